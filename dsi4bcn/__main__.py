@@ -1,0 +1,169 @@
+"""The ``dsi4bcn`` command: serve a node, and manage its organisations and projects through the API."""
+
+import argparse
+import json
+import logging
+import os
+import ssl
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+from aiohttp import web
+
+from dsi4bcn import __version__
+from dsi4bcn.app import create_app
+from dsi4bcn.client import ApiClient, ApiFailure
+from dsi4bcn.config import DEFAULT_DATA_DIR, DEFAULT_PORT, ConfigError, load_config
+from dsi4bcn.tokens import ensure_admin_token
+
+__all__ = ["main"]
+
+_KIND_PATHS = {"organisation": "organisations", "project": "projects"}
+
+
+def _serve(args: argparse.Namespace) -> int:
+    try:
+        config = load_config(
+            data_dir=args.data_dir,
+            host=args.host,
+            port=args.port,
+            base_url=args.base_url,
+            allow_private_network=args.allow_private_network,
+            tls_cert=args.tls_cert,
+            tls_key=args.tls_key,
+            demo=args.demo,
+            language=args.language,
+        )
+    except ConfigError as error:
+        print(f"dsi4bcn: {error}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _token, token_path = ensure_admin_token(config)
+    ssl_context = None
+    if config.tls_cert and config.tls_key:
+        ssl_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ssl_context.load_cert_chain(config.tls_cert, config.tls_key)
+    where = f"in {token_path}" if token_path else "from DSI4BCN_ADMIN_TOKEN"
+    print(f"dsi4bcn {__version__}: node at {config.base_url}/  (data in {config.data_dir})", flush=True)
+    print(f"admin token {where}", flush=True)
+    if not config.allow_private_network:
+        print("private and loopback addresses will not be contacted (--allow-private-network to allow)")
+    web.run_app(
+        create_app(config),
+        host=config.host,
+        port=config.port,
+        ssl_context=ssl_context,
+        print=lambda _message: print(f"listening on {config.host}:{config.port}", flush=True),
+        access_log=None,
+    )
+    return 0
+
+
+def _read_document(path: str) -> dict[str, Any]:
+    source = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    try:
+        document = json.loads(source) if path.endswith(".json") else yaml.safe_load(source)
+    except (json.JSONDecodeError, yaml.YAMLError) as error:
+        raise ValueError(f"{path} is not valid YAML or JSON: {error}") from error
+    if not isinstance(document, dict):
+        raise ValueError(f"{path} must hold one profile (a mapping), not {type(document).__name__}")
+    return document
+
+
+def _client(args: argparse.Namespace) -> ApiClient:
+    url = args.url or os.environ.get("DSI4BCN_URL") or os.environ.get("DSI4BCN_BASE_URL")
+    token = args.token or os.environ.get("DSI4BCN_ADMIN_TOKEN")
+    data_dir = Path(args.data_dir or os.environ.get("DSI4BCN_DATA_DIR") or DEFAULT_DATA_DIR)
+    if not token and (data_dir / "admin-token").is_file():
+        token = (data_dir / "admin-token").read_text(encoding="ascii").strip()
+    if not token:
+        raise ValueError(
+            "no admin token: pass --token, set DSI4BCN_ADMIN_TOKEN or point --data-dir at the node"
+        )
+    return ApiClient(url or f"http://127.0.0.1:{DEFAULT_PORT}", token)
+
+
+def _manage(args: argparse.Namespace) -> int:
+    collection = _KIND_PATHS[args.kind]
+    try:
+        client = _client(args)
+        if args.action == "put":
+            document = _read_document(args.file)
+            slug = args.slug or document.pop("slug", None)
+            document.pop("slug", None)
+            if not slug and isinstance(document.get("id"), str):
+                slug = document["id"].rstrip("/").rsplit("/", 1)[-1]
+            if not slug:
+                raise ValueError("the profile needs a slug: add 'slug:' to the file or pass --slug")
+            result = client.call("PUT", f"/api/{collection}/{slug}", document)
+        elif args.action == "get":
+            result = client.call("GET", f"/api/{collection}/{args.slug}")
+        elif args.action == "delete":
+            result = client.call("DELETE", f"/api/{collection}/{args.slug}")
+        else:
+            result = client.call("GET", f"/api/{collection}")
+    except ApiFailure as failure:
+        print(f"dsi4bcn: {failure.describe()}", file=sys.stderr)
+        return 1
+    except (ValueError, OSError) as error:
+        print(f"dsi4bcn: {error}", file=sys.stderr)
+        return 2
+    if args.action == "list" and not args.json:
+        for item in result:
+            names = item.get("nameMap", {})
+            print(f"{item['slug']}\t{names.get('ca') or next(iter(names.values()), '')}")
+    else:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dsi4bcn", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"dsi4bcn {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="start a node")
+    serve.add_argument("--data-dir", help=f"state folder (DSI4BCN_DATA_DIR, default ./{DEFAULT_DATA_DIR})")
+    serve.add_argument("--host", help="address to listen on (HOST, default 127.0.0.1)")
+    serve.add_argument("--port", help=f"port to listen on (PORT, default {DEFAULT_PORT})")
+    serve.add_argument("--base-url", help="public origin, e.g. https://node.example (DSI4BCN_BASE_URL)")
+    serve.add_argument("--demo", action="store_true", help="load the demo set into an empty data folder")
+    serve.add_argument(
+        "--allow-private-network",
+        action="store_true",
+        default=None,
+        help="let the node contact private and loopback addresses (DSI4BCN_ALLOW_PRIVATE_NETWORK)",
+    )
+    serve.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM)")
+    serve.add_argument("--tls-key", help="the certificate's private key (PEM)")
+    serve.add_argument("--language", choices=["ca", "es", "en"], help="default language (DSI4BCN_LANGUAGE)")
+    serve.set_defaults(run=_serve)
+
+    for kind in _KIND_PATHS:
+        group = commands.add_parser(kind, help=f"manage {kind}s through the admin API")
+        group.add_argument("--url", help="the node (DSI4BCN_URL, default http://127.0.0.1:8080)")
+        group.add_argument("--token", help="admin token (DSI4BCN_ADMIN_TOKEN, or read from --data-dir)")
+        group.add_argument("--data-dir", help="the node's data folder, to read its admin-token file")
+        actions = group.add_subparsers(dest="action", required=True)
+        put = actions.add_parser("put", help=f"create or replace a {kind} from a YAML or JSON file")
+        put.add_argument("file", help="YAML or JSON file (- for standard input)")
+        put.add_argument("--slug", help="short name (default: the file's 'slug' or 'id')")
+        for action in ("get", "delete"):
+            actions.add_parser(action, help=f"{action} one {kind}").add_argument("slug")
+        listing = actions.add_parser("list", help=f"list {kind}s")
+        listing.add_argument("--json", action="store_true", help="print the full JSON answer")
+        group.set_defaults(run=_manage, kind=kind)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = _parser().parse_args(argv)
+    result: int = args.run(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,22 @@
+"""Typed keys for what the aiohttp application holds (config, store, caches)."""
+
+from typing import Any
+
+import aiosqlite
+import jinja2
+from aiohttp import web
+
+from dsi4bcn.config import Config
+from dsi4bcn.rendercache import RenderCache
+from dsi4bcn.store import ProfileStore
+
+__all__ = ["ADMIN_TOKEN", "CONFIG", "DATABASE", "RENDER_CACHE", "STORE", "TEMPLATES", "VOCABULARY"]
+
+CONFIG = web.AppKey("config", Config)
+DATABASE = web.AppKey("database", aiosqlite.Connection)
+STORE = web.AppKey("store", ProfileStore)
+RENDER_CACHE = web.AppKey("render_cache", RenderCache)
+TEMPLATES = web.AppKey("templates", jinja2.Environment)
+ADMIN_TOKEN = web.AppKey("admin_token", str)
+# Serialisations of the vocabulary, by media type, computed once at start-up.
+VOCABULARY = web.AppKey("vocabulary", dict[str, Any])

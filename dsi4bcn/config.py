@@ -1,0 +1,150 @@
+"""Node configuration: command-line flags first, then environment variables, then embedded defaults.
+
+Environment fallbacks: ``DSI4BCN_DATA_DIR``, ``DSI4BCN_BASE_URL``, ``HOST``, ``PORT``,
+``DSI4BCN_ADMIN_TOKEN``, ``DSI4BCN_ALLOW_PRIVATE_NETWORK``, ``DSI4BCN_LANGUAGE``.
+"""
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+__all__ = ["DEFAULT_PORT", "LANGUAGES", "Config", "ConfigError", "load_config"]
+
+LANGUAGES = ("ca", "es", "en")
+DEFAULT_PORT = 8080
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_DATA_DIR = "dsi4bcn-data"
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off", ""})
+
+
+class ConfigError(ValueError):
+    """A setting that cannot be used; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything a node needs to start."""
+
+    data_dir: Path
+    host: str
+    port: int
+    base_url: str
+    admin_token: str | None
+    allow_private_network: bool
+    tls_cert: Path | None
+    tls_key: Path | None
+    demo: bool
+    language: str
+
+    @property
+    def database_path(self) -> Path:
+        """The SQLite file that holds the node's state."""
+        return self.data_dir / "dsi4bcn.sqlite3"
+
+    @property
+    def token_path(self) -> Path:
+        """Where a generated admin token is kept when none is configured."""
+        return self.data_dir / "admin-token"
+
+    @property
+    def authority(self) -> str:
+        """``host[:port]`` of the base URL: the domain part of every ``acct:`` handle."""
+        return urlsplit(self.base_url).netloc
+
+    @property
+    def hostname(self) -> str:
+        """The base URL's host name without port."""
+        return urlsplit(self.base_url).hostname or "localhost"
+
+
+def _flag(value: str | None, name: str) -> bool:
+    if value is None:
+        return False
+    lowered = value.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ConfigError(f"{name} must be true or false, not {value!r}")
+
+
+def _port(value: str | int | None) -> int:
+    if value is None or value == "":
+        return DEFAULT_PORT
+    try:
+        port = int(value)
+    except ValueError as error:
+        raise ConfigError(f"port must be a number, not {value!r}") from error
+    if not 0 < port < 65536:
+        raise ConfigError(f"port must be between 1 and 65535, not {port}")
+    return port
+
+
+def _base_url(value: str | None, host: str, port: int, tls: bool) -> str:
+    if value:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ConfigError(f"base URL must be an absolute http(s) URL, not {value!r}")
+        if parts.path not in ("", "/") or parts.query or parts.fragment:
+            raise ConfigError("base URL must be an origin such as https://node.example (no path)")
+        return f"{parts.scheme}://{parts.netloc.lower()}"
+    public_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 - wildcard check
+    if ":" in public_host:
+        public_host = f"[{public_host}]"
+    scheme = "https" if tls else "http"
+    default_port = 443 if tls else 80
+    return f"{scheme}://{public_host}" + ("" if port == default_port else f":{port}")
+
+
+def load_config(
+    *,
+    data_dir: str | None = None,
+    host: str | None = None,
+    port: str | int | None = None,
+    base_url: str | None = None,
+    allow_private_network: bool | None = None,
+    tls_cert: str | None = None,
+    tls_key: str | None = None,
+    demo: bool = False,
+    language: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Config:
+    """Merge flags (given as arguments) with the environment and defaults; raise ``ConfigError``."""
+    env = os.environ if environ is None else environ
+    chosen_host = host or env.get("HOST") or DEFAULT_HOST
+    chosen_port = _port(port if port is not None else env.get("PORT"))
+    if (tls_cert is None) != (tls_key is None):
+        raise ConfigError("--tls-cert and --tls-key must be given together")
+    cert = Path(tls_cert) if tls_cert else None
+    key = Path(tls_key) if tls_key else None
+    for path in (cert, key):
+        if path is not None and not path.is_file():
+            raise ConfigError(f"TLS file not found: {path}")
+    chosen_language = (language or env.get("DSI4BCN_LANGUAGE") or "ca").lower()
+    if chosen_language not in LANGUAGES:
+        raise ConfigError(f"language must be one of {', '.join(LANGUAGES)}")
+    private = (
+        allow_private_network
+        if allow_private_network
+        else _flag(env.get("DSI4BCN_ALLOW_PRIVATE_NETWORK"), "DSI4BCN_ALLOW_PRIVATE_NETWORK")
+    )
+    token = env.get("DSI4BCN_ADMIN_TOKEN") or None
+    if token is not None and len(token) < 16:
+        raise ConfigError("DSI4BCN_ADMIN_TOKEN must be at least 16 characters long")
+    return Config(
+        data_dir=Path(data_dir or env.get("DSI4BCN_DATA_DIR") or DEFAULT_DATA_DIR).resolve(),
+        host=chosen_host,
+        port=chosen_port,
+        base_url=_base_url(
+            base_url or env.get("DSI4BCN_BASE_URL"), chosen_host, chosen_port, cert is not None
+        ),
+        admin_token=token,
+        allow_private_network=private,
+        tls_cert=cert,
+        tls_key=key,
+        demo=demo,
+        language=chosen_language,
+    )

@@ -1,0 +1,110 @@
+"""HTTP helpers shared by the routes: JSON answers, errors that list problems, negotiation, bodies."""
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from aiohttp import web
+
+from dsi4bcn.appkeys import CONFIG
+from dsi4bcn.i18n import choose_language, message
+from dsi4bcn.profiles import Problem
+from federation.conneg import negotiate
+from federation.errors import NegotiationError
+
+__all__ = [
+    "MAX_BODY",
+    "ApiError",
+    "error_response",
+    "json_response",
+    "negotiate_or_406",
+    "problems_json",
+    "read_json_body",
+    "request_language",
+]
+
+MAX_BODY = 1024 * 1024
+
+
+def json_response(
+    data: Any,
+    *,
+    status: int = 200,
+    content_type: str = "application/json",
+    headers: dict[str, str] | None = None,
+) -> web.Response:
+    """A JSON answer with exactly ``content_type`` (no charset parameter appended)."""
+    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    response = web.Response(body=body, status=status, headers=headers)
+    response.headers["Content-Type"] = content_type
+    return response
+
+
+def request_language(request: web.Request) -> str:
+    """The visitor's language among ca/es/en (``?lang=``, then Accept-Language, then the node's)."""
+    return choose_language(
+        request.query.get("lang"), request.headers.get("Accept-Language"), request.app[CONFIG].language
+    )
+
+
+def problems_json(problems: Sequence[Problem], language: str) -> list[dict[str, Any]]:
+    """Problems as JSON objects with field, code and a message in ``language``."""
+    return [
+        {"field": p.field, "code": p.code, "message": message(p.code, language, **p.params)} for p in problems
+    ]
+
+
+class ApiError(Exception):
+    """An error to answer as JSON: status, a message code, and optionally the problems found."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        problems: Sequence[Problem] = (),
+        headers: dict[str, str] | None = None,
+        **params: Any,
+    ) -> None:
+        super().__init__(code)
+        self.status = status
+        self.code = code
+        self.params = params
+        self.problems = list(problems)
+        self.headers = headers or {}
+
+
+def error_response(error: ApiError, language: str) -> web.Response:
+    """The JSON answer of an ``ApiError``: ``{"error": …, "code": …, "problems": […]}``."""
+    body: dict[str, Any] = {"error": message(error.code, language, **error.params), "code": error.code}
+    if error.problems:
+        body["problems"] = problems_json(error.problems, language)
+    return json_response(body, status=error.status, headers=error.headers)
+
+
+def negotiate_or_406(request: web.Request, offers: list[str]) -> str:
+    """The representation the client prefers among ``offers``; raise a 406 ``ApiError`` if none."""
+    try:
+        chosen = negotiate(request.headers.get("Accept"), offers)
+    except NegotiationError:
+        chosen = None
+    if chosen is None:
+        raise ApiError(406, "not_acceptable", offers=", ".join(offers))
+    return chosen
+
+
+async def read_json_body(request: web.Request, limit: int = MAX_BODY) -> Any:
+    """The request body parsed as JSON; 415, 413 or 400 ``ApiError`` when it cannot be."""
+    content_type = request.content_type
+    if content_type not in ("application/json", "application/ld+json", "application/activity+json"):
+        raise ApiError(415, "unsupported_media_type")
+    if request.content_length is not None and request.content_length > limit:
+        raise ApiError(413, "too_large", limit=limit)
+    raw = bytearray()
+    async for chunk in request.content.iter_chunked(65536):
+        raw.extend(chunk)
+        if len(raw) > limit:
+            raise ApiError(413, "too_large", limit=limit)
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ApiError(400, "malformed_json", detail=str(error)[:200]) from error

@@ -1,0 +1,275 @@
+"""User-facing text in Catalan, Spanish and English, and the choice of language for a request.
+
+Messages are looked up by a stable code; the code travels in API answers too, so that clients can
+translate or act on it without parsing text.
+"""
+
+from collections.abc import Mapping
+
+__all__ = ["LANGUAGES", "MESSAGES", "UI", "choose_language", "message"]
+
+LANGUAGES = ("ca", "es", "en")
+
+MESSAGES: Mapping[str, Mapping[str, str]] = {
+    "unknown_field": {
+        "ca": "«{field}» no és un terme del perfil",
+        "es": "«{field}» no es un término del perfil",
+        "en": "'{field}' is not a profile term",
+    },
+    "required": {
+        "ca": "cal indicar «{field}»",
+        "es": "hay que indicar «{field}»",
+        "en": "'{field}' is required",
+    },
+    "wrong_type": {
+        "ca": "«{field}» ha de ser {expected}",
+        "es": "«{field}» tiene que ser {expected}",
+        "en": "'{field}' must be {expected}",
+    },
+    "unknown_concept": {
+        "ca": "«{value}» no és cap concepte conegut",
+        "es": "«{value}» no es ningún concepto conocido",
+        "en": "'{value}' is not a known concept",
+    },
+    "wrong_scheme": {
+        "ca": "«{value}» no pertany a l'esquema {scheme}",
+        "es": "«{value}» no pertenece al esquema {scheme}",
+        "en": "'{value}' is not in the {scheme} scheme",
+    },
+    "bad_language": {
+        "ca": "«{value}» no és una etiqueta d'idioma vàlida",
+        "es": "«{value}» no es una etiqueta de idioma válida",
+        "en": "'{value}' is not a valid language tag",
+    },
+    "empty": {
+        "ca": "«{field}» no pot estar buit",
+        "es": "«{field}» no puede estar vacío",
+        "en": "'{field}' must not be empty",
+    },
+    "too_long": {
+        "ca": "«{field}» té més de {limit} caràcters",
+        "es": "«{field}» tiene más de {limit} caracteres",
+        "en": "'{field}' is longer than {limit} characters",
+    },
+    "too_many": {
+        "ca": "«{field}» té més de {limit} valors",
+        "es": "«{field}» tiene más de {limit} valores",
+        "en": "'{field}' has more than {limit} values",
+    },
+    "bad_url": {
+        "ca": "«{field}» ha de ser una adreça http o https",
+        "es": "«{field}» tiene que ser una dirección http o https",
+        "en": "'{field}' must be an http or https URL",
+    },
+    "bad_email": {
+        "ca": "«{field}» no és una adreça de correu",
+        "es": "«{field}» no es una dirección de correo",
+        "en": "'{field}' is not an email address",
+    },
+    "bad_date": {
+        "ca": "«{field}» ha de ser una data AAAA-MM-DD",
+        "es": "«{field}» tiene que ser una fecha AAAA-MM-DD",
+        "en": "'{field}' must be a date YYYY-MM-DD",
+    },
+    "date_order": {
+        "ca": "la data de fi és anterior a la d'inici",
+        "es": "la fecha de fin es anterior a la de inicio",
+        "en": "the end date is before the start date",
+    },
+    "out_of_range": {
+        "ca": "«{field}» ha d'estar entre {low} i {high}",
+        "es": "«{field}» tiene que estar entre {low} y {high}",
+        "en": "'{field}' must be between {low} and {high}",
+    },
+    "bad_slug": {
+        "ca": "«{value}» no és un nom curt vàlid: minúscules, xifres i guions, d'1 a 64 caràcters",
+        "es": "«{value}» no es un nombre corto válido: minúsculas, cifras y guiones, de 1 a 64 caracteres",
+        "en": "'{value}' is not a valid short name: lowercase letters, digits and hyphens, 1 to 64 long",
+    },
+    "reserved_slug": {
+        "ca": "el nom curt «{value}» està reservat",
+        "es": "el nombre corto «{value}» está reservado",
+        "en": "the short name '{value}' is reserved",
+    },
+    "unknown_organisation": {
+        "ca": "no hi ha cap organització «{value}» en aquest node",
+        "es": "no hay ninguna organización «{value}» en este nodo",
+        "en": "there is no organisation '{value}' on this node",
+    },
+    "bad_context": {
+        "ca": "@context només pot nomenar els contextos inclosos; mai no se'n baixa cap de remot",
+        "es": "@context solo puede nombrar los contextos incluidos; nunca se descarga uno remoto",
+        "en": "@context may name only the bundled contexts; remote contexts are never fetched",
+    },
+    "id_mismatch": {
+        "ca": "«id» ha de ser {expected}",
+        "es": "«id» tiene que ser {expected}",
+        "en": "'id' must be {expected}",
+    },
+    "wrong_kind": {
+        "ca": "«type» ha de ser {expected}",
+        "es": "«type» tiene que ser {expected}",
+        "en": "'type' must be {expected}",
+    },
+    "malformed_json": {
+        "ca": "el cos no és JSON vàlid: {detail}",
+        "es": "el cuerpo no es JSON válido: {detail}",
+        "en": "the body is not valid JSON: {detail}",
+    },
+    "not_object": {
+        "ca": "el cos ha de ser un objecte JSON",
+        "es": "el cuerpo tiene que ser un objeto JSON",
+        "en": "the body must be a JSON object",
+    },
+    "too_large": {
+        "ca": "el cos supera el límit de {limit} bytes",
+        "es": "el cuerpo supera el límite de {limit} bytes",
+        "en": "the body is larger than the {limit}-byte limit",
+    },
+    "unsupported_media_type": {
+        "ca": "el cos ha de ser application/json o application/ld+json",
+        "es": "el cuerpo tiene que ser application/json o application/ld+json",
+        "en": "the body must be application/json or application/ld+json",
+    },
+    "unauthorised": {
+        "ca": "cal un testimoni d'administració vàlid (Authorization: Bearer …)",
+        "es": "hace falta un token de administración válido (Authorization: Bearer …)",
+        "en": "a valid admin token is required (Authorization: Bearer …)",
+    },
+    "not_found": {
+        "ca": "no existeix",
+        "es": "no existe",
+        "en": "not found",
+    },
+    "gone": {
+        "ca": "aquest perfil s'ha esborrat",
+        "es": "este perfil se ha borrado",
+        "en": "this profile has been deleted",
+    },
+    "slug_taken": {
+        "ca": "el nom curt «{value}» ja és d'un altre perfil ({kind})",
+        "es": "el nombre corto «{value}» ya es de otro perfil ({kind})",
+        "en": "the short name '{value}' already belongs to another profile ({kind})",
+    },
+    "slug_deleted": {
+        "ca": "el nom curt «{value}» era d'un perfil esborrat i no es pot reutilitzar",
+        "es": "el nombre corto «{value}» era de un perfil borrado y no se puede reutilizar",
+        "en": "the short name '{value}' belonged to a deleted profile and cannot be reused",
+    },
+    "has_projects": {
+        "ca": "l'organització encara té projectes: {value}",
+        "es": "la organización todavía tiene proyectos: {value}",
+        "en": "the organisation still has projects: {value}",
+    },
+    "not_acceptable": {
+        "ca": "no es pot servir cap dels formats demanats; n'hi ha: {offers}",
+        "es": "no se puede servir ninguno de los formatos pedidos; hay: {offers}",
+        "en": "none of the requested formats can be served; available: {offers}",
+    },
+    "bad_resource": {
+        "ca": "consulta WebFinger no vàlida: {detail}",
+        "es": "consulta WebFinger no válida: {detail}",
+        "en": "invalid WebFinger query: {detail}",
+    },
+    "validation_failed": {
+        "ca": "el perfil té errors",
+        "es": "el perfil tiene errores",
+        "en": "the profile has errors",
+    },
+    "bad_request": {
+        "ca": "petició no vàlida",
+        "es": "petición no válida",
+        "en": "invalid request",
+    },
+    "method_not_allowed": {
+        "ca": "mètode no permès",
+        "es": "método no permitido",
+        "en": "method not allowed",
+    },
+    "inbox_not_ready": {
+        "ca": "aquesta bústia encara no accepta activitats",
+        "es": "este buzón todavía no acepta actividades",
+        "en": "this inbox does not accept activities yet",
+    },
+}
+
+# Labels of the HTML pages.
+UI: Mapping[str, Mapping[str, str]] = {
+    "organisation": {"ca": "Organització", "es": "Organización", "en": "Organisation"},
+    "organisations": {"ca": "Organitzacions", "es": "Organizaciones", "en": "Organisations"},
+    "project": {"ca": "Projecte", "es": "Proyecto", "en": "Project"},
+    "projects": {"ca": "Projectes", "es": "Proyectos", "en": "Projects"},
+    "areas": {"ca": "Àmbits", "es": "Ámbitos", "en": "Areas"},
+    "needs": {"ca": "Necessita", "es": "Necesita", "en": "Needs"},
+    "offers": {"ca": "Ofereix", "es": "Ofrece", "en": "Offers"},
+    "sdgs": {"ca": "ODS", "es": "ODS", "en": "SDGs"},
+    "sectors": {"ca": "Sector", "es": "Sector", "en": "Sector"},
+    "based_in": {"ca": "On és", "es": "Dónde está", "en": "Based in"},
+    "status": {"ca": "Estat", "es": "Estado", "en": "Status"},
+    "start_date": {"ca": "Inici", "es": "Inicio", "en": "Started"},
+    "end_date": {"ca": "Fi", "es": "Fin", "en": "Ended"},
+    "founding_date": {"ca": "Fundació", "es": "Fundación", "en": "Founded"},
+    "website": {"ca": "Web", "es": "Web", "en": "Website"},
+    "email": {"ca": "Correu", "es": "Correo", "en": "Email"},
+    "telephone": {"ca": "Telèfon", "es": "Teléfono", "en": "Phone"},
+    "handle": {
+        "ca": "Segueix-lo des del fedivers",
+        "es": "Síguelo desde el fediverso",
+        "en": "Follow it from the fediverse",
+    },
+    "location": {"ca": "Ubicació", "es": "Ubicación", "en": "Location"},
+    "formats": {"ca": "Altres formats", "es": "Otros formatos", "en": "Other formats"},
+    "node_title": {"ca": "Node dsi4bcn", "es": "Nodo dsi4bcn", "en": "dsi4bcn node"},
+    "node_intro": {
+        "ca": "Innovació social digital a Barcelona: organitzacions i projectes d'aquest node.",
+        "es": "Innovación social digital en Barcelona: organizaciones y proyectos de este nodo.",
+        "en": "Digital social innovation in Barcelona: organisations and projects on this node.",
+    },
+    "vocabulary": {"ca": "Vocabulari", "es": "Vocabulario", "en": "Vocabulary"},
+    "classes": {"ca": "Classes", "es": "Clases", "en": "Classes"},
+    "properties": {"ca": "Propietats", "es": "Propiedades", "en": "Properties"},
+    "schemes": {"ca": "Esquemes de conceptes", "es": "Esquemas de conceptos", "en": "Concept schemes"},
+    "gone": {
+        "ca": "Aquest perfil s'ha esborrat.",
+        "es": "Este perfil se ha borrado.",
+        "en": "This profile has been deleted.",
+    },
+    "none_yet": {"ca": "Encara no n'hi ha cap.", "es": "Todavía no hay ninguno.", "en": "None yet."},
+    "language": {"ca": "Idioma", "es": "Idioma", "en": "Language"},
+}
+
+
+def message(code: str, language: str, **params: object) -> str:
+    """The message ``code`` in ``language`` (English if unknown), with ``params`` filled in."""
+    templates = MESSAGES[code]
+    template = templates.get(language) or templates["en"]
+    return template.format(**params)
+
+
+def _parse_accept_language(header: str) -> list[tuple[float, str]]:
+    ranked: list[tuple[float, str]] = []
+    for position, item in enumerate(header.split(",")[:32]):
+        tag, _, params = item.strip().partition(";")
+        quality = 1.0
+        params = params.strip()
+        if params.startswith("q="):
+            try:
+                quality = float(params[2:])
+            except ValueError:
+                quality = 0.0
+        primary = tag.strip().lower().split("-")[0]
+        if primary:
+            ranked.append((quality - position * 1e-6, primary))
+    ranked.sort(reverse=True)
+    return ranked
+
+
+def choose_language(requested: str | None, accept_language: str | None, default: str) -> str:
+    """``?lang=`` if supported, else the best of ``Accept-Language``, else the node's default."""
+    if requested and requested.lower() in LANGUAGES:
+        return requested.lower()
+    if accept_language:
+        for quality, tag in _parse_accept_language(accept_language):
+            if quality > 0 and tag in LANGUAGES:
+                return tag
+    return default

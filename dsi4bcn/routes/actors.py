@@ -1,0 +1,187 @@
+"""Actor documents, negotiated: ActivityStreams JSON-LD, Turtle (the same graph) and an HTML page.
+
+A deleted actor answers 410 with a ``Tombstone``. Every answer varies on Accept (and, for pages, on the
+visitor's language), and rendered bodies are cached until the store changes.
+"""
+
+import asyncio
+import json
+from typing import Any
+
+from aiohttp import web
+
+from dsi4bcn.appkeys import CONFIG, RENDER_CACHE, STORE, TEMPLATES
+from dsi4bcn.http import ApiError, negotiate_or_406, request_language
+from dsi4bcn.pages import actor_view, render_page
+from dsi4bcn.profiles import Kind
+from dsi4bcn.published import ACTOR_TYPES, render_actor, render_instance_actor
+from dsi4bcn.rdf import to_turtle
+from dsi4bcn.records import ActorRecord
+from dsi4bcn.urls import ACTOR_PATHS, actor_iri
+from federation.actors import ordered_collection
+from federation.media import ACTIVITY_JSON, HTML, JSON, LD_JSON_AS, TURTLE
+from vocab.contexts import AS_CONTEXT, published_context
+
+__all__ = ["ACTOR_OFFERS", "routes"]
+
+routes = web.RouteTableDef()
+# The first offer wins when the client accepts anything (*/*): ActivityPub clients often send that.
+ACTOR_OFFERS = [ACTIVITY_JSON, LD_JSON_AS, HTML, TURTLE, JSON]
+_JSON_OFFERS = (ACTIVITY_JSON, LD_JSON_AS, JSON)
+
+
+def _dumps(document: dict[str, Any]) -> bytes:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _answer(body: bytes, media_type: str, *, status: int = 200, html: bool = False) -> web.Response:
+    response = web.Response(body=body, status=status)
+    response.headers["Content-Type"] = media_type + (
+        "; charset=utf-8" if media_type in (HTML, TURTLE) else ""
+    )
+    response.headers["Vary"] = "Accept, Accept-Language" if html else "Accept"
+    if media_type != HTML:
+        response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _tombstone(record: ActorRecord, base_url: str) -> dict[str, Any]:
+    return {
+        "@context": AS_CONTEXT,
+        "id": actor_iri(base_url, record.kind, record.slug),
+        "type": "Tombstone",
+        "formerType": ACTOR_TYPES[record.kind][0],
+        "deleted": record.deleted,
+    }
+
+
+async def _render(request: web.Request, record: ActorRecord, media_type: str, language: str) -> bytes:
+    config = request.app[CONFIG]
+    if record.deleted:
+        if media_type == HTML:
+            return render_page(request.app[TEMPLATES], "gone.html", language)
+        tombstone = _tombstone(record, config.base_url)
+        return (
+            (await asyncio.to_thread(to_turtle, tombstone)).encode()
+            if media_type == TURTLE
+            else _dumps(tombstone)
+        )
+    if media_type == HTML:
+        store = request.app[STORE]
+        organisation = await store.get(record.organisation) if record.organisation else None
+        projects = (
+            await store.list("project", organisation=record.slug) if record.kind == "organisation" else []
+        )
+        view = actor_view(
+            record,
+            base_url=config.base_url,
+            authority=config.authority,
+            language=language,
+            organisation=organisation,
+            projects=projects,
+        )
+        return render_page(request.app[TEMPLATES], "actor.html", language, actor=view)
+    document = render_actor(
+        record, base_url=config.base_url, authority=config.authority, language=config.language
+    )
+    if media_type == TURTLE:
+        return (await asyncio.to_thread(to_turtle, document)).encode("utf-8")
+    return _dumps(document)
+
+
+async def _actor_response(request: web.Request, kind: Kind | None, slug: str) -> web.Response:
+    media_type = negotiate_or_406(request, ACTOR_OFFERS)
+    record = await request.app[STORE].get(slug)
+    if record is None or (kind is not None and record.kind != kind):
+        raise ApiError(404, "not_found")
+    language = request_language(request) if media_type == HTML else request.app[CONFIG].language
+    # JSON offers share one rendering; only the Content-Type differs.
+    shape = "json" if media_type in _JSON_OFFERS else media_type
+    body = await request.app[RENDER_CACHE].get_or_render(
+        request.app[STORE].generation,
+        ("actor", slug, shape, language),
+        lambda: _render(request, record, media_type, language),
+    )
+    assert body is not None
+    return _answer(body, media_type, status=410 if record.deleted else 200, html=media_type == HTML)
+
+
+def _actor_route(kind: Kind) -> Any:
+    async def handler(request: web.Request) -> web.Response:
+        return await _actor_response(request, kind, request.match_info["slug"])
+
+    handler.__doc__ = f"The {kind} actor, negotiated among {', '.join(ACTOR_OFFERS)}."
+    return handler
+
+
+for _kind, _path in ACTOR_PATHS.items():
+    routes.get(f"/{_path}/{{slug}}")(_actor_route(_kind))
+
+
+@routes.get("/@{slug}")
+async def profile_page(request: web.Request) -> web.Response:
+    """The human profile page (an actor's ``url``); ActivityPub clients get the actor here too."""
+    return await _actor_response(request, None, request.match_info["slug"])
+
+
+@routes.get("/actor")
+async def instance_actor(request: web.Request) -> web.StreamResponse:
+    """The node's Application actor; browsers are sent to the home page."""
+    media_type = negotiate_or_406(request, ACTOR_OFFERS)
+    if media_type == HTML:
+        raise web.HTTPSeeOther("/")
+    config = request.app[CONFIG]
+    store = request.app[STORE]
+
+    async def render() -> bytes:
+        document = render_instance_actor(
+            await store.instance(),
+            base_url=config.base_url,
+            authority=config.authority,
+            hostname=config.hostname,
+            language=config.language,
+        )
+        if media_type == TURTLE:
+            return (await asyncio.to_thread(to_turtle, document)).encode("utf-8")
+        return _dumps(document)
+
+    shape = "json" if media_type in _JSON_OFFERS else media_type
+    body = await request.app[RENDER_CACHE].get_or_render(store.generation, ("instance", shape), render)
+    assert body is not None
+    return _answer(body, media_type)
+
+
+async def _live_actor_iri(request: web.Request) -> str:
+    config = request.app[CONFIG]
+    if request.match_info.get("path") is None:
+        return f"{config.base_url}/actor"
+    kind: Kind = "organisation" if request.match_info["path"] == "organisations" else "project"
+    record = await request.app[STORE].get(request.match_info["slug"])
+    if record is None or record.kind != kind:
+        raise ApiError(404, "not_found")
+    if record.deleted:
+        raise ApiError(410, "gone")
+    return actor_iri(config.base_url, kind, record.slug)
+
+
+_ACTOR_PREFIX = "/{path:organisations|projects}/{slug}"
+
+
+@routes.get(_ACTOR_PREFIX + "/{collection:outbox|followers|following}")
+@routes.get("/actor/{collection:outbox|followers|following}")
+async def collection(request: web.Request) -> web.Response:
+    """An actor's outbox, followers or following, as an ``OrderedCollection`` with ``totalItems``."""
+    media_type = negotiate_or_406(request, [ACTIVITY_JSON, LD_JSON_AS, JSON])
+    iri = await _live_actor_iri(request)
+    document = ordered_collection(f"{iri}/{request.match_info['collection']}", 0, published_context()[:1])
+    return _answer(_dumps(document), media_type)
+
+
+@routes.post(_ACTOR_PREFIX + "/inbox")
+@routes.post("/actor/inbox")
+@routes.post("/inbox")
+async def inbox(request: web.Request) -> web.Response:
+    """Inboxes exist so that actors are complete; accepting activities is not implemented yet."""
+    if "slug" in request.match_info or "path" in request.match_info:
+        await _live_actor_iri(request)
+    raise ApiError(501, "inbox_not_ready")

@@ -1,0 +1,89 @@
+"""Human-facing pages and the vocabulary: the home page, ``/ns`` (Turtle, JSON-LD, HTML), health."""
+
+import json
+from collections.abc import Sequence
+
+from aiohttp import web
+
+from dsi4bcn.appkeys import CONFIG, RENDER_CACHE, STORE, TEMPLATES, VOCABULARY
+from dsi4bcn.http import json_response, negotiate_or_406, request_language
+from dsi4bcn.pages import render_page
+from dsi4bcn.records import ActorRecord
+from dsi4bcn.urls import profile_page
+from federation.media import HTML, JSON, TURTLE
+from vocab.contexts import dsi_context
+
+__all__ = ["VOCABULARY_OFFERS", "routes"]
+
+routes = web.RouteTableDef()
+LD_JSON = "application/ld+json"
+VOCABULARY_OFFERS = [TURTLE, LD_JSON, HTML, JSON]
+
+
+@routes.get("/healthz")
+async def healthz(request: web.Request) -> web.Response:
+    """200 once the node is ready (database open and migrated, instance actor in place)."""
+    return json_response({"status": "ok"})
+
+
+@routes.get("/")
+async def home(request: web.Request) -> web.Response:
+    """The node's home page: its organisations and projects."""
+    language = request_language(request)
+    store = request.app[STORE]
+    config = request.app[CONFIG]
+
+    async def render() -> bytes:
+        def items(records: Sequence[ActorRecord]) -> list[dict[str, str]]:
+            return [
+                {
+                    "name": record.name(language),
+                    "page": profile_page(config.base_url, record.slug),
+                    "handle": f"@{record.slug}@{config.authority}",
+                }
+                for record in records
+            ]
+
+        return render_page(
+            request.app[TEMPLATES],
+            "index.html",
+            language,
+            authority=config.authority,
+            organisations=items(await store.list("organisation")),
+            projects=items(await store.list("project")),
+        )
+
+    body = await request.app[RENDER_CACHE].get_or_render(store.generation, ("home", language), render)
+    assert body is not None
+    response = web.Response(body=body, content_type="text/html", charset="utf-8")
+    response.headers["Vary"] = "Accept-Language"
+    return response
+
+
+@routes.get("/ns")
+async def vocabulary(request: web.Request) -> web.Response:
+    """The vocabulary, negotiated: Turtle, JSON-LD, or an HTML page in the visitor's language."""
+    media_type = negotiate_or_406(request, VOCABULARY_OFFERS)
+    if media_type == HTML:
+        language = request_language(request)
+        body = render_page(
+            request.app[TEMPLATES], "vocabulary.html", language, **request.app[VOCABULARY]["html"][language]
+        )
+        response = web.Response(body=body, content_type="text/html", charset="utf-8")
+        response.headers["Vary"] = "Accept, Accept-Language"
+        return response
+    key = TURTLE if media_type == TURTLE else LD_JSON
+    response = web.Response(body=request.app[VOCABULARY][key])
+    response.headers["Content-Type"] = media_type + ("; charset=utf-8" if media_type == TURTLE else "")
+    response.headers["Vary"] = "Accept"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@routes.get("/ns/context.jsonld")
+async def context_document(request: web.Request) -> web.Response:
+    """The dsi4bcn JSON-LD context, for clients that want to read it (it is never needed)."""
+    body = json.dumps({"@context": dsi_context()}, ensure_ascii=False, indent=2).encode("utf-8")
+    response = web.Response(body=body, headers={"Access-Control-Allow-Origin": "*"})
+    response.headers["Content-Type"] = LD_JSON
+    return response

@@ -1,0 +1,191 @@
+"""Persistent state of local actors in SQLite: profiles, key pairs, timestamps, tombstones.
+
+Every write is one transaction, made only after the caller has validated the whole profile, so a request
+either changes everything it asked for or nothing.
+"""
+
+import asyncio
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import aiosqlite
+
+from dsi4bcn.profiles import Kind
+from dsi4bcn.records import ActorRecord, InstanceRecord
+from federation.keys import generate_key_pair
+
+__all__ = ["Conflict", "ProfileStore", "utc_now"]
+
+
+def utc_now() -> str:
+    """The current time as an ActivityStreams ``xsd:dateTime`` (UTC, seconds, ``Z``)."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+class Conflict(Exception):
+    """A write that contradicts the stored state (slug of another kind, deleted, still in use)."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+def _canonical_json(fields: Mapping[str, Any]) -> str:
+    return json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+
+
+def _record(row: aiosqlite.Row) -> ActorRecord:
+    return ActorRecord(
+        kind=row["kind"],
+        slug=row["slug"],
+        organisation=row["organisation"],
+        fields=json.loads(row["profile"]),
+        public_key_pem=row["public_key_pem"],
+        published=row["published"],
+        updated=row["updated"],
+        deleted=row["deleted"],
+    )
+
+
+_COLUMNS = "slug, kind, organisation, profile, public_key_pem, published, updated, deleted"
+
+
+class ProfileStore:
+    """Organisations, projects and the instance actor, kept in the node's database."""
+
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self._db = connection
+        self._write_lock = asyncio.Lock()
+        # Bumped on every change, so that rendered documents can be cached safely.
+        self.generation = 0
+
+    async def instance(self) -> InstanceRecord:
+        """The instance actor, created with a fresh key pair on first use."""
+        settings = await self._settings("instance_public_key_pem", "instance_created")
+        if len(settings) == 2:
+            return InstanceRecord(settings["instance_public_key_pem"], settings["instance_created"])
+        async with self._write_lock:
+            settings = await self._settings("instance_public_key_pem", "instance_created")
+            if len(settings) == 2:
+                return InstanceRecord(settings["instance_public_key_pem"], settings["instance_created"])
+            keys = await asyncio.to_thread(generate_key_pair)
+            created = utc_now()
+            await self._db.execute("BEGIN IMMEDIATE")
+            try:
+                await self._db.executemany(
+                    "INSERT INTO node_settings (name, value) VALUES (?, ?)",
+                    [
+                        ("instance_private_key_pem", keys.private_pem),
+                        ("instance_public_key_pem", keys.public_pem),
+                        ("instance_created", created),
+                    ],
+                )
+                await self._db.execute("COMMIT")
+            except BaseException:
+                await self._db.execute("ROLLBACK")
+                raise
+            self.generation += 1
+            return InstanceRecord(keys.public_pem, created)
+
+    async def _settings(self, *names: str) -> dict[str, str]:
+        marks = ", ".join("?" for _ in names)
+        async with self._db.execute(
+            f"SELECT name, value FROM node_settings WHERE name IN ({marks})",  # noqa: S608
+            names,
+        ) as cursor:
+            return {row["name"]: row["value"] async for row in cursor}
+
+    async def get(self, slug: str) -> ActorRecord | None:
+        """The actor with this slug, deleted or not, or None."""
+        async with self._db.execute(f"SELECT {_COLUMNS} FROM actors WHERE slug = ?", (slug,)) as cursor:  # noqa: S608
+            row = await cursor.fetchone()
+        return _record(row) if row else None
+
+    async def list(self, kind: Kind, organisation: str | None = None) -> list[ActorRecord]:
+        """Live actors of one kind (optionally of one organisation), by slug."""
+        query = f"SELECT {_COLUMNS} FROM actors WHERE kind = ? AND deleted IS NULL"  # noqa: S608
+        params: tuple[str, ...] = (kind,)
+        if organisation is not None:
+            query += " AND organisation = ?"
+            params = (kind, organisation)
+        async with self._db.execute(query + " ORDER BY slug", params) as cursor:
+            return [_record(row) async for row in cursor]
+
+    async def count(self, kind: Kind) -> int:
+        """How many live actors of one kind there are."""
+        async with self._db.execute(
+            "SELECT count(*) FROM actors WHERE kind = ? AND deleted IS NULL", (kind,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def put(
+        self, kind: Kind, slug: str, fields: Mapping[str, Any], organisation: str | None
+    ) -> tuple[ActorRecord, bool]:
+        """Create or replace a profile; return it and whether it was created.
+
+        Raises ``Conflict`` if the slug belongs to an actor of the other kind or to a deleted one.
+        Writing the same profile again changes nothing (``updated`` is kept).
+        """
+        async with self._write_lock:
+            existing = await self.get(slug)
+            if existing is not None and existing.deleted:
+                raise Conflict("slug_deleted", value=slug)
+            if existing is not None and existing.kind != kind:
+                raise Conflict("slug_taken", value=slug, kind=existing.kind)
+            if (
+                existing is not None
+                and dict(existing.fields) == dict(fields)
+                and (existing.organisation == organisation)
+            ):
+                return existing, False
+            now = utc_now()
+            profile = _canonical_json(fields)
+            if existing is None:
+                keys = await asyncio.to_thread(generate_key_pair)
+                await self._transaction(
+                    "INSERT INTO actors (slug, kind, organisation, profile, private_key_pem, public_key_pem,"
+                    " published, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (slug, kind, organisation, profile, keys.private_pem, keys.public_pem, now, now),
+                )
+            else:
+                await self._transaction(
+                    "UPDATE actors SET organisation = ?, profile = ?, updated = ? WHERE slug = ?",
+                    (organisation, profile, now, slug),
+                )
+            self.generation += 1
+            record = await self.get(slug)
+            assert record is not None
+            return record, existing is None
+
+    async def delete(self, kind: Kind, slug: str) -> ActorRecord | None:
+        """Mark a profile deleted (its URL then answers 410); None if there is no such live profile.
+
+        An organisation that still has live projects cannot be deleted (``Conflict``).
+        """
+        async with self._write_lock:
+            existing = await self.get(slug)
+            if existing is None or existing.kind != kind or existing.deleted:
+                return None
+            if kind == "organisation":
+                projects = await self.list("project", organisation=slug)
+                if projects:
+                    raise Conflict("has_projects", value=", ".join(p.slug for p in projects))
+            now = utc_now()
+            await self._transaction(
+                "UPDATE actors SET deleted = ?, updated = ? WHERE slug = ?", (now, now, slug)
+            )
+            self.generation += 1
+            return await self.get(slug)
+
+    async def _transaction(self, sql: str, params: tuple[Any, ...]) -> None:
+        await self._db.execute("BEGIN IMMEDIATE")
+        try:
+            await self._db.execute(sql, params)
+            await self._db.execute("COMMIT")
+        except BaseException:
+            await self._db.execute("ROLLBACK")
+            raise

@@ -1,0 +1,86 @@
+"""Build ActivityPub actor documents and the collections they point to.
+
+What Mastodon requires of an actor (``ActivityPub::ProcessAccountService``, ``FetchRemoteActorService``):
+a supported ``type`` (Application, Group, Organization, Person or Service; the first supported one of a
+list wins), ``preferredUsername``, ``inbox``, a ``publicKey`` whose ``owner`` is the actor, and a ``url`` on
+the actor's own host. ``endpoints.sharedInbox`` is where it delivers when present. See
+https://docs.joinmastodon.org/spec/activitypub/ and docs/mastodon-checklist.md.
+"""
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from federation.types import ActorEndpoints
+
+__all__ = ["SUPPORTED_ACTOR_TYPES", "actor_document", "endpoints_for", "ordered_collection"]
+
+# Mastodon's ActivityPub::Activity::SUPPORTED_TYPES for actors.
+SUPPORTED_ACTOR_TYPES = frozenset({"Application", "Group", "Organization", "Person", "Service"})
+
+
+def endpoints_for(actor_id: str, shared_inbox: str, url: str | None = None) -> ActorEndpoints:
+    """The conventional endpoint layout under an actor's id: ``{id}/inbox``, ``{id}/outbox``, ..."""
+    return ActorEndpoints(
+        id=actor_id,
+        inbox=f"{actor_id}/inbox",
+        outbox=f"{actor_id}/outbox",
+        followers=f"{actor_id}/followers",
+        following=f"{actor_id}/following",
+        shared_inbox=shared_inbox,
+        url=url or actor_id,
+    )
+
+
+def actor_document(
+    *,
+    context: Sequence[Any],
+    types: Sequence[str],
+    endpoints: ActorEndpoints,
+    preferred_username: str,
+    public_key_pem: str,
+    properties: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """An actor with everything peers need, plus ``properties`` (name, summary, profile terms...).
+
+    The first entry of ``types`` must be one Mastodon supports, since Misskey-like servers read only the
+    first type of a list.
+    """
+    if not types or types[0] not in SUPPORTED_ACTOR_TYPES:
+        raise ValueError(f"the first actor type must be one of {sorted(SUPPORTED_ACTOR_TYPES)}")
+    document: dict[str, Any] = {
+        "@context": list(context),
+        "id": endpoints.id,
+        "type": types[0] if len(types) == 1 else list(types),
+        "preferredUsername": preferred_username,
+        "inbox": endpoints.inbox,
+        "outbox": endpoints.outbox,
+        "followers": endpoints.followers,
+        "following": endpoints.following,
+        "endpoints": {"sharedInbox": endpoints.shared_inbox},
+        "url": endpoints.url,
+        "publicKey": {
+            "id": endpoints.key_id,
+            "owner": endpoints.id,
+            "publicKeyPem": public_key_pem,
+        },
+    }
+    for key, value in (properties or {}).items():
+        if key in document:
+            raise ValueError(f"property {key!r} is set by the protocol layer")
+        document[key] = value
+    return document
+
+
+def ordered_collection(
+    collection_id: str, total_items: int, context: Sequence[Any], first: str | None = None
+) -> dict[str, Any]:
+    """An ``OrderedCollection`` with its ``totalItems`` (Mastodon reads it for follower counts)."""
+    collection: dict[str, Any] = {
+        "@context": list(context),
+        "id": collection_id,
+        "type": "OrderedCollection",
+        "totalItems": total_items,
+    }
+    if first is not None:
+        collection["first"] = first
+    return collection

@@ -1,0 +1,135 @@
+"""HTTP content negotiation (RFC 9110 §12.5.1) for ActivityPub servers.
+
+ActivityPub clients ask for ``application/activity+json`` or for ``application/ld+json`` with the
+ActivityStreams profile; a ``profile`` parameter on an Accept range must then match the offer's.
+"""
+
+from dataclasses import dataclass
+
+from federation.errors import NegotiationError
+
+__all__ = ["MediaRange", "negotiate", "parse_accept"]
+
+_MAX_RANGES = 64
+
+
+@dataclass(frozen=True)
+class MediaRange:
+    """One entry of an Accept header."""
+
+    type: str
+    subtype: str
+    params: tuple[tuple[str, str], ...]
+    quality: float
+
+    def param(self, name: str) -> str | None:
+        """A parameter's value (names compared case-insensitively), or None."""
+        for key, value in self.params:
+            if key == name:
+                return value
+        return None
+
+    def specificity(self) -> int:
+        """3 for type/subtype with parameters, 2 without, 1 for type/*, 0 for */*."""
+        if self.type == "*":
+            return 0
+        if self.subtype == "*":
+            return 1
+        return 3 if self.params else 2
+
+
+def _split_params(text: str) -> list[str]:
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = False
+    for char in text:
+        if char == '"':
+            quoted = not quoted
+        if char == ";" and not quoted:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    return parts
+
+
+def _split_ranges(header: str) -> list[str]:
+    ranges: list[str] = []
+    current: list[str] = []
+    quoted = False
+    for char in header:
+        if char == '"':
+            quoted = not quoted
+        if char == "," and not quoted:
+            ranges.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    ranges.append("".join(current))
+    return [item for item in (r.strip() for r in ranges) if item]
+
+
+def _parse_range(text: str) -> MediaRange:
+    head, *raw_params = _split_params(text)
+    media_type, slash, subtype = head.strip().lower().partition("/")
+    if not slash or not media_type or not subtype:
+        raise NegotiationError(f"malformed media range {text!r}")
+    quality = 1.0
+    params: list[tuple[str, str]] = []
+    for raw in raw_params:
+        name, equals, value = raw.strip().partition("=")
+        name = name.strip().lower()
+        value = value.strip().strip('"')
+        if not equals or not name:
+            continue
+        if name == "q":
+            try:
+                quality = max(0.0, min(1.0, float(value)))
+            except ValueError as error:
+                raise NegotiationError(f"malformed quality in {text!r}") from error
+        else:
+            params.append((name, value))
+    return MediaRange(media_type, subtype, tuple(params), quality)
+
+
+def parse_accept(header: str | None) -> list[MediaRange]:
+    """Parse an Accept header; a missing or empty one means ``*/*``."""
+    if not header or not header.strip():
+        return [MediaRange("*", "*", (), 1.0)]
+    ranges = [_parse_range(item) for item in _split_ranges(header)[:_MAX_RANGES]]
+    return ranges or [MediaRange("*", "*", (), 1.0)]
+
+
+def _matches(accepted: MediaRange, offer: MediaRange) -> bool:
+    if accepted.type not in ("*", offer.type):
+        return False
+    if accepted.subtype not in ("*", offer.subtype):
+        return False
+    wanted_profile = accepted.param("profile")
+    if wanted_profile is not None and accepted.subtype != "*":
+        offered = offer.param("profile")
+        return offered is not None and bool(set(wanted_profile.split()) & set(offered.split()))
+    return True
+
+
+def negotiate(header: str | None, offers: list[str]) -> str | None:
+    """The offer the client prefers most, or None if it accepts none of them.
+
+    Among ranges matching an offer, the most specific one sets its quality; ties between offers go to
+    the earlier offer.
+    """
+    accepted = parse_accept(header)
+    best: tuple[float, int, str] | None = None
+    for position, offer in enumerate(offers):
+        parsed_offer = _parse_range(offer)
+        matching = [r for r in accepted if _matches(r, parsed_offer)]
+        if not matching:
+            continue
+        quality = max(matching, key=lambda r: (r.specificity(), r.quality)).quality
+        if quality <= 0:
+            continue
+        candidate = (quality, -position, offer)
+        if best is None or candidate[:2] > best[:2]:
+            best = candidate
+    return best[2] if best else None

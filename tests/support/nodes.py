@@ -1,0 +1,127 @@
+"""Start real dsi4bcn node processes on free 127.0.0.1 ports, each with its own data folder."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["ADMIN_TOKEN", "Node", "free_port", "start_node"]
+
+ADMIN_TOKEN = "test-admin-token-0123456789"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Node:
+    """A running node process and how to reach it."""
+
+    data_dir: Path
+    port: int
+    base_url: str
+    args: list[str]
+    env: dict[str, str]
+    process: subprocess.Popen[bytes] | None = None
+    log_path: Path = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.log_path = self.data_dir.parent / f"{self.data_dir.name}.log"
+
+    @property
+    def token(self) -> str:
+        return self.env["DSI4BCN_ADMIN_TOKEN"]
+
+    @property
+    def database(self) -> Path:
+        return self.data_dir / "dsi4bcn.sqlite3"
+
+    def start(self, timeout: float = 30.0) -> None:
+        """Start the process and wait until /healthz answers 200."""
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "dsi4bcn", "serve", *self.args],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=self.env,
+        )
+        deadline = time.monotonic() + timeout
+        context = None
+        if self.base_url.startswith("https"):
+            import ssl
+
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"node exited with {self.process.returncode}:\n{self.log()}")
+            try:
+                with urllib.request.urlopen(f"{self.base_url}/healthz", timeout=1, context=context) as answer:
+                    if answer.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"node did not become healthy in {timeout} s:\n{self.log()}")
+
+    def stop(self) -> None:
+        """Stop the process (SIGTERM, then SIGKILL) and wait for it."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def restart(self) -> None:
+        """Stop and start again on the same port and data folder."""
+        self.stop()
+        self.start()
+
+    def log(self) -> str:
+        """What the process printed so far."""
+        return self.log_path.read_text(encoding="utf-8", errors="replace") if self.log_path.exists() else ""
+
+
+def start_node(
+    data_dir: Path,
+    *,
+    demo: bool = False,
+    tls: tuple[Path, Path] | None = None,
+    extra_args: list[str] | None = None,
+) -> Node:
+    """Start a node on a free port, with the test admin token and private network allowed."""
+    port = free_port()
+    scheme = "https" if tls else "http"
+    args = [
+        "--data-dir",
+        str(data_dir),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--allow-private-network",
+    ]
+    if demo:
+        args.append("--demo")
+    if tls:
+        args += ["--tls-cert", str(tls[0]), "--tls-key", str(tls[1])]
+    args += extra_args or []
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DSI4BCN_")}
+    env["DSI4BCN_ADMIN_TOKEN"] = ADMIN_TOKEN
+    env["PYTHONUNBUFFERED"] = "1"
+    node = Node(data_dir=data_dir, port=port, base_url=f"{scheme}://127.0.0.1:{port}", args=args, env=env)
+    node.start()
+    return node

@@ -1,0 +1,56 @@
+"""The vocabulary as RDF: the ontology and every concept scheme, parsed from the bundled Turtle files."""
+
+from functools import cache
+from importlib import resources
+
+from rdflib import Graph
+
+__all__ = ["ontology_graph", "read_text", "schemes_graph", "vocabulary_graph"]
+
+
+def read_text(name: str) -> str:
+    """The text of a bundled data file, e.g. ``ontology.ttl`` or ``schemes/area.ttl``."""
+    return resources.files("vocab").joinpath(name).read_text(encoding="utf-8")
+
+
+def _scheme_files() -> list[str]:
+    folder = resources.files("vocab").joinpath("schemes")
+    return sorted(f"schemes/{entry.name}" for entry in folder.iterdir() if entry.name.endswith(".ttl"))
+
+
+@cache
+def _parsed(name: str) -> Graph:
+    graph = Graph()
+    graph.parse(data=read_text(name), format="turtle")
+    return graph
+
+
+def ontology_graph() -> Graph:
+    """A fresh graph holding the ontology (classes and properties)."""
+    graph = Graph()
+    graph += _parsed("ontology.ttl")
+    return graph
+
+
+def schemes_graph() -> Graph:
+    """A fresh graph holding every SKOS concept scheme."""
+    graph = Graph()
+    for name in _scheme_files():
+        graph += _parsed(name)
+    return graph
+
+
+def vocabulary_graph() -> Graph:
+    """A fresh graph with the whole vocabulary: ontology plus concept schemes."""
+    graph = ontology_graph()
+    graph += schemes_graph()
+    _bind_prefixes(graph)
+    return graph
+
+
+def _bind_prefixes(graph: Graph) -> None:
+    source = _parsed("ontology.ttl")
+    for prefix, namespace in source.namespaces():
+        graph.bind(prefix, namespace, override=True)
+    for scheme in ("area", "sector", "district", "neighbourhood", "skill", "sdg", "status"):
+        graph.bind(scheme, f"https://w3id.org/dsi4bcn/{scheme}/", override=True)
