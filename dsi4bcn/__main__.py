@@ -10,10 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from aiohttp import web
 
 from dsi4bcn import __version__
-from dsi4bcn.app import create_app
 from dsi4bcn.client import ApiClient, ApiFailure
 from dsi4bcn.config import DEFAULT_DATA_DIR, DEFAULT_PORT, ConfigError, load_config
 from dsi4bcn.tokens import ensure_admin_token
@@ -39,6 +37,10 @@ def _serve(args: argparse.Namespace) -> int:
     except ConfigError as error:
         print(f"dsi4bcn: {error}", file=sys.stderr)
         return 2
+    from aiohttp import web  # imported here so that the API commands start fast
+
+    from dsi4bcn.app import create_app
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     _token, token_path = ensure_admin_token(config)
     ssl_context = None
@@ -73,9 +75,9 @@ def _read_document(path: str) -> dict[str, Any]:
 
 
 def _client(args: argparse.Namespace) -> ApiClient:
-    url = args.url or os.environ.get("DSI4BCN_URL") or os.environ.get("DSI4BCN_BASE_URL")
-    token = args.token or os.environ.get("DSI4BCN_ADMIN_TOKEN")
-    data_dir = Path(args.data_dir or os.environ.get("DSI4BCN_DATA_DIR") or DEFAULT_DATA_DIR)
+    url = getattr(args, "url", None) or os.environ.get("DSI4BCN_URL") or os.environ.get("DSI4BCN_BASE_URL")
+    token = getattr(args, "token", None) or os.environ.get("DSI4BCN_ADMIN_TOKEN")
+    data_dir = Path(getattr(args, "data_dir", None) or os.environ.get("DSI4BCN_DATA_DIR") or DEFAULT_DATA_DIR)
     if not token and (data_dir / "admin-token").is_file():
         token = (data_dir / "admin-token").read_text(encoding="ascii").strip()
     if not token:
@@ -141,18 +143,31 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--language", choices=["ca", "es", "en"], help="default language (DSI4BCN_LANGUAGE)")
     serve.set_defaults(run=_serve)
 
+    # The connection options are accepted before or after the action (``project --url U list`` or
+    # ``project list --url U``).
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--url", default=argparse.SUPPRESS, help="the node (DSI4BCN_URL, default http://127.0.0.1:8080)"
+    )
+    common.add_argument(
+        "--token",
+        default=argparse.SUPPRESS,
+        help="admin token (DSI4BCN_ADMIN_TOKEN, or read from --data-dir)",
+    )
+    common.add_argument(
+        "--data-dir", default=argparse.SUPPRESS, help="the node's data folder, to read its admin-token file"
+    )
     for kind in _KIND_PATHS:
-        group = commands.add_parser(kind, help=f"manage {kind}s through the admin API")
-        group.add_argument("--url", help="the node (DSI4BCN_URL, default http://127.0.0.1:8080)")
-        group.add_argument("--token", help="admin token (DSI4BCN_ADMIN_TOKEN, or read from --data-dir)")
-        group.add_argument("--data-dir", help="the node's data folder, to read its admin-token file")
+        group = commands.add_parser(kind, parents=[common], help=f"manage {kind}s through the admin API")
         actions = group.add_subparsers(dest="action", required=True)
-        put = actions.add_parser("put", help=f"create or replace a {kind} from a YAML or JSON file")
+        put = actions.add_parser(
+            "put", parents=[common], help=f"create or replace a {kind} from a YAML or JSON file"
+        )
         put.add_argument("file", help="YAML or JSON file (- for standard input)")
         put.add_argument("--slug", help="short name (default: the file's 'slug' or 'id')")
         for action in ("get", "delete"):
-            actions.add_parser(action, help=f"{action} one {kind}").add_argument("slug")
-        listing = actions.add_parser("list", help=f"list {kind}s")
+            actions.add_parser(action, parents=[common], help=f"{action} one {kind}").add_argument("slug")
+        listing = actions.add_parser("list", parents=[common], help=f"list {kind}s")
         listing.add_argument("--json", action="store_true", help="print the full JSON answer")
         group.set_defaults(run=_manage, kind=kind)
     return parser

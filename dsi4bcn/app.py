@@ -7,6 +7,7 @@ The app owns the database (and, later, the HTTP client session and background ta
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from importlib import resources
+from typing import Any
 
 from aiohttp import web
 
@@ -40,7 +41,7 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
         if error.status < 400:
             raise
         code = _STATUS_CODES.get(error.status, "bad_request")
-        params = {"limit": MAX_BODY} if code == "too_large" else {}
+        params: dict[str, Any] = {"limit": MAX_BODY} if code == "too_large" else {}
         return error_response(
             ApiError(error.status, code, headers=dict(error.headers), **params), request_language(request)
         )

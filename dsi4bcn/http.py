@@ -88,7 +88,7 @@ def negotiate_or_406(request: web.Request, offers: list[str]) -> str:
     except NegotiationError:
         chosen = None
     if chosen is None:
-        raise ApiError(406, "not_acceptable", offers=", ".join(offers))
+        raise ApiError(406, "not_acceptable", headers={"Vary": "Accept"}, offers=", ".join(offers))
     return chosen
 
 

@@ -5,9 +5,10 @@ actor. A concept is written as its full IRI or as ``scheme:code`` and is stored 
 problem in a document is reported at once, and nothing is written unless there are none.
 """
 
+import dataclasses
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -103,7 +104,7 @@ class Problem:
 
     field: str
     code: str
-    params: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
 
 class ProfileInvalid(Exception):
@@ -124,7 +125,7 @@ def check_slug(slug: str) -> Problem | None:
 @dataclass
 class _Checker:
     concepts: ConceptIndex
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = dataclasses.field(default_factory=list)
 
     def add(self, where: str, code: str, **params: Any) -> None:
         self.problems.append(Problem(where, code, params))

@@ -4,7 +4,9 @@ ActivityPub clients ask for ``application/activity+json`` or for ``application/l
 ActivityStreams profile; a ``profile`` parameter on an Accept range must then match the offer's.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from federation.errors import NegotiationError
 
@@ -113,12 +115,17 @@ def _matches(accepted: MediaRange, offer: MediaRange) -> bool:
     return True
 
 
-def negotiate(header: str | None, offers: list[str]) -> str | None:
+def negotiate(header: str | None, offers: Sequence[str]) -> str | None:
     """The offer the client prefers most, or None if it accepts none of them.
 
     Among ranges matching an offer, the most specific one sets its quality; ties between offers go to
-    the earlier offer.
+    the earlier offer. Answers are memoised: servers see the same few Accept headers again and again.
     """
+    return _negotiate(header, tuple(offers))
+
+
+@lru_cache(maxsize=512)
+def _negotiate(header: str | None, offers: tuple[str, ...]) -> str | None:
     accepted = parse_accept(header)
     best: tuple[float, int, str] | None = None
     for position, offer in enumerate(offers):

@@ -17,6 +17,7 @@ from dsi4bcn.profiles import Kind
 from dsi4bcn.published import ACTOR_TYPES, render_actor, render_instance_actor
 from dsi4bcn.rdf import to_turtle
 from dsi4bcn.records import ActorRecord
+from dsi4bcn.rendercache import Rendered
 from dsi4bcn.urls import ACTOR_PATHS, actor_iri
 from federation.actors import ordered_collection
 from federation.media import ACTIVITY_JSON, HTML, JSON, LD_JSON_AS, TURTLE
@@ -61,11 +62,9 @@ async def _render(request: web.Request, record: ActorRecord, media_type: str, la
         if media_type == HTML:
             return render_page(request.app[TEMPLATES], "gone.html", language)
         tombstone = _tombstone(record, config.base_url)
-        return (
-            (await asyncio.to_thread(to_turtle, tombstone)).encode()
-            if media_type == TURTLE
-            else _dumps(tombstone)
-        )
+        if media_type == TURTLE:
+            return (await asyncio.to_thread(to_turtle, tombstone)).encode("utf-8")
+        return _dumps(tombstone)
     if media_type == HTML:
         store = request.app[STORE]
         organisation = await store.get(record.organisation) if record.organisation else None
@@ -91,19 +90,24 @@ async def _render(request: web.Request, record: ActorRecord, media_type: str, la
 
 async def _actor_response(request: web.Request, kind: Kind | None, slug: str) -> web.Response:
     media_type = negotiate_or_406(request, ACTOR_OFFERS)
-    record = await request.app[STORE].get(slug)
-    if record is None or (kind is not None and record.kind != kind):
-        raise ApiError(404, "not_found")
     language = request_language(request) if media_type == HTML else request.app[CONFIG].language
     # JSON offers share one rendering; only the Content-Type differs.
     shape = "json" if media_type in _JSON_OFFERS else media_type
-    body = await request.app[RENDER_CACHE].get_or_render(
-        request.app[STORE].generation,
-        ("actor", slug, shape, language),
-        lambda: _render(request, record, media_type, language),
+
+    async def render() -> Rendered | None:
+        record = await request.app[STORE].get(slug)
+        if record is None or (kind is not None and record.kind != kind):
+            return None
+        body = await _render(request, record, media_type, language)
+        return Rendered(410 if record.deleted else 200, body)
+
+    store = request.app[STORE]
+    rendered = await request.app[RENDER_CACHE].get_or_render(
+        store.generation, ("actor", kind, slug, shape, language), render
     )
-    assert body is not None
-    return _answer(body, media_type, status=410 if record.deleted else 200, html=media_type == HTML)
+    if rendered is None:
+        raise ApiError(404, "not_found")
+    return _answer(rendered.body, media_type, status=rendered.status, html=media_type == HTML)
 
 
 def _actor_route(kind: Kind) -> Any:
@@ -133,7 +137,7 @@ async def instance_actor(request: web.Request) -> web.StreamResponse:
     config = request.app[CONFIG]
     store = request.app[STORE]
 
-    async def render() -> bytes:
+    async def render() -> Rendered:
         document = render_instance_actor(
             await store.instance(),
             base_url=config.base_url,
@@ -142,13 +146,13 @@ async def instance_actor(request: web.Request) -> web.StreamResponse:
             language=config.language,
         )
         if media_type == TURTLE:
-            return (await asyncio.to_thread(to_turtle, document)).encode("utf-8")
-        return _dumps(document)
+            return Rendered(200, (await asyncio.to_thread(to_turtle, document)).encode("utf-8"))
+        return Rendered(200, _dumps(document))
 
     shape = "json" if media_type in _JSON_OFFERS else media_type
-    body = await request.app[RENDER_CACHE].get_or_render(store.generation, ("instance", shape), render)
-    assert body is not None
-    return _answer(body, media_type)
+    rendered = await request.app[RENDER_CACHE].get_or_render(store.generation, ("instance", shape), render)
+    assert rendered is not None
+    return _answer(rendered.body, media_type)
 
 
 async def _live_actor_iri(request: web.Request) -> str:

@@ -1,10 +1,13 @@
 """Discovery: WebFinger (RFC 7033), host-meta (RFC 6415) and NodeInfo 2.1 with FEP-2677/d556 links."""
 
+import json
+
 from aiohttp import web
 
 from dsi4bcn import __version__
-from dsi4bcn.appkeys import CONFIG, STORE
+from dsi4bcn.appkeys import CONFIG, RENDER_CACHE, STORE
 from dsi4bcn.http import ApiError, json_response
+from dsi4bcn.rendercache import Rendered
 from dsi4bcn.urls import actor_iri, instance_actor_iri, parse_actor_iri, profile_page
 from federation.errors import WebFingerError
 from federation.media import JRD_JSON, NODEINFO_21_PROFILE, XRD_XML
@@ -40,6 +43,7 @@ def _local_user(request: web.Request, resource: Acct | str) -> str | None:
 async def webfinger(request: web.Request) -> web.Response:
     """Resolve ``acct:slug@host`` or an actor URL to its ActivityPub actor."""
     config = request.app[CONFIG]
+    store = request.app[STORE]
     try:
         resource = parse_resource(request.query.get("resource"))
     except WebFingerError as error:
@@ -47,28 +51,42 @@ async def webfinger(request: web.Request) -> web.Response:
     user = _local_user(request, resource)
     if user is None:
         raise ApiError(404, "not_found", headers=_CORS)
-    if user == config.hostname:
-        actor = instance_actor_iri(config.base_url)
-        document = jrd(
-            f"acct:{user}@{config.authority}",
-            actor,
-            profile_page=config.base_url + "/",
-            aliases=[actor],
-            extra_links=[{"rel": SERVICE_REL, "type": "application/activity+json", "href": actor}],
-        )
-    else:
-        record = await request.app[STORE].get(user)
-        if record is None:
-            raise ApiError(404, "not_found", headers=_CORS)
-        if record.deleted:
-            raise ApiError(410, "gone", headers=_CORS)
-        actor = actor_iri(config.base_url, record.kind, record.slug)
-        page = profile_page(config.base_url, record.slug)
-        document = jrd(
-            f"acct:{record.slug}@{config.authority}", actor, profile_page=page, aliases=[actor, page]
-        )
-    document = filter_rels(document, request.query.getall("rel", []))
-    return json_response(document, content_type=JRD_JSON, headers=_CORS)
+    rels = tuple(request.query.getall("rel", []))
+
+    async def render() -> Rendered:
+        if user == config.hostname:
+            actor = instance_actor_iri(config.base_url)
+            document = jrd(
+                f"acct:{user}@{config.authority}",
+                actor,
+                profile_page=config.base_url + "/",
+                aliases=[actor],
+                extra_links=[{"rel": SERVICE_REL, "type": "application/activity+json", "href": actor}],
+            )
+        else:
+            record = await store.get(user)
+            if record is None:
+                raise ApiError(404, "not_found", headers=_CORS)
+            if record.deleted:
+                raise ApiError(410, "gone", headers=_CORS)
+            actor = actor_iri(config.base_url, record.kind, record.slug)
+            page = profile_page(config.base_url, record.slug)
+            document = jrd(
+                f"acct:{record.slug}@{config.authority}", actor, profile_page=page, aliases=[actor, page]
+            )
+        return Rendered(200, _dumps(filter_rels(document, rels)))
+
+    rendered = await request.app[RENDER_CACHE].get_or_render(
+        store.generation, ("webfinger", user, rels), render
+    )
+    assert rendered is not None
+    response = web.Response(body=rendered.body, headers=_CORS)
+    response.headers["Content-Type"] = JRD_JSON
+    return response
+
+
+def _dumps(document: object) -> bytes:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 @routes.get("/.well-known/host-meta")

@@ -9,6 +9,7 @@ from dsi4bcn.appkeys import CONFIG, RENDER_CACHE, STORE, TEMPLATES, VOCABULARY
 from dsi4bcn.http import json_response, negotiate_or_406, request_language
 from dsi4bcn.pages import render_page
 from dsi4bcn.records import ActorRecord
+from dsi4bcn.rendercache import Rendered
 from dsi4bcn.urls import profile_page
 from federation.media import HTML, JSON, TURTLE
 from vocab.contexts import dsi_context
@@ -33,7 +34,7 @@ async def home(request: web.Request) -> web.Response:
     store = request.app[STORE]
     config = request.app[CONFIG]
 
-    async def render() -> bytes:
+    async def render() -> Rendered:
         def items(records: Sequence[ActorRecord]) -> list[dict[str, str]]:
             return [
                 {
@@ -44,18 +45,21 @@ async def home(request: web.Request) -> web.Response:
                 for record in records
             ]
 
-        return render_page(
-            request.app[TEMPLATES],
-            "index.html",
-            language,
-            authority=config.authority,
-            organisations=items(await store.list("organisation")),
-            projects=items(await store.list("project")),
+        return Rendered(
+            200,
+            render_page(
+                request.app[TEMPLATES],
+                "index.html",
+                language,
+                authority=config.authority,
+                organisations=items(await store.list("organisation")),
+                projects=items(await store.list("project")),
+            ),
         )
 
-    body = await request.app[RENDER_CACHE].get_or_render(store.generation, ("home", language), render)
-    assert body is not None
-    response = web.Response(body=body, content_type="text/html", charset="utf-8")
+    rendered = await request.app[RENDER_CACHE].get_or_render(store.generation, ("home", language), render)
+    assert rendered is not None
+    response = web.Response(body=rendered.body, content_type="text/html", charset="utf-8")
     response.headers["Vary"] = "Accept-Language"
     return response
 

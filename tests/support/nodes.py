@@ -47,13 +47,13 @@ class Node:
 
     def start(self, timeout: float = 30.0) -> None:
         """Start the process and wait until /healthz answers 200."""
-        log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "dsi4bcn", "serve", *self.args],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=self.env,
-        )
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "dsi4bcn", "serve", *self.args],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=self.env,
+            )
         deadline = time.monotonic() + timeout
         context = None
         if self.base_url.startswith("https"):
