@@ -13,6 +13,7 @@ import os
 import platform
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -91,6 +92,7 @@ def main() -> None:
     )
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds; the median is reported")
     args = parser.parse_args()
 
     port = free_port()
@@ -115,11 +117,17 @@ def main() -> None:
                 f"Python {platform.python_version()}; load: {tool}, {args.connections} connections, "
                 f"{args.seconds} s each"
             )
-            rates = {}
-            for name, url, accept in targets:
+            samples: dict[str, list[float]] = {name: [] for name, _, _ in targets}
+            for _, url, accept in targets:
                 measure(url, accept, 1, args.connections)  # warm up caches
-                rates[name] = measure(url, accept, args.seconds, args.connections)
-                print(f"{name:24s} {rates[name]:10.0f} req/s")
+            # Interleaved rounds, so that a burst of other load on the machine hits every target alike.
+            for _ in range(args.rounds):
+                for name, url, accept in targets:
+                    samples[name].append(measure(url, accept, args.seconds, args.connections))
+            rates = {name: statistics.median(values) for name, values in samples.items()}
+            for name, values in samples.items():
+                spread = ", ".join(f"{value:.0f}" for value in values)
+                print(f"{name:24s} {rates[name]:10.0f} req/s (median of {spread})")
             bare_rate = rates["bare aiohttp handler"]
             for name in ("WebFinger", "AS2 actor GET"):
                 print(f"{name} / bare: {rates[name] / bare_rate:.2f}")

@@ -157,12 +157,16 @@ def peers(fedify: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pe
             node.stop()
 
 
-def _lookup(identifier: str, node: Node, certificate: Path | None = None) -> dict[str, Any]:
-    """What Fedify parsed when looking ``identifier`` up (fails the test with Fedify's log if nothing)."""
+def _run_lookup(
+    identifier: str, certificate: Path | None = None, debug: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """Run lookup.mjs on Node 22 with only our certificate (if any) added to the trusted ones."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("NODE_")}
     if certificate is not None:
         env["NODE_EXTRA_CA_CERTS"] = str(certificate)
-    completed = subprocess.run(
+    if debug:
+        env["LOOKUP_DEBUG"] = "1"
+    return subprocess.run(
         [str(NODE_BINARY), str(LOOKUP_SCRIPT), identifier],
         cwd=PEER_DIR,
         env=env,
@@ -171,6 +175,11 @@ def _lookup(identifier: str, node: Node, certificate: Path | None = None) -> dic
         timeout=LOOKUP_TIMEOUT,
         check=False,
     )
+
+
+def _lookup(identifier: str, node: Node, certificate: Path | None = None) -> dict[str, Any]:
+    """What Fedify parsed when looking ``identifier`` up (fails the test with Fedify's log if nothing)."""
+    completed = _run_lookup(identifier, certificate)
     lines = completed.stdout.strip().splitlines()
     result: dict[str, Any] = json.loads(lines[-1]) if lines else {"error": "no output"}
     if completed.returncode != 0 or "error" in result:
@@ -253,17 +262,7 @@ def test_lookup_by_actor_url_over_https(peers: Peers) -> None:
 
 def test_lookup_without_the_certificate_is_refused(peers: Peers) -> None:
     """The TLS check stays on: without the test certificate Fedify refuses our self-signed one."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("NODE_")}
-    env["LOOKUP_DEBUG"] = "1"
-    completed = subprocess.run(
-        [str(NODE_BINARY), str(LOOKUP_SCRIPT), f"acct:{PROJECT}@127.0.0.1:{peers.https.port}"],
-        cwd=PEER_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=LOOKUP_TIMEOUT,
-        check=False,
-    )
+    completed = _run_lookup(f"acct:{PROJECT}@127.0.0.1:{peers.https.port}", debug=True)
     assert completed.returncode == 1
     assert "error" in json.loads(completed.stdout.strip().splitlines()[-1])
     assert "SELF_SIGNED_CERT" in completed.stderr, completed.stderr
