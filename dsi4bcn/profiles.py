@@ -17,7 +17,6 @@ from vocab.concepts import ConceptIndex
 from vocab.contexts import AS_CONTEXT, DSI_CONTEXT_URL, SECURITY_CONTEXT, dsi_context
 
 __all__ = [
-    "EDITABLE_CONTEXT",
     "KINDS",
     "SLUG_PATTERN",
     "Kind",
@@ -31,8 +30,13 @@ __all__ = [
 Kind = Literal["organisation", "project"]
 KINDS: tuple[Kind, ...] = ("organisation", "project")
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
-# The context an editable document names; the API also accepts the published (inline) form.
-EDITABLE_CONTEXT: list[Any] = [AS_CONTEXT, DSI_CONTEXT_URL]
+
+
+# The context of an editable document: self-contained, so that any JSON-LD processor can read it without
+# fetching anything. The API also accepts the dsi4bcn context by its identifier (served from the bundle).
+def _editable_context() -> list[Any]:
+    return [AS_CONTEXT, dsi_context()]
+
 
 _LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 _EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
@@ -370,7 +374,7 @@ def editable_document(
 ) -> dict[str, Any]:
     """The editable profile exactly as the admin API returns it and accepts it back."""
     document: dict[str, Any] = {
-        "@context": list(EDITABLE_CONTEXT),
+        "@context": _editable_context(),
         "id": actor_iri,
         "type": _TYPE_NAMES[kind],
     }

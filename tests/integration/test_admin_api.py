@@ -165,3 +165,18 @@ def test_errors_speak_the_clients_language(node: Node) -> None:
     )
     assert answer.status == 422
     assert answer.json()["problems"][0]["message"] == "hay que indicar «nameMap»"
+
+
+def test_the_editable_profile_is_self_contained_json_ld(node: Node) -> None:
+    from vocab.rdf import jsonld_to_graph
+
+    document = api(node.base_url, node.token, "GET", "/api/projects/guia-drets").json()
+    graph = jsonld_to_graph(document)
+    subject = f"{node.base_url}/projects/guia-drets"
+    triples = {(str(s), str(p), str(o)) for s, p, o in graph}
+    assert (subject, "https://w3id.org/dsi4bcn/ns#basedIn", "https://w3id.org/dsi4bcn/district/1") in triples
+    assert (
+        subject,
+        "https://w3id.org/dsi4bcn/ns#organisation",
+        f"{node.base_url}/organisations/clau-oberta",
+    ) in triples
