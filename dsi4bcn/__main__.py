@@ -33,6 +33,7 @@ def _serve(args: argparse.Namespace) -> int:
             tls_key=args.tls_key,
             demo=args.demo,
             language=args.language,
+            authorized_fetch=args.authorized_fetch,
         )
     except ConfigError as error:
         print(f"dsi4bcn: {error}", file=sys.stderr)
@@ -81,9 +82,7 @@ def _client(args: argparse.Namespace) -> ApiClient:
     if not token and (data_dir / "admin-token").is_file():
         token = (data_dir / "admin-token").read_text(encoding="ascii").strip()
     if not token:
-        raise ValueError(
-            "no admin token: pass --token, set DSI4BCN_ADMIN_TOKEN or point --data-dir at the node"
-        )
+        raise ValueError("no admin token: pass --token, set DSI4BCN_ADMIN_TOKEN or point --data-dir at the node")
     return ApiClient(url or f"http://127.0.0.1:{DEFAULT_PORT}", token)
 
 
@@ -138,6 +137,12 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="let the node contact private and loopback addresses (DSI4BCN_ALLOW_PRIVATE_NETWORK)",
     )
+    serve.add_argument(
+        "--authorized-fetch",
+        action="store_true",
+        default=None,
+        help="require signed GETs for ActivityPub documents (DSI4BCN_AUTHORIZED_FETCH)",
+    )
     serve.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM)")
     serve.add_argument("--tls-key", help="the certificate's private key (PEM)")
     serve.add_argument("--language", choices=["ca", "es", "en"], help="default language (DSI4BCN_LANGUAGE)")
@@ -160,9 +165,7 @@ def _parser() -> argparse.ArgumentParser:
     for kind in _KIND_PATHS:
         group = commands.add_parser(kind, parents=[common], help=f"manage {kind}s through the admin API")
         actions = group.add_subparsers(dest="action", required=True)
-        put = actions.add_parser(
-            "put", parents=[common], help=f"create or replace a {kind} from a YAML or JSON file"
-        )
+        put = actions.add_parser("put", parents=[common], help=f"create or replace a {kind} from a YAML or JSON file")
         put.add_argument("file", help="YAML or JSON file (- for standard input)")
         put.add_argument("--slug", help="short name (default: the file's 'slug' or 'id')")
         for action in ("get", "delete"):

@@ -11,14 +11,15 @@ from typing import Any
 
 from aiohttp import web
 
-from dsi4bcn.appkeys import ADMIN_TOKEN, CONFIG, DATABASE, RENDER_CACHE, STORE, TEMPLATES, VOCABULARY
+from dsi4bcn.appkeys import ADMIN_TOKEN, CONFIG, DATABASE, FEDERATION, RENDER_CACHE, STORE, TEMPLATES, VOCABULARY
 from dsi4bcn.config import Config
-from dsi4bcn.db import open_database
+from dsi4bcn.db import Database, open_database
 from dsi4bcn.demo import load_demo
 from dsi4bcn.http import MAX_BODY, ApiError, error_response, request_language
 from dsi4bcn.pages import template_environment
 from dsi4bcn.rendercache import RenderCache
-from dsi4bcn.routes import actors, admin, discovery, pages
+from dsi4bcn.routes import actors, admin, discovery, inbox, pages
+from dsi4bcn.services import start_federation
 from dsi4bcn.store import ProfileStore
 from dsi4bcn.tokens import ensure_admin_token
 from dsi4bcn.vocabulary import vocabulary_documents
@@ -51,18 +52,21 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     config = app[CONFIG]
     token, _path = ensure_admin_token(config)
     app[ADMIN_TOKEN] = token
-    connection = await open_database(config.database_path)
-    app[DATABASE] = connection
-    store = ProfileStore(connection)
+    database = Database(await open_database(config.database_path))
+    app[DATABASE] = database
+    store = ProfileStore(database)
     app[STORE] = store
     await store.instance()
     if config.demo:
         loaded = await load_demo(store)
         log.info("demo data: %s", loaded)
+    federation = await start_federation(config, database, store)
+    app[FEDERATION] = federation
     try:
         yield
     finally:
-        await connection.close()
+        await federation.stop()
+        await database.close()
 
 
 def create_app(config: Config) -> web.Application:
@@ -74,7 +78,7 @@ def create_app(config: Config) -> web.Application:
     app[TEMPLATES] = template_environment()
     app[VOCABULARY] = vocabulary_documents()
     app.cleanup_ctx.append(_resources)
-    for table in (pages.routes, discovery.routes, actors.routes, admin.routes):
+    for table in (pages.routes, discovery.routes, actors.routes, inbox.routes, admin.routes):
         app.add_routes(table)
     app.router.add_static("/static", str(resources.files("dsi4bcn").joinpath("static")))
     return app

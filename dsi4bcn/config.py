@@ -1,7 +1,8 @@
 """Node configuration: command-line flags first, then environment variables, then embedded defaults.
 
 Environment fallbacks: ``DSI4BCN_DATA_DIR``, ``DSI4BCN_BASE_URL``, ``HOST``, ``PORT``,
-``DSI4BCN_ADMIN_TOKEN``, ``DSI4BCN_ALLOW_PRIVATE_NETWORK``, ``DSI4BCN_LANGUAGE``.
+``DSI4BCN_ADMIN_TOKEN``, ``DSI4BCN_ALLOW_PRIVATE_NETWORK``, ``DSI4BCN_LANGUAGE``,
+``DSI4BCN_AUTHORIZED_FETCH``, ``DSI4BCN_DELIVERY_BACKOFF_SCALE``, ``DSI4BCN_INBOX_RATE``.
 """
 
 import os
@@ -38,6 +39,11 @@ class Config:
     tls_key: Path | None
     demo: bool
     language: str
+    authorized_fetch: bool = False
+    # Multiplies every delivery retry delay (1.0 in production; tests shrink the schedule).
+    backoff_scale: float = 1.0
+    # Activities per second accepted from one remote host (bursts of ten times that).
+    inbox_rate: float = 50.0
 
     @property
     def database_path(self) -> Path:
@@ -69,6 +75,18 @@ def _flag(value: str | None, name: str) -> bool:
     if lowered in _FALSE:
         return False
     raise ConfigError(f"{name} must be true or false, not {value!r}")
+
+
+def _positive(value: str | None, name: str, default: float) -> float:
+    if value is None or value == "":
+        return default
+    try:
+        number = float(value)
+    except ValueError as error:
+        raise ConfigError(f"{name} must be a number, not {value!r}") from error
+    if not number > 0:
+        raise ConfigError(f"{name} must be greater than 0")
+    return number
 
 
 def _port(value: str | int | None) -> int:
@@ -110,6 +128,7 @@ def load_config(
     tls_key: str | None = None,
     demo: bool = False,
     language: str | None = None,
+    authorized_fetch: bool | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Config:
     """Merge flags (given as arguments) with the environment and defaults; raise ``ConfigError``."""
@@ -131,6 +150,11 @@ def load_config(
         if allow_private_network
         else _flag(env.get("DSI4BCN_ALLOW_PRIVATE_NETWORK"), "DSI4BCN_ALLOW_PRIVATE_NETWORK")
     )
+    signed_gets = (
+        authorized_fetch if authorized_fetch else _flag(env.get("DSI4BCN_AUTHORIZED_FETCH"), "DSI4BCN_AUTHORIZED_FETCH")
+    )
+    backoff_scale = _positive(env.get("DSI4BCN_DELIVERY_BACKOFF_SCALE"), "DSI4BCN_DELIVERY_BACKOFF_SCALE", 1.0)
+    inbox_rate = _positive(env.get("DSI4BCN_INBOX_RATE"), "DSI4BCN_INBOX_RATE", 50.0)
     token = env.get("DSI4BCN_ADMIN_TOKEN") or None
     if token is not None and len(token) < 16:
         raise ConfigError("DSI4BCN_ADMIN_TOKEN must be at least 16 characters long")
@@ -138,13 +162,14 @@ def load_config(
         data_dir=Path(data_dir or env.get("DSI4BCN_DATA_DIR") or DEFAULT_DATA_DIR).resolve(),
         host=chosen_host,
         port=chosen_port,
-        base_url=_base_url(
-            base_url or env.get("DSI4BCN_BASE_URL"), chosen_host, chosen_port, cert is not None
-        ),
+        base_url=_base_url(base_url or env.get("DSI4BCN_BASE_URL"), chosen_host, chosen_port, cert is not None),
         admin_token=token,
         allow_private_network=private,
         tls_cert=cert,
         tls_key=key,
         demo=demo,
         language=chosen_language,
+        authorized_fetch=signed_gets,
+        backoff_scale=backoff_scale,
+        inbox_rate=inbox_rate,
     )

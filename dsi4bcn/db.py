@@ -4,13 +4,17 @@ SQLite is the source of truth for everything a node owns; ``PRAGMA user_version`
 the last migration applied, and each migration runs in its own transaction.
 """
 
+import asyncio
 import re
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
-__all__ = ["SCHEMA_VERSION", "DatabaseError", "migrate", "migrations", "open_database"]
+__all__ = ["SCHEMA_VERSION", "Database", "DatabaseError", "migrate", "migrations", "open_database"]
 
 
 class DatabaseError(RuntimeError):
@@ -43,9 +47,7 @@ async def migrate(connection: aiosqlite.Connection) -> int:
         row = await cursor.fetchone()
     current = int(row[0]) if row else 0
     if current > SCHEMA_VERSION:
-        raise DatabaseError(
-            f"the database has schema version {current}, newer than this program's {SCHEMA_VERSION}"
-        )
+        raise DatabaseError(f"the database has schema version {current}, newer than this program's {SCHEMA_VERSION}")
     for number, _name, sql in migrations():
         if number <= current:
             continue
@@ -69,3 +71,37 @@ async def open_database(path: Path) -> aiosqlite.Connection:
         await connection.close()
         raise
     return connection
+
+
+class Database:
+    """The node's one connection, with a lock so that transactions from different tasks never interleave."""
+
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self.connection = connection
+        self._lock = asyncio.Lock()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """``BEGIN IMMEDIATE`` … ``COMMIT``, or ``ROLLBACK`` if the block raises."""
+        async with self._lock:
+            await self.connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.connection
+            except BaseException:
+                await self.connection.execute("ROLLBACK")
+                raise
+            await self.connection.execute("COMMIT")
+
+    async def all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+        """Every row of a query."""
+        async with self.connection.execute(sql, tuple(params)) as cursor:
+            return list(await cursor.fetchall())
+
+    async def one(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
+        """The first row of a query, or None."""
+        async with self.connection.execute(sql, tuple(params)) as cursor:
+            return await cursor.fetchone()
+
+    async def close(self) -> None:
+        """Close the connection."""
+        await self.connection.close()

@@ -19,6 +19,7 @@ __all__ = [
     "json_response",
     "negotiate_or_406",
     "problems_json",
+    "read_body",
     "read_json_body",
     "request_language",
 ]
@@ -49,9 +50,7 @@ def request_language(request: web.Request) -> str:
 
 def problems_json(problems: Sequence[Problem], language: str) -> list[dict[str, Any]]:
     """Problems as JSON objects with field, code and a message in ``language``."""
-    return [
-        {"field": p.field, "code": p.code, "message": message(p.code, language, **p.params)} for p in problems
-    ]
+    return [{"field": p.field, "code": p.code, "message": message(p.code, language, **p.params)} for p in problems]
 
 
 class ApiError(Exception):
@@ -92,10 +91,13 @@ def negotiate_or_406(request: web.Request, offers: list[str]) -> str:
     return chosen
 
 
-async def read_json_body(request: web.Request, limit: int = MAX_BODY) -> Any:
-    """The request body parsed as JSON; 415, 413 or 400 ``ApiError`` when it cannot be."""
-    content_type = request.content_type
-    if content_type not in ("application/json", "application/ld+json", "application/activity+json"):
+async def read_body(
+    request: web.Request,
+    limit: int = MAX_BODY,
+    media_types: tuple[str, ...] = ("application/json", "application/ld+json", "application/activity+json"),
+) -> bytes:
+    """The raw request body, at most ``limit`` bytes; a 415 or 413 ``ApiError`` otherwise."""
+    if request.content_type not in media_types:
         raise ApiError(415, "unsupported_media_type")
     if request.content_length is not None and request.content_length > limit:
         raise ApiError(413, "too_large", limit=limit)
@@ -104,6 +106,12 @@ async def read_json_body(request: web.Request, limit: int = MAX_BODY) -> Any:
         raw.extend(chunk)
         if len(raw) > limit:
             raise ApiError(413, "too_large", limit=limit)
+    return bytes(raw)
+
+
+async def read_json_body(request: web.Request, limit: int = MAX_BODY) -> Any:
+    """The request body parsed as JSON; 415, 413 or 400 ``ApiError`` when it cannot be."""
+    raw = await read_body(request, limit)
     try:
         return json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:

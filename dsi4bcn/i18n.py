@@ -186,10 +186,10 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "es": "método no permitido",
         "en": "method not allowed",
     },
-    "inbox_not_ready": {
-        "ca": "aquesta bústia encara no accepta activitats",
-        "es": "este buzón todavía no acepta actividades",
-        "en": "this inbox does not accept activities yet",
+    "inbox_refused": {
+        "ca": "activitat refusada: {reason}",
+        "es": "actividad rechazada: {reason}",
+        "en": "activity refused: {reason}",
     },
 }
 

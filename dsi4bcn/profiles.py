@@ -334,9 +334,7 @@ def normalise_profile(
     }
     for name, scheme in _CONCEPT_LISTS.items():
         if name in _FIELDS[kind]:
-            required = (kind == "project" and name == "areas") or (
-                kind == "organisation" and name == "sectors"
-            )
+            required = (kind == "project" and name == "areas") or (kind == "organisation" and name == "sectors")
             fields[name] = check.concept_list(name, body.get(name), scheme, required)
     for name in ("manuallyApprovesFollowers", "discoverable", "indexable"):
         given = check.boolean(name, body.get(name))

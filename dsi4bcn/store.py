@@ -6,17 +6,21 @@ either changes everything it asked for or nothing.
 
 import asyncio
 import json
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 import aiosqlite
 
+from dsi4bcn.db import Database
 from dsi4bcn.profiles import Kind
 from dsi4bcn.records import ActorRecord, InstanceRecord
 from federation.keys import generate_key_pair
 
-__all__ = ["Conflict", "ProfileStore", "utc_now"]
+__all__ = ["Conflict", "ProfileStore", "WriteHook", "utc_now"]
+
+# Runs inside a profile write's transaction: (connection, new record, created).
+WriteHook = Callable[[aiosqlite.Connection, ActorRecord, bool], Awaitable[None]]
 
 
 def utc_now() -> str:
@@ -56,8 +60,9 @@ _COLUMNS = "slug, kind, organisation, profile, public_key_pem, published, update
 class ProfileStore:
     """Organisations, projects and the instance actor, kept in the node's database."""
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
-        self._db = connection
+    def __init__(self, database: Database) -> None:
+        self._db = database
+        # Serialises read-check-write sequences (the database lock only covers one transaction).
         self._write_lock = asyncio.Lock()
         # Bumped on every change, so that rendered documents can be cached safely.
         self.generation = 0
@@ -73,9 +78,8 @@ class ProfileStore:
                 return InstanceRecord(settings["instance_public_key_pem"], settings["instance_created"])
             keys = await asyncio.to_thread(generate_key_pair)
             created = utc_now()
-            await self._db.execute("BEGIN IMMEDIATE")
-            try:
-                await self._db.executemany(
+            async with self._db.transaction() as connection:
+                await connection.executemany(
                     "INSERT INTO node_settings (name, value) VALUES (?, ?)",
                     [
                         ("instance_private_key_pem", keys.private_pem),
@@ -83,25 +87,17 @@ class ProfileStore:
                         ("instance_created", created),
                     ],
                 )
-                await self._db.execute("COMMIT")
-            except BaseException:
-                await self._db.execute("ROLLBACK")
-                raise
             self.generation += 1
             return InstanceRecord(keys.public_pem, created)
 
     async def _settings(self, *names: str) -> dict[str, str]:
         marks = ", ".join("?" for _ in names)
-        async with self._db.execute(
-            f"SELECT name, value FROM node_settings WHERE name IN ({marks})",  # noqa: S608
-            names,
-        ) as cursor:
-            return {row["name"]: row["value"] async for row in cursor}
+        rows = await self._db.all(f"SELECT name, value FROM node_settings WHERE name IN ({marks})", names)  # noqa: S608
+        return {row["name"]: row["value"] for row in rows}
 
     async def get(self, slug: str) -> ActorRecord | None:
         """The actor with this slug, deleted or not, or None."""
-        async with self._db.execute(f"SELECT {_COLUMNS} FROM actors WHERE slug = ?", (slug,)) as cursor:  # noqa: S608
-            row = await cursor.fetchone()
+        row = await self._db.one(f"SELECT {_COLUMNS} FROM actors WHERE slug = ?", (slug,))  # noqa: S608
         return _record(row) if row else None
 
     async def list(self, kind: Kind, organisation: str | None = None) -> list[ActorRecord]:
@@ -111,24 +107,26 @@ class ProfileStore:
         if organisation is not None:
             query += " AND organisation = ?"
             params = (kind, organisation)
-        async with self._db.execute(query + " ORDER BY slug", params) as cursor:
-            return [_record(row) async for row in cursor]
+        return [_record(row) for row in await self._db.all(query + " ORDER BY slug", params)]
 
     async def count(self, kind: Kind) -> int:
         """How many live actors of one kind there are."""
-        async with self._db.execute(
-            "SELECT count(*) FROM actors WHERE kind = ? AND deleted IS NULL", (kind,)
-        ) as cursor:
-            row = await cursor.fetchone()
+        row = await self._db.one("SELECT count(*) FROM actors WHERE kind = ? AND deleted IS NULL", (kind,))
         return int(row[0]) if row else 0
 
     async def put(
-        self, kind: Kind, slug: str, fields: Mapping[str, Any], organisation: str | None
+        self,
+        kind: Kind,
+        slug: str,
+        fields: Mapping[str, Any],
+        organisation: str | None,
+        then: WriteHook | None = None,
     ) -> tuple[ActorRecord, bool]:
         """Create or replace a profile; return it and whether it was created.
 
         Raises ``Conflict`` if the slug belongs to an actor of the other kind or to a deleted one.
-        Writing the same profile again changes nothing (``updated`` is kept).
+        Writing the same profile again changes nothing (``updated`` is kept). ``then`` runs inside the
+        same transaction with the new record (to queue the activities that announce the change).
         """
         async with self._write_lock:
             existing = await self.get(slug)
@@ -144,24 +142,26 @@ class ProfileStore:
                 return existing, False
             now = utc_now()
             profile = _canonical_json(fields)
-            if existing is None:
-                keys = await asyncio.to_thread(generate_key_pair)
-                await self._transaction(
-                    "INSERT INTO actors (slug, kind, organisation, profile, private_key_pem, public_key_pem,"
-                    " published, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (slug, kind, organisation, profile, keys.private_pem, keys.public_pem, now, now),
-                )
-            else:
-                await self._transaction(
-                    "UPDATE actors SET organisation = ?, profile = ?, updated = ? WHERE slug = ?",
-                    (organisation, profile, now, slug),
-                )
+            keys = await asyncio.to_thread(generate_key_pair) if existing is None else None
+            async with self._db.transaction() as connection:
+                if keys is not None:
+                    await connection.execute(
+                        "INSERT INTO actors (slug, kind, organisation, profile, private_key_pem,"
+                        " public_key_pem, published, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        (slug, kind, organisation, profile, keys.private_pem, keys.public_pem, now, now),
+                    )
+                else:
+                    await connection.execute(
+                        "UPDATE actors SET organisation = ?, profile = ?, updated = ? WHERE slug = ?",
+                        (organisation, profile, now, slug),
+                    )
+                record = await self._get(connection, slug)
+                if then is not None:
+                    await then(connection, record, existing is None)
             self.generation += 1
-            record = await self.get(slug)
-            assert record is not None
             return record, existing is None
 
-    async def delete(self, kind: Kind, slug: str) -> ActorRecord | None:
+    async def delete(self, kind: Kind, slug: str, then: WriteHook | None = None) -> ActorRecord | None:
         """Mark a profile deleted (its URL then answers 410); None if there is no such live profile.
 
         An organisation that still has live projects cannot be deleted (``Conflict``).
@@ -175,17 +175,26 @@ class ProfileStore:
                 if projects:
                     raise Conflict("has_projects", value=", ".join(p.slug for p in projects))
             now = utc_now()
-            await self._transaction(
-                "UPDATE actors SET deleted = ?, updated = ? WHERE slug = ?", (now, now, slug)
-            )
+            async with self._db.transaction() as connection:
+                await connection.execute("UPDATE actors SET deleted = ?, updated = ? WHERE slug = ?", (now, now, slug))
+                record = await self._get(connection, slug)
+                if then is not None:
+                    await then(connection, record, False)
             self.generation += 1
-            return await self.get(slug)
+            return record
 
-    async def _transaction(self, sql: str, params: tuple[Any, ...]) -> None:
-        await self._db.execute("BEGIN IMMEDIATE")
-        try:
-            await self._db.execute(sql, params)
-            await self._db.execute("COMMIT")
-        except BaseException:
-            await self._db.execute("ROLLBACK")
-            raise
+    async def _get(self, connection: aiosqlite.Connection, slug: str) -> ActorRecord:
+        async with connection.execute(f"SELECT {_COLUMNS} FROM actors WHERE slug = ?", (slug,)) as cursor:  # noqa: S608
+            row = await cursor.fetchone()
+        assert row is not None
+        return _record(row)
+
+    async def private_key_pem(self, slug: str) -> str:
+        """The private key of a local actor (``''`` names the instance actor); KeyError if none."""
+        if slug == "":
+            row = await self._db.one("SELECT value FROM node_settings WHERE name = 'instance_private_key_pem'")
+        else:
+            row = await self._db.one("SELECT private_key_pem FROM actors WHERE slug = ?", (slug,))
+        if row is None:
+            raise KeyError(slug)
+        return str(row[0])

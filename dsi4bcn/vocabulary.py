@@ -29,9 +29,7 @@ def _text(graph: Graph, subject: URIRef, predicate: URIRef, language: str) -> st
 
 
 def _terms(graph: Graph, kind: URIRef, language: str) -> list[dict[str, str]]:
-    subjects = sorted(
-        s for s in graph.subjects(RDF.type, kind) if isinstance(s, URIRef) and str(s).startswith(NS_IRI)
-    )
+    subjects = sorted(s for s in graph.subjects(RDF.type, kind) if isinstance(s, URIRef) and str(s).startswith(NS_IRI))
     return [
         {
             "local": str(s)[len(NS_IRI) :],
@@ -85,8 +83,6 @@ def vocabulary_documents() -> dict[str, Any]:
     }
     return {
         "text/turtle": graph.serialize(format="turtle").encode("utf-8"),
-        "application/ld+json": graph.serialize(format="json-ld", context=context, auto_compact=True).encode(
-            "utf-8"
-        ),
+        "application/ld+json": graph.serialize(format="json-ld", context=context, auto_compact=True).encode("utf-8"),
         "html": html,
     }

@@ -8,8 +8,11 @@ https://docs.joinmastodon.org/spec/activitypub/ and docs/mastodon-checklist.md.
 """
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from federation.activities import same_origin
+from federation.errors import ActivityError
 from federation.types import ActorEndpoints
 
 __all__ = ["SUPPORTED_ACTOR_TYPES", "actor_document", "endpoints_for", "ordered_collection"]
@@ -84,3 +87,44 @@ def ordered_collection(
     if first is not None:
         collection["first"] = first
     return collection
+
+
+@dataclass(frozen=True)
+class RemoteActorInfo:
+    """What we need of a fetched actor: where to deliver, and its keys ``(key_id, pem)``."""
+
+    id: str
+    inbox: str
+    shared_inbox: str | None
+    keys: tuple[tuple[str, str], ...]
+    types: tuple[str, ...]
+
+
+def read_actor(document: Mapping[str, Any]) -> RemoteActorInfo:
+    """Read a fetched actor document; raise ``ActivityError`` if it is not usable as one.
+
+    Keys whose ``owner`` is not the actor are ignored, so an actor cannot claim another's key.
+    """
+    actor_id = document.get("id")
+    if not isinstance(actor_id, str):
+        raise ActivityError("the actor has no id")
+    kind = document.get("type")
+    types = tuple(t for t in ([kind] if isinstance(kind, str) else kind or []) if isinstance(t, str))
+    inbox = document.get("inbox")
+    if not isinstance(inbox, str) or not same_origin(inbox, actor_id):
+        raise ActivityError("the actor has no inbox on its own origin")
+    endpoints = document.get("endpoints")
+    shared = endpoints.get("sharedInbox") if isinstance(endpoints, Mapping) else document.get("sharedInbox")
+    shared_inbox = shared if isinstance(shared, str) and shared.startswith(("http://", "https://")) else None
+    raw_keys = document.get("publicKey")
+    candidates = raw_keys if isinstance(raw_keys, list) else [raw_keys]
+    keys = tuple(
+        (key["id"], key["publicKeyPem"])
+        for key in candidates
+        if isinstance(key, Mapping)
+        and isinstance(key.get("id"), str)
+        and isinstance(key.get("publicKeyPem"), str)
+        and key.get("owner", actor_id) == actor_id
+        and same_origin(key["id"], actor_id)
+    )
+    return RemoteActorInfo(actor_id, inbox, shared_inbox, keys, types)

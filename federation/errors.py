@@ -1,6 +1,14 @@
 """One exception tree for the protocol layer; every error carries a reason a person can read."""
 
-__all__ = ["FederationError", "KeyFormatError", "NegotiationError", "WebFingerError"]
+__all__ = [
+    "FederationError",
+    "FetchError",
+    "KeyFormatError",
+    "NegotiationError",
+    "SignatureError",
+    "UnsafeURLError",
+    "WebFingerError",
+]
 
 
 class FederationError(Exception):
@@ -17,3 +25,26 @@ class KeyFormatError(FederationError):
 
 class NegotiationError(FederationError):
     """An Accept header that names no representation we can serve."""
+
+
+class ActivityError(FederationError):
+    """A received activity that is malformed or not allowed."""
+
+
+class FetchError(FederationError):
+    """A remote fetch or delivery that failed: network, safety, size, status or document checks.
+
+    ``status`` holds the HTTP status when the failure is an unwanted answer (``HTTP 404 from …``).
+    """
+
+    def __init__(self, reason: str, *, status: int | None = None) -> None:
+        super().__init__(reason)
+        self.status = status
+
+
+class UnsafeURLError(FetchError):
+    """A URL or resolved address the node refuses to contact (private network, scheme, userinfo, port)."""
+
+
+class SignatureError(FederationError):
+    """A request signature or body digest that cannot be accepted (the server answers 401)."""

@@ -6,11 +6,12 @@ visitor's language), and rendered bodies are cached until the store changes.
 
 import asyncio
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
 
-from dsi4bcn.appkeys import CONFIG, RENDER_CACHE, STORE, TEMPLATES
+from dsi4bcn.appkeys import CONFIG, FEDERATION, RENDER_CACHE, STORE, TEMPLATES
 from dsi4bcn.http import ApiError, negotiate_or_406, request_language
 from dsi4bcn.pages import actor_view, render_page
 from dsi4bcn.profiles import Kind
@@ -20,7 +21,10 @@ from dsi4bcn.records import ActorRecord
 from dsi4bcn.rendercache import Rendered
 from dsi4bcn.urls import ACTOR_PATHS, actor_iri
 from federation.actors import ordered_collection
+from federation.errors import SignatureError
+from federation.httpsig import HttpRequest
 from federation.media import ACTIVITY_JSON, HTML, JSON, LD_JSON_AS, TURTLE
+from federation.verification import verify_signed_request
 from vocab.contexts import AS_CONTEXT, published_context
 
 __all__ = ["ACTOR_OFFERS", "routes"]
@@ -37,9 +41,7 @@ def _dumps(document: dict[str, Any]) -> bytes:
 
 def _answer(body: bytes, media_type: str, *, status: int = 200, html: bool = False) -> web.Response:
     response = web.Response(body=body, status=status)
-    response.headers["Content-Type"] = media_type + (
-        "; charset=utf-8" if media_type in (HTML, TURTLE) else ""
-    )
+    response.headers["Content-Type"] = media_type + ("; charset=utf-8" if media_type in (HTML, TURTLE) else "")
     response.headers["Vary"] = "Accept, Accept-Language" if html else "Accept"
     if media_type != HTML:
         response.headers["Access-Control-Allow-Origin"] = "*"
@@ -68,9 +70,7 @@ async def _render(request: web.Request, record: ActorRecord, media_type: str, la
     if media_type == HTML:
         store = request.app[STORE]
         organisation = await store.get(record.organisation) if record.organisation else None
-        projects = (
-            await store.list("project", organisation=record.slug) if record.kind == "organisation" else []
-        )
+        projects = await store.list("project", organisation=record.slug) if record.kind == "organisation" else []
         view = actor_view(
             record,
             base_url=config.base_url,
@@ -80,9 +80,7 @@ async def _render(request: web.Request, record: ActorRecord, media_type: str, la
             projects=projects,
         )
         return render_page(request.app[TEMPLATES], "actor.html", language, actor=view)
-    document = render_actor(
-        record, base_url=config.base_url, authority=config.authority, language=config.language
-    )
+    document = render_actor(record, base_url=config.base_url, authority=config.authority, language=config.language)
     if media_type == TURTLE:
         return (await asyncio.to_thread(to_turtle, document)).encode("utf-8")
     return _dumps(document)
@@ -90,6 +88,8 @@ async def _render(request: web.Request, record: ActorRecord, media_type: str, la
 
 async def _actor_response(request: web.Request, kind: Kind | None, slug: str) -> web.Response:
     media_type = negotiate_or_406(request, ACTOR_OFFERS)
+    if media_type != HTML:
+        await require_signature(request)
     language = request_language(request) if media_type == HTML else request.app[CONFIG].language
     # JSON offers share one rendering; only the Content-Type differs.
     shape = "json" if media_type in _JSON_OFFERS else media_type
@@ -155,37 +155,103 @@ async def instance_actor(request: web.Request) -> web.StreamResponse:
     return _answer(rendered.body, media_type)
 
 
-async def _live_actor_iri(request: web.Request) -> str:
+async def _live_actor(request: web.Request) -> tuple[str, str]:
+    """``(slug, iri)`` of the live actor a collection path names (``''`` for the instance actor)."""
     config = request.app[CONFIG]
     if request.match_info.get("path") is None:
-        return f"{config.base_url}/actor"
+        return "", f"{config.base_url}/actor"
     kind: Kind = "organisation" if request.match_info["path"] == "organisations" else "project"
     record = await request.app[STORE].get(request.match_info["slug"])
     if record is None or record.kind != kind:
         raise ApiError(404, "not_found")
     if record.deleted:
         raise ApiError(410, "gone")
-    return actor_iri(config.base_url, kind, record.slug)
+    return record.slug, actor_iri(config.base_url, kind, record.slug)
 
 
 _ACTOR_PREFIX = "/{path:organisations|projects}/{slug}"
+PAGE_SIZE = 50
+
+
+async def require_signature(request: web.Request) -> None:
+    """With authorized fetch on, refuse (401) an ActivityPub GET that is not signed by a resolvable key."""
+    if not request.app[CONFIG].authorized_fetch:
+        return
+    signed = HttpRequest(request.method, request.app[CONFIG].base_url + request.path_qs, dict(request.headers))
+    try:
+        await verify_signed_request(signed, resolve_key=request.app[FEDERATION].directory.key, now=datetime.now(UTC))
+    except SignatureError as error:
+        raise ApiError(401, "inbox_refused", reason=f"this node requires signed requests: {error}") from error
+
+
+async def _collection_items(request: web.Request, name: str, slug: str, offset: int) -> tuple[int, list[Any]]:
+    store = request.app[FEDERATION].store
+    if name == "followers":
+        total = await store.count_followers(slug)
+        items: list[Any] = [f.actor for f in await store.followers(slug, limit=PAGE_SIZE, offset=offset)]
+    elif name == "following":
+        total = await store.count_following(slug)
+        rows = await store.following(slug, limit=PAGE_SIZE * 4, offset=0)
+        accepted = [actor for actor, state in rows if state == "accepted"]
+        items = accepted[offset : offset + PAGE_SIZE]
+    else:
+        total = await store.count_outbox(slug)
+        items = list(await store.outbox_page(slug, limit=PAGE_SIZE, offset=offset))
+    return total, items
 
 
 @routes.get(_ACTOR_PREFIX + "/{collection:outbox|followers|following}")
 @routes.get("/actor/{collection:outbox|followers|following}")
 async def collection(request: web.Request) -> web.Response:
-    """An actor's outbox, followers or following, as an ``OrderedCollection`` with ``totalItems``."""
+    """Outbox, followers or following: an ``OrderedCollection`` with ``totalItems``, paged by ``?page=N``."""
     media_type = negotiate_or_406(request, [ACTIVITY_JSON, LD_JSON_AS, JSON])
-    iri = await _live_actor_iri(request)
-    document = ordered_collection(f"{iri}/{request.match_info['collection']}", 0, published_context()[:1])
+    await require_signature(request)
+    slug, iri = await _live_actor(request)
+    name = request.match_info["collection"]
+    collection_id = f"{iri}/{name}"
+    page_text = request.query.get("page")
+    if page_text is None:
+        total, _ = await _collection_items(request, name, slug, 0)
+        summary = ordered_collection(collection_id, total, published_context()[:1], first=f"{collection_id}?page=1")
+        return _answer(_dumps(summary), media_type)
+    if not page_text.isdigit() or not 1 <= int(page_text) <= 100_000:
+        raise ApiError(400, "bad_request")
+    page = int(page_text)
+    total, items = await _collection_items(request, name, slug, (page - 1) * PAGE_SIZE)
+    document: dict[str, Any] = {
+        "@context": AS_CONTEXT,
+        "id": f"{collection_id}?page={page}",
+        "type": "OrderedCollectionPage",
+        "partOf": collection_id,
+        "totalItems": total,
+        "orderedItems": items,
+    }
+    if page * PAGE_SIZE < total:
+        document["next"] = f"{collection_id}?page={page + 1}"
+    if page > 1:
+        document["prev"] = f"{collection_id}?page={page - 1}"
     return _answer(_dumps(document), media_type)
 
 
-@routes.post(_ACTOR_PREFIX + "/inbox")
-@routes.post("/actor/inbox")
-@routes.post("/inbox")
-async def inbox(request: web.Request) -> web.Response:
-    """Inboxes exist so that actors are complete; accepting activities is not implemented yet."""
-    if "slug" in request.match_info or "path" in request.match_info:
-        await _live_actor_iri(request)
-    raise ApiError(501, "inbox_not_ready")
+@routes.get(_ACTOR_PREFIX + "/notes/{id}")
+async def note(request: web.Request) -> web.Response:
+    """An update post, as the ``Note`` its ``Create`` carried (410 ``Tombstone`` once deleted)."""
+    media_type = negotiate_or_406(request, [ACTIVITY_JSON, LD_JSON_AS, JSON])
+    await require_signature(request)
+    _slug, iri = await _live_actor(request)
+    found = await request.app[FEDERATION].store.note(f"{iri}/notes/{request.match_info['id']}")
+    if found is None:
+        raise ApiError(404, "not_found")
+    return _answer(_dumps(dict(found[1])), media_type)
+
+
+@routes.get(_ACTOR_PREFIX + "/activities/{id}")
+async def activity(request: web.Request) -> web.Response:
+    """A public activity an actor sent (private ones, such as Accepts, are not served)."""
+    media_type = negotiate_or_406(request, [ACTIVITY_JSON, LD_JSON_AS, JSON])
+    await require_signature(request)
+    _slug, iri = await _live_actor(request)
+    found = await request.app[FEDERATION].store.public_activity(f"{iri}/activities/{request.match_info['id']}")
+    if found is None:
+        raise ApiError(404, "not_found")
+    return _answer(_dumps(dict(found[1])), media_type)

@@ -7,13 +7,16 @@ dsi4bcn context); every problem in it is listed in one 4xx answer and nothing is
 import hmac
 from typing import Any
 
+import aiosqlite
 from aiohttp import web
 
-from dsi4bcn.appkeys import ADMIN_TOKEN, CONFIG, STORE
+from dsi4bcn.appkeys import ADMIN_TOKEN, CONFIG, FEDERATION, STORE
 from dsi4bcn.http import ApiError, json_response, read_json_body
 from dsi4bcn.profiles import Kind, Problem, ProfileInvalid, check_slug, editable_document, normalise_profile
+from dsi4bcn.published import render_actor
+from dsi4bcn.publishing import queue_profile_change
 from dsi4bcn.records import ActorRecord
-from dsi4bcn.store import Conflict
+from dsi4bcn.store import Conflict, WriteHook
 from dsi4bcn.urls import actor_iri, parse_actor_iri, profile_page
 from vocab.concepts import concept_index
 
@@ -25,7 +28,7 @@ _BEARER = {"WWW-Authenticate": 'Bearer realm="dsi4bcn"'}
 RESERVED_SLUGS = frozenset({"actor", "admin", "api", "inbox", "ns", "static", "nodeinfo", "well-known"})
 
 
-def _authorise(request: web.Request) -> None:
+def authorise(request: web.Request) -> None:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     expected = request.app[ADMIN_TOKEN]
@@ -42,6 +45,23 @@ def _slug_problems(request: web.Request, slug: str) -> list[Problem]:
     return []
 
 
+def _announce(request: web.Request) -> WriteHook:
+    """Queue the ``Update`` (or ``Delete``) of a changed profile for its followers, in the write's transaction."""
+    config = request.app[CONFIG]
+
+    async def announce(connection: aiosqlite.Connection, record: ActorRecord, created: bool) -> None:
+        document = (
+            {}
+            if record.deleted
+            else render_actor(record, base_url=config.base_url, authority=config.authority, language=config.language)
+        )
+        await queue_profile_change(
+            connection, record=record, actor_document=document, base_url=config.base_url, created=created
+        )
+
+    return announce
+
+
 def _kind(request: web.Request) -> Kind:
     return "organisation" if request.match_info["collection"] == "organisations" else "project"
 
@@ -52,9 +72,7 @@ def _editable(request: web.Request, record: ActorRecord) -> dict[str, Any]:
         record.kind,
         record.fields,
         actor_iri=actor_iri(base_url, record.kind, record.slug),
-        organisation_iri=actor_iri(base_url, "organisation", record.organisation)
-        if record.organisation
-        else None,
+        organisation_iri=actor_iri(base_url, "organisation", record.organisation) if record.organisation else None,
     )
 
 
@@ -73,6 +91,11 @@ def _summary(request: web.Request, record: ActorRecord) -> dict[str, Any]:
     return item
 
 
+async def live_record(request: web.Request) -> ActorRecord:
+    """The live organisation or project the request's path names; 404 or 410 otherwise."""
+    return await _live(request, _kind(request), request.match_info["slug"])
+
+
 async def _live(request: web.Request, kind: Kind, slug: str) -> ActorRecord:
     record = await request.app[STORE].get(slug)
     if record is None or record.kind != kind:
@@ -88,7 +111,7 @@ _COLLECTION = "/api/{collection:organisations|projects}"
 @routes.get(_COLLECTION)
 async def list_profiles(request: web.Request) -> web.Response:
     """Live organisations or projects as a JSON list; ``?organisation=slug`` filters projects."""
-    _authorise(request)
+    authorise(request)
     kind = _kind(request)
     organisation = request.query.get("organisation") if kind == "project" else None
     records = await request.app[STORE].list(kind, organisation=organisation)
@@ -98,7 +121,7 @@ async def list_profiles(request: web.Request) -> web.Response:
 @routes.get(_COLLECTION + "/{slug}")
 async def get_profile(request: web.Request) -> web.Response:
     """The editable profile, in exactly the shape PUT accepts."""
-    _authorise(request)
+    authorise(request)
     record = await _live(request, _kind(request), request.match_info["slug"])
     return json_response(_editable(request, record), content_type="application/ld+json")
 
@@ -106,7 +129,7 @@ async def get_profile(request: web.Request) -> web.Response:
 @routes.put(_COLLECTION + "/{slug}")
 async def put_profile(request: web.Request) -> web.Response:
     """Create (201) or replace (200) a profile; 4xx listing every problem, nothing written."""
-    _authorise(request)
+    authorise(request)
     kind = _kind(request)
     slug = request.match_info["slug"]
     config = request.app[CONFIG]
@@ -136,9 +159,10 @@ async def put_profile(request: web.Request) -> web.Response:
     if body_problems:
         raise ApiError(422, "validation_failed", body_problems)
     try:
-        record, created = await request.app[STORE].put(kind, slug, fields, organisation)
+        record, created = await request.app[STORE].put(kind, slug, fields, organisation, then=_announce(request))
     except Conflict as conflict:
         raise ApiError(409, conflict.code, **conflict.params) from conflict
+    request.app[FEDERATION].deliverer.poke()
     headers = {"Location": actor_iri(config.base_url, kind, slug)} if created else None
     return json_response(
         _editable(request, record),
@@ -151,14 +175,15 @@ async def put_profile(request: web.Request) -> web.Response:
 @routes.delete(_COLLECTION + "/{slug}")
 async def delete_profile(request: web.Request) -> web.Response:
     """Delete a profile: its URL answers 410 with a Tombstone from then on."""
-    _authorise(request)
+    authorise(request)
     kind = _kind(request)
     slug = request.match_info["slug"]
     await _live(request, kind, slug)
     try:
-        record = await request.app[STORE].delete(kind, slug)
+        record = await request.app[STORE].delete(kind, slug, then=_announce(request))
     except Conflict as conflict:
         raise ApiError(409, conflict.code, **conflict.params) from conflict
+    request.app[FEDERATION].deliverer.poke()
     if record is None:
         raise ApiError(404, "not_found")
     return json_response({"deleted": slug, "id": actor_iri(request.app[CONFIG].base_url, kind, slug)})

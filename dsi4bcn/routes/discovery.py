@@ -71,14 +71,10 @@ async def webfinger(request: web.Request) -> web.Response:
                 raise ApiError(410, "gone", headers=_CORS)
             actor = actor_iri(config.base_url, record.kind, record.slug)
             page = profile_page(config.base_url, record.slug)
-            document = jrd(
-                f"acct:{record.slug}@{config.authority}", actor, profile_page=page, aliases=[actor, page]
-            )
+            document = jrd(f"acct:{record.slug}@{config.authority}", actor, profile_page=page, aliases=[actor, page])
         return Rendered(200, _dumps(filter_rels(document, rels)))
 
-    rendered = await request.app[RENDER_CACHE].get_or_render(
-        store.generation, ("webfinger", user, rels), render
-    )
+    rendered = await request.app[RENDER_CACHE].get_or_render(store.generation, ("webfinger", user, rels), render)
     assert rendered is not None
     response = web.Response(body=rendered.body, headers=_CORS)
     response.headers["Content-Type"] = JRD_JSON

@@ -26,10 +26,7 @@ PROJECT = {
 @pytest.fixture(scope="module")
 def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
     running = start_node(tmp_path_factory.mktemp("admin") / "node")
-    assert (
-        api(running.base_url, running.token, "PUT", "/api/organisations/clau-oberta", ORGANISATION).status
-        == 201
-    )
+    assert api(running.base_url, running.token, "PUT", "/api/organisations/clau-oberta", ORGANISATION).status == 201
     assert api(running.base_url, running.token, "PUT", "/api/projects/guia-drets", PROJECT).status == 201
     yield running
     running.stop()
@@ -47,9 +44,7 @@ def test_get_change_a_field_and_put_back(node: Node) -> None:
     assert updated.status == 200
     assert updated.json() == api(node.base_url, node.token, "GET", "/api/projects/guia-drets").json()
     assert updated.json()["offers"] == ["skill:legal-advice", "skill:translation"]
-    actor = fetch(
-        f"{node.base_url}/projects/guia-drets", headers={"Accept": "application/activity+json"}
-    ).json()
+    actor = fetch(f"{node.base_url}/projects/guia-drets", headers={"Accept": "application/activity+json"}).json()
     assert actor["offers"] == ["skill:legal-advice", "skill:translation"]
     assert actor["updated"] >= actor["published"]
 

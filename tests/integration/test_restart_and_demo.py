@@ -50,9 +50,7 @@ def test_the_demo_node(demo_node: Node) -> None:
     index = concept_index()
     districts, sectors, areas = set(), set(), set()
     for item in organisations:
-        document = api(
-            demo_node.base_url, demo_node.token, "GET", f"/api/organisations/{item['slug']}"
-        ).json()
+        document = api(demo_node.base_url, demo_node.token, "GET", f"/api/organisations/{item['slug']}").json()
         place = index.resolve(document["basedIn"])
         assert place is not None
         districts.add(place.iri if place.scheme == "district" else place.broader[0])

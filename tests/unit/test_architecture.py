@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-# Modules of federation allowed to touch the network (none yet: the package is pure so far).
-FEDERATION_IO_MODULES: frozenset[str] = frozenset()
+# Modules of federation allowed to touch the network.
+FEDERATION_IO_MODULES: frozenset[str] = frozenset({"client"})
 IO_LIBRARIES = ("aiohttp", "aiosqlite", "socket", "urllib.request", "requests", "http.client")
 
 

@@ -29,9 +29,7 @@ def test_environment_fallbacks_and_flag_precedence(tmp_path: Path) -> None:
     assert (config.base_url, config.host, config.port) == ("https://node.example", "0.0.0.0", 9000)
     assert config.admin_token == "x" * 20 and config.allow_private_network
     assert config.authority == "node.example" and config.hostname == "node.example"
-    assert load_config(environ=environ, port="9100", base_url="http://a.example:81").base_url == (
-        "http://a.example:81"
-    )
+    assert load_config(environ=environ, port="9100", base_url="http://a.example:81").base_url == ("http://a.example:81")
 
 
 @pytest.mark.parametrize(
@@ -47,9 +45,7 @@ def test_environment_fallbacks_and_flag_precedence(tmp_path: Path) -> None:
         ({"language": "fr"}, {}, "language"),
     ],
 )
-def test_bad_settings_say_what_is_wrong(
-    arguments: dict[str, str], environ: dict[str, str], match: str
-) -> None:
+def test_bad_settings_say_what_is_wrong(arguments: dict[str, str], environ: dict[str, str], match: str) -> None:
     with pytest.raises(ConfigError, match=match):
         load_config(environ=environ, **arguments)  # type: ignore[arg-type]
 

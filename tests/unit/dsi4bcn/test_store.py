@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from dsi4bcn.db import SCHEMA_VERSION, DatabaseError, open_database
+from dsi4bcn.db import SCHEMA_VERSION, Database, DatabaseError, open_database
 from dsi4bcn.store import Conflict, ProfileStore
 
 ORG = {"nameMap": {"ca": "Ateneu"}, "sectors": ["sector:civil-society"]}
@@ -14,7 +14,7 @@ PROJECT = {"nameMap": {"ca": "Taller"}, "areas": ["area:maker"], "projectStatus"
 async def test_put_get_list_delete_and_restart(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
     connection = await open_database(path)
-    store = ProfileStore(connection)
+    store = ProfileStore(Database(connection))
     instance = await store.instance()
     organisation, created = await store.put("organisation", "ateneu", ORG, None)
     assert created and organisation.published == organisation.updated
@@ -40,7 +40,7 @@ async def test_put_get_list_delete_and_restart(tmp_path: Path) -> None:
     await connection.close()
 
     connection = await open_database(path)
-    store = ProfileStore(connection)
+    store = ProfileStore(Database(connection))
     again = await store.instance()
     assert again == instance
     kept = await store.get("ateneu")
@@ -64,7 +64,7 @@ async def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
 
 async def test_a_project_must_have_an_organisation_in_the_database(tmp_path: Path) -> None:
     connection = await open_database(tmp_path / "db.sqlite3")
-    store = ProfileStore(connection)
+    store = ProfileStore(Database(connection))
     with pytest.raises(Exception, match=r"FOREIGN KEY|CHECK"):
         await store.put("project", "orphan", PROJECT, "nobody")
     assert await store.get("orphan") is None

@@ -31,9 +31,7 @@ def test_unreadable_private_key_says_why() -> None:
 
 
 def test_actor_document_has_everything_peers_need() -> None:
-    endpoints = endpoints_for(
-        "https://n.example/projects/a", "https://n.example/inbox", "https://n.example/@a"
-    )
+    endpoints = endpoints_for("https://n.example/projects/a", "https://n.example/inbox", "https://n.example/@a")
     document = actor_document(
         context=["https://www.w3.org/ns/activitystreams"],
         types=["Group", "Project"],
@@ -71,9 +69,7 @@ def test_actor_document_has_everything_peers_need() -> None:
 
 
 def test_ordered_collection_counts() -> None:
-    collection = ordered_collection(
-        "https://n.example/a/followers", 0, ["https://www.w3.org/ns/activitystreams"]
-    )
+    collection = ordered_collection("https://n.example/a/followers", 0, ["https://www.w3.org/ns/activitystreams"])
     assert collection["type"] == "OrderedCollection"
     assert collection["totalItems"] == 0
 

@@ -1,0 +1,437 @@
+"""Persistent federation state: remote actors and keys, follows, inbox, outbox, notes, delivery queue.
+
+Publishing an activity writes it to the outbox and queues one delivery per inbox in the same
+transaction, so a node killed at any moment still owes, after restart, exactly what it had not delivered.
+"""
+
+import json
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiosqlite
+
+from dsi4bcn.db import Database
+from dsi4bcn.store import utc_now
+
+__all__ = [
+    "Delivery",
+    "FederationStore",
+    "Follower",
+    "Incoming",
+    "RemoteActor",
+    "RemoteKey",
+    "domain_matches",
+    "enqueue",
+]
+
+
+@dataclass(frozen=True)
+class RemoteActor:
+    """A remote actor as last fetched."""
+
+    id: str
+    inbox: str
+    shared_inbox: str | None
+    document: Mapping[str, Any]
+    fetched: str
+
+    @property
+    def delivery_inbox(self) -> str:
+        """Where fan-out goes: the shared inbox when there is one."""
+        return self.shared_inbox or self.inbox
+
+
+@dataclass(frozen=True)
+class RemoteKey:
+    """A remote public key and the actor that owns it."""
+
+    key_id: str
+    owner: str
+    public_key_pem: str
+    fetched: str
+
+
+@dataclass(frozen=True)
+class Follower:
+    """A remote actor following a local one."""
+
+    local: str
+    actor: str
+    follow_id: str
+    follow: Mapping[str, Any]
+    accepted: bool
+    created: str
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A stored, verified activity waiting to be processed."""
+
+    seq: int
+    activity_id: str
+    actor: str
+    activity: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One activity owed to one inbox."""
+
+    id: int
+    activity_id: str
+    inbox: str
+    host: str
+    attempts: int
+    local: str
+    body: str
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def domain_matches(host: str, domain: str) -> bool:
+    """Whether ``host`` is ``domain`` or one of its subdomains (how domain blocks apply)."""
+    return host == domain or host.endswith("." + domain)
+
+
+async def enqueue(
+    connection: aiosqlite.Connection,
+    *,
+    local: str,
+    activity: Mapping[str, Any],
+    inboxes: Iterable[str],
+    public: bool,
+) -> int:
+    """Inside an open transaction: record ``activity`` in the outbox and owe it to each inbox once."""
+    now = time.time()
+    body = json.dumps(activity, ensure_ascii=False, separators=(",", ":"))
+    kind = activity.get("type")
+    await connection.execute(
+        "INSERT INTO outbox (activity_id, local, type, body, public, published) VALUES (?, ?, ?, ?, ?, ?)",
+        (activity["id"], local, kind if isinstance(kind, str) else "Activity", body, int(public), utc_now()),
+    )
+    unique = list(dict.fromkeys(inbox for inbox in inboxes if inbox))
+    await connection.executemany(
+        "INSERT OR IGNORE INTO deliveries (activity_id, inbox, host, next_attempt, created) VALUES (?, ?, ?, ?, ?)",
+        [(activity["id"], inbox, _host(inbox), now, utc_now()) for inbox in unique],
+    )
+    return len(unique)
+
+
+def _actor(row: aiosqlite.Row) -> RemoteActor:
+    return RemoteActor(row["id"], row["inbox"], row["shared_inbox"], json.loads(row["document"]), row["fetched"])
+
+
+def _follower(row: aiosqlite.Row) -> Follower:
+    return Follower(
+        row["local"],
+        row["actor"],
+        row["follow_id"],
+        json.loads(row["follow"]),
+        bool(row["accepted"]),
+        row["created"],
+    )
+
+
+class FederationStore:
+    """Queries and writes of the federation tables; every write is one transaction."""
+
+    def __init__(self, database: Database) -> None:
+        self.db = database
+
+    # --- remote actors and keys ------------------------------------------------------------------
+
+    async def remember_actor(self, actor: RemoteActor, keys: Sequence[tuple[str, str]]) -> None:
+        """Store a fetched actor and its public keys ``(key_id, pem)``."""
+        async with self.db.transaction() as connection:
+            await connection.execute(
+                "INSERT INTO remote_actors (id, inbox, shared_inbox, document, fetched) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT (id) DO UPDATE SET inbox = excluded.inbox, shared_inbox = excluded.shared_inbox,"
+                " document = excluded.document, fetched = excluded.fetched",
+                (actor.id, actor.inbox, actor.shared_inbox, json.dumps(actor.document), actor.fetched),
+            )
+            await connection.executemany(
+                "INSERT INTO remote_keys (key_id, owner, public_key_pem, fetched) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (key_id) DO UPDATE SET owner = excluded.owner,"
+                " public_key_pem = excluded.public_key_pem, fetched = excluded.fetched",
+                [(key_id, actor.id, pem, actor.fetched) for key_id, pem in keys],
+            )
+
+    async def actor(self, actor_id: str) -> RemoteActor | None:
+        """A known remote actor, or None."""
+        row = await self.db.one("SELECT * FROM remote_actors WHERE id = ?", (actor_id,))
+        return _actor(row) if row else None
+
+    async def key(self, key_id: str) -> RemoteKey | None:
+        """A known remote key, or None."""
+        row = await self.db.one("SELECT * FROM remote_keys WHERE key_id = ?", (key_id,))
+        return RemoteKey(row["key_id"], row["owner"], row["public_key_pem"], row["fetched"]) if row else None
+
+    async def key_id_of(self, owner: str) -> str | None:
+        """The id of a stored key of ``owner``, or None."""
+        row = await self.db.one("SELECT key_id FROM remote_keys WHERE owner = ? LIMIT 1", (owner,))
+        return str(row[0]) if row else None
+
+    # --- followers and following ------------------------------------------------------------------
+
+    async def add_follower(self, local: str, actor: str, follow: Mapping[str, Any], accepted: bool) -> None:
+        """Record (or renew) a follow of ``local`` by ``actor``."""
+        async with self.db.transaction() as connection:
+            await connection.execute(
+                "INSERT INTO followers (local, actor, follow_id, follow, accepted, created) VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (local, actor) DO UPDATE SET follow_id = excluded.follow_id,"
+                " follow = excluded.follow, accepted = max(accepted, excluded.accepted)",
+                (local, actor, str(follow.get("id")), json.dumps(follow), int(accepted), utc_now()),
+            )
+
+    async def remove_follower(self, actor: str, local: str | None = None, follow_id: str | None = None) -> int:
+        """Forget follows by ``actor`` of ``local``, or the one with ``follow_id``; how many went."""
+        async with self.db.transaction() as connection:
+            if local is not None:
+                cursor = await connection.execute("DELETE FROM followers WHERE actor = ? AND local = ?", (actor, local))
+            else:
+                cursor = await connection.execute(
+                    "DELETE FROM followers WHERE actor = ? AND follow_id = ?", (actor, follow_id)
+                )
+            return cursor.rowcount
+
+    async def remove_actor(self, actor: str) -> None:
+        """Forget everything about a deleted remote actor: follows both ways, cached keys and document."""
+        async with self.db.transaction() as connection:
+            await connection.execute("DELETE FROM followers WHERE actor = ?", (actor,))
+            await connection.execute("DELETE FROM following WHERE actor = ?", (actor,))
+            await connection.execute("DELETE FROM remote_keys WHERE owner = ?", (actor,))
+            await connection.execute("DELETE FROM remote_actors WHERE id = ?", (actor,))
+
+    async def follower(self, local: str, actor: str) -> Follower | None:
+        """One follow of ``local`` by ``actor``."""
+        row = await self.db.one("SELECT * FROM followers WHERE local = ? AND actor = ?", (local, actor))
+        return _follower(row) if row else None
+
+    async def followers(
+        self, local: str, *, accepted: bool = True, limit: int = 1000, offset: int = 0
+    ) -> list[Follower]:
+        """Followers of a local actor, oldest first."""
+        rows = await self.db.all(
+            "SELECT * FROM followers WHERE local = ? AND accepted = ? ORDER BY created, actor LIMIT ? OFFSET ?",
+            (local, int(accepted), limit, offset),
+        )
+        return [_follower(row) for row in rows]
+
+    async def count_followers(self, local: str) -> int:
+        """How many accepted followers a local actor has."""
+        row = await self.db.one("SELECT count(*) FROM followers WHERE local = ? AND accepted = 1", (local,))
+        return int(row[0]) if row else 0
+
+    async def follower_inboxes(self, local: str) -> list[str]:
+        """Where to deliver to all accepted followers: one entry per shared inbox (or personal inbox)."""
+        rows = await self.db.all(
+            "SELECT DISTINCT coalesce(a.shared_inbox, a.inbox) FROM followers f"
+            " JOIN remote_actors a ON a.id = f.actor WHERE f.local = ? AND f.accepted = 1",
+            (local,),
+        )
+        return [str(row[0]) for row in rows]
+
+    async def follow(self, local: str, actor: str, follow_id: str) -> None:
+        """Record that ``local`` asked to follow ``actor``."""
+        async with self.db.transaction() as connection:
+            await connection.execute(
+                "INSERT INTO following (local, actor, follow_id, state, created) VALUES (?, ?, ?, 'pending', ?)"
+                " ON CONFLICT (local, actor) DO UPDATE SET follow_id = excluded.follow_id, state = 'pending'",
+                (local, actor, follow_id, utc_now()),
+            )
+
+    async def answer_follow(self, actor: str, accepted: bool, follow_id: str | None, local: str | None) -> int:
+        """Mark our follow of ``actor`` accepted or rejected (found by follow id, else by local actor)."""
+        state = "accepted" if accepted else "rejected"
+        async with self.db.transaction() as connection:
+            if follow_id is not None:
+                cursor = await connection.execute(
+                    "UPDATE following SET state = ? WHERE actor = ? AND follow_id = ?",
+                    (state, actor, follow_id),
+                )
+                if cursor.rowcount:
+                    return cursor.rowcount
+            if local is None:
+                return 0
+            cursor = await connection.execute(
+                "UPDATE following SET state = ? WHERE actor = ? AND local = ?", (state, actor, local)
+            )
+            return cursor.rowcount
+
+    async def following(self, local: str, *, limit: int = 1000, offset: int = 0) -> list[tuple[str, str]]:
+        """``(actor, state)`` of everyone a local actor follows or asked to follow."""
+        rows = await self.db.all(
+            "SELECT actor, state FROM following WHERE local = ? ORDER BY created, actor LIMIT ? OFFSET ?",
+            (local, limit, offset),
+        )
+        return [(row["actor"], row["state"]) for row in rows]
+
+    async def count_following(self, local: str) -> int:
+        """How many accepted follows a local actor has."""
+        row = await self.db.one("SELECT count(*) FROM following WHERE local = ? AND state = 'accepted'", (local,))
+        return int(row[0]) if row else 0
+
+    # --- inbox ----------------------------------------------------------------------------------------
+
+    async def store_incoming(self, rows: Sequence[tuple[str, str, str, str]]) -> list[bool]:
+        """Store verified activities ``(activity_id, actor, body, key_id)`` in one transaction.
+
+        Returns, for each, whether it was new; a replayed id stores nothing.
+        """
+        results: list[bool] = []
+        async with self.db.transaction() as connection:
+            for activity_id, actor, body, key_id in rows:
+                cursor = await connection.execute(
+                    "INSERT OR IGNORE INTO inbox (activity_id, actor, body, key_id, received) VALUES (?, ?, ?, ?, ?)",
+                    (activity_id, actor, body, key_id, utc_now()),
+                )
+                results.append(cursor.rowcount == 1)
+        return results
+
+    async def unprocessed(self, limit: int = 100) -> list[Incoming]:
+        """The oldest stored activities not processed yet."""
+        rows = await self.db.all(
+            "SELECT seq, activity_id, actor, body FROM inbox WHERE processed IS NULL ORDER BY seq LIMIT ?",
+            (limit,),
+        )
+        return [Incoming(row["seq"], row["activity_id"], row["actor"], json.loads(row["body"])) for row in rows]
+
+    async def mark_processed(self, seq: int, outcome: str) -> None:
+        """Record that an activity was processed, and how."""
+        async with self.db.transaction() as connection:
+            await connection.execute(
+                "UPDATE inbox SET processed = ?, outcome = ? WHERE seq = ?", (utc_now(), outcome[:500], seq)
+            )
+
+    # --- outbox, notes and deliveries -----------------------------------------------------------------
+
+    async def publish(self, *, local: str, activity: Mapping[str, Any], inboxes: Iterable[str], public: bool) -> int:
+        """Record an activity and queue its deliveries, in one transaction; how many inboxes."""
+        async with self.db.transaction() as connection:
+            return await enqueue(connection, local=local, activity=activity, inboxes=inboxes, public=public)
+
+    async def add_note(
+        self,
+        note_id: str,
+        local: str,
+        note: Mapping[str, Any],
+        create: Mapping[str, Any],
+        inboxes: Iterable[str],
+    ) -> int:
+        """Store a new note and queue its ``Create`` for the followers, in one transaction."""
+        async with self.db.transaction() as connection:
+            await connection.execute(
+                "INSERT INTO notes (id, local, body, published) VALUES (?, ?, ?, ?)",
+                (note_id, local, json.dumps(note, ensure_ascii=False), note["published"]),
+            )
+            return await enqueue(connection, local=local, activity=create, inboxes=inboxes, public=True)
+
+    async def note(self, note_id: str) -> tuple[str, Mapping[str, Any], str | None] | None:
+        """``(local, note, deleted)`` of a stored note, or None."""
+        row = await self.db.one("SELECT local, body, deleted FROM notes WHERE id = ?", (note_id,))
+        return (row["local"], json.loads(row["body"]), row["deleted"]) if row else None
+
+    async def outbox_page(self, local: str, *, limit: int, offset: int) -> list[Mapping[str, Any]]:
+        """Public activities of a local actor, newest first."""
+        rows = await self.db.all(
+            "SELECT body FROM outbox WHERE local = ? AND public = 1 ORDER BY seq DESC LIMIT ? OFFSET ?",
+            (local, limit, offset),
+        )
+        return [json.loads(row["body"]) for row in rows]
+
+    async def count_outbox(self, local: str) -> int:
+        """How many public activities a local actor has sent."""
+        row = await self.db.one("SELECT count(*) FROM outbox WHERE local = ? AND public = 1", (local,))
+        return int(row[0]) if row else 0
+
+    async def public_activity(self, activity_id: str) -> tuple[str, Mapping[str, Any]] | None:
+        """``(local, activity)`` of a public activity we sent, or None."""
+        row = await self.db.one("SELECT local, body FROM outbox WHERE activity_id = ? AND public = 1", (activity_id,))
+        return (row["local"], json.loads(row["body"])) if row else None
+
+    async def due_deliveries(self, now: float, limit: int) -> list[Delivery]:
+        """Deliveries whose time has come, oldest first."""
+        rows = await self.db.all(
+            "SELECT d.id, d.activity_id, d.inbox, d.host, d.attempts, o.local, o.body FROM deliveries d"
+            " JOIN outbox o ON o.activity_id = d.activity_id WHERE d.next_attempt <= ? ORDER BY d.next_attempt, d.id"
+            " LIMIT ?",
+            (now, limit),
+        )
+        return [
+            Delivery(r["id"], r["activity_id"], r["inbox"], r["host"], r["attempts"], r["local"], r["body"])
+            for r in rows
+        ]
+
+    async def next_due(self) -> float | None:
+        """When the next delivery is due (epoch seconds), or None if nothing is owed."""
+        row = await self.db.one("SELECT min(next_attempt) FROM deliveries")
+        return float(row[0]) if row and row[0] is not None else None
+
+    async def pending_deliveries(self) -> int:
+        """How many deliveries are still owed."""
+        row = await self.db.one("SELECT count(*) FROM deliveries")
+        return int(row[0]) if row else 0
+
+    async def delivered(self, delivery: Delivery) -> None:
+        """Drop a delivery that succeeded, and forget the host's failures: it answers again."""
+        async with self.db.transaction() as connection:
+            await connection.execute("DELETE FROM deliveries WHERE id = ?", (delivery.id,))
+            await connection.execute("DELETE FROM host_failures WHERE host = ?", (delivery.host,))
+
+    async def give_up(self, delivery: Delivery, reason: str) -> None:
+        """Drop a delivery that can never succeed (gone inbox, too many attempts, unavailable host)."""
+        async with self.db.transaction() as connection:
+            await connection.execute("DELETE FROM deliveries WHERE id = ?", (delivery.id,))
+
+    async def retry_later(self, delivery: Delivery, error: str, next_attempt: float) -> None:
+        """Count a failed attempt, remember the day the host failed, and schedule the next one."""
+        day = datetime.now(UTC).date().isoformat()
+        async with self.db.transaction() as connection:
+            await connection.execute(
+                "UPDATE deliveries SET attempts = attempts + 1, next_attempt = ?, last_error = ? WHERE id = ?",
+                (next_attempt, error[:500], delivery.id),
+            )
+            await connection.execute(
+                "INSERT OR IGNORE INTO host_failures (host, day) VALUES (?, ?)", (delivery.host, day)
+            )
+
+    async def failure_days(self, host: str) -> list[str]:
+        """The days on which deliveries to ``host`` failed (since it last answered)."""
+        return [str(row[0]) for row in await self.db.all("SELECT day FROM host_failures WHERE host = ?", (host,))]
+
+    async def heard_from(self, host: str) -> None:
+        """A host sent us something: it is available again."""
+        async with self.db.transaction() as connection:
+            await connection.execute("DELETE FROM host_failures WHERE host = ?", (host,))
+
+    # --- blocked domains ------------------------------------------------------------------------------
+
+    async def blocked_domains(self) -> list[tuple[str, str, str]]:
+        """``(domain, reason, created)`` of every blocked domain."""
+        rows = await self.db.all("SELECT domain, reason, created FROM blocked_domains ORDER BY domain")
+        return [(row["domain"], row["reason"], row["created"]) for row in rows]
+
+    async def block(self, domain: str, reason: str) -> bool:
+        """Block a domain and drop its follows; whether it was newly blocked."""
+        async with self.db.transaction() as connection:
+            cursor = await connection.execute(
+                "INSERT OR IGNORE INTO blocked_domains (domain, reason, created) VALUES (?, ?, ?)",
+                (domain, reason, utc_now()),
+            )
+            for table in ("followers", "following"):
+                async with connection.execute(f"SELECT DISTINCT actor FROM {table}") as rows:  # noqa: S608
+                    doomed = [(row[0],) async for row in rows if domain_matches(_host(row[0]), domain)]
+                await connection.executemany(f"DELETE FROM {table} WHERE actor = ?", doomed)  # noqa: S608
+            return cursor.rowcount == 1
+
+    async def unblock(self, domain: str) -> bool:
+        """Unblock a domain; whether it was blocked."""
+        async with self.db.transaction() as connection:
+            cursor = await connection.execute("DELETE FROM blocked_domains WHERE domain = ?", (domain,))
+            return cursor.rowcount == 1

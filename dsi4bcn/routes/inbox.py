@@ -1,0 +1,105 @@
+"""Inboxes: verify, store, answer 202, and let the background processor do the rest.
+
+Checks, in order, each with its own answer and nothing stored on failure: the body (413, 400), the
+activity's shape and forbidden JSON-LD keywords (400), a blocked domain (403), the per-host rate (429),
+the HTTP signature (401: unsigned, bad digest, outside the time window, unknown algorithm, unverifiable),
+the key's owner being the activity's actor (401), and the origins of the activity and of what it creates
+(400). Unparseable signatures get 401, never 500, so that double-knocking peers retry with the other
+signature scheme (Fedify signs with RFC 9421 first, then draft-cavage).
+"""
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+from dsi4bcn.appkeys import CONFIG, FEDERATION, STORE
+from dsi4bcn.batchwriter import QueueFull
+from dsi4bcn.http import MAX_BODY, ApiError, json_response, read_body
+from federation.activities import check_activity_shape, object_id
+from federation.errors import ActivityError, SignatureError
+from federation.httpsig import HttpRequest
+from federation.inbox import check_origins
+from federation.verification import verify_signed_request
+
+__all__ = ["routes"]
+
+routes = web.RouteTableDef()
+
+
+async def _check_recipient(request: web.Request) -> None:
+    path = request.match_info.get("path")
+    if path is None:
+        return
+    record = await request.app[STORE].get(request.match_info["slug"])
+    kind = "organisation" if path == "organisations" else "project"
+    if record is None or record.kind != kind:
+        raise ApiError(404, "not_found")
+    if record.deleted:
+        raise ApiError(410, "gone")
+
+
+def _refuse(status: int, reason: str, **headers: str) -> ApiError:
+    return ApiError(status, "inbox_refused", headers=headers or None, reason=reason)
+
+
+def _is_self_delete(activity: dict[str, Any], actor: str) -> bool:
+    kind = activity.get("type")
+    return (kind == "Delete" or (isinstance(kind, list) and "Delete" in kind)) and object_id(
+        activity.get("object")
+    ) == actor
+
+
+@routes.post("/{path:organisations|projects}/{slug}/inbox")
+@routes.post("/actor/inbox")
+@routes.post("/inbox")
+async def inbox(request: web.Request) -> web.Response:
+    """Accept a signed activity: 202 once verified and stored."""
+    await _check_recipient(request)
+    services = request.app[FEDERATION]
+    raw = await read_body(
+        request, MAX_BODY, media_types=("application/activity+json", "application/ld+json", "application/json")
+    )
+    try:
+        activity = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise _refuse(400, f"the body is not valid JSON: {error}") from error
+    try:
+        check_activity_shape(activity)
+    except ActivityError as error:
+        raise _refuse(400, str(error)) from error
+    actor = object_id(activity["actor"]) or ""
+    host = (urlsplit(actor).hostname or "").lower()
+    if services.blocklist.is_blocked(host):
+        raise _refuse(403, f"{host} is blocked on this node")
+    if not services.limiter.allow(host):
+        raise _refuse(429, f"too many requests from {host}", **{"Retry-After": str(services.limiter.retry_after(host))})
+    if "signature" not in request.headers and "signature-input" not in request.headers:
+        raise _refuse(401, "the request is not signed")
+    if _is_self_delete(activity, actor) and await services.directory.known_key_for(actor) is None:
+        # An actor we never knew deleted itself: there is nothing to remove, and nothing is fetched.
+        return json_response({}, status=202)
+    signed = HttpRequest(
+        method=request.method,
+        url=request.app[CONFIG].base_url + request.path_qs,
+        headers=dict(request.headers),
+        body=raw,
+    )
+    try:
+        verified = await verify_signed_request(signed, resolve_key=services.directory.key, now=datetime.now(UTC))
+    except SignatureError as error:
+        raise _refuse(401, str(error)) from error
+    if verified.owner != actor:
+        raise _refuse(401, "the key's owner is not the activity's actor")
+    try:
+        check_origins(activity)
+    except ActivityError as error:
+        raise _refuse(400, str(error)) from error
+    try:
+        await services.writer.submit((activity["id"], actor, raw.decode("utf-8"), verified.key_id))
+    except QueueFull as error:
+        raise _refuse(503, "the inbox is busy", **{"Retry-After": "10"}) from error
+    services.processor.wake.set()
+    return json_response({}, status=202)

@@ -1,0 +1,89 @@
+"""The federation services of a running node, built and started together, stopped together."""
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
+
+import aiohttp
+
+from dsi4bcn.batchwriter import BatchWriter
+from dsi4bcn.blocklist import Blocklist
+from dsi4bcn.config import Config
+from dsi4bcn.db import Database
+from dsi4bcn.fedstore import FederationStore
+from dsi4bcn.publishing import Publisher
+from dsi4bcn.ratelimit import RateLimiter
+from dsi4bcn.remote import RemoteDirectory
+from dsi4bcn.store import ProfileStore
+from dsi4bcn.worker import Deliverer, InboxProcessor, Signers
+from federation.client import ActivityPubClient, FetchPolicy, create_session
+
+__all__ = ["Federation", "start_federation"]
+
+
+@dataclass
+class Federation:
+    """Everything the inbox, the outbox and the admin API share."""
+
+    store: FederationStore
+    session: aiohttp.ClientSession
+    policy: FetchPolicy
+    signers: Signers
+    directory: RemoteDirectory
+    blocklist: Blocklist
+    limiter: RateLimiter
+    writer: BatchWriter
+    processor: InboxProcessor
+    deliverer: Deliverer
+    publisher: Publisher
+    instance_signer: object
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def stop(self) -> None:
+        """Finish storing what was received, stop the loops, close the HTTP session."""
+        await self.writer.stop()
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.session.close()
+
+
+async def start_federation(config: Config, database: Database, profiles: ProfileStore) -> Federation:
+    """Build the services for a node and start its background loops."""
+    store = FederationStore(database)
+    policy = FetchPolicy(allow_private_network=config.allow_private_network, user_agent=f"dsi4bcn ({config.base_url})")
+    session = create_session(policy)
+    signers = Signers(profiles, config.base_url)
+    instance_signer = await signers.signer("")
+
+    def client() -> ActivityPubClient:
+        return ActivityPubClient(session, policy, instance_signer)
+
+    directory = RemoteDirectory(store, client)
+    blocklist = Blocklist(store)
+    await blocklist.load()
+    deliverer = Deliverer(store, signers, session, policy, backoff_scale=config.backoff_scale)
+    processor = InboxProcessor(store, profiles, directory, config.base_url, deliverer.poke)
+    writer = BatchWriter(store.store_incoming)
+    federation = Federation(
+        store=store,
+        session=session,
+        policy=policy,
+        signers=signers,
+        directory=directory,
+        blocklist=blocklist,
+        limiter=RateLimiter(rate=config.inbox_rate, burst=config.inbox_rate * 10),
+        writer=writer,
+        processor=processor,
+        deliverer=deliverer,
+        publisher=Publisher(store, config.base_url),
+        instance_signer=instance_signer,
+    )
+    writer.start()
+    federation.tasks = [
+        asyncio.create_task(processor.run(), name="inbox-processor"),
+        asyncio.create_task(deliverer.run(), name="deliverer"),
+    ]
+    return federation

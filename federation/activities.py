@@ -1,0 +1,200 @@
+"""Build the activities a node sends, and read the ones it receives, as plain dicts.
+
+Ids of everything we publish live on the sending actor's host. Received activities are checked for shape
+only here (the origin and signature checks are in ``federation.inbox`` and ``federation.httpsig``).
+"""
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+from federation.errors import ActivityError
+
+__all__ = [
+    "FORBIDDEN_KEYWORDS",
+    "PUBLIC",
+    "accept",
+    "check_activity_shape",
+    "create",
+    "delete",
+    "follow",
+    "hashtag",
+    "note",
+    "object_id",
+    "origin",
+    "reject",
+    "same_origin",
+    "undo",
+    "update",
+]
+
+PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
+AS_CONTEXT = "https://www.w3.org/ns/activitystreams"
+# JSON-LD keywords that let a document speak about other nodes or smuggle reverse statements.
+FORBIDDEN_KEYWORDS = frozenset({"@graph", "@reverse", "@included"})
+_MAX_DEPTH = 16
+
+
+def origin(iri: str) -> str:
+    """``scheme://host[:port]`` of an IRI, lower-cased; '' if it has none."""
+    parts = urlsplit(iri)
+    if not parts.scheme or not parts.netloc:
+        return ""
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+
+
+def same_origin(first: str, second: str) -> bool:
+    """Whether two IRIs share scheme, host and port (FEP-fe34's origin-based trust)."""
+    return bool(origin(first)) and origin(first) == origin(second)
+
+
+def object_id(value: Any) -> str | None:
+    """The id of an object given inline or as an IRI; None if there is none."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping) and isinstance(value.get("id"), str):
+        return str(value["id"])
+    return None
+
+
+def _forbidden_keyword(value: Any, depth: int = 0) -> str | None:
+    if depth > _MAX_DEPTH:
+        return "nesting too deep"
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if key in FORBIDDEN_KEYWORDS:
+                return f"{key} is not accepted in activities"
+            found = _forbidden_keyword(item, depth + 1)
+            if found:
+                return found
+    elif isinstance(value, list):
+        for item in value:
+            found = _forbidden_keyword(item, depth + 1)
+            if found:
+                return found
+    return None
+
+
+def check_activity_shape(activity: Any) -> None:
+    """Raise ``ActivityError`` unless ``activity`` is an object with id, type and actor ids.
+
+    Also refuses ``@graph``, ``@reverse`` and ``@included`` anywhere in it: an activity speaks about its
+    object, not about arbitrary other resources.
+    """
+    if not isinstance(activity, Mapping):
+        raise ActivityError("an activity must be a JSON object")
+    for key in ("id", "type", "actor"):
+        if key not in activity:
+            raise ActivityError(f"the activity has no {key}")
+    if not isinstance(activity["id"], str) or not origin(activity["id"]):
+        raise ActivityError("the activity id must be an absolute IRI")
+    actor = object_id(activity["actor"])
+    if actor is None or not origin(actor):
+        raise ActivityError("the activity's actor must be an absolute IRI")
+    if not isinstance(activity["type"], str | list):
+        raise ActivityError("the activity type must be a string")
+    problem = _forbidden_keyword(activity)
+    if problem:
+        raise ActivityError(problem)
+
+
+def _activity(kind: str, activity_id: str, actor: str, obj: Any, **extra: Any) -> dict[str, Any]:
+    document: dict[str, Any] = {"@context": AS_CONTEXT, "id": activity_id, "type": kind, "actor": actor}
+    document["object"] = obj
+    document.update({key: value for key, value in extra.items() if value is not None})
+    return document
+
+
+def accept(activity_id: str, actor: str, follow_activity: Mapping[str, Any]) -> dict[str, Any]:
+    """``Accept`` of a received ``Follow``, embedding it exactly as received (Mastodon matches on it)."""
+    follower = object_id(follow_activity.get("actor"))
+    return _activity("Accept", activity_id, actor, dict(follow_activity), to=[follower] if follower else None)
+
+
+def reject(activity_id: str, actor: str, follow_activity: Mapping[str, Any]) -> dict[str, Any]:
+    """``Reject`` of a received ``Follow``."""
+    follower = object_id(follow_activity.get("actor"))
+    return _activity("Reject", activity_id, actor, dict(follow_activity), to=[follower] if follower else None)
+
+
+def follow(activity_id: str, actor: str, target: str) -> dict[str, Any]:
+    """``Follow`` of ``target`` by ``actor``."""
+    return _activity("Follow", activity_id, actor, target, to=[target])
+
+
+def undo(activity_id: str, actor: str, undone: Mapping[str, Any], to: Sequence[str] = ()) -> dict[str, Any]:
+    """``Undo`` of one of our own activities, embedded."""
+    return _activity("Undo", activity_id, actor, dict(undone), to=list(to) or None)
+
+
+def create(activity_id: str, actor: str, obj: Mapping[str, Any]) -> dict[str, Any]:
+    """``Create`` of an object, addressed like the object."""
+    return _activity(
+        "Create",
+        activity_id,
+        actor,
+        dict(obj),
+        to=obj.get("to"),
+        cc=obj.get("cc"),
+        published=obj.get("published"),
+    )
+
+
+def update(
+    activity_id: str, actor: str, obj: Mapping[str, Any], to: Sequence[str], cc: Sequence[str]
+) -> dict[str, Any]:
+    """``Update`` of an object or of the actor itself (the full new version embedded)."""
+    return _activity("Update", activity_id, actor, dict(obj), to=list(to), cc=list(cc))
+
+
+def delete(
+    activity_id: str, actor: str, deleted: str | Mapping[str, Any], to: Sequence[str], cc: Sequence[str]
+) -> dict[str, Any]:
+    """``Delete`` of an object or of the actor, by id or as a ``Tombstone``."""
+    return _activity(
+        "Delete",
+        activity_id,
+        actor,
+        deleted if isinstance(deleted, str) else dict(deleted),
+        to=list(to),
+        cc=list(cc),
+    )
+
+
+def hashtag(name: str, href: str) -> dict[str, str]:
+    """A ``Hashtag`` tag as Mastodon reads it (``name`` starts with #)."""
+    return {"type": "Hashtag", "name": name if name.startswith("#") else f"#{name}", "href": href}
+
+
+def note(
+    *,
+    note_id: str,
+    actor: str,
+    followers: str,
+    content: str,
+    content_map: Mapping[str, str] | None,
+    published: str,
+    url: str | None = None,
+    tags: Sequence[Mapping[str, str]] = (),
+    updated: str | None = None,
+) -> dict[str, Any]:
+    """A public ``Note`` (to Public, cc the followers) as Mastodon shows it in home timelines."""
+    document: dict[str, Any] = {
+        "@context": AS_CONTEXT,
+        "id": note_id,
+        "type": "Note",
+        "attributedTo": actor,
+        "content": content,
+        "published": published,
+        "to": [PUBLIC],
+        "cc": [followers],
+    }
+    if content_map:
+        document["contentMap"] = dict(content_map)
+    if url:
+        document["url"] = url
+    if tags:
+        document["tag"] = [dict(tag) for tag in tags]
+    if updated:
+        document["updated"] = updated
+    return document

@@ -1,0 +1,183 @@
+"""What a verified incoming activity means for the node: ``handle(activity, …) -> list[Effect]``.
+
+Pure: the caller has already checked the HTTP signature, that the key's owner is the activity's actor,
+and that the activity id is on the actor's origin; it passes in how to recognise local actors and how to
+mint ids, and then carries the effects out (database writes, deliveries). Unknown activity types are
+accepted and ignored.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from federation import activities
+from federation.activities import object_id, same_origin
+from federation.errors import ActivityError
+
+__all__ = [
+    "AddFollower",
+    "Deliver",
+    "Effect",
+    "FollowAnswered",
+    "Ignore",
+    "LocalActor",
+    "RemoveActor",
+    "RemoveFollower",
+    "activity_types",
+    "check_origins",
+    "handle",
+]
+
+
+@dataclass(frozen=True)
+class LocalActor:
+    """A local actor as the inbox sees it."""
+
+    iri: str
+    manually_approves_followers: bool = False
+
+
+@dataclass(frozen=True)
+class AddFollower:
+    """Record ``follower`` as following ``local`` (pending until approved, if it must be)."""
+
+    local: str
+    follower: str
+    follow: Mapping[str, Any]
+    accepted: bool
+
+
+@dataclass(frozen=True)
+class RemoveFollower:
+    """Forget that ``follower`` follows ``local`` (or, with only ``follow_id``, the follow with that id)."""
+
+    follower: str
+    local: str | None = None
+    follow_id: str | None = None
+
+
+@dataclass(frozen=True)
+class RemoveActor:
+    """A remote actor deleted itself: drop every follow from and to it."""
+
+    actor: str
+
+
+@dataclass(frozen=True)
+class FollowAnswered:
+    """A remote actor accepted or rejected one of our Follows."""
+
+    target: str
+    accepted: bool
+    follow_id: str | None
+    local: str | None
+
+
+@dataclass(frozen=True)
+class Deliver:
+    """Send ``activity`` (signed by local actor ``sender``) to these remote actors' inboxes."""
+
+    sender: str
+    activity: Mapping[str, Any]
+    recipients: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Ignore:
+    """Nothing to do, and why."""
+
+    reason: str = field(default="")
+
+
+Effect = AddFollower | RemoveFollower | RemoveActor | FollowAnswered | Deliver | Ignore
+LocalLookup = Callable[[str], LocalActor | None]
+NewId = Callable[[str], str]
+
+
+def activity_types(activity: Mapping[str, Any]) -> tuple[str, ...]:
+    """The activity's types as a tuple (``type`` may be a string or a list)."""
+    kind = activity.get("type")
+    if isinstance(kind, str):
+        return (kind,)
+    if isinstance(kind, list):
+        return tuple(item for item in kind if isinstance(item, str))
+    return ()
+
+
+def check_origins(activity: Mapping[str, Any]) -> None:
+    """Raise ``ActivityError`` if the activity, or an object it creates or updates, is on another origin.
+
+    An actor can only speak for its own origin (FEP-fe34): a ``Create`` whose object lives elsewhere would
+    let one server forge another's posts.
+    """
+    actor = object_id(activity.get("actor")) or ""
+    if not same_origin(str(activity.get("id", "")), actor):
+        raise ActivityError("the activity id is not on the actor's origin")
+    types = set(activity_types(activity))
+    if types & {"Create", "Update"}:
+        target = object_id(activity.get("object"))
+        if target is None:
+            raise ActivityError("the activity has no object id")
+        if not same_origin(target, actor):
+            raise ActivityError("the object is not on the actor's origin")
+
+
+def _follow_target(follow: Mapping[str, Any]) -> str | None:
+    return object_id(follow.get("object"))
+
+
+def _handle_follow(activity: Mapping[str, Any], actor: str, local_actor: LocalLookup, new_id: NewId) -> list[Effect]:
+    target = _follow_target(activity)
+    local = local_actor(target) if target else None
+    if local is None:
+        return [Ignore("Follow of an actor that is not on this node")]
+    if local.manually_approves_followers:
+        return [AddFollower(local.iri, actor, activity, accepted=False)]
+    answer = activities.accept(new_id(local.iri), local.iri, activity)
+    return [AddFollower(local.iri, actor, activity, accepted=True), Deliver(local.iri, answer, (actor,))]
+
+
+def _handle_undo(activity: Mapping[str, Any], actor: str, local_actor: LocalLookup) -> list[Effect]:
+    undone = activity.get("object")
+    if isinstance(undone, Mapping):
+        if "Follow" not in activity_types(undone):
+            return [Ignore("Undo of something other than a Follow")]
+        if object_id(undone.get("actor")) != actor:
+            raise ActivityError("an actor can only undo its own Follow")
+        target = _follow_target(undone)
+        local = local_actor(target) if target else None
+        if local is None:
+            return [Ignore("Undo of a Follow of an actor that is not on this node")]
+        return [RemoveFollower(actor, local=local.iri, follow_id=object_id(undone))]
+    undone_id = object_id(undone)
+    if undone_id is None:
+        raise ActivityError("Undo without an object")
+    return [RemoveFollower(actor, follow_id=undone_id)]
+
+
+def _handle_answer(activity: Mapping[str, Any], actor: str, accepted: bool) -> list[Effect]:
+    answered = activity.get("object")
+    follow_id = object_id(answered)
+    local: str | None = None
+    if isinstance(answered, Mapping):
+        if _follow_target(answered) not in (None, actor):
+            raise ActivityError("an actor can only answer Follows of itself")
+        local = object_id(answered.get("actor"))
+    return [FollowAnswered(actor, accepted, follow_id, local)]
+
+
+def handle(activity: Mapping[str, Any], *, local_actor: LocalLookup, new_id: NewId) -> list[Effect]:
+    """The effects of one verified activity. Raises ``ActivityError`` for a malformed or forged one."""
+    activities.check_activity_shape(activity)
+    check_origins(activity)
+    actor = object_id(activity["actor"]) or ""
+    types = activity_types(activity)
+    if "Follow" in types:
+        return _handle_follow(activity, actor, local_actor, new_id)
+    if "Undo" in types:
+        return _handle_undo(activity, actor, local_actor)
+    if "Accept" in types or "Reject" in types:
+        return _handle_answer(activity, actor, accepted="Accept" in types)
+    if "Delete" in types and object_id(activity.get("object")) == actor:
+        return [RemoveActor(actor)]
+    return [Ignore(f"{'/'.join(types) or 'untyped'} activities need no action here")]

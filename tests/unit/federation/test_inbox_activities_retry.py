@@ -1,0 +1,177 @@
+"""Inbox effects, activity builders and the retry schedule."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from federation import activities
+from federation.errors import ActivityError
+from federation.inbox import (
+    AddFollower,
+    Deliver,
+    FollowAnswered,
+    Ignore,
+    LocalActor,
+    RemoveActor,
+    RemoveFollower,
+    handle,
+)
+from federation.retry import (
+    MAX_ATTEMPTS,
+    is_permanent_failure,
+    is_unavailable,
+    retry_delay,
+    total_schedule,
+)
+
+LOCAL = "https://node.example/projects/taller"
+LOCKED = "https://node.example/projects/tancat"
+ALICE = "https://masto.example/users/alice"
+
+
+def _local(iri: str) -> LocalActor | None:
+    if iri == LOCAL:
+        return LocalActor(LOCAL)
+    if iri == LOCKED:
+        return LocalActor(LOCKED, manually_approves_followers=True)
+    return None
+
+
+def _new_id(actor: str) -> str:
+    return f"{actor}/activities/1"
+
+
+def _handle(activity: dict) -> list:
+    return handle(activity, local_actor=_local, new_id=_new_id)
+
+
+FOLLOW = {
+    "@context": "https://www.w3.org/ns/activitystreams",
+    "id": "https://masto.example/f/1",
+    "type": "Follow",
+    "actor": ALICE,
+    "object": LOCAL,
+}
+
+
+def test_follow_is_accepted_with_the_follow_embedded_as_received() -> None:
+    effects = _handle(FOLLOW)
+    assert effects[0] == AddFollower(LOCAL, ALICE, FOLLOW, accepted=True)
+    deliver = effects[1]
+    assert isinstance(deliver, Deliver) and deliver.recipients == (ALICE,)
+    assert deliver.activity["type"] == "Accept"
+    assert deliver.activity["actor"] == LOCAL
+    assert deliver.activity["object"] == FOLLOW
+    assert deliver.activity["id"].startswith(LOCAL)
+
+
+def test_a_locked_actor_keeps_the_follow_pending() -> None:
+    effects = _handle(dict(FOLLOW, object=LOCKED))
+    assert effects == [AddFollower(LOCKED, ALICE, dict(FOLLOW, object=LOCKED), accepted=False)]
+
+
+def test_follow_of_someone_else_is_ignored() -> None:
+    assert isinstance(_handle(dict(FOLLOW, object="https://node.example/projects/nobody"))[0], Ignore)
+
+
+def test_undo_embedded_and_by_id() -> None:
+    undo = {"id": "https://masto.example/u/1", "type": "Undo", "actor": ALICE, "object": FOLLOW}
+    assert _handle(undo) == [RemoveFollower(ALICE, local=LOCAL, follow_id=FOLLOW["id"])]
+    by_id = dict(undo, object=FOLLOW["id"])
+    assert _handle(by_id) == [RemoveFollower(ALICE, follow_id=FOLLOW["id"])]
+    forged = dict(undo, object=dict(FOLLOW, actor="https://masto.example/users/bob"))
+    with pytest.raises(ActivityError, match="its own Follow"):
+        _handle(forged)
+
+
+def test_delete_of_the_actor_itself() -> None:
+    delete = {"id": f"{ALICE}#delete", "type": "Delete", "actor": ALICE, "object": ALICE}
+    assert _handle(delete) == [RemoveActor(ALICE)]
+    note_delete = dict(delete, object="https://masto.example/notes/1")
+    assert isinstance(_handle(note_delete)[0], Ignore)
+
+
+def test_accept_and_reject_of_our_follow() -> None:
+    ours = {"id": f"{LOCAL}/activities/9", "type": "Follow", "actor": LOCAL, "object": ALICE}
+    accepted = {"id": "https://masto.example/a/1", "type": "Accept", "actor": ALICE, "object": ours}
+    assert _handle(accepted) == [FollowAnswered(ALICE, True, ours["id"], LOCAL)]
+    rejected = dict(accepted, type="Reject", object=ours["id"])
+    assert _handle(rejected) == [FollowAnswered(ALICE, False, ours["id"], None)]
+    forged = dict(accepted, object=dict(ours, object="https://masto.example/users/bob"))
+    with pytest.raises(ActivityError):
+        _handle(forged)
+
+
+@pytest.mark.parametrize(
+    ("activity", "reason"),
+    [
+        (
+            {"id": "https://evil.example/1", "type": "Follow", "actor": ALICE, "object": LOCAL},
+            "actor's origin",
+        ),
+        (
+            {
+                "id": "https://masto.example/c/1",
+                "type": "Create",
+                "actor": ALICE,
+                "object": {"id": "https://other.example/notes/1", "type": "Note"},
+            },
+            "object is not on the actor",
+        ),
+        ({"id": "https://masto.example/c/1", "type": "Create", "actor": ALICE}, "no object"),
+        (
+            {
+                "id": "https://masto.example/c/1",
+                "type": "Create",
+                "actor": ALICE,
+                "object": {"id": "https://masto.example/n/1", "@graph": []},
+            },
+            "@graph",
+        ),
+        (
+            {"id": "https://masto.example/c/1", "type": "Like", "actor": ALICE, "object": {"@reverse": {}}},
+            "@reverse",
+        ),
+        ({"id": "https://masto.example/c/1", "type": "Like", "actor": ALICE, "@included": []}, "@included"),
+        ({"type": "Follow", "actor": ALICE}, "no id"),
+        ({"id": "relative", "type": "Follow", "actor": ALICE}, "absolute"),
+        ([], "JSON object"),
+    ],
+)
+def test_forged_or_malformed_activities_are_refused(activity: object, reason: str) -> None:
+    with pytest.raises(ActivityError, match=reason):
+        handle(activity, local_actor=_local, new_id=_new_id)  # type: ignore[arg-type]
+
+
+def test_unknown_types_are_accepted_and_ignored() -> None:
+    effects = _handle({"id": "https://masto.example/x/1", "type": "EmojiReact", "actor": ALICE, "object": LOCAL})
+    assert effects == [Ignore("EmojiReact activities need no action here")]
+
+
+def test_note_and_create_are_addressed_publicly() -> None:
+    note = activities.note(
+        note_id=f"{LOCAL}/notes/1",
+        actor=LOCAL,
+        followers=f"{LOCAL}/followers",
+        content="<p>Hola</p>",
+        content_map={"ca": "<p>Hola</p>"},
+        published="2026-01-01T00:00:00Z",
+        tags=[activities.hashtag("OpenData", "https://node.example/tags/open-data")],
+    )
+    create = activities.create(f"{LOCAL}/activities/2", LOCAL, note)
+    assert create["to"] == [activities.PUBLIC] and create["cc"] == [f"{LOCAL}/followers"]
+    assert create["object"]["tag"][0]["name"] == "#OpenData"
+
+
+def test_retry_schedule_follows_mastodon() -> None:
+    assert retry_delay(1, 0.0) == 16
+    assert retry_delay(3, 0.0) == 96
+    assert retry_delay(2, 0.95) == 16 + 15 + 9 * 3
+    assert retry_delay(4, 0.0, scale=0.01) == pytest.approx(2.71)
+    assert MAX_ATTEMPTS == 17
+    assert 2 * 86400 < total_schedule() < 3 * 86400
+    assert is_permanent_failure(410) and is_permanent_failure(404) and not is_permanent_failure(500)
+    days = [date(2026, 1, 1) + timedelta(days=n) for n in range(7)]
+    assert is_unavailable(days) and not is_unavailable(days[:6]) and not is_unavailable(days[:1] * 7)
+    with pytest.raises(ValueError, match="counts from 1"):
+        retry_delay(0, 0.0)
