@@ -18,7 +18,7 @@ from dsi4bcn.demo import load_demo
 from dsi4bcn.http import MAX_BODY, ApiError, error_response, request_language
 from dsi4bcn.pages import template_environment
 from dsi4bcn.rendercache import RenderCache
-from dsi4bcn.routes import actors, admin, discovery, inbox, pages
+from dsi4bcn.routes import actors, admin, discovery, fedadmin, inbox, pages
 from dsi4bcn.services import start_federation
 from dsi4bcn.store import ProfileStore
 from dsi4bcn.tokens import ensure_admin_token
@@ -78,7 +78,7 @@ def create_app(config: Config) -> web.Application:
     app[TEMPLATES] = template_environment()
     app[VOCABULARY] = vocabulary_documents()
     app.cleanup_ctx.append(_resources)
-    for table in (pages.routes, discovery.routes, actors.routes, inbox.routes, admin.routes):
+    for table in (pages.routes, discovery.routes, actors.routes, inbox.routes, admin.routes, fedadmin.routes):
         app.add_routes(table)
     app.router.add_static("/static", str(resources.files("dsi4bcn").joinpath("static")))
     return app

@@ -75,7 +75,7 @@ class ParsedSignature:
     algorithm: str
     covered: tuple[str, ...]  # covered components / headers, lower-case
     created: datetime  # from (created) / the created parameter, else the Date header
-    expires: datetime | None  # the expires parameter, if any
+    expires: datetime | None  # the signed expires parameter, if any
     candidates: tuple[bytes, ...]  # signing strings to try (cavage: with, then without the query) or the base
     signature: bytes
 
@@ -204,16 +204,18 @@ def _parse_cavage(request: HttpRequest, fields: Mapping[str, str]) -> ParsedSign
         signature = base64.b64decode(encoded, validate=True)
     except binascii.Error as error:
         raise SignatureError("the signature is not valid base64") from error
-    # (created) counts only with hs2019 (draft-cavage-12 §2.1.4; signed_request.rb created_time).
-    created_param = params.get("created") if algorithm == "hs2019" else None
-    if created_param is not None:
-        created = _timestamp(created_param, "created")
+    # The created parameter counts only with hs2019 (draft-cavage-12 §2.1.4, signed_request.rb created_time),
+    # and here only when (created) is signed: Mastodon also reads an unsigned one, which would let anyone
+    # refresh an old request. Likewise an unsigned expires parameter is ignored (the default 5 min apply).
+    if algorithm == "hs2019" and "(created)" in covered and "created" in params:
+        created = _timestamp(params["created"], "created")
     else:
         date = rfc9421.field_value(fields, "date")
         if date is None:
-            raise SignatureError("no Date header and no created parameter")
+            raise SignatureError("no Date header and no signed created parameter")
         created = _http_date(date)
-    expires = _timestamp(params["expires"], "expires") if "expires" in params else None
+    signed_expires = "(expires)" in covered and "expires" in params
+    expires = _timestamp(params["expires"], "expires") if signed_expires else None
     parts = urlsplit(request.url)
     # Mastodon tries (request-target) with the query string, then without: older Mastodon signed only
     # the path (signed_request.rb build_signed_string(include_query_string:); PR #39516 plans to drop it).

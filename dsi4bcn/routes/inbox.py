@@ -9,6 +9,7 @@ signature scheme (Fedify signs with RFC 9421 first, then draft-cavage).
 """
 
 import json
+import logging
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,6 +28,7 @@ from federation.verification import verify_signed_request
 __all__ = ["routes"]
 
 routes = web.RouteTableDef()
+log = logging.getLogger(__name__)
 
 
 async def _check_recipient(request: web.Request) -> None:
@@ -42,6 +44,7 @@ async def _check_recipient(request: web.Request) -> None:
 
 
 def _refuse(status: int, reason: str, **headers: str) -> ApiError:
+    log.info("inbox refused a request (%d): %s", status, reason)
     return ApiError(status, "inbox_refused", headers=headers or None, reason=reason)
 
 
@@ -102,4 +105,12 @@ async def inbox(request: web.Request) -> web.Response:
     except QueueFull as error:
         raise _refuse(503, "the inbox is busy", **{"Retry-After": "10"}) from error
     services.processor.wake.set()
+    log.info(
+        "inbox accepted %s %s from %s (%s signature, key %s)",
+        activity.get("type"),
+        activity["id"],
+        actor,
+        verified.signature.scheme,
+        verified.key_id,
+    )
     return json_response({}, status=202)

@@ -101,6 +101,7 @@ def start_node(
     demo: bool = False,
     tls: tuple[Path, Path] | None = None,
     extra_args: list[str] | None = None,
+    env: dict[str, str] | None = None,
 ) -> Node:
     """Start a node on a free port, with the test admin token and private network allowed."""
     port = free_port()
@@ -119,9 +120,10 @@ def start_node(
     if tls:
         args += ["--tls-cert", str(tls[0]), "--tls-key", str(tls[1])]
     args += extra_args or []
-    env = {key: value for key, value in os.environ.items() if not key.startswith("DSI4BCN_")}
-    env["DSI4BCN_ADMIN_TOKEN"] = ADMIN_TOKEN
-    env["PYTHONUNBUFFERED"] = "1"
-    node = Node(data_dir=data_dir, port=port, base_url=f"{scheme}://127.0.0.1:{port}", args=args, env=env)
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("DSI4BCN_")}
+    environment["DSI4BCN_ADMIN_TOKEN"] = ADMIN_TOKEN
+    environment["PYTHONUNBUFFERED"] = "1"
+    environment.update(env or {})
+    node = Node(data_dir=data_dir, port=port, base_url=f"{scheme}://127.0.0.1:{port}", args=args, env=environment)
     node.start()
     return node
