@@ -48,15 +48,16 @@ async def verify_signed_request(request: HttpRequest, *, resolve_key: KeyResolve
     if request.body or request.method.upper() == "POST":
         check_body_digest(request)
     key = await resolve_key(parsed.key_id, refresh=False)
+    failure: SignatureError | None = None
     if key is not None:
         try:
             verify_signature(parsed, key.public_key_pem)
-        except SignatureError:
-            key = None
+        except SignatureError as error:
+            failure = error
         else:
             return Verified(parsed.key_id, key.owner, parsed)
     fresh = await resolve_key(parsed.key_id, refresh=True)
-    if fresh is None:
-        raise SignatureError(f"the key {parsed.key_id} cannot be found")
+    if fresh is None or (key is not None and fresh.public_key_pem == key.public_key_pem):
+        raise failure or SignatureError(f"the key {parsed.key_id} cannot be found")
     verify_signature(parsed, fresh.public_key_pem)
     return Verified(parsed.key_id, fresh.owner, parsed)

@@ -177,7 +177,7 @@ async def require_signature(request: web.Request) -> None:
     """With authorized fetch on, refuse (401) an ActivityPub GET that is not signed by a resolvable key."""
     if not request.app[CONFIG].authorized_fetch:
         return
-    signed = HttpRequest(request.method, request.app[CONFIG].base_url + request.path_qs, dict(request.headers))
+    signed = HttpRequest(request.method, request.app[CONFIG].base_url + request.raw_path, dict(request.headers))
     try:
         await verify_signed_request(signed, resolve_key=request.app[FEDERATION].directory.key, now=datetime.now(UTC))
     except SignatureError as error:

@@ -86,7 +86,7 @@ async def inbox(request: web.Request) -> web.Response:
         return json_response({}, status=202)
     signed = HttpRequest(
         method=request.method,
-        url=request.app[CONFIG].base_url + request.path_qs,
+        url=request.app[CONFIG].base_url + request.raw_path,
         headers=dict(request.headers),
         body=raw,
     )

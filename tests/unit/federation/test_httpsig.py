@@ -481,6 +481,9 @@ def test_time_window(keys: KeyPair, offset: timedelta, reason: str | None) -> No
             verify_request(request, public_key_pem=keys.public_pem, now=NOW + offset)
 
 
+NEWLINE = "\n"
+
+
 def _cavage_request(key: rsa.RSAPrivateKey, method: str, lines: list[str], params: str, **fields: str) -> HttpRequest:
     """A draft-cavage request whose signing string the test writes out (covered names from ``lines``)."""
     covered = " ".join(line.split(":", 1)[0] for line in lines)
@@ -489,7 +492,6 @@ def _cavage_request(key: rsa.RSAPrivateKey, method: str, lines: list[str], param
 
 
 DATE = format_datetime(NOW, usegmt=True)
-NEWLINE = "\n"
 TARGET = "(request-target): post /users/bob/inbox"
 
 
