@@ -59,6 +59,7 @@ class ActorServer:
         self.documents: dict[str, dict[str, Any]] = {}
         self.received: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.fail_first: dict[str, int] = {}
+        self.gone: set[str] = set()
         self.attempts: dict[str, int] = defaultdict(int)
         self.inbox_delay = 0.0
         self._lock = threading.Lock()
@@ -127,6 +128,8 @@ class ActorServer:
             await asyncio.sleep(self.inbox_delay)
         with self._lock:
             self.attempts[name] += 1
+            if name in self.gone:
+                return web.Response(status=410, text="gone")
             if self.attempts[name] <= self.fail_first.get(name, 0):
                 return web.Response(status=503, text="not now")
             self.received[name].append(json.loads(body))

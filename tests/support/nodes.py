@@ -102,19 +102,14 @@ def start_node(
     tls: tuple[Path, Path] | None = None,
     extra_args: list[str] | None = None,
     env: dict[str, str] | None = None,
+    allow_private_network: bool = True,
 ) -> Node:
-    """Start a node on a free port, with the test admin token and private network allowed."""
+    """Start a node on a free port, with the test admin token and (by default) private network allowed."""
     port = free_port()
     scheme = "https" if tls else "http"
-    args = [
-        "--data-dir",
-        str(data_dir),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--allow-private-network",
-    ]
+    args = ["--data-dir", str(data_dir), "--host", "127.0.0.1", "--port", str(port)]
+    if allow_private_network:
+        args.append("--allow-private-network")
     if demo:
         args.append("--demo")
     if tls:
