@@ -55,11 +55,14 @@ class RemoteDirectory:
                 key = ResolvedKey(stored.key_id, stored.owner, stored.public_key_pem)
                 self._remember(key)
                 return key
-        elif time.monotonic() - self._refreshed.get(key_id, -self._refresh_interval) < self._refresh_interval:
-            return None
-        self._refreshed[key_id] = time.monotonic()
-        while len(self._refreshed) > self._memory:
-            self._refreshed.popitem(last=False)
+        else:
+            # A refresh (after a failed verification) may fetch once per interval; first fetches don't count.
+            last = self._refreshed.get(key_id)
+            if last is not None and time.monotonic() - last < self._refresh_interval:
+                return None
+            self._refreshed[key_id] = time.monotonic()
+            while len(self._refreshed) > self._memory:
+                self._refreshed.popitem(last=False)
         try:
             actor = await self.fetch_actor(urldefrag(key_id).url)
         except (FetchError, ActivityError):

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 
@@ -128,6 +129,9 @@ class InboxProcessor:
         return found
 
     async def _process(self, incoming: Incoming) -> None:
+        host = (urlsplit(incoming.actor).hostname or "").lower()
+        if await self._store.failure_days(host):
+            await self._store.heard_from(host)  # it talks to us again: deliveries to it resume
         try:
             locals_ = await self._local_lookup(incoming.activity)
             effects = handle(

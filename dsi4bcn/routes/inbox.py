@@ -19,11 +19,11 @@ from aiohttp import web
 from dsi4bcn.appkeys import CONFIG, FEDERATION, STORE
 from dsi4bcn.batchwriter import QueueFull
 from dsi4bcn.http import MAX_BODY, ApiError, json_response, read_body
-from federation.activities import check_activity_shape, object_id
+from federation.activities import check_activity_shape, object_id, same_origin
 from federation.errors import ActivityError, SignatureError
 from federation.httpsig import HttpRequest
 from federation.inbox import check_origins
-from federation.verification import verify_signed_request
+from federation.verification import ResolvedKey, verify_signed_request
 
 __all__ = ["routes"]
 
@@ -90,8 +90,15 @@ async def inbox(request: web.Request) -> web.Response:
         headers=dict(request.headers),
         body=raw,
     )
+
+    async def resolve_key(key_id: str, *, refresh: bool) -> ResolvedKey | None:
+        # Only the actor's own origin can hold its key: never fetch a keyId anywhere else.
+        if not same_origin(key_id, actor):
+            raise SignatureError("the key is not on the activity actor's origin")
+        return await services.directory.key(key_id, refresh=refresh)
+
     try:
-        verified = await verify_signed_request(signed, resolve_key=services.directory.key, now=datetime.now(UTC))
+        verified = await verify_signed_request(signed, resolve_key=resolve_key, now=datetime.now(UTC))
     except SignatureError as error:
         raise _refuse(401, str(error)) from error
     if verified.owner != actor:

@@ -105,6 +105,7 @@ def test_a_signed_follow_is_accepted_and_answered(node: Node, actors: ActorServe
         ("create of another origin's object", 400, "not on the actor's origin"),
         ("activity id on another origin", 400, "not on the actor's origin"),
         ("key document with another id", 401, "cannot be found"),
+        ("key on another origin", 401, "not on the activity actor's origin"),
         ("body over the limit", 413, ""),
         ("malformed JSON", 400, "not valid JSON"),
         ("@graph smuggled", 400, "@graph"),
@@ -150,6 +151,8 @@ def test_bad_requests_get_their_status_and_store_nothing(
         key_doc = dict(actors.documents["/users/mallory"], id=f"{actors.base_url}/users/nobody")
         key_url = actors.serve_document("/keys/mismatch", key_doc)
         answer = _post(node, mallory, follow, key_id=f"{key_url}#main-key")
+    elif case == "key on another origin":
+        answer = _post(node, mallory, follow, key_id="https://elsewhere.example/keys/1")
     elif case == "body over the limit":
         big = json.dumps(dict(follow, padding="x" * (1024 * 1024))).encode()
         answer = _post(node, mallory, None, body=big)
@@ -196,3 +199,48 @@ def test_a_deleted_unknown_actor_is_answered_without_fetching(node: Node, actors
     answer = _post(node, ghost, _activity(ghost, "Delete", object=ghost.id))
     assert answer.status == 202
     assert _state(node) == before
+
+
+def test_keys_are_cached_refetched_once_on_rotation_and_not_again_soon(node: Node, actors: ActorServer) -> None:
+    gina = actors.add_actor("gina")
+    target = f"{node.base_url}/projects/guia"
+    assert _post(node, gina, _activity(gina, "Like", object=target)).status == 202
+    assert actors.gets["/users/gina"] == 1
+    assert _post(node, gina, _activity(gina, "Like", object=target)).status == 202
+    assert actors.gets["/users/gina"] == 1  # cached
+    # Given a rotated key, the first request signed with it makes the node refetch the actor once
+    rotated = actors.rotate_key("gina")
+    assert _post(node, rotated, _activity(rotated, "Like", object=target)).status == 202
+    assert actors.gets["/users/gina"] == 2
+    # A bad signature right after that is refused without fetching again
+    impostor = FakeActor(gina.id, gina.inbox, gina.key_id, generate_key_pair())
+    _refused(node, _post(node, impostor, _activity(gina, "Like", object=target)), 401, "does not verify")
+    assert actors.gets["/users/gina"] == 2
+
+
+def test_a_known_follower_deleting_itself_is_removed_without_any_fetch(node: Node, actors: ActorServer) -> None:
+    hugo = actors.add_actor("hugo")
+    assert _post(node, hugo, _activity(hugo, object=f"{node.base_url}/projects/guia")).status == 202
+    actors.wait_until(lambda: any(row[1] == hugo.id for row in _state(node)["followers"]))
+    fetches = actors.gets["/users/hugo"]
+    with actors._lock:
+        del actors.documents["/users/hugo"]  # the account is gone: its document would answer 404
+    assert _post(node, hugo, _activity(hugo, "Delete", object=hugo.id)).status == 202
+    actors.wait_until(lambda: not any(row[1] == hugo.id for row in _state(node)["followers"]))
+    assert actors.gets["/users/hugo"] == fetches
+
+
+def test_the_inbox_rate_limits_each_host(tmp_path, actors: ActorServer) -> None:
+    limited = start_node(tmp_path / "limited", env={"DSI4BCN_INBOX_RATE": "0.5"})
+    try:
+        api(limited.base_url, limited.token, "PUT", "/api/organisations/clau-oberta", ORGANISATION)
+        api(limited.base_url, limited.token, "PUT", "/api/projects/guia", PROJECT)
+        ivan = actors.add_actor("ivan")
+        target = f"{limited.base_url}/projects/guia"
+        statuses = [_post(limited, ivan, _activity(ivan, "Like", object=target)).status for _ in range(7)]
+        assert statuses[:5] == [202] * 5
+        assert statuses[-1] == 429
+        answer = _post(limited, ivan, _activity(ivan, "Like", object=target))
+        assert answer.status == 429 and int(answer.headers["retry-after"]) >= 1
+    finally:
+        limited.stop()

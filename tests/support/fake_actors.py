@@ -60,6 +60,7 @@ class ActorServer:
         self.received: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.fail_first: dict[str, int] = {}
         self.gone: set[str] = set()
+        self.gets: dict[str, int] = defaultdict(int)
         self.attempts: dict[str, int] = defaultdict(int)
         self.inbox_delay = 0.0
         self._lock = threading.Lock()
@@ -95,6 +96,18 @@ class ActorServer:
             self.documents[f"/users/{name}"] = document
         return actor
 
+    def rotate_key(self, name: str) -> FakeActor:
+        """Give actor ``name`` a new key pair (same key id), as after a key rotation."""
+        keys = generate_key_pair()
+        with self._lock:
+            old = self.actors[name]
+            actor = FakeActor(old.id, old.inbox, old.key_id, keys)
+            self.actors[name] = actor
+            document = dict(self.documents[f"/users/{name}"])
+            document["publicKey"] = dict(document["publicKey"], publicKeyPem=keys.public_pem)
+            self.documents[f"/users/{name}"] = document
+        return actor
+
     def serve_document(self, path: str, document: dict[str, Any]) -> str:
         """Serve any JSON document at ``path`` (for id-mismatch and similar cases); its URL."""
         with self._lock:
@@ -114,6 +127,7 @@ class ActorServer:
 
     async def _document(self, request: web.Request) -> web.Response:
         with self._lock:
+            self.gets[request.path] += 1
             document = self.documents.get(request.path)
         if document is None:
             return web.Response(status=404)
