@@ -103,6 +103,16 @@ def _manage(args: argparse.Namespace) -> int:
             result = client.call("GET", f"/api/{collection}/{args.slug}")
         elif args.action == "delete":
             result = client.call("DELETE", f"/api/{collection}/{args.slug}")
+        elif args.action == "post":
+            post = _read_document(args.file) if args.file else {"content": args.content}
+            result = client.call("POST", f"/api/{collection}/{args.slug}/notes", post)
+        elif args.action == "follow":
+            result = client.call("POST", f"/api/{collection}/{args.slug}/following", {"target": args.target})
+        elif args.action == "follow-requests":
+            result = client.call("GET", f"/api/{collection}/{args.slug}/follow-requests")
+        elif args.action in ("accept", "reject"):
+            path = f"/api/{collection}/{args.slug}/follow-requests/{args.action}"
+            result = client.call("POST", path, {"actor": args.actor})
         else:
             result = client.call("GET", f"/api/{collection}")
     except ApiFailure as failure:
@@ -117,6 +127,25 @@ def _manage(args: argparse.Namespace) -> int:
             print(f"{item['slug']}\t{names.get('ca') or next(iter(names.values()), '')}")
     else:
         print(json.dumps(result, ensure_ascii=False, indent=2))
+    return 0
+
+
+def _blocks(args: argparse.Namespace) -> int:
+    try:
+        client = _client(args)
+        if args.action == "add":
+            result = client.call("PUT", f"/api/blocked-domains/{args.domain}", {"reason": args.reason or ""})
+        elif args.action == "remove":
+            result = client.call("DELETE", f"/api/blocked-domains/{args.domain}")
+        else:
+            result = client.call("GET", "/api/blocked-domains")
+    except ApiFailure as failure:
+        print(f"dsi4bcn: {failure.describe()}", file=sys.stderr)
+        return 1
+    except (ValueError, OSError) as error:
+        print(f"dsi4bcn: {error}", file=sys.stderr)
+        return 2
+    print(json.dumps(result, ensure_ascii=False, indent=2))
     return 0
 
 
@@ -170,9 +199,33 @@ def _parser() -> argparse.ArgumentParser:
         put.add_argument("--slug", help="short name (default: the file's 'slug' or 'id')")
         for action in ("get", "delete"):
             actions.add_parser(action, parents=[common], help=f"{action} one {kind}").add_argument("slug")
+        post = actions.add_parser("post", parents=[common], help="publish an update post to the followers")
+        post.add_argument("slug")
+        source = post.add_mutually_exclusive_group(required=True)
+        source.add_argument("--content", help="the post's HTML (sanitised as Mastodon does)")
+        source.add_argument("--file", help='YAML or JSON with "content" and/or "contentMap"')
+        follow = actions.add_parser("follow", parents=[common], help="follow a remote actor by its URL")
+        follow.add_argument("slug")
+        follow.add_argument("target", help="the remote actor's id (URL)")
+        actions.add_parser("follow-requests", parents=[common], help="follows waiting for approval").add_argument(
+            "slug"
+        )
+        for answer in ("accept", "reject"):
+            answering = actions.add_parser(answer, parents=[common], help=f"{answer} a pending follow")
+            answering.add_argument("slug")
+            answering.add_argument("actor", help="the follower's actor id")
         listing = actions.add_parser("list", parents=[common], help=f"list {kind}s")
         listing.add_argument("--json", action="store_true", help="print the full JSON answer")
         group.set_defaults(run=_manage, kind=kind)
+
+    blocks = commands.add_parser("blocks", parents=[common], help="manage blocked domains")
+    block_actions = blocks.add_subparsers(dest="action", required=True)
+    block_actions.add_parser("list", parents=[common], help="list blocked domains")
+    add = block_actions.add_parser("add", parents=[common], help="block a domain and its subdomains")
+    add.add_argument("domain")
+    add.add_argument("--reason", help="why (kept with the block)")
+    block_actions.add_parser("remove", parents=[common], help="unblock a domain").add_argument("domain")
+    blocks.set_defaults(run=_blocks)
     return parser
 
 

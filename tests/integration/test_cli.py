@@ -106,3 +106,24 @@ def test_serve_refuses_bad_settings_with_a_message(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 2 and "port must be a number" in result.stderr
+
+
+def test_posting_following_and_blocking_from_the_command_line(node_factory, tmp_path: Path) -> None:
+    node: Node = node_factory("cli-federation")
+    organisation = tmp_path / "org.yaml"
+    organisation.write_text("slug: ateneu\nnameMap: {ca: Ateneu}\nsectors: [sector:civil-society]\n", encoding="utf-8")
+    project = tmp_path / "project.yaml"
+    project.write_text("slug: taller\norganisation: ateneu\nnameMap: {ca: Taller}\nareas: [area:maker]\n",
+                       encoding="utf-8")
+    assert _cli(node, "organisation", "put", str(organisation)).returncode == 0
+    assert _cli(node, "project", "put", str(project)).returncode == 0
+    posted = _cli(node, "project", "post", "taller", "--content", "<p>Obrim!</p>")
+    assert posted.returncode == 0, posted.stderr
+    assert json.loads(posted.stdout)["type"] == "Create"
+    assert _cli(node, "project", "follow-requests", "taller").stdout.strip() == "[]"
+    blocked = _cli(node, "blocks", "add", "spam.example", "--reason", "spam")
+    assert blocked.returncode == 0 and json.loads(blocked.stdout)["domain"] == "spam.example"
+    assert "spam.example" in _cli(node, "blocks", "list").stdout
+    assert _cli(node, "blocks", "remove", "spam.example").returncode == 0
+    refused = _cli(node, "project", "follow", "taller", "not-a-url")
+    assert refused.returncode == 1 and "target" in refused.stderr
