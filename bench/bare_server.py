@@ -16,7 +16,13 @@ async def handler(request: web.Request) -> web.Response:
     return response
 
 
+async def accept(request: web.Request) -> web.Response:
+    await request.read()
+    return web.json_response({}, status=202)
+
+
 if __name__ == "__main__":
     app = web.Application()
     app.router.add_get("/{tail:.*}", handler)
+    app.router.add_post("/{tail:.*}", accept)
     web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)

@@ -143,6 +143,14 @@ class FederationStore:
 
     def __init__(self, database: Database) -> None:
         self.db = database
+        # Hosts with recorded delivery failures, so that the common case needs no query.
+        self._failing: set[str] | None = None
+
+    async def failing_hosts(self) -> set[str]:
+        """Hosts with delivery failures on record (read once, then kept up to date in memory)."""
+        if self._failing is None:
+            self._failing = {str(row[0]) for row in await self.db.all("SELECT DISTINCT host FROM host_failures")}
+        return self._failing
 
     # --- remote actors and keys ------------------------------------------------------------------
 
@@ -284,14 +292,25 @@ class FederationStore:
 
         Returns, for each, whether it was new; a replayed id stores nothing.
         """
-        results: list[bool] = []
+        ids = [row[0] for row in rows]
+        marks = ", ".join("?" for _ in ids)
+        received = utc_now()
         async with self.db.transaction() as connection:
+            query = f"SELECT activity_id FROM inbox WHERE activity_id IN ({marks})"  # noqa: S608 - placeholders only
+            async with connection.execute(query, ids) as cursor:
+                known = {row[0] async for row in cursor}
+            seen: set[str] = set()
+            results: list[bool] = []
+            fresh: list[tuple[str, str, str, str, str]] = []
             for activity_id, actor, body, key_id in rows:
-                cursor = await connection.execute(
-                    "INSERT OR IGNORE INTO inbox (activity_id, actor, body, key_id, received) VALUES (?, ?, ?, ?, ?)",
-                    (activity_id, actor, body, key_id, utc_now()),
-                )
-                results.append(cursor.rowcount == 1)
+                new = activity_id not in known and activity_id not in seen
+                seen.add(activity_id)
+                results.append(new)
+                if new:
+                    fresh.append((activity_id, actor, body, key_id, received))
+            await connection.executemany(
+                "INSERT INTO inbox (activity_id, actor, body, key_id, received) VALUES (?, ?, ?, ?, ?)", fresh
+            )
         return results
 
     async def unprocessed(self, limit: int = 100) -> list[Incoming]:
@@ -302,11 +321,13 @@ class FederationStore:
         )
         return [Incoming(row["seq"], row["activity_id"], row["actor"], json.loads(row["body"])) for row in rows]
 
-    async def mark_processed(self, seq: int, outcome: str) -> None:
-        """Record that an activity was processed, and how."""
+    async def mark_processed(self, outcomes: Sequence[tuple[int, str]]) -> None:
+        """Record that activities ``(seq, outcome)`` were processed, in one transaction."""
+        processed = utc_now()
         async with self.db.transaction() as connection:
-            await connection.execute(
-                "UPDATE inbox SET processed = ?, outcome = ? WHERE seq = ?", (utc_now(), outcome[:500], seq)
+            await connection.executemany(
+                "UPDATE inbox SET processed = ?, outcome = ? WHERE seq = ?",
+                [(processed, outcome[:500], seq) for seq, outcome in outcomes],
             )
 
     # --- outbox, notes and deliveries -----------------------------------------------------------------
@@ -380,9 +401,12 @@ class FederationStore:
 
     async def delivered(self, delivery: Delivery) -> None:
         """Drop a delivery that succeeded, and forget the host's failures: it answers again."""
+        failing = await self.failing_hosts()
         async with self.db.transaction() as connection:
             await connection.execute("DELETE FROM deliveries WHERE id = ?", (delivery.id,))
-            await connection.execute("DELETE FROM host_failures WHERE host = ?", (delivery.host,))
+            if delivery.host in failing:
+                await connection.execute("DELETE FROM host_failures WHERE host = ?", (delivery.host,))
+        failing.discard(delivery.host)
 
     async def give_up(self, delivery: Delivery, reason: str) -> None:
         """Drop a delivery that can never succeed (gone inbox, too many attempts, unavailable host)."""
@@ -400,15 +424,22 @@ class FederationStore:
             await connection.execute(
                 "INSERT OR IGNORE INTO host_failures (host, day) VALUES (?, ?)", (delivery.host, day)
             )
+        (await self.failing_hosts()).add(delivery.host)
 
     async def failure_days(self, host: str) -> list[str]:
         """The days on which deliveries to ``host`` failed (since it last answered)."""
+        if host not in await self.failing_hosts():
+            return []
         return [str(row[0]) for row in await self.db.all("SELECT day FROM host_failures WHERE host = ?", (host,))]
 
     async def heard_from(self, host: str) -> None:
         """A host sent us something: it is available again."""
+        failing = await self.failing_hosts()
+        if host not in failing:
+            return
         async with self.db.transaction() as connection:
             await connection.execute("DELETE FROM host_failures WHERE host = ?", (host,))
+        failing.discard(host)
 
     # --- blocked domains ------------------------------------------------------------------------------
 

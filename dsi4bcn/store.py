@@ -64,8 +64,10 @@ class ProfileStore:
         self._db = database
         # Serialises read-check-write sequences (the database lock only covers one transaction).
         self._write_lock = asyncio.Lock()
-        # Bumped on every change, so that rendered documents can be cached safely.
+        # Bumped on every change, so that rendered documents (and records below) can be cached safely.
         self.generation = 0
+        self._records: dict[str, ActorRecord | None] = {}
+        self._records_generation = -1
 
     async def instance(self) -> InstanceRecord:
         """The instance actor, created with a fresh key pair on first use."""
@@ -96,9 +98,18 @@ class ProfileStore:
         return {row["name"]: row["value"] for row in rows}
 
     async def get(self, slug: str) -> ActorRecord | None:
-        """The actor with this slug, deleted or not, or None."""
+        """The actor with this slug, deleted or not, or None (kept in memory until the next write)."""
+        if self._records_generation != self.generation:
+            self._records.clear()
+            self._records_generation = self.generation
+        if slug in self._records:
+            return self._records[slug]
+        generation = self.generation
         row = await self._db.one(f"SELECT {_COLUMNS} FROM actors WHERE slug = ?", (slug,))  # noqa: S608
-        return _record(row) if row else None
+        record = _record(row) if row else None
+        if generation == self.generation and len(self._records) < 10_000:
+            self._records[slug] = record
+        return record
 
     async def list(self, kind: Kind, organisation: str | None = None) -> list[ActorRecord]:
         """Live actors of one kind (optionally of one organisation), by slug."""

@@ -104,8 +104,8 @@ class InboxProcessor:
         """Process until cancelled, waking when an activity arrives (and every few seconds anyway)."""
         while True:
             batch = await self._store.unprocessed(100)
-            for incoming in batch:
-                await self._process(incoming)
+            if batch:
+                await self._store.mark_processed([(incoming.seq, await self._process(incoming)) for incoming in batch])
             if len(batch) < 100:
                 self.wake.clear()
                 with contextlib.suppress(TimeoutError):
@@ -128,10 +128,10 @@ class InboxProcessor:
                 found[iri] = LocalActor(iri, manually_approves_followers=approves)
         return found
 
-    async def _process(self, incoming: Incoming) -> None:
-        host = (urlsplit(incoming.actor).hostname or "").lower()
-        if await self._store.failure_days(host):
-            await self._store.heard_from(host)  # it talks to us again: deliveries to it resume
+    async def _process(self, incoming: Incoming) -> str:
+        """Carry out one activity's effects; return the outcome to record."""
+        # It talks to us again: deliveries to it resume (a no-op unless the host had failures).
+        await self._store.heard_from((urlsplit(incoming.actor).hostname or "").lower())
         try:
             locals_ = await self._local_lookup(incoming.activity)
             effects = handle(
@@ -145,7 +145,7 @@ class InboxProcessor:
             outcome = f"refused: {error}"
         except FederationError as error:
             outcome = f"failed: {error}"
-        await self._store.mark_processed(incoming.seq, outcome)
+        return outcome
 
     def _slug(self, iri: str) -> str:
         parsed = parse_actor_iri(self._base_url, iri)

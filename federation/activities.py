@@ -5,6 +5,7 @@ only here (the origin and signature checks are in ``federation.inbox`` and ``fed
 """
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -35,6 +36,7 @@ FORBIDDEN_KEYWORDS = frozenset({"@graph", "@reverse", "@included"})
 _MAX_DEPTH = 16
 
 
+@lru_cache(maxsize=4096)
 def origin(iri: str) -> str:
     """``scheme://host[:port]`` of an IRI, lower-cased; '' if it has none."""
     parts = urlsplit(iri)

@@ -112,7 +112,7 @@ async def inbox(request: web.Request) -> web.Response:
     except QueueFull as error:
         raise _refuse(503, "the inbox is busy", **{"Retry-After": "10"}) from error
     services.processor.wake.set()
-    log.info(
+    log.debug(
         "inbox accepted %s %s from %s (%s signature, key %s)",
         activity.get("type"),
         activity["id"],

@@ -113,8 +113,9 @@ def test_posting_following_and_blocking_from_the_command_line(node_factory, tmp_
     organisation = tmp_path / "org.yaml"
     organisation.write_text("slug: ateneu\nnameMap: {ca: Ateneu}\nsectors: [sector:civil-society]\n", encoding="utf-8")
     project = tmp_path / "project.yaml"
-    project.write_text("slug: taller\norganisation: ateneu\nnameMap: {ca: Taller}\nareas: [area:maker]\n",
-                       encoding="utf-8")
+    project.write_text(
+        "slug: taller\norganisation: ateneu\nnameMap: {ca: Taller}\nareas: [area:maker]\n", encoding="utf-8"
+    )
     assert _cli(node, "organisation", "put", str(organisation)).returncode == 0
     assert _cli(node, "project", "put", str(project)).returncode == 0
     posted = _cli(node, "project", "post", "taller", "--content", "<p>Obrim!</p>")

@@ -17,6 +17,8 @@ from tests.support.nodes import Node, start_node
 
 pytestmark = pytest.mark.peer
 
+# Fast retries, and the debug log that says which signature scheme each accepted activity used.
+NODE_ENV = {"DSI4BCN_DELIVERY_BACKOFF_SCALE": "0.01", "DSI4BCN_LOG_LEVEL": "DEBUG"}
 ORGANISATION = {"nameMap": {"ca": "Ateneu del Clot"}, "sectors": ["sector:civil-society"]}
 PROJECT = {
     "organisation": "ateneu-clot",
@@ -28,7 +30,7 @@ PROJECT = {
 
 @pytest.fixture(scope="module")
 def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
-    running = start_node(tmp_path_factory.mktemp("fedify-fed") / "node", env={"DSI4BCN_DELIVERY_BACKOFF_SCALE": "0.01"})
+    running = start_node(tmp_path_factory.mktemp("fedify-fed") / "node", env=NODE_ENV)
     assert api(running.base_url, running.token, "PUT", "/api/organisations/ateneu-clot", ORGANISATION).status == 201
     assert api(running.base_url, running.token, "PUT", "/api/projects/taller-obert", PROJECT).status == 201
     yield running

@@ -50,10 +50,11 @@ class FakeActor:
 class ActorServer:
     """Hosts actors at ``/users/{name}``; records what their inboxes receive."""
 
-    def __init__(self, *, shared_inbox: bool = True) -> None:
+    def __init__(self, *, shared_inbox: bool = True, host: str = "127.0.0.1", keys: KeyPair | None = None) -> None:
+        self.host = host
         self.port = free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self.keys = generate_key_pair()  # one key pair for every actor: key generation is slow
+        self.base_url = f"http://{host}:{self.port}"
+        self.keys = keys or generate_key_pair()  # one key pair for every actor: key generation is slow
         self.shared_inbox = shared_inbox
         self.actors: dict[str, FakeActor] = {}
         self.documents: dict[str, dict[str, Any]] = {}
@@ -157,7 +158,7 @@ class ActorServer:
         app.router.add_get("/{tail:.*}", self._document)
         self._runner = web.AppRunner(app, access_log=None)
         self._loop.run_until_complete(self._runner.setup())
-        site = web.TCPSite(self._runner, "127.0.0.1", self.port)
+        site = web.TCPSite(self._runner, self.host, self.port)
         self._loop.run_until_complete(site.start())
         self._ready.set()
         self._loop.run_forever()
