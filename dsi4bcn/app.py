@@ -46,6 +46,9 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
         return error_response(
             ApiError(error.status, code, headers=dict(error.headers), **params), request_language(request)
         )
+    except Exception:  # logged with its traceback; the client gets a JSON 500, never a stack trace
+        log.exception("unexpected error handling %s %s", request.method, request.path)
+        return error_response(ApiError(500, "internal_error"), request_language(request))
 
 
 async def _resources(app: web.Application) -> AsyncIterator[None]:

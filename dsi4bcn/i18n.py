@@ -176,6 +176,11 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "es": "el perfil tiene errores",
         "en": "the profile has errors",
     },
+    "internal_error": {
+        "ca": "error intern del node; s'ha registrat al seu registre",
+        "es": "error interno del nodo; se ha anotado en su registro",
+        "en": "internal error of the node; it has been written to its log",
+    },
     "bad_request": {
         "ca": "petició no vàlida",
         "es": "petición no válida",

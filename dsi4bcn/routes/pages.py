@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from aiohttp import web
 
 from dsi4bcn.appkeys import CONFIG, RENDER_CACHE, STORE, TEMPLATES, VOCABULARY
-from dsi4bcn.http import json_response, negotiate_or_406, request_language
+from dsi4bcn.http import ApiError, json_response, negotiate_or_406, request_language
 from dsi4bcn.pages import render_page
 from dsi4bcn.records import ActorRecord
 from dsi4bcn.rendercache import Rendered
 from dsi4bcn.urls import profile_page
 from federation.media import HTML, JSON, TURTLE
+from vocab.concepts import concept_index
 from vocab.contexts import dsi_context
 
 __all__ = ["VOCABULARY_OFFERS", "routes"]
@@ -52,6 +53,7 @@ async def home(request: web.Request) -> web.Response:
                 "index.html",
                 language,
                 authority=config.authority,
+                heading=None,
                 organisations=items(await store.list("organisation")),
                 projects=items(await store.list("project")),
             ),
@@ -60,6 +62,37 @@ async def home(request: web.Request) -> web.Response:
     rendered = await request.app[RENDER_CACHE].get_or_render(store.generation, ("home", language), render)
     assert rendered is not None
     response = web.Response(body=rendered.body, content_type="text/html", charset="utf-8")
+    response.headers["Vary"] = "Accept-Language"
+    return response
+
+
+@routes.get("/tags/{code}")
+async def area_page(request: web.Request) -> web.Response:
+    """The node's projects in one DSI area (or a narrower one): where post hashtags link to."""
+    concept = concept_index().get("area", request.match_info["code"])
+    if concept is None:
+        raise ApiError(404, "not_found")
+    language = request_language(request)
+    config = request.app[CONFIG]
+    wanted = {concept.curie} | {c.curie for c in concept_index() if concept.iri in c.broader}
+    projects = [p for p in await request.app[STORE].list("project") if wanted & set(p.fields.get("areas", []))]
+    body = render_page(
+        request.app[TEMPLATES],
+        "index.html",
+        language,
+        authority=config.authority,
+        heading=concept.label(language),
+        organisations=[],
+        projects=[
+            {
+                "name": p.name(language),
+                "page": profile_page(config.base_url, p.slug),
+                "handle": f"@{p.slug}@{config.authority}",
+            }
+            for p in projects
+        ],
+    )
+    response = web.Response(body=body, content_type="text/html", charset="utf-8")
     response.headers["Vary"] = "Accept-Language"
     return response
 

@@ -227,3 +227,11 @@ def test_a_deleted_project_answers_410_with_a_tombstone(node: Node, tmp_path: Pa
     assert fetch(f"{node.base_url}/projects/efimer", headers={"Accept": "text/html"}).status == 410
     again = api(node.base_url, node.token, "PUT", "/api/projects/efimer", body)
     assert again.status == 409 and again.json()["code"] == "slug_deleted"
+
+
+def test_hashtag_pages_list_the_projects_of_an_area(node: Node) -> None:
+    page = fetch(f"{node.base_url}/tags/maker?lang=en", headers={"Accept": "text/html"})
+    assert page.status == 200 and b"/@taller-obert" in page.body and b"#Maker culture" in page.body
+    narrower = fetch(f"{node.base_url}/tags/digital-fabrication", headers={"Accept": "text/html"})
+    assert narrower.status == 200 and b"/@taller-obert" not in narrower.body
+    assert fetch(f"{node.base_url}/tags/astrology").status == 404
