@@ -44,6 +44,24 @@ from tests.support.nodes import free_port, start_node  # noqa: E402
 ACTIVITY_JSON = "application/activity+json"
 
 
+def seed_project(node) -> None:
+    """One organisation ``o`` and one project ``p`` on the node."""
+    api(
+        node.base_url,
+        node.token,
+        "PUT",
+        "/api/organisations/o",
+        {"nameMap": {"ca": "O"}, "sectors": ["sector:industry"]},
+    )
+    api(
+        node.base_url,
+        node.token,
+        "PUT",
+        "/api/projects/p",
+        {"organisation": "o", "nameMap": {"ca": "P"}, "areas": ["area:maker"]},
+    )
+
+
 def signed_requests(url: str, actor: str, key_id: str, private_pem: str, count: int, target: str):
     """``count`` distinct Like activities with draft-cavage signatures (RSA done with cryptography)."""
     key = serialization.load_pem_private_key(private_pem.encode(), password=None)
@@ -166,20 +184,7 @@ def inbox_benchmark(count: int, connections: int, seconds: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         node = start_node(Path(folder) / "node", env={"DSI4BCN_INBOX_RATE": "1000000"})
         try:
-            api(
-                node.base_url,
-                node.token,
-                "PUT",
-                "/api/organisations/o",
-                {"nameMap": {"ca": "O"}, "sectors": ["sector:industry"]},
-            )
-            api(
-                node.base_url,
-                node.token,
-                "PUT",
-                "/api/projects/p",
-                {"organisation": "o", "nameMap": {"ca": "P"}, "areas": ["area:maker"]},
-            )
+            seed_project(node)
             inbox = f"{node.base_url}/inbox"
             target = f"{node.base_url}/projects/p"
             # Warm up: the node fetches the sender's key once.
@@ -216,20 +221,7 @@ def fanout_benchmark(followers: int, hosts: int, shared: bool) -> float:
     with tempfile.TemporaryDirectory() as folder:
         node = start_node(Path(folder) / "node", env={"DSI4BCN_INBOX_RATE": "1000000"})
         try:
-            api(
-                node.base_url,
-                node.token,
-                "PUT",
-                "/api/organisations/o",
-                {"nameMap": {"ca": "O"}, "sectors": ["sector:industry"]},
-            )
-            api(
-                node.base_url,
-                node.token,
-                "PUT",
-                "/api/projects/p",
-                {"organisation": "o", "nameMap": {"ca": "P"}, "areas": ["area:maker"]},
-            )
+            seed_project(node)
             target = f"{node.base_url}/projects/p"
             url = f"{target}/inbox"
             everyone = []

@@ -6,6 +6,7 @@ import logging
 import os
 import ssl
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -91,67 +92,66 @@ def _client(args: argparse.Namespace) -> ApiClient:
     return ApiClient(url or f"http://127.0.0.1:{DEFAULT_PORT}", token)
 
 
-def _manage(args: argparse.Namespace) -> int:
-    collection = _KIND_PATHS[args.kind]
-    try:
-        client = _client(args)
-        if args.action == "put":
-            document = _read_document(args.file)
-            slug = args.slug or document.pop("slug", None)
-            document.pop("slug", None)
-            if not slug and isinstance(document.get("id"), str):
-                slug = document["id"].rstrip("/").rsplit("/", 1)[-1]
-            if not slug:
-                raise ValueError("the profile needs a slug: add 'slug:' to the file or pass --slug")
-            result = client.call("PUT", f"/api/{collection}/{slug}", document)
-        elif args.action == "get":
-            result = client.call("GET", f"/api/{collection}/{args.slug}")
-        elif args.action == "delete":
-            result = client.call("DELETE", f"/api/{collection}/{args.slug}")
-        elif args.action == "post":
-            post = _read_document(args.file) if args.file else {"content": args.content}
-            result = client.call("POST", f"/api/{collection}/{args.slug}/notes", post)
-        elif args.action == "follow":
-            result = client.call("POST", f"/api/{collection}/{args.slug}/following", {"target": args.target})
-        elif args.action == "follow-requests":
-            result = client.call("GET", f"/api/{collection}/{args.slug}/follow-requests")
-        elif args.action in ("accept", "reject"):
-            path = f"/api/{collection}/{args.slug}/follow-requests/{args.action}"
-            result = client.call("POST", path, {"actor": args.actor})
-        else:
-            result = client.call("GET", f"/api/{collection}")
-    except ApiFailure as failure:
-        print(f"dsi4bcn: {failure.describe()}", file=sys.stderr)
-        return 1
-    except (ValueError, OSError) as error:
-        print(f"dsi4bcn: {error}", file=sys.stderr)
-        return 2
-    if args.action == "list" and not args.json:
-        for item in result:
-            names = item.get("nameMap", {})
-            print(f"{item['slug']}\t{names.get('ca') or next(iter(names.values()), '')}")
-    else:
-        print(json.dumps(result, ensure_ascii=False, indent=2))
-    return 0
+ApiRequest = tuple[str, str, Any]
 
 
-def _blocks(args: argparse.Namespace) -> int:
-    try:
-        client = _client(args)
-        if args.action == "add":
-            result = client.call("PUT", f"/api/blocked-domains/{args.domain}", {"reason": args.reason or ""})
-        elif args.action == "remove":
-            result = client.call("DELETE", f"/api/blocked-domains/{args.domain}")
+def _profile_request(args: argparse.Namespace) -> ApiRequest:
+    """The admin API call an ``organisation``/``project`` command stands for."""
+    base = f"/api/{_KIND_PATHS[args.kind]}"
+    if args.action == "put":
+        document = _read_document(args.file)
+        slug = args.slug or document.pop("slug", None)
+        document.pop("slug", None)
+        if not slug and isinstance(document.get("id"), str):
+            slug = document["id"].rstrip("/").rsplit("/", 1)[-1]
+        if not slug:
+            raise ValueError("the profile needs a slug: add 'slug:' to the file or pass --slug")
+        return "PUT", f"{base}/{slug}", document
+    if args.action == "list":
+        return "GET", base, None
+    one = f"{base}/{args.slug}"
+    if args.action == "post":
+        return "POST", f"{one}/notes", _read_document(args.file) if args.file else {"content": args.content}
+    if args.action == "follow":
+        return "POST", f"{one}/following", {"target": args.target}
+    if args.action == "follow-requests":
+        return "GET", f"{one}/follow-requests", None
+    if args.action in ("accept", "reject"):
+        return "POST", f"{one}/follow-requests/{args.action}", {"actor": args.actor}
+    return ("DELETE" if args.action == "delete" else "GET"), one, None
+
+
+def _blocks_request(args: argparse.Namespace) -> ApiRequest:
+    """The admin API call a ``blocks`` command stands for."""
+    if args.action == "add":
+        return "PUT", f"/api/blocked-domains/{args.domain}", {"reason": args.reason or ""}
+    if args.action == "remove":
+        return "DELETE", f"/api/blocked-domains/{args.domain}", None
+    return "GET", "/api/blocked-domains", None
+
+
+def _api_command(build: Callable[[argparse.Namespace], ApiRequest]) -> Callable[[argparse.Namespace], int]:
+    """A command that makes one admin API call: 0 done, 1 the node refused, 2 bad local input."""
+
+    def run(args: argparse.Namespace) -> int:
+        try:
+            method, path, body = build(args)
+            result = _client(args).call(method, path, body)
+        except ApiFailure as failure:
+            print(f"dsi4bcn: {failure.describe()}", file=sys.stderr)
+            return 1
+        except (ValueError, OSError) as error:
+            print(f"dsi4bcn: {error}", file=sys.stderr)
+            return 2
+        if args.action == "list" and getattr(args, "kind", None) and not args.json:
+            for item in result:
+                names = item.get("nameMap", {})
+                print(f"{item['slug']}\t{names.get('ca') or next(iter(names.values()), '')}")
         else:
-            result = client.call("GET", "/api/blocked-domains")
-    except ApiFailure as failure:
-        print(f"dsi4bcn: {failure.describe()}", file=sys.stderr)
-        return 1
-    except (ValueError, OSError) as error:
-        print(f"dsi4bcn: {error}", file=sys.stderr)
-        return 2
-    print(json.dumps(result, ensure_ascii=False, indent=2))
-    return 0
+            print(json.dumps(result, ensure_ascii=False, indent=2))
+        return 0
+
+    return run
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -221,7 +221,7 @@ def _parser() -> argparse.ArgumentParser:
             answering.add_argument("actor", help="the follower's actor id")
         listing = actions.add_parser("list", parents=[common], help=f"list {kind}s")
         listing.add_argument("--json", action="store_true", help="print the full JSON answer")
-        group.set_defaults(run=_manage, kind=kind)
+        group.set_defaults(run=_api_command(_profile_request), kind=kind)
 
     blocks = commands.add_parser("blocks", parents=[common], help="manage blocked domains")
     block_actions = blocks.add_subparsers(dest="action", required=True)
@@ -230,7 +230,7 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("domain")
     add.add_argument("--reason", help="why (kept with the block)")
     block_actions.add_parser("remove", parents=[common], help="unblock a domain").add_argument("domain")
-    blocks.set_defaults(run=_blocks)
+    blocks.set_defaults(run=_api_command(_blocks_request))
     return parser
 
 

@@ -13,7 +13,8 @@ from typing import Any
 import aiosqlite
 import nh3
 
-from dsi4bcn.fedstore import FederationStore, enqueue
+from dsi4bcn.deliveries import enqueue
+from dsi4bcn.fedstore import FederationStore
 from dsi4bcn.records import ActorRecord
 from dsi4bcn.store import utc_now
 from dsi4bcn.urls import actor_iri

@@ -18,7 +18,8 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from dsi4bcn.fedstore import Delivery, FederationStore, Incoming
+from dsi4bcn.deliveries import Delivery
+from dsi4bcn.fedstore import FederationStore, Incoming
 from dsi4bcn.remote import RemoteDirectory
 from dsi4bcn.store import ProfileStore
 from dsi4bcn.urls import actor_iri, instance_actor_iri, parse_actor_iri

@@ -191,9 +191,7 @@ async def _collection_items(request: web.Request, name: str, slug: str, offset: 
         items: list[Any] = [f.actor for f in await store.followers(slug, limit=PAGE_SIZE, offset=offset)]
     elif name == "following":
         total = await store.count_following(slug)
-        rows = await store.following(slug, limit=PAGE_SIZE * 4, offset=0)
-        accepted = [actor for actor, state in rows if state == "accepted"]
-        items = accepted[offset : offset + PAGE_SIZE]
+        items = [actor for actor, _ in await store.following(slug, state="accepted", limit=PAGE_SIZE, offset=offset)]
     else:
         total = await store.count_outbox(slug)
         items = list(await store.outbox_page(slug, limit=PAGE_SIZE, offset=offset))
@@ -233,25 +231,15 @@ async def collection(request: web.Request) -> web.Response:
     return _answer(_dumps(document), media_type)
 
 
-@routes.get(_ACTOR_PREFIX + "/notes/{id}")
-async def note(request: web.Request) -> web.Response:
-    """An update post, as the ``Note`` its ``Create`` carried (410 ``Tombstone`` once deleted)."""
+@routes.get(_ACTOR_PREFIX + "/{kind:notes|activities}/{id}")
+async def published_object(request: web.Request) -> web.Response:
+    """An update post (``Note``) or a public activity an actor sent, at its id (Accepts are not served)."""
     media_type = negotiate_or_406(request, [ACTIVITY_JSON, LD_JSON_AS, JSON])
     await require_signature(request)
     _slug, iri = await _live_actor(request)
-    found = await request.app[FEDERATION].store.note(f"{iri}/notes/{request.match_info['id']}")
-    if found is None:
-        raise ApiError(404, "not_found")
-    return _answer(_dumps(dict(found[1])), media_type)
-
-
-@routes.get(_ACTOR_PREFIX + "/activities/{id}")
-async def activity(request: web.Request) -> web.Response:
-    """A public activity an actor sent (private ones, such as Accepts, are not served)."""
-    media_type = negotiate_or_406(request, [ACTIVITY_JSON, LD_JSON_AS, JSON])
-    await require_signature(request)
-    _slug, iri = await _live_actor(request)
-    found = await request.app[FEDERATION].store.public_activity(f"{iri}/activities/{request.match_info['id']}")
+    object_id = f"{iri}/{request.match_info['kind']}/{request.match_info['id']}"
+    store = request.app[FEDERATION].store
+    found = await (store.note(object_id) if request.match_info["kind"] == "notes" else store.public_activity(object_id))
     if found is None:
         raise ApiError(404, "not_found")
     return _answer(_dumps(dict(found[1])), media_type)

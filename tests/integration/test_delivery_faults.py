@@ -1,14 +1,12 @@
 """Delivery survives failing inboxes and a node killed mid-fan-out; private addresses stay off limits."""
 
-import json
 import time
-import uuid
 from collections.abc import Iterator
 
 import pytest
 
-from tests.support.fake_actors import ActorServer, FakeActor
-from tests.support.http import api, fetch
+from tests.support.fake_actors import ActorServer, FakeActor, send_follow
+from tests.support.http import api
 from tests.support.nodes import Node
 
 ORGANISATION = {"nameMap": {"ca": "Xarxa Oberta"}, "sectors": ["sector:industry"]}
@@ -29,18 +27,8 @@ def _seed(node: Node) -> str:
     return f"{node.base_url}/projects/antenes"
 
 
-def _follow(node: Node, follower: FakeActor, target: str) -> None:
-    follow = {
-        "@context": "https://www.w3.org/ns/activitystreams",
-        "id": f"{follower.id}/follows/{uuid.uuid4()}",
-        "type": "Follow",
-        "actor": follower.id,
-        "object": target,
-    }
-    body = json.dumps(follow).encode()
-    url = f"{node.base_url}/inbox"
-    answer = fetch(url, method="POST", headers=follower.sign(url, body), body=body)
-    assert answer.status == 202, answer.body
+def _follow(node: Node, follower: FakeActor, target: str) -> dict:
+    return send_follow(f"{node.base_url}/inbox", follower, target)
 
 
 def _post(node: Node, text: str) -> str:

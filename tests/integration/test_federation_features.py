@@ -1,14 +1,12 @@
 """Authorized fetch, manual approval of followers, the paged outbox, and Delete of a removed project."""
 
-import json
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 
 from federation.httpsig import sign_headers
-from tests.support.fake_actors import ActorServer, FakeActor
+from tests.support.fake_actors import ActorServer, FakeActor, send_follow
 from tests.support.http import api, fetch
 from tests.support.nodes import Node
 
@@ -32,17 +30,7 @@ def _seed(node: Node, **project: object) -> str:
 
 
 def _follow(node: Node, follower: FakeActor, target: str) -> dict:
-    follow = {
-        "@context": "https://www.w3.org/ns/activitystreams",
-        "id": f"{follower.id}/follows/{uuid.uuid4()}",
-        "type": "Follow",
-        "actor": follower.id,
-        "object": target,
-    }
-    body = json.dumps(follow).encode()
-    url = f"{target}/inbox"
-    assert fetch(url, method="POST", headers=follower.sign(url, body), body=body).status == 202
-    return follow
+    return send_follow(f"{target}/inbox", follower, target)
 
 
 def test_authorized_fetch_requires_signed_gets_except_for_the_instance_actor(node_factory, actors) -> None:

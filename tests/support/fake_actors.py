@@ -8,6 +8,7 @@ import asyncio
 import json
 import threading
 import time
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -45,6 +46,23 @@ class FakeActor:
             body=body,
             content_type=ACTIVITY_JSON,
         )
+
+
+def send_follow(inbox: str, follower: FakeActor, target: str) -> dict[str, Any]:
+    """POST a signed ``Follow`` of ``target`` by ``follower`` to ``inbox``; the Follow (asserts 202)."""
+    from tests.support.http import fetch
+
+    follow = {
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": f"{follower.id}/follows/{uuid.uuid4()}",
+        "type": "Follow",
+        "actor": follower.id,
+        "object": target,
+    }
+    body = json.dumps(follow).encode()
+    answer = fetch(inbox, method="POST", headers=follower.sign(inbox, body), body=body)
+    assert answer.status == 202, answer.body
+    return follow
 
 
 class ActorServer:

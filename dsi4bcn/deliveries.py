@@ -1,0 +1,146 @@
+"""The outbox and the delivery queue: one row per activity owed to one inbox, in SQLite.
+
+Publishing an activity writes it to the outbox and queues one delivery per inbox in the same
+transaction, so a node killed at any moment still owes, after restart, exactly what it had not delivered.
+"""
+
+import json
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiosqlite
+
+from dsi4bcn.db import Database
+from dsi4bcn.store import utc_now
+
+__all__ = ["Delivery", "DeliveryQueue", "enqueue"]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One activity owed to one inbox."""
+
+    id: int
+    activity_id: str
+    inbox: str
+    host: str
+    attempts: int
+    local: str
+    body: str
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+async def enqueue(
+    connection: aiosqlite.Connection,
+    *,
+    local: str,
+    activity: Mapping[str, Any],
+    inboxes: Iterable[str],
+    public: bool,
+) -> int:
+    """Inside an open transaction: record ``activity`` in the outbox and owe it to each inbox once."""
+    now = time.time()
+    body = json.dumps(activity, ensure_ascii=False, separators=(",", ":"))
+    kind = activity.get("type")
+    await connection.execute(
+        "INSERT INTO outbox (activity_id, local, type, body, public, published) VALUES (?, ?, ?, ?, ?, ?)",
+        (activity["id"], local, kind if isinstance(kind, str) else "Activity", body, int(public), utc_now()),
+    )
+    unique = list(dict.fromkeys(inbox for inbox in inboxes if inbox))
+    await connection.executemany(
+        "INSERT OR IGNORE INTO deliveries (activity_id, inbox, host, next_attempt, created) VALUES (?, ?, ?, ?, ?)",
+        [(activity["id"], inbox, _host(inbox), now, utc_now()) for inbox in unique],
+    )
+    return len(unique)
+
+
+class DeliveryQueue:
+    """What is owed to which inbox, and which hosts keep failing."""
+
+    def __init__(self, database: Database) -> None:
+        self.db = database
+        # Hosts with recorded delivery failures, so that the common case needs no query.
+        self._failing: set[str] | None = None
+
+    async def failing_hosts(self) -> set[str]:
+        """Hosts with delivery failures on record (read once, then kept up to date in memory)."""
+        if self._failing is None:
+            self._failing = {str(row[0]) for row in await self.db.all("SELECT DISTINCT host FROM host_failures")}
+        return self._failing
+
+    async def publish(self, *, local: str, activity: Mapping[str, Any], inboxes: Iterable[str], public: bool) -> int:
+        """Record an activity and queue its deliveries, in one transaction; how many inboxes."""
+        async with self.db.transaction() as connection:
+            return await enqueue(connection, local=local, activity=activity, inboxes=inboxes, public=public)
+
+    async def due_deliveries(self, now: float, limit: int) -> list[Delivery]:
+        """Deliveries whose time has come, oldest first."""
+        rows = await self.db.all(
+            "SELECT d.id, d.activity_id, d.inbox, d.host, d.attempts, o.local, o.body FROM deliveries d"
+            " JOIN outbox o ON o.activity_id = d.activity_id WHERE d.next_attempt <= ? ORDER BY d.next_attempt, d.id"
+            " LIMIT ?",
+            (now, limit),
+        )
+        return [
+            Delivery(r["id"], r["activity_id"], r["inbox"], r["host"], r["attempts"], r["local"], r["body"])
+            for r in rows
+        ]
+
+    async def next_due(self) -> float | None:
+        """When the next delivery is due (epoch seconds), or None if nothing is owed."""
+        row = await self.db.one("SELECT min(next_attempt) FROM deliveries")
+        return float(row[0]) if row and row[0] is not None else None
+
+    async def pending_deliveries(self) -> int:
+        """How many deliveries are still owed."""
+        row = await self.db.one("SELECT count(*) FROM deliveries")
+        return int(row[0]) if row else 0
+
+    async def delivered(self, delivery: Delivery) -> None:
+        """Drop a delivery that succeeded, and forget the host's failures: it answers again."""
+        failing = await self.failing_hosts()
+        async with self.db.transaction() as connection:
+            await connection.execute("DELETE FROM deliveries WHERE id = ?", (delivery.id,))
+            if delivery.host in failing:
+                await connection.execute("DELETE FROM host_failures WHERE host = ?", (delivery.host,))
+        failing.discard(delivery.host)
+
+    async def give_up(self, delivery: Delivery, reason: str) -> None:
+        """Drop a delivery that can never succeed (gone inbox, too many attempts, unavailable host)."""
+        async with self.db.transaction() as connection:
+            await connection.execute("DELETE FROM deliveries WHERE id = ?", (delivery.id,))
+
+    async def retry_later(self, delivery: Delivery, error: str, next_attempt: float) -> None:
+        """Count a failed attempt, remember the day the host failed, and schedule the next one."""
+        day = datetime.now(UTC).date().isoformat()
+        async with self.db.transaction() as connection:
+            await connection.execute(
+                "UPDATE deliveries SET attempts = attempts + 1, next_attempt = ?, last_error = ? WHERE id = ?",
+                (next_attempt, error[:500], delivery.id),
+            )
+            await connection.execute(
+                "INSERT OR IGNORE INTO host_failures (host, day) VALUES (?, ?)", (delivery.host, day)
+            )
+        (await self.failing_hosts()).add(delivery.host)
+
+    async def failure_days(self, host: str) -> list[str]:
+        """The days on which deliveries to ``host`` failed (since it last answered)."""
+        if host not in await self.failing_hosts():
+            return []
+        return [str(row[0]) for row in await self.db.all("SELECT day FROM host_failures WHERE host = ?", (host,))]
+
+    async def heard_from(self, host: str) -> None:
+        """A host sent us something: it is available again."""
+        failing = await self.failing_hosts()
+        if host not in failing:
+            return
+        async with self.db.transaction() as connection:
+            await connection.execute("DELETE FROM host_failures WHERE host = ?", (host,))
+        failing.discard(host)
