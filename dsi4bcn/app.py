@@ -11,14 +11,15 @@ from typing import Any
 
 from aiohttp import web
 
-from dsi4bcn.appkeys import ADMIN_TOKEN, CONFIG, DATABASE, FEDERATION, RENDER_CACHE, STORE, TEMPLATES, VOCABULARY
+from dsi4bcn.aggregate import start_aggregate
+from dsi4bcn.appkeys import ADMIN_TOKEN, CONFIG, DATABASE, FEDERATION, GRAPH, RENDER_CACHE, STORE, TEMPLATES, VOCABULARY
 from dsi4bcn.config import Config
 from dsi4bcn.db import Database, open_database
 from dsi4bcn.demo import load_demo
 from dsi4bcn.http import MAX_BODY, ApiError, error_response, request_language
 from dsi4bcn.pages import template_environment
 from dsi4bcn.rendercache import RenderCache
-from dsi4bcn.routes import actors, admin, discovery, fedadmin, inbox, pages
+from dsi4bcn.routes import actors, admin, discovery, fedadmin, inbox, pages, sparql
 from dsi4bcn.services import start_federation
 from dsi4bcn.store import ProfileStore
 from dsi4bcn.tokens import ensure_admin_token
@@ -63,12 +64,15 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
     if config.demo:
         loaded = await load_demo(store)
         log.info("demo data: %s", loaded)
+    aggregate = await start_aggregate(config, database, store)
+    app[GRAPH] = aggregate
     federation = await start_federation(config, database, store)
     app[FEDERATION] = federation
     try:
         yield
     finally:
         await federation.stop()
+        await aggregate.stop()
         await database.close()
 
 
@@ -81,7 +85,15 @@ def create_app(config: Config) -> web.Application:
     app[TEMPLATES] = template_environment()
     app[VOCABULARY] = vocabulary_documents()
     app.cleanup_ctx.append(_resources)
-    for table in (pages.routes, discovery.routes, actors.routes, inbox.routes, admin.routes, fedadmin.routes):
+    for table in (
+        pages.routes,
+        discovery.routes,
+        actors.routes,
+        inbox.routes,
+        admin.routes,
+        fedadmin.routes,
+        sparql.routes,
+    ):
         app.add_routes(table)
     app.router.add_static("/static", str(resources.files("dsi4bcn").joinpath("static")))
     return app

@@ -5,13 +5,24 @@ from typing import Any
 import jinja2
 from aiohttp import web
 
+from dsi4bcn.aggregate import Aggregate
 from dsi4bcn.config import Config
 from dsi4bcn.db import Database
 from dsi4bcn.rendercache import RenderCache
 from dsi4bcn.services import Federation
 from dsi4bcn.store import ProfileStore
 
-__all__ = ["ADMIN_TOKEN", "CONFIG", "DATABASE", "FEDERATION", "RENDER_CACHE", "STORE", "TEMPLATES", "VOCABULARY"]
+__all__ = [
+    "ADMIN_TOKEN",
+    "CONFIG",
+    "DATABASE",
+    "FEDERATION",
+    "GRAPH",
+    "RENDER_CACHE",
+    "STORE",
+    "TEMPLATES",
+    "VOCABULARY",
+]
 
 CONFIG = web.AppKey("config", Config)
 DATABASE = web.AppKey("database", Database)
@@ -20,5 +31,6 @@ RENDER_CACHE = web.AppKey("render_cache", RenderCache)
 TEMPLATES = web.AppKey("templates", jinja2.Environment)
 ADMIN_TOKEN = web.AppKey("admin_token", str)
 FEDERATION = web.AppKey("federation", Federation)
+GRAPH = web.AppKey("graph", Aggregate)
 # Serialisations of the vocabulary, by media type, computed once at start-up.
 VOCABULARY = web.AppKey("vocabulary", dict[str, Any])

@@ -2,7 +2,8 @@
 
 Environment fallbacks: ``DSI4BCN_DATA_DIR``, ``DSI4BCN_BASE_URL``, ``HOST``, ``PORT``,
 ``DSI4BCN_ADMIN_TOKEN``, ``DSI4BCN_ALLOW_PRIVATE_NETWORK``, ``DSI4BCN_LANGUAGE``,
-``DSI4BCN_AUTHORIZED_FETCH``, ``DSI4BCN_DELIVERY_BACKOFF_SCALE``, ``DSI4BCN_INBOX_RATE``.
+``DSI4BCN_AUTHORIZED_FETCH``, ``DSI4BCN_DELIVERY_BACKOFF_SCALE``, ``DSI4BCN_INBOX_RATE``,
+``DSI4BCN_QUERY_TIMEOUT``, ``DSI4BCN_RESULT_CAP``, ``DSI4BCN_QUERIES_PER_CLIENT``, ``DSI4BCN_RESYNC_INTERVAL``.
 """
 
 import os
@@ -44,6 +45,12 @@ class Config:
     backoff_scale: float = 1.0
     # Activities per second accepted from one remote host (bursts of ten times that).
     inbox_rate: float = 50.0
+    # SPARQL: seconds before a query is stopped, rows (or triples) at most, queries at once per client.
+    query_timeout: float = 10.0
+    result_cap: int = 10_000
+    queries_per_client: int = 2
+    # Seconds between two anti-entropy resyncs with each peer.
+    resync_interval: float = 300.0
 
     @property
     def database_path(self) -> Path:
@@ -155,6 +162,10 @@ def load_config(
     )
     backoff_scale = _positive(env.get("DSI4BCN_DELIVERY_BACKOFF_SCALE"), "DSI4BCN_DELIVERY_BACKOFF_SCALE", 1.0)
     inbox_rate = _positive(env.get("DSI4BCN_INBOX_RATE"), "DSI4BCN_INBOX_RATE", 50.0)
+    query_timeout = _positive(env.get("DSI4BCN_QUERY_TIMEOUT"), "DSI4BCN_QUERY_TIMEOUT", 10.0)
+    result_cap = int(_positive(env.get("DSI4BCN_RESULT_CAP"), "DSI4BCN_RESULT_CAP", 10_000))
+    queries_per_client = int(_positive(env.get("DSI4BCN_QUERIES_PER_CLIENT"), "DSI4BCN_QUERIES_PER_CLIENT", 2))
+    resync_interval = _positive(env.get("DSI4BCN_RESYNC_INTERVAL"), "DSI4BCN_RESYNC_INTERVAL", 300.0)
     token = env.get("DSI4BCN_ADMIN_TOKEN") or None
     if token is not None and len(token) < 16:
         raise ConfigError("DSI4BCN_ADMIN_TOKEN must be at least 16 characters long")
@@ -172,4 +183,8 @@ def load_config(
         authorized_fetch=signed_gets,
         backoff_scale=backoff_scale,
         inbox_rate=inbox_rate,
+        query_timeout=query_timeout,
+        result_cap=result_cap,
+        queries_per_client=queries_per_client,
+        resync_interval=resync_interval,
     )

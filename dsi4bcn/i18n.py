@@ -191,6 +191,11 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "es": "método no permitido",
         "en": "method not allowed",
     },
+    "sparql_refused": {
+        "ca": "consulta refusada: {reason}",
+        "es": "consulta rechazada: {reason}",
+        "en": "query refused: {reason}",
+    },
     "inbox_refused": {
         "ca": "activitat refusada: {reason}",
         "es": "actividad rechazada: {reason}",
@@ -241,6 +246,22 @@ UI: Mapping[str, Mapping[str, str]] = {
     },
     "none_yet": {"ca": "Encara no n'hi ha cap.", "es": "Todavía no hay ninguno.", "en": "None yet."},
     "language": {"ca": "Idioma", "es": "Idioma", "en": "Language"},
+    "sparql_intro": {
+        "ca": "Consulteu el graf agregat de la xarxa amb SPARQL 1.1 (només lectura; "
+        "el graf per defecte és la unió de tots els grafs).",
+        "es": "Consultad el grafo agregado de la red con SPARQL 1.1 (solo lectura; "
+        "el grafo por defecto es la unión de todos los grafos).",
+        "en": "Query the network's aggregated graph with SPARQL 1.1 (read-only; "
+        "the default graph is the union of all graphs).",
+    },
+    "sparql_download": {
+        "ca": "Baixa tot el graf (N-Quads)",
+        "es": "Descarga todo el grafo (N-Quads)",
+        "en": "Download the whole graph (N-Quads)",
+    },
+    "sparql_query": {"ca": "Consulta", "es": "Consulta", "en": "Query"},
+    "sparql_run": {"ca": "Executa", "es": "Ejecutar", "en": "Run"},
+    "sparql_examples": {"ca": "Exemples", "es": "Ejemplos", "en": "Examples"},
 }
 
 

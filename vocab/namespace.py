@@ -29,3 +29,5 @@ class DSI(DefinedNamespace):
     sector: URIRef
     basedIn: URIRef
     status: URIRef
+    verificationKey: URIRef
+    profiles: URIRef

@@ -10,7 +10,8 @@ from typing import Any
 import aiosqlite
 from aiohttp import web
 
-from dsi4bcn.appkeys import ADMIN_TOKEN, CONFIG, FEDERATION, STORE
+from dsi4bcn.appkeys import ADMIN_TOKEN, CONFIG, FEDERATION, GRAPH, STORE
+from dsi4bcn.graphsync import mark_unsynced
 from dsi4bcn.http import ApiError, json_response, read_json_body
 from dsi4bcn.profiles import Kind, Problem, ProfileInvalid, check_slug, editable_document, normalise_profile
 from dsi4bcn.published import render_actor
@@ -58,6 +59,7 @@ def _announce(request: web.Request) -> WriteHook:
         await queue_profile_change(
             connection, record=record, actor_document=document, base_url=config.base_url, created=created
         )
+        await mark_unsynced(connection, [actor_iri(config.base_url, record.kind, record.slug)])
 
     return announce
 
@@ -163,6 +165,7 @@ async def put_profile(request: web.Request) -> web.Response:
     except Conflict as conflict:
         raise ApiError(409, conflict.code, **conflict.params) from conflict
     request.app[FEDERATION].deliverer.poke()
+    request.app[GRAPH].sync.wake.set()
     headers = {"Location": actor_iri(config.base_url, kind, slug)} if created else None
     return json_response(
         _editable(request, record),
@@ -184,6 +187,7 @@ async def delete_profile(request: web.Request) -> web.Response:
     except Conflict as conflict:
         raise ApiError(409, conflict.code, **conflict.params) from conflict
     request.app[FEDERATION].deliverer.poke()
+    request.app[GRAPH].sync.wake.set()
     if record is None:
         raise ApiError(404, "not_found")
     return json_response({"deleted": slug, "id": actor_iri(request.app[CONFIG].base_url, kind, slug)})

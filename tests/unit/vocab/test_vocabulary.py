@@ -38,7 +38,7 @@ def test_namespace_is_exactly_the_ontology_terms() -> None:
 def test_every_ontology_term_has_labels_and_definitions_in_three_languages() -> None:
     graph = ontology_graph()
     terms = [s for s in graph.subjects(RDF.type, OWL.ObjectProperty)] + [s for s in graph.subjects(RDF.type, OWL.Class)]
-    assert len(terms) == 9
+    assert len(terms) == 11
     for term in terms:
         for predicate in (
             URIRef("http://www.w3.org/2000/01/rdf-schema#label"),

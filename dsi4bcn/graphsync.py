@@ -1,0 +1,196 @@
+"""Keep the Oxigraph store in step with SQLite, which says what each named graph must contain.
+
+Every change to a profile (local or received) marks its graph unsynced in the same SQLite transaction;
+this loop writes unsynced graphs, with their provenance, to the graph process in batches (one store
+transaction each) and marks them synced only if nothing changed meanwhile. A crash or a killed graph
+process therefore only delays a graph, never loses it; ``rebuild`` empties the store and writes all again.
+
+Layout: one named graph per actor, named by the actor's IRI; the vocabulary in
+``https://w3id.org/dsi4bcn/ns``; provenance about every graph in ``urn:dsi4bcn:provenance`` (PROV-O and
+Dublin Core: source node, activity, received and updated times, verifying key).
+"""
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+from collections.abc import Iterable
+
+import aiosqlite
+
+from dsi4bcn.config import Config
+from dsi4bcn.db import Database
+from dsi4bcn.graph import GraphError, GraphService
+from dsi4bcn.ntriples import Triple, to_ntriples
+from dsi4bcn.published import render_actor
+from dsi4bcn.store import ProfileStore, utc_now
+from dsi4bcn.urls import actor_iri, instance_actor_iri, parse_actor_iri
+from vocab.fastld import document_triples
+from vocab.graph import vocabulary_graph
+from vocab.namespace import ONTOLOGY_IRI
+
+__all__ = ["PROVENANCE_GRAPH", "VOCABULARY_GRAPH", "GraphSync", "mark_unsynced"]
+
+log = logging.getLogger(__name__)
+PROVENANCE_GRAPH = "urn:dsi4bcn:provenance"
+VOCABULARY_GRAPH = ONTOLOGY_IRI
+PROV = "http://www.w3.org/ns/prov#"
+DCTERMS = "http://purl.org/dc/terms/"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+XSD_DATETIME = "http://www.w3.org/2001/XMLSchema#dateTime"
+DSI = "https://w3id.org/dsi4bcn/ns#"
+_BATCH = 200
+
+
+async def mark_unsynced(connection: aiosqlite.Connection, graphs: Iterable[str]) -> None:
+    """Inside a transaction: these graphs must be written (again) to the store."""
+    await connection.executemany(
+        "INSERT INTO graph_sync (graph) VALUES (?) ON CONFLICT (graph) DO UPDATE SET version = version + 1, synced = 0",
+        [(graph,) for graph in graphs],
+    )
+
+
+def _provenance(
+    graph: str, *, source: str, updated: str, received: str, activity: str | None, key: str | None
+) -> list[Triple]:
+    subject = ("iri", graph)
+    triples: list[Triple] = [
+        (subject, ("iri", RDF_TYPE), ("iri", PROV + "Entity")),
+        (subject, ("iri", PROV + "wasAttributedTo"), ("iri", source)),
+        (subject, ("iri", DCTERMS + "source"), ("iri", graph)),
+        (subject, ("iri", PROV + "generatedAtTime"), ("literal", received, XSD_DATETIME, "")),
+        (subject, ("iri", DCTERMS + "modified"), ("literal", updated, XSD_DATETIME, "")),
+    ]
+    if activity:
+        triples.append((subject, ("iri", PROV + "wasDerivedFrom"), ("iri", activity)))
+    if key:
+        triples.append((subject, ("iri", DSI + "verificationKey"), ("iri", key)))
+    return triples
+
+
+def _vocabulary_ntriples() -> str:
+    graph = vocabulary_graph()
+    return graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
+
+
+class GraphSync:
+    """Writes unsynced graphs to the store; wake it after marking graphs."""
+
+    def __init__(self, config: Config, database: Database, profiles: ProfileStore, graph: GraphService) -> None:
+        self._config = config
+        self._db = database
+        self._profiles = profiles
+        self._graph = graph
+        self.wake = asyncio.Event()
+        self.idle = asyncio.Event()
+
+    async def reconcile(self) -> None:
+        """At start-up: every local actor and the vocabulary have a sync row; a changed vocabulary is rewritten."""
+        base = self._config.base_url
+        graphs = [
+            actor_iri(base, record.kind, record.slug)
+            for kind in ("organisation", "project")
+            for record in await self._profiles.list(kind)
+        ]
+        vocabulary_hash = hashlib.sha256(_vocabulary_ntriples().encode()).hexdigest()
+        stored = await self._db.one("SELECT value FROM node_settings WHERE name = 'vocabulary_hash'")
+        async with self._db.transaction() as connection:
+            await connection.executemany("INSERT OR IGNORE INTO graph_sync (graph) VALUES (?)", [(g,) for g in graphs])
+            if stored is None or stored[0] != vocabulary_hash:
+                await mark_unsynced(connection, [VOCABULARY_GRAPH])
+                await connection.execute(
+                    "INSERT INTO node_settings (name, value) VALUES ('vocabulary_hash', ?)"
+                    " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                    (vocabulary_hash,),
+                )
+
+    async def rebuild(self) -> int:
+        """Empty the store and mark every graph unsynced; returns how many graphs will be written."""
+        await self._graph.clear()
+        async with self._db.transaction() as connection:
+            await connection.execute("UPDATE graph_sync SET synced = 0, version = version + 1")
+            await connection.execute(
+                "INSERT OR IGNORE INTO graph_sync (graph) SELECT actor FROM remote_profiles WHERE deleted IS NULL"
+            )
+        await self.reconcile()
+        row = await self._db.one("SELECT count(*) FROM graph_sync WHERE synced = 0")
+        self.wake.set()
+        return int(row[0]) if row else 0
+
+    async def run(self) -> None:
+        """Sync until cancelled."""
+        while True:
+            try:
+                done = await self.sync_once()
+            except GraphError as error:
+                log.warning("writing graphs failed (%s); retrying", error)
+                done = 0
+                await asyncio.sleep(1.0)
+            if done < _BATCH:
+                self.idle.set()
+                self.wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.wake.wait(), timeout=5.0)
+                self.idle.clear()
+
+    async def sync_once(self) -> int:
+        """Write one batch of unsynced graphs; how many."""
+        rows = await self._db.all("SELECT graph, version FROM graph_sync WHERE synced = 0 LIMIT ?", (_BATCH,))
+        if not rows:
+            return 0
+        graphs: dict[str, str | None] = {}
+        provenance: dict[str, str | None] = {}
+        for row in rows:
+            content, about = await self._content(row["graph"])
+            graphs[row["graph"]] = content
+            provenance[row["graph"]] = about
+        await self._graph.apply_with_provenance(graphs, provenance, PROVENANCE_GRAPH)
+        async with self._db.transaction() as connection:
+            await connection.executemany(
+                "UPDATE graph_sync SET synced = 1 WHERE graph = ? AND version = ?",
+                [(row["graph"], row["version"]) for row in rows],
+            )
+        return len(rows)
+
+    async def _content(self, graph: str) -> tuple[str | None, str | None]:
+        """N-Triples of a graph and of its provenance; ``(None, None)`` to drop both."""
+        base = self._config.base_url
+        if graph == VOCABULARY_GRAPH:
+            about = _provenance(
+                graph, source=instance_actor_iri(base), updated=utc_now(), received=utc_now(), activity=None, key=None
+            )
+            return _vocabulary_ntriples(), to_ntriples(about, PROVENANCE_GRAPH)
+        parsed = parse_actor_iri(base, graph)
+        if parsed is not None:
+            record = await self._profiles.get(parsed[1])
+            if record is None or record.deleted or record.fields.get("indexable") is False:
+                return None, None
+            document = render_actor(
+                record, base_url=base, authority=self._config.authority, language=self._config.language
+            )
+            triples, _ = document_triples(document)
+            about = _provenance(
+                graph,
+                source=instance_actor_iri(base),
+                updated=record.updated,
+                received=record.updated,
+                activity=None,
+                key=None,
+            )
+            return to_ntriples(triples, graph), to_ntriples(about, PROVENANCE_GRAPH)
+        row = await self._db.one(
+            "SELECT peer, ntriples, activity_id, key_id, received, updated FROM remote_profiles"
+            " WHERE actor = ? AND deleted IS NULL",
+            (graph,),
+        )
+        if row is None:
+            return None, None
+        about = _provenance(
+            graph,
+            source=row["peer"],
+            updated=row["updated"],
+            received=row["received"],
+            activity=row["activity_id"],
+            key=row["key_id"],
+        )
+        return row["ntriples"], to_ntriples(about, PROVENANCE_GRAPH)

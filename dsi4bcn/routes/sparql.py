@@ -1,0 +1,198 @@
+"""SPARQL 1.1 Protocol at ``/sparql``, downloads at ``/graph``, and a VoID/DCAT description of the dataset.
+
+The default graph is the union of all named graphs (each actor's profile is its own named graph), so a
+plain ``SELECT … WHERE { ?s ?p ?o }`` sees everything; ``GRAPH`` reaches one graph. Queries are checked
+first (``dsi4bcn.sparql``), run in the graph process with a time limit after which they are really stopped
+(503), and their results are capped.
+"""
+
+import asyncio
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+from urllib.parse import parse_qs
+
+from aiohttp import web
+
+from dsi4bcn.appkeys import CONFIG, GRAPH, TEMPLATES
+from dsi4bcn.graph import GraphError, QueryTimeout
+from dsi4bcn.http import ApiError, json_response, negotiate_or_406, request_language
+from dsi4bcn.pages import render_page
+from dsi4bcn.sparql import MAX_QUERY_BYTES, QueryRefused, check_query, choose_format
+from dsi4bcn.sparqlexamples import EXAMPLES
+
+__all__ = ["routes"]
+
+routes = web.RouteTableDef()
+_CORS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+    "Access-Control-Allow-Headers": "Content-Type, Accept",
+}
+_SELECT_INTERNAL = {
+    "application/sparql-results+json": "json",
+    "application/json": "json",
+    "application/sparql-results+xml": "xml",
+    "application/xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+}
+_in_flight: defaultdict[str, int] = defaultdict(int)
+
+
+def _client(request: web.Request) -> str:
+    return request.remote or "unknown"
+
+
+def _refused(status: int, reason: str, **headers: str) -> ApiError:
+    return ApiError(status, "sparql_refused", headers={**_CORS, **headers}, reason=reason)
+
+
+async def _query_text(request: web.Request) -> str | None:
+    if request.method == "GET":
+        return request.query.get("query")
+    if request.content_length is not None and request.content_length > MAX_QUERY_BYTES * 2:
+        raise _refused(413, f"the request is longer than {MAX_QUERY_BYTES * 2} bytes")
+    raw = await request.content.read(MAX_QUERY_BYTES * 2 + 1)
+    if len(raw) > MAX_QUERY_BYTES * 2:
+        raise _refused(413, f"the request is longer than {MAX_QUERY_BYTES * 2} bytes")
+    text = raw.decode("utf-8", errors="replace")
+    if request.content_type == "application/sparql-query":
+        return text
+    if request.content_type == "application/x-www-form-urlencoded":
+        values = parse_qs(text).get("query")
+        return values[0] if values else None
+    raise _refused(415, "send the query as application/sparql-query or as a form field named query")
+
+
+@routes.options("/sparql")
+async def preflight(request: web.Request) -> web.Response:
+    """CORS preflight."""
+    return web.Response(status=204, headers=_CORS)
+
+
+@routes.get("/sparql")
+@routes.post("/sparql")
+async def sparql(request: web.Request) -> web.StreamResponse:
+    """Run a read-only SPARQL query, or describe the service (no query)."""
+    text = await _query_text(request)
+    if text is None:
+        return await _describe_service(request)
+    for name in ("default-graph-uri", "named-graph-uri", "using-graph-uri", "using-named-graph-uri", "update"):
+        if name in request.query:
+            raise _refused(400, f"the {name} parameter is not supported; use FROM / GRAPH in the query")
+    config = request.app[CONFIG]
+    graph = request.app[GRAPH]
+    try:
+        checked = check_query(text, frozenset(await graph.graph_names()))
+    except QueryRefused as refused:
+        raise _refused(refused.status, refused.reason) from refused
+    media_type = choose_format(checked.form, request.headers.get("Accept"), request.query.get("format"))
+    if media_type is None:
+        raise _refused(406, f"no acceptable result format for a {checked.form} query")
+    client = _client(request)
+    if _in_flight[client] >= config.queries_per_client:
+        raise _refused(429, "too many queries at once from this client", **{"Retry-After": "2"})
+    _in_flight[client] += 1
+    try:
+        result = await graph.service.query(
+            checked.text,
+            select_format=_SELECT_INTERNAL.get(media_type, "json"),
+            graph_format=media_type if checked.form in ("CONSTRUCT", "DESCRIBE") else "text/turtle",
+            cap=config.result_cap,
+            limit=config.query_timeout,
+            union=True,
+        )
+    except QueryTimeout as error:
+        raise _refused(
+            503, f"the query ran past the {config.query_timeout:g} s limit and was stopped", **{"Retry-After": "10"}
+        ) from error
+    except GraphError as error:
+        raise _refused(400 if error.kind == "syntax" else 500, str(error)) from error
+    finally:
+        _in_flight[client] -= 1
+        if not _in_flight[client]:
+            del _in_flight[client]
+    response = web.Response(body=result.body, headers=_CORS)
+    response.headers["Content-Type"] = media_type + ("; charset=utf-8" if media_type.startswith("text/") else "")
+    response.headers["X-SPARQL-Result-Cap"] = str(config.result_cap)
+    if result.truncated:
+        response.headers["X-SPARQL-Truncated"] = "true"
+    return response
+
+
+async def _describe_service(request: web.Request) -> web.Response:
+    media_type = negotiate_or_406(request, ["text/html", "text/turtle", "application/ld+json"])
+    base = request.app[CONFIG].base_url
+    if media_type == "text/html":
+        language = request_language(request)
+        body = render_page(
+            request.app[TEMPLATES], "sparql.html", language, examples=EXAMPLES[language], endpoint=f"{base}/sparql"
+        )
+        return web.Response(body=body, content_type="text/html", charset="utf-8")
+    description = {
+        "@context": {
+            "sd": "http://www.w3.org/ns/sparql-service-description#",
+            "void": "http://rdfs.org/ns/void#",
+            "dcterms": "http://purl.org/dc/terms/",
+        },
+        "@id": f"{base}/sparql#service",
+        "@type": "sd:Service",
+        "sd:endpoint": {"@id": f"{base}/sparql"},
+        "sd:supportedLanguage": {"@id": "sd:SPARQL11Query"},
+        "sd:feature": {"@id": "sd:UnionDefaultGraph"},
+        "sd:resultFormat": [
+            {"@id": f"http://www.w3.org/ns/formats/{name}"}
+            for name in (
+                "SPARQL_Results_JSON",
+                "SPARQL_Results_XML",
+                "SPARQL_Results_CSV",
+                "SPARQL_Results_TSV",
+                "Turtle",
+                "N-Triples",
+                "JSON-LD",
+                "RDF_XML",
+            )
+        ],
+        "sd:defaultDataset": {
+            "@id": f"{base}/graph",
+            "@type": "sd:Dataset",
+            "void:sparqlEndpoint": {"@id": f"{base}/sparql"},
+        },
+        "dcterms:description": "Read-only; SERVICE refused; the default graph is the union of all named graphs.",
+    }
+    if media_type == "application/ld+json":
+        return json_response(description, content_type="application/ld+json", headers=_CORS)
+    from vocab.rdf import jsonld_to_graph
+
+    turtle = jsonld_to_graph(description).serialize(format="turtle")
+    return web.Response(text=turtle, content_type="text/turtle", headers=_CORS)
+
+
+@routes.get("/graph")
+async def download(request: web.Request) -> web.StreamResponse:
+    """The whole dataset, as N-Quads (default) or TriG."""
+    media_type = negotiate_or_406(request, ["application/n-quads", "application/trig", "text/plain"])
+    media_type = "application/n-quads" if media_type == "text/plain" else media_type
+    with tempfile.TemporaryDirectory(prefix="dump-", dir=request.app[CONFIG].data_dir) as folder:
+        path = Path(folder) / ("graph.nq" if media_type == "application/n-quads" else "graph.trig")
+        await request.app[GRAPH].service.dump(path, media_type)
+        body = await asyncio.to_thread(path.read_bytes)
+    response = web.Response(body=body, headers=_CORS)
+    response.headers["Content-Type"] = media_type
+    response.headers["Content-Disposition"] = f'attachment; filename="dsi4bcn-{path.name}"'
+    return response
+
+
+@routes.get("/graph/void")
+async def void_description(request: web.Request) -> web.Response:
+    """A VoID and DCAT description of the dataset: size, graphs, peers, licence, last update."""
+    media_type = negotiate_or_406(request, ["text/turtle", "application/ld+json", "application/json"])
+    document = await request.app[GRAPH].void(request.app[CONFIG])
+    if media_type == "text/turtle":
+        from vocab.rdf import jsonld_to_graph
+
+        return web.Response(
+            text=jsonld_to_graph(document).serialize(format="turtle"), content_type="text/turtle", headers=_CORS
+        )
+    return json_response(document, content_type=media_type, headers=_CORS)
