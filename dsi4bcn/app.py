@@ -19,7 +19,7 @@ from dsi4bcn.demo import load_demo
 from dsi4bcn.http import MAX_BODY, ApiError, error_response, request_language
 from dsi4bcn.pages import template_environment
 from dsi4bcn.rendercache import RenderCache
-from dsi4bcn.routes import actors, admin, discovery, fedadmin, inbox, pages, sparql
+from dsi4bcn.routes import actors, admin, discovery, fedadmin, inbox, network, pages, sparql
 from dsi4bcn.services import start_federation
 from dsi4bcn.store import ProfileStore
 from dsi4bcn.tokens import ensure_admin_token
@@ -66,7 +66,7 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
         log.info("demo data: %s", loaded)
     aggregate = await start_aggregate(config, database, store)
     app[GRAPH] = aggregate
-    federation = await start_federation(config, database, store)
+    federation = await start_federation(config, database, store, aggregate.sync.wake.set)
     app[FEDERATION] = federation
     try:
         yield
@@ -92,6 +92,7 @@ def create_app(config: Config) -> web.Application:
         inbox.routes,
         admin.routes,
         fedadmin.routes,
+        network.routes,
         sparql.routes,
     ):
         app.add_routes(table)

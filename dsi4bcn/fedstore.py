@@ -70,6 +70,7 @@ class Incoming:
     activity_id: str
     actor: str
     activity: Mapping[str, Any]
+    key_id: str = ""
 
 
 def _host(url: str) -> str:
@@ -266,10 +267,13 @@ class FederationStore(DeliveryQueue):
     async def unprocessed(self, limit: int = 100) -> list[Incoming]:
         """The oldest stored activities not processed yet."""
         rows = await self.db.all(
-            "SELECT seq, activity_id, actor, body FROM inbox WHERE processed IS NULL ORDER BY seq LIMIT ?",
+            "SELECT seq, activity_id, actor, body, key_id FROM inbox WHERE processed IS NULL ORDER BY seq LIMIT ?",
             (limit,),
         )
-        return [Incoming(row["seq"], row["activity_id"], row["actor"], json.loads(row["body"])) for row in rows]
+        return [
+            Incoming(row["seq"], row["activity_id"], row["actor"], json.loads(row["body"]), row["key_id"])
+            for row in rows
+        ]
 
     async def mark_processed(self, outcomes: Sequence[tuple[int, str]]) -> None:
         """Record that activities ``(seq, outcome)`` were processed, in one transaction."""

@@ -120,15 +120,20 @@ class GraphSync:
     async def run(self) -> None:
         """Sync until cancelled."""
         while True:
+            # Cleared before looking for work, so that a wake-up during a sync is never lost.
+            self.wake.clear()
             try:
                 done = await self.sync_once()
             except GraphError as error:
                 log.warning("writing graphs failed (%s); retrying", error)
                 done = 0
                 await asyncio.sleep(1.0)
+            except Exception:  # a bad graph must not stop the sync of all the others; logged, retried later
+                log.exception("preparing graphs for the store failed; retrying")
+                done = 0
+                await asyncio.sleep(1.0)
             if done < _BATCH:
                 self.idle.set()
-                self.wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.wake.wait(), timeout=5.0)
                 self.idle.clear()

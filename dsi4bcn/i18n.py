@@ -191,6 +191,11 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "es": "método no permitido",
         "en": "method not allowed",
     },
+    "peer_refused": {
+        "ca": "no es pot establir la connexió amb el node: {reason}",
+        "es": "no se puede establecer la conexión con el nodo: {reason}",
+        "en": "cannot peer with that node: {reason}",
+    },
     "sparql_refused": {
         "ca": "consulta refusada: {reason}",
         "es": "consulta rechazada: {reason}",

@@ -160,6 +160,7 @@ def render_instance_actor(
             "discoverable": False,
             "indexable": False,
             "webfinger": f"acct:{hostname}@{authority}",
+            "profiles": f"{iri}/profiles",
             "published": record.published,
         },
     )

@@ -157,21 +157,36 @@ async def queue_profile_change(
     base_url: str,
     created: bool,
 ) -> None:
-    """Inside a profile write's transaction: ``Update`` (or ``Delete``) of the actor to its followers."""
-    if created:
-        return
+    """Inside a profile write's transaction: tell followers and peer nodes.
+
+    Followers of the actor get ``Update`` (or ``Delete``); peer nodes, which follow the instance actor,
+    also get ``Create`` of new profiles, so that every aggregator has it, and ``Delete``, so that erasure
+    reaches every aggregator.
+    """
     actor = actor_iri(base_url, record.kind, record.slug)
-    async with connection.execute(
-        "SELECT DISTINCT coalesce(a.shared_inbox, a.inbox) FROM followers f"
-        " JOIN remote_actors a ON a.id = f.actor WHERE f.local = ? AND f.accepted = 1",
-        (record.slug,),
-    ) as cursor:
-        inboxes = [str(row[0]) async for row in cursor]
+
+    async def inboxes(local: str) -> list[str]:
+        async with connection.execute(
+            "SELECT DISTINCT coalesce(a.shared_inbox, a.inbox) FROM followers f"
+            " JOIN remote_actors a ON a.id = f.actor WHERE f.local = ? AND f.accepted = 1",
+            (local,),
+        ) as cursor:
+            return [str(row[0]) async for row in cursor]
+
+    peers = await inboxes("")
+    followers = [] if created else await inboxes(record.slug)
+    audience = list(dict.fromkeys(followers + peers))
+    if not audience:
+        return
     if record.deleted:
         activity = activities.delete(new_id(actor), actor, actor, to=[PUBLIC], cc=[f"{actor}/followers"])
     else:
         embedded = dict(actor_document)
         context = embedded.pop("@context")
-        activity = activities.update(new_id(actor), actor, embedded, to=[PUBLIC], cc=[f"{actor}/followers"])
+        if created:
+            activity = activities.create(new_id(actor), actor, embedded)
+            activity["to"] = [PUBLIC]
+        else:
+            activity = activities.update(new_id(actor), actor, embedded, to=[PUBLIC], cc=[f"{actor}/followers"])
         activity["@context"] = context
-    await enqueue(connection, local=record.slug, activity=activity, inboxes=inboxes, public=not record.deleted)
+    await enqueue(connection, local=record.slug, activity=activity, inboxes=audience, public=not record.deleted)

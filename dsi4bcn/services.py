@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import aiohttp
@@ -11,12 +12,15 @@ from dsi4bcn.blocklist import Blocklist
 from dsi4bcn.config import Config
 from dsi4bcn.db import Database
 from dsi4bcn.fedstore import FederationStore
+from dsi4bcn.ingest import Ingestor
+from dsi4bcn.peering import Peering
 from dsi4bcn.publishing import Publisher
 from dsi4bcn.ratelimit import RateLimiter
 from dsi4bcn.remote import RemoteDirectory
 from dsi4bcn.store import ProfileStore
+from dsi4bcn.urls import instance_actor_iri
 from dsi4bcn.worker import Deliverer, InboxProcessor, Signers
-from federation.client import ActivityPubClient, FetchPolicy, create_session
+from federation.client import ActivityPubClient, FetchPolicy, RequestSigner, create_session
 
 __all__ = ["Federation", "start_federation"]
 
@@ -36,12 +40,15 @@ class Federation:
     processor: InboxProcessor
     deliverer: Deliverer
     publisher: Publisher
-    instance_signer: object
+    instance_signer: RequestSigner
+    ingestor: Ingestor
+    peering: Peering
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def stop(self) -> None:
         """Finish storing what was received, stop the loops, close the HTTP session."""
         await self.writer.stop()
+        await self.peering.stop()
         for task in self.tasks:
             task.cancel()
         for task in self.tasks:
@@ -50,7 +57,9 @@ class Federation:
         await self.session.close()
 
 
-async def start_federation(config: Config, database: Database, profiles: ProfileStore) -> Federation:
+async def start_federation(
+    config: Config, database: Database, profiles: ProfileStore, wake_graph_sync: Callable[[], None]
+) -> Federation:
     """Build the services for a node and start its background loops."""
     store = FederationStore(database)
     policy = FetchPolicy(allow_private_network=config.allow_private_network, user_agent=f"dsi4bcn ({config.base_url})")
@@ -65,7 +74,20 @@ async def start_federation(config: Config, database: Database, profiles: Profile
     blocklist = Blocklist(store)
     await blocklist.load()
     deliverer = Deliverer(store, signers, session, policy, backoff_scale=config.backoff_scale)
-    processor = InboxProcessor(store, profiles, directory, config.base_url, deliverer.poke)
+    ingestor = Ingestor(database, wake_graph_sync)
+    publisher = Publisher(store, config.base_url)
+    peering = Peering(
+        database,
+        store,
+        directory,
+        client,
+        publisher,
+        ingestor,
+        instance_actor_iri(config.base_url),
+        config.resync_interval,
+        deliverer.poke,
+    )
+    processor = InboxProcessor(store, profiles, directory, config.base_url, deliverer.poke, ingestor, peering.peer_for)
     writer = BatchWriter(store.store_incoming)
     federation = Federation(
         store=store,
@@ -78,12 +100,15 @@ async def start_federation(config: Config, database: Database, profiles: Profile
         writer=writer,
         processor=processor,
         deliverer=deliverer,
-        publisher=Publisher(store, config.base_url),
+        publisher=publisher,
         instance_signer=instance_signer,
+        ingestor=ingestor,
+        peering=peering,
     )
     writer.start()
     federation.tasks = [
         asyncio.create_task(processor.run(), name="inbox-processor"),
         asyncio.create_task(deliverer.run(), name="deliverer"),
+        asyncio.create_task(peering.run(), name="peering"),
     ]
     return federation

@@ -5,6 +5,7 @@ either changes everything it asked for or nothing.
 """
 
 import asyncio
+import builtins
 import json
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
@@ -119,6 +120,11 @@ class ProfileStore:
             query += " AND organisation = ?"
             params = (kind, organisation)
         return [_record(row) for row in await self._db.all(query + " ORDER BY slug", params)]
+
+    async def all_records(self) -> "builtins.list[ActorRecord]":
+        """Every organisation and project, deleted ones included, by slug."""
+        rows = await self._db.all(f"SELECT {_COLUMNS} FROM actors ORDER BY slug")  # noqa: S608
+        return [_record(row) for row in rows]
 
     async def count(self, kind: Kind) -> int:
         """How many live actors of one kind there are."""

@@ -11,7 +11,7 @@ import contextlib
 import logging
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,6 +20,7 @@ import aiohttp
 
 from dsi4bcn.deliveries import Delivery
 from dsi4bcn.fedstore import FederationStore, Incoming
+from dsi4bcn.ingest import Ingestor
 from dsi4bcn.remote import RemoteDirectory
 from dsi4bcn.store import ProfileStore
 from dsi4bcn.urls import actor_iri, instance_actor_iri, parse_actor_iri
@@ -28,6 +29,7 @@ from federation.client import ActivityPubClient, FetchPolicy, RequestSigner
 from federation.errors import ActivityError, FederationError, FetchError, UnsafeURLError
 from federation.httpsig import sign_headers
 from federation.inbox import (
+    ActorUpdated,
     AddFollower,
     Deliver,
     Effect,
@@ -93,22 +95,27 @@ class InboxProcessor:
         directory: RemoteDirectory,
         base_url: str,
         wake_deliverer: Callable[[], None],
+        ingestor: Ingestor,
+        peer_for: Callable[[str], Awaitable[str | None]],
     ) -> None:
         self._store = store
         self._profiles = profiles
         self._directory = directory
         self._base_url = base_url
         self._wake_deliverer = wake_deliverer
+        self._ingestor = ingestor
+        self._peer_for = peer_for
         self.wake = asyncio.Event()
 
     async def run(self) -> None:
         """Process until cancelled, waking when an activity arrives (and every few seconds anyway)."""
         while True:
+            # Cleared before looking for work, so that an activity stored meanwhile is never waited on.
+            self.wake.clear()
             batch = await self._store.unprocessed(100)
             if batch:
                 await self._store.mark_processed([(incoming.seq, await self._process(incoming)) for incoming in batch])
             if len(batch) < 100:
-                self.wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.wake.wait(), timeout=5.0)
 
@@ -120,6 +127,9 @@ class InboxProcessor:
             candidates.append(activities.object_id(embedded.get("object")))
         found: dict[str, LocalActor] = {}
         for iri in filter(None, candidates):
+            if iri == instance_actor_iri(self._base_url):
+                found[iri] = LocalActor(iri)  # peer nodes follow the instance actor; always accepted
+                continue
             parsed = parse_actor_iri(self._base_url, iri)
             if parsed is None:
                 continue
@@ -140,7 +150,7 @@ class InboxProcessor:
                 local_actor=locals_.get,
                 new_id=lambda actor: f"{actor}/activities/{incoming.seq}-{random.getrandbits(64):016x}",
             )
-            outcomes = [await self._apply(effect) for effect in effects]
+            outcomes = [await self._apply(effect, incoming) for effect in effects]
             outcome = "; ".join(outcomes)
         except ActivityError as error:
             outcome = f"refused: {error}"
@@ -152,7 +162,7 @@ class InboxProcessor:
         parsed = parse_actor_iri(self._base_url, iri)
         return parsed[1] if parsed else ""
 
-    async def _apply(self, effect: Effect) -> str:
+    async def _apply(self, effect: Effect, incoming: Incoming) -> str:
         if isinstance(effect, AddFollower):
             await self._store.add_follower(self._slug(effect.local), effect.follower, effect.follow, effect.accepted)
             return f"follower {'accepted' if effect.accepted else 'pending'}"
@@ -175,7 +185,17 @@ class InboxProcessor:
         if isinstance(effect, RemoveActor):
             await self._store.remove_actor(effect.actor)
             self._directory.forget(effect.actor)
-            return "actor removed"
+            peer = await self._peer_for(effect.actor)
+            erased = peer is not None and await self._ingestor.erase(effect.actor, peer=peer)
+            return "actor removed" + (", profile erased from the graph" if erased else "")
+        if isinstance(effect, ActorUpdated):
+            peer = await self._peer_for(effect.actor)
+            if peer is None:
+                return "ignored: a profile from a node that is not a peer"
+            outcome = await self._ingestor.ingest(
+                effect.document, peer=peer, activity_id=incoming.activity_id, key_id=incoming.key_id
+            )
+            return f"profile {outcome}"
         if isinstance(effect, FollowAnswered):
             local = self._slug(effect.local) if effect.local else None
             changed = await self._store.answer_follow(effect.target, effect.accepted, effect.follow_id, local)
@@ -218,6 +238,7 @@ class Deliverer:
         """Deliver until cancelled."""
         try:
             while True:
+                self.wake.clear()  # before looking, so that work queued meanwhile wakes the next wait
                 due = await self._store.due_deliveries(time.time(), 200)
                 fresh = [delivery for delivery in due if delivery.id not in self._in_flight]
                 for delivery in fresh:
@@ -232,7 +253,6 @@ class Deliverer:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def _sleep(self, worked: bool) -> None:
-        self.wake.clear()
         next_due = await self._store.next_due()
         delay = 2.0 if next_due is None else max(0.05, min(2.0, next_due - time.time()))
         if worked:

@@ -19,6 +19,7 @@ __all__ = [
     "create",
     "delete",
     "follow",
+    "forbidden_keyword",
     "hashtag",
     "note",
     "object_id",
@@ -59,19 +60,20 @@ def object_id(value: Any) -> str | None:
     return None
 
 
-def _forbidden_keyword(value: Any, depth: int = 0) -> str | None:
+def forbidden_keyword(value: Any, depth: int = 0) -> str | None:
+    """Why ``value`` is refused (``@graph``, ``@reverse`` or ``@included`` anywhere; too deep), else None."""
     if depth > _MAX_DEPTH:
         return "nesting too deep"
     if isinstance(value, Mapping):
         for key, item in value.items():
             if key in FORBIDDEN_KEYWORDS:
                 return f"{key} is not accepted in activities"
-            found = _forbidden_keyword(item, depth + 1)
+            found = forbidden_keyword(item, depth + 1)
             if found:
                 return found
     elif isinstance(value, list):
         for item in value:
-            found = _forbidden_keyword(item, depth + 1)
+            found = forbidden_keyword(item, depth + 1)
             if found:
                 return found
     return None
@@ -95,7 +97,7 @@ def check_activity_shape(activity: Any) -> None:
         raise ActivityError("the activity's actor must be an absolute IRI")
     if not isinstance(activity["type"], str | list):
         raise ActivityError("the activity type must be a string")
-    problem = _forbidden_keyword(activity)
+    problem = forbidden_keyword(activity)
     if problem:
         raise ActivityError(problem)
 

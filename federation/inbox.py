@@ -15,6 +15,7 @@ from federation.activities import object_id, same_origin
 from federation.errors import ActivityError
 
 __all__ = [
+    "ActorUpdated",
     "AddFollower",
     "Deliver",
     "Effect",
@@ -64,6 +65,14 @@ class RemoveActor:
 
 
 @dataclass(frozen=True)
+class ActorUpdated:
+    """A remote actor published (``Create``) or changed (``Update``) its own actor document."""
+
+    actor: str
+    document: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
 class FollowAnswered:
     """A remote actor accepted or rejected one of our Follows."""
 
@@ -89,7 +98,7 @@ class Ignore:
     reason: str = field(default="")
 
 
-Effect = AddFollower | RemoveFollower | RemoveActor | FollowAnswered | Deliver | Ignore
+Effect = AddFollower | RemoveFollower | RemoveActor | ActorUpdated | FollowAnswered | Deliver | Ignore
 LocalLookup = Callable[[str], LocalActor | None]
 NewId = Callable[[str], str]
 
@@ -180,4 +189,7 @@ def handle(activity: Mapping[str, Any], *, local_actor: LocalLookup, new_id: New
         return _handle_answer(activity, actor, accepted="Accept" in types)
     if "Delete" in types and object_id(activity.get("object")) == actor:
         return [RemoveActor(actor)]
+    embedded = activity.get("object")
+    if types and set(types) & {"Create", "Update"} and isinstance(embedded, Mapping) and embedded.get("id") == actor:
+        return [ActorUpdated(actor, embedded)]
     return [Ignore(f"{'/'.join(types) or 'untyped'} activities need no action here")]

@@ -231,6 +231,49 @@ async def collection(request: web.Request) -> web.Response:
     return _answer(_dumps(document), media_type)
 
 
+PROFILES_PAGE_SIZE = 100
+
+
+@routes.get("/actor/profiles")
+async def profiles_collection(request: web.Request) -> web.Response:
+    """Every organisation and project of the node with its ``updated`` time (tombstones for deleted ones),
+    for peers that backfill and resync (``?page=N``, 100 a page). Actors that do not want to be indexed
+    (``indexable: false``) are listed as tombstones, so that aggregators erase them."""
+    media_type = negotiate_or_406(request, [ACTIVITY_JSON, LD_JSON_AS, JSON])
+    await require_signature(request)
+    config = request.app[CONFIG]
+    collection_id = f"{config.base_url}/actor/profiles"
+    records = await request.app[STORE].all_records()
+    if "page" not in request.query:
+        summary = ordered_collection(
+            collection_id, len(records), published_context()[:1], first=f"{collection_id}?page=1"
+        )
+        return _answer(_dumps(summary), media_type)
+    page_text = request.query["page"]
+    if not page_text.isdigit() or not 1 <= int(page_text) <= 1_000_000:
+        raise ApiError(400, "bad_request")
+    page = int(page_text)
+    chunk = records[(page - 1) * PROFILES_PAGE_SIZE : page * PROFILES_PAGE_SIZE]
+    items = []
+    for record in chunk:
+        iri = actor_iri(config.base_url, record.kind, record.slug)
+        if record.deleted or record.fields.get("indexable") is False:
+            items.append({"id": iri, "type": "Tombstone", "deleted": record.deleted or record.updated})
+        else:
+            items.append({"id": iri, "type": ACTOR_TYPES[record.kind][0], "updated": record.updated})
+    document: dict[str, Any] = {
+        "@context": AS_CONTEXT,
+        "id": f"{collection_id}?page={page}",
+        "type": "OrderedCollectionPage",
+        "partOf": collection_id,
+        "totalItems": len(records),
+        "orderedItems": items,
+    }
+    if page * PROFILES_PAGE_SIZE < len(records):
+        document["next"] = f"{collection_id}?page={page + 1}"
+    return _answer(_dumps(document), media_type)
+
+
 @routes.get(_ACTOR_PREFIX + "/{kind:notes|activities}/{id}")
 async def published_object(request: web.Request) -> web.Response:
     """An update post (``Note``) or a public activity an actor sent, at its id (Accepts are not served)."""

@@ -175,3 +175,15 @@ def test_retry_schedule_follows_mastodon() -> None:
     assert is_unavailable(days) and not is_unavailable(days[:6]) and not is_unavailable(days[:1] * 7)
     with pytest.raises(ValueError, match="counts from 1"):
         retry_delay(0, 0.0)
+
+
+def test_an_actor_publishing_its_own_document() -> None:
+    from federation.inbox import ActorUpdated
+
+    document = {"id": ALICE, "type": "Person", "name": "Alice"}
+    update = {"id": f"{ALICE}#updates/1", "type": "Update", "actor": ALICE, "object": document}
+    assert _handle(update) == [ActorUpdated(ALICE, document)]
+    create = dict(update, type="Create")
+    assert _handle(create) == [ActorUpdated(ALICE, document)]
+    someone_else = dict(update, object={"id": "https://masto.example/users/bob", "type": "Person"})
+    assert isinstance(_handle(someone_else)[0], Ignore)

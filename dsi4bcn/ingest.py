@@ -1,0 +1,221 @@
+"""Ingest profiles received from peer nodes into the aggregated graph, or refuse them with a reason.
+
+A received organisation or project document is turned into RDF with only the bundled contexts (a fast
+path for documents in the exact published shape, pyld otherwise; any other remote ``@context`` is refused
+without a fetch), checked (no ``@graph``/``@reverse``/``@included``; every subject on the sending actor's
+origin; the SHACL shapes) and stored raw in SQLite with its triples, replacing the previous version in one
+transaction; the graph sync then rewrites its named graph and provenance. An older ``updated`` never
+overwrites a newer one; ``indexable: false`` (FEP-5feb) and ``Delete`` purge the graph and its provenance.
+"""
+
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from pyld.jsonld import JsonLdError
+
+from dsi4bcn.db import Database
+from dsi4bcn.graphsync import mark_unsynced
+from dsi4bcn.ntriples import Triple, to_ntriples
+from dsi4bcn.store import utc_now
+from federation.activities import forbidden_keyword, origin
+from vocab.fastld import document_triples
+from vocab.fastshapes import validate_triples
+
+__all__ = ["Checked", "Ingestor", "Refused", "check_profile"]
+
+log = logging.getLogger(__name__)
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+PROFILE_TYPES = frozenset({"https://w3id.org/dsi4bcn/ns#Project", "http://www.w3.org/ns/org#Organization"})
+
+
+class Refused(Exception):
+    """A profile that is not ingested, and why."""
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A profile that passed every check, ready to store."""
+
+    actor: str
+    document: Mapping[str, Any]
+    ntriples: str
+    updated: str
+    indexable: bool
+
+
+def _timestamp(value: Any) -> datetime:
+    if not isinstance(value, str):
+        raise Refused("the profile has no updated time")
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as error:
+        raise Refused(f"updated is not a date-time: {value[:40]!r}") from error
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def check_profile(document: Any, expected_origin: str) -> Checked:
+    """Every check that needs no database; raise ``Refused`` with the reason."""
+    if not isinstance(document, Mapping) or not isinstance(document.get("id"), str):
+        raise Refused("the profile is not a JSON object with an id")
+    actor = str(document["id"])
+    if origin(actor) != expected_origin:
+        raise Refused(f"the profile {actor} is not on {expected_origin}")
+    problem = forbidden_keyword(document)
+    if problem:
+        raise Refused(problem)
+    updated = _timestamp(document.get("updated"))
+    indexable = document.get("indexable") is not False
+    try:
+        triples, _fast = document_triples(document)
+    except JsonLdError as error:
+        raise Refused(f"the profile's JSON-LD cannot be processed with the bundled contexts: {error}") from error
+    _check_subjects(triples, expected_origin)
+    types = {o[1] for s, p, o in triples if s == ("iri", actor) and p == ("iri", RDF_TYPE)}
+    if not types & PROFILE_TYPES:
+        raise Refused("the document is neither a dsi:Project nor an org:Organization")
+    result = validate_triples(triples)
+    if not result.conforms:
+        shown = "; ".join(str(violation) for violation in result.violations[:3])
+        raise Refused(f"the profile breaks the SHACL shapes: {shown}")
+    try:
+        ntriples = to_ntriples(triples, actor)
+    except ValueError as error:
+        raise Refused(str(error)) from error
+    stamp = updated.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return Checked(actor, document, ntriples, stamp, indexable)
+
+
+def _check_subjects(triples: Sequence[Triple], expected_origin: str) -> None:
+    for subject, _predicate, _object in triples:
+        if subject[0] == "iri" and origin(subject[1]) != expected_origin:
+            raise Refused(f"the profile asserts triples about {subject[1]}, which is not on {expected_origin}")
+
+
+class Ingestor:
+    """Stores checked profiles and erasures; wakes the graph sync."""
+
+    def __init__(self, database: Database, wake_sync: Any) -> None:
+        self._db = database
+        self._wake_sync = wake_sync
+
+    async def ingest(
+        self,
+        document: Any,
+        *,
+        peer: str,
+        activity_id: str | None = None,
+        key_id: str | None = None,
+    ) -> str:
+        """Check and store one profile from ``peer`` (its instance actor); returns the outcome as text."""
+        outcomes = await self.ingest_many([document], peer=peer, activity_id=activity_id, key_id=key_id)
+        return outcomes[0]
+
+    async def ingest_many(
+        self,
+        documents: Sequence[Any],
+        *,
+        peer: str,
+        activity_id: str | None = None,
+        key_id: str | None = None,
+    ) -> list[str]:
+        """Check profiles from one peer and store all the acceptable ones in one transaction."""
+        expected = origin(peer)
+        checked: list[Checked | str] = []
+        for document in documents:
+            try:
+                checked.append(check_profile(document, expected))
+            except Refused as refused:
+                actor = document.get("id") if isinstance(document, Mapping) else None
+                log.info("refused the profile %s from %s: %s", actor, peer, refused)
+                checked.append(f"refused: {refused}")
+        outcomes: list[str] = []
+        changed: list[str] = []
+        received = utc_now()
+        async with self._db.transaction() as connection:
+            for item in checked:
+                if isinstance(item, str):
+                    outcomes.append(item)
+                    continue
+                async with connection.execute(
+                    "SELECT updated, deleted FROM remote_profiles WHERE actor = ?", (item.actor,)
+                ) as cursor:
+                    row = await cursor.fetchone()
+                if row is not None and row["updated"] > item.updated:
+                    log.info("ignored a stale version of %s (%s < %s)", item.actor, item.updated, row["updated"])
+                    outcomes.append("stale: a newer version is already held")
+                    continue
+                if row is not None and row["deleted"] is None and row["updated"] == item.updated:
+                    outcomes.append("unchanged")
+                    continue
+                if not item.indexable:
+                    await _erase(connection, item.actor, peer, received)
+                    outcomes.append("erased: the actor does not want to be indexed")
+                    changed.append(item.actor)
+                    continue
+                await connection.execute(
+                    "INSERT INTO remote_profiles (actor, peer, document, ntriples, activity_id, key_id, received,"
+                    " updated, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL) ON CONFLICT (actor) DO UPDATE SET"
+                    " peer = excluded.peer, document = excluded.document, ntriples = excluded.ntriples,"
+                    " activity_id = excluded.activity_id, key_id = excluded.key_id, received = excluded.received,"
+                    " updated = excluded.updated, deleted = NULL",
+                    (
+                        item.actor,
+                        peer,
+                        json.dumps(item.document, ensure_ascii=False, separators=(",", ":")),
+                        item.ntriples,
+                        activity_id,
+                        key_id,
+                        received,
+                        item.updated,
+                    ),
+                )
+                outcomes.append("ingested")
+                changed.append(item.actor)
+            if changed:
+                await mark_unsynced(connection, changed)
+        if changed:
+            self._wake_sync()
+        return outcomes
+
+    async def erase(self, actor: str, *, peer: str) -> bool:
+        """Purge a profile (its actor was deleted or withdrew consent); whether there was one."""
+        async with self._db.transaction() as connection:
+            async with connection.execute("SELECT deleted FROM remote_profiles WHERE actor = ?", (actor,)) as cursor:
+                row = await cursor.fetchone()
+            if row is None or row["deleted"] is not None:
+                return False
+            await _erase(connection, actor, peer, utc_now())
+            await mark_unsynced(connection, [actor])
+        self._wake_sync()
+        return True
+
+    async def erase_peer(self, peer: str) -> int:
+        """Drop every profile received from ``peer`` (the peering was removed)."""
+        async with self._db.transaction() as connection:
+            async with connection.execute("SELECT actor FROM remote_profiles WHERE peer = ?", (peer,)) as cursor:
+                actors = [row[0] async for row in cursor]
+            await connection.execute("DELETE FROM remote_profiles WHERE peer = ?", (peer,))
+            await mark_unsynced(connection, actors)
+        self._wake_sync()
+        return len(actors)
+
+    async def held(self, peer: str) -> dict[str, str]:
+        """``{actor: updated}`` of the live profiles held from ``peer``."""
+        rows = await self._db.all(
+            "SELECT actor, updated FROM remote_profiles WHERE peer = ? AND deleted IS NULL", (peer,)
+        )
+        return {row["actor"]: row["updated"] for row in rows}
+
+
+async def _erase(connection: Any, actor: str, peer: str, when: str) -> None:
+    """Keep only a tombstone (so that an older copy cannot come back), no document, no triples."""
+    await connection.execute(
+        "INSERT INTO remote_profiles (actor, peer, document, ntriples, received, updated, deleted)"
+        " VALUES (?, ?, NULL, NULL, ?, ?, ?) ON CONFLICT (actor) DO UPDATE SET document = NULL, ntriples = NULL,"
+        " activity_id = NULL, key_id = NULL, updated = excluded.updated, deleted = excluded.deleted",
+        (actor, peer, when, when, when),
+    )

@@ -1,0 +1,298 @@
+"""Peering: this node follows other nodes' instance actors and aggregates their profiles.
+
+Adding a peer discovers its instance actor (NodeInfo's FEP-2677 link, else ``/actor``), follows it, and
+backfills every profile from its ``profiles`` collection (one entry per organisation or project with its
+``updated`` time, tombstones for deleted ones). From then on the peer delivers Create/Update/Delete of its
+profiles; a periodic resync (anti-entropy) walks the collection again, fetches what changed and erases
+what disappeared, so a node that was down or missed deliveries catches up. Removing a peer drops its data.
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from dsi4bcn.db import Database
+from dsi4bcn.fedstore import FederationStore
+from dsi4bcn.ingest import Ingestor
+from dsi4bcn.publishing import Publisher
+from dsi4bcn.remote import RemoteDirectory
+from dsi4bcn.store import utc_now
+from federation.activities import object_id, origin, same_origin
+from federation.actors import read_actor
+from federation.client import ActivityPubClient
+from federation.errors import ActivityError, FetchError
+from federation.nodeinfo import APPLICATION_ACTOR_REL
+
+__all__ = ["Peer", "Peering", "PeeringError"]
+
+log = logging.getLogger(__name__)
+_MAX_PAGES = 10_000
+_FETCH_CONCURRENCY = 8
+
+
+class PeeringError(Exception):
+    """A peer that cannot be added, and why."""
+
+
+@dataclass(frozen=True)
+class Peer:
+    """A node this node aggregates."""
+
+    actor: str
+    origin: str
+    inbox: str
+    profiles: str | None
+    follow_id: str
+    added: str
+    backfill_total: int
+    backfill_done: int
+    last_sync: str | None
+    last_error: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        """The peer as the admin API shows it."""
+        return {
+            "actor": self.actor,
+            "origin": self.origin,
+            "added": self.added,
+            "lastSync": self.last_sync,
+            "lastError": self.last_error,
+            "backfill": {"total": self.backfill_total, "done": self.backfill_done},
+        }
+
+
+class Peering:
+    """Adds, removes and resyncs peers."""
+
+    def __init__(
+        self,
+        database: Database,
+        store: FederationStore,
+        directory: RemoteDirectory,
+        client: Callable[[], ActivityPubClient],
+        publisher: Publisher,
+        ingestor: Ingestor,
+        instance_actor: str,
+        resync_interval: float,
+        wake_deliverer: Callable[[], None],
+    ) -> None:
+        self._db = database
+        self._store = store
+        self._directory = directory
+        self._client = client
+        self._publisher = publisher
+        self._ingestor = ingestor
+        self._instance = instance_actor
+        self._interval = resync_interval
+        self._wake_deliverer = wake_deliverer
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._origins: dict[str, str] | None = None
+
+    # --- queries ----------------------------------------------------------------------------------------
+
+    async def peers(self) -> list[Peer]:
+        """Every peer."""
+        return [Peer(**dict(row)) for row in await self._db.all("SELECT * FROM peers ORDER BY origin")]
+
+    async def peer(self, actor_or_origin: str) -> Peer | None:
+        """One peer, by its instance actor or its origin."""
+        row = await self._db.one(
+            "SELECT * FROM peers WHERE actor = ? OR origin = ?",
+            (actor_or_origin, origin(actor_or_origin) or actor_or_origin),
+        )
+        return Peer(**dict(row)) if row else None
+
+    async def peer_for(self, actor: str) -> str | None:
+        """The peer (instance actor) whose origin ``actor`` lives on, or None if it is not a peer's."""
+        if self._origins is None:
+            self._origins = {
+                row["origin"]: row["actor"] for row in await self._db.all("SELECT actor, origin FROM peers")
+            }
+        return self._origins.get(origin(actor))
+
+    # --- adding and removing --------------------------------------------------------------------------
+
+    async def _discover(self, url: str) -> dict[str, Any]:
+        """The instance actor document of the node at ``url`` (an origin, an actor URL or NodeInfo)."""
+        client = self._client()
+        base = origin(url)
+        if not base:
+            raise PeeringError(f"not an http(s) URL: {url}")
+        candidates: list[str] = []
+        if urlsplit(url).path not in ("", "/"):
+            candidates.append(url)
+        try:
+            links = await client.get(f"{base}/.well-known/nodeinfo", accept="application/json", sign=False)
+            if links.status == 200:
+                for link in json.loads(links.body).get("links", []):
+                    if link.get("rel") == APPLICATION_ACTOR_REL and isinstance(link.get("href"), str):
+                        candidates.append(link["href"])
+        except (FetchError, ValueError) as error:
+            log.info("no NodeInfo at %s: %s", base, error)
+        candidates.append(f"{base}/actor")
+        last_error = "no instance actor found"
+        for candidate in dict.fromkeys(candidates):
+            if not same_origin(candidate, base):
+                continue
+            try:
+                document = await client.fetch_object(candidate)
+                info = read_actor(document)
+            except (FetchError, ActivityError) as error:
+                last_error = str(error)
+                continue
+            if "Application" in info.types or "Service" in info.types:
+                return document
+            last_error = f"{candidate} is not a node's instance actor"
+        raise PeeringError(f"cannot find the instance actor of {base}: {last_error}")
+
+    async def add(self, url: str) -> Peer:
+        """Follow the node at ``url`` and start backfilling its profiles."""
+        document = await self._discover(url)
+        actor = await self._directory.fetch_actor(str(document["id"]))
+        if same_origin(actor.id, self._instance):
+            raise PeeringError("a node cannot peer with itself")
+        profiles = object_id(document.get("profiles"))
+        follow = await self._publisher.follow("", self._instance, actor.id, actor.inbox)
+        async with self._db.transaction() as connection:
+            await connection.execute(
+                "INSERT INTO peers (actor, origin, inbox, profiles, follow_id, added) VALUES (?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (actor) DO UPDATE SET inbox = excluded.inbox, profiles = excluded.profiles,"
+                " follow_id = excluded.follow_id",
+                (actor.id, origin(actor.id), actor.inbox, profiles, follow["id"], utc_now()),
+            )
+        self._origins = None
+        self._wake_deliverer()
+        self.schedule(actor.id)
+        peer = await self.peer(actor.id)
+        assert peer is not None
+        return peer
+
+    async def remove(self, actor: str) -> int:
+        """Stop following a peer and drop every profile received from it; how many were dropped."""
+        peer = await self.peer(actor)
+        if peer is None:
+            return -1
+        task = self._tasks.pop(peer.actor, None)
+        if task is not None:
+            task.cancel()
+        await self._publisher.unfollow("", self._instance, peer.actor, peer.follow_id, peer.inbox)
+        self._wake_deliverer()
+        async with self._db.transaction() as connection:
+            await connection.execute("DELETE FROM peers WHERE actor = ?", (peer.actor,))
+            await connection.execute("DELETE FROM following WHERE local = '' AND actor = ?", (peer.actor,))
+        self._origins = None
+        return await self._ingestor.erase_peer(peer.actor)
+
+    # --- backfill and resync ---------------------------------------------------------------------------
+
+    def schedule(self, actor: str) -> None:
+        """Resync a peer now (in the background), unless it is already being resynced."""
+        running = self._tasks.get(actor)
+        if running is not None and not running.done():
+            return
+        self._tasks[actor] = asyncio.create_task(self.resync(actor), name=f"resync {actor}")
+
+    async def _collection_items(self, url: str, peer: Peer) -> list[dict[str, Any]] | None:
+        """Every item of a peer's profiles collection, or None if it could not be read completely."""
+        client = self._client()
+        items: list[dict[str, Any]] = []
+        page_url: str | None = url
+        try:
+            collection = await client.fetch_object(url)
+            page_url = object_id(collection.get("first"))
+            pages = 0
+            while page_url and pages < _MAX_PAGES:
+                if not same_origin(page_url, peer.origin):
+                    raise FetchError(f"a page of {peer.origin}'s profiles is on another origin")
+                page = await client.fetch_object(page_url)
+                items.extend(item for item in page.get("orderedItems", []) if isinstance(item, dict))
+                page_url = object_id(page.get("next"))
+                pages += 1
+        except (FetchError, ActivityError) as error:
+            await self._note(peer.actor, error=f"reading {url}: {error}")
+            return None
+        return items
+
+    async def resync(self, actor: str) -> None:
+        """Compare the peer's profiles collection with what is held; fetch what changed, erase what went."""
+        peer = await self.peer(actor)
+        if peer is None or not peer.profiles:
+            return
+        items = await self._collection_items(peer.profiles, peer)
+        if items is None:
+            return
+        held = await self._ingestor.held(peer.actor)
+        wanted: list[str] = []
+        listed: set[str] = set()
+        for item in items:
+            item_id = object_id(item)
+            if item_id is None or not same_origin(item_id, peer.origin):
+                continue
+            listed.add(item_id)
+            if item.get("type") == "Tombstone":
+                if item_id in held:
+                    await self._ingestor.erase(item_id, peer=peer.actor)
+            elif held.get(item_id) != item.get("updated"):
+                wanted.append(item_id)
+        for gone in set(held) - listed:
+            await self._ingestor.erase(gone, peer=peer.actor)
+        await self._note(peer.actor, total=len(wanted), done=0)
+        semaphore = asyncio.Semaphore(_FETCH_CONCURRENCY)
+        done = 0
+
+        async def fetch(item_id: str) -> Any:
+            async with semaphore:
+                try:
+                    return await self._client().fetch_object(item_id)
+                except (FetchError, ActivityError) as error:
+                    log.info("cannot fetch %s from %s: %s", item_id, peer.origin, error)
+                    return None
+
+        for start in range(0, len(wanted), 100):
+            batch = wanted[start : start + 100]
+            documents = [doc for doc in await asyncio.gather(*(fetch(item) for item in batch)) if doc is not None]
+            await self._ingestor.ingest_many(documents, peer=peer.actor)
+            done += len(batch)
+            await self._note(peer.actor, done=done)
+        await self._note(peer.actor, synced=True)
+
+    async def _note(
+        self,
+        actor: str,
+        *,
+        total: int | None = None,
+        done: int | None = None,
+        synced: bool = False,
+        error: str | None = None,
+    ) -> None:
+        async with self._db.transaction() as connection:
+            if total is not None:
+                await connection.execute("UPDATE peers SET backfill_total = ? WHERE actor = ?", (total, actor))
+            if done is not None:
+                await connection.execute("UPDATE peers SET backfill_done = ? WHERE actor = ?", (done, actor))
+            if synced:
+                await connection.execute(
+                    "UPDATE peers SET last_sync = ?, last_error = NULL WHERE actor = ?", (utc_now(), actor)
+                )
+            if error is not None:
+                await connection.execute("UPDATE peers SET last_error = ? WHERE actor = ?", (error[:500], actor))
+
+    async def run(self) -> None:
+        """Resync every peer at start-up and then every ``resync_interval`` seconds."""
+        while True:
+            for peer in await self.peers():
+                self.schedule(peer.actor)
+            await asyncio.sleep(self._interval)
+
+    async def stop(self) -> None:
+        """Cancel running resyncs."""
+        for task in self._tasks.values():
+            task.cancel()
+        for task in self._tasks.values():
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

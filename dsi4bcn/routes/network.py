@@ -1,0 +1,69 @@
+"""Admin API for the network: peers (other nodes this one aggregates) and the aggregated graph."""
+
+from aiohttp import web
+
+from dsi4bcn.appkeys import FEDERATION, GRAPH
+from dsi4bcn.http import ApiError, json_response, read_json_body
+from dsi4bcn.peering import PeeringError
+from dsi4bcn.profiles import Problem
+from dsi4bcn.routes.admin import authorise
+from federation.errors import ActivityError, FetchError
+
+__all__ = ["routes"]
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/api/peers")
+async def list_peers(request: web.Request) -> web.Response:
+    """Every peer, with its backfill progress and last resync."""
+    authorise(request)
+    peers = await request.app[FEDERATION].peering.peers()
+    return json_response([peer.as_json() for peer in peers])
+
+
+@routes.post("/api/peers")
+async def add_peer(request: web.Request) -> web.Response:
+    """Peer with the node at ``{"url": …}`` (its origin or its instance actor); backfill starts at once."""
+    authorise(request)
+    body = await read_json_body(request)
+    url = body.get("url") if isinstance(body, dict) else None
+    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+        raise ApiError(422, "validation_failed", [Problem("url", "bad_url", {"field": "url"})])
+    try:
+        peer = await request.app[FEDERATION].peering.add(url)
+    except (PeeringError, FetchError, ActivityError) as error:
+        raise ApiError(502, "peer_refused", reason=str(error)) from error
+    return json_response(peer.as_json(), status=202)
+
+
+@routes.delete("/api/peers")
+async def remove_peer(request: web.Request) -> web.Response:
+    """Stop peering with ``?peer=`` (origin or instance actor) and drop its profiles from the graph."""
+    authorise(request)
+    peer = request.query.get("peer", "")
+    dropped = await request.app[FEDERATION].peering.remove(peer)
+    if dropped < 0:
+        raise ApiError(404, "not_found")
+    request.app[GRAPH].sync.wake.set()
+    return json_response({"removed": peer, "profilesDropped": dropped})
+
+
+@routes.get("/api/graph")
+async def graph_status(request: web.Request) -> web.Response:
+    """How big the graph is and how many graphs still wait to be written."""
+    authorise(request)
+    aggregate = request.app[GRAPH]
+    stats = await aggregate.service.stats()
+    pending = await aggregate.database.one("SELECT count(*) FROM graph_sync WHERE synced = 0")
+    return json_response(
+        {**stats, "unsynced": int(pending[0]) if pending else 0, "graphProcessRestarts": aggregate.service.restarts}
+    )
+
+
+@routes.post("/api/graph/rebuild")
+async def rebuild(request: web.Request) -> web.Response:
+    """Empty the store and rebuild it from SQLite (local profiles, received documents, vocabulary)."""
+    authorise(request)
+    graphs = await request.app[GRAPH].sync.rebuild()
+    return json_response({"rebuilding": graphs}, status=202)
