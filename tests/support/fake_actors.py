@@ -147,7 +147,7 @@ class ActorServer:
     async def _document(self, request: web.Request) -> web.Response:
         with self._lock:
             self.gets[request.path] += 1
-            document = self.documents.get(request.path)
+            document = self.documents.get(request.path_qs) or self.documents.get(request.path)
         if document is None:
             return web.Response(status=404)
         response = web.Response(body=json.dumps(document).encode())
