@@ -6,9 +6,11 @@ import logging
 import os
 import ssl
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import yaml
 
@@ -130,13 +132,61 @@ def _blocks_request(args: argparse.Namespace) -> ApiRequest:
     return "GET", "/api/blocked-domains", None
 
 
+def _peers_request(args: argparse.Namespace) -> ApiRequest:
+    """The admin API call a ``peers`` command stands for."""
+    if args.action == "add":
+        return "POST", "/api/peers", {"url": args.url_of_peer}
+    if args.action == "remove":
+        return "DELETE", "/api/peers?" + urlencode({"peer": args.url_of_peer}), None
+    return "GET", "/api/peers", None
+
+
+def _graph_request(args: argparse.Namespace) -> ApiRequest:
+    """The admin API call a ``graph`` command stands for."""
+    if args.action == "rebuild":
+        return "POST", "/api/graph/rebuild", None
+    return "GET", "/api/graph", None
+
+
+def _progress(done: int, total: int, label: str) -> None:
+    width = 30
+    filled = width if total == 0 else min(width, width * done // max(total, 1))
+    print(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end="", file=sys.stderr, flush=True)
+
+
+def _follow_progress(args: argparse.Namespace, client: ApiClient, result: Any) -> None:
+    """After ``peers add`` or ``graph rebuild``: a progress bar until the work is done (or 10 minutes)."""
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        if args.command == "peers":
+            peer = next((p for p in client.call("GET", "/api/peers") if p["actor"] == result["actor"]), None)
+            if peer is None:
+                return
+            backfill = peer["backfill"]
+            _progress(backfill["done"], backfill["total"], "backfill")
+            if peer["lastSync"]:
+                print(file=sys.stderr)
+                return
+        else:
+            status = client.call("GET", "/api/graph")
+            total = max(int(result.get("rebuilding", 0)), 1)
+            _progress(total - min(status["unsynced"], total), total, "rebuild")
+            if status["unsynced"] == 0:
+                print(file=sys.stderr)
+                return
+        time.sleep(0.5)
+
+
 def _api_command(build: Callable[[argparse.Namespace], ApiRequest]) -> Callable[[argparse.Namespace], int]:
     """A command that makes one admin API call: 0 done, 1 the node refused, 2 bad local input."""
 
     def run(args: argparse.Namespace) -> int:
         try:
             method, path, body = build(args)
-            result = _client(args).call(method, path, body)
+            client = _client(args)
+            result = client.call(method, path, body)
+            if args.action in ("add", "rebuild") and args.command in ("peers", "graph") and not args.no_wait:
+                _follow_progress(args, client, result)
         except ApiFailure as failure:
             print(f"dsi4bcn: {failure.describe()}", file=sys.stderr)
             return 1
@@ -231,6 +281,25 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--reason", help="why (kept with the block)")
     block_actions.add_parser("remove", parents=[common], help="unblock a domain").add_argument("domain")
     blocks.set_defaults(run=_api_command(_blocks_request))
+
+    peers = commands.add_parser("peers", parents=[common], help="aggregate other nodes' profiles")
+    peer_actions = peers.add_subparsers(dest="action", required=True)
+    peer_actions.add_parser("list", parents=[common], help="list peers with their backfill and last resync")
+    for action, text in (
+        ("add", "peer with a node (its URL) and backfill its profiles"),
+        ("remove", "stop peering and drop the node's profiles"),
+    ):
+        parser_ = peer_actions.add_parser(action, parents=[common], help=text)
+        parser_.add_argument("url_of_peer", metavar="NODE_URL")
+        parser_.add_argument("--no-wait", action="store_true", help="do not wait for the backfill")
+    peers.set_defaults(run=_api_command(_peers_request), no_wait=False)
+
+    graph = commands.add_parser("graph", parents=[common], help="the aggregated RDF graph")
+    graph_actions = graph.add_subparsers(dest="action", required=True)
+    graph_actions.add_parser("status", parents=[common], help="triples, graphs, graphs still to write")
+    rebuild = graph_actions.add_parser("rebuild", parents=[common], help="rebuild the whole graph from SQLite")
+    rebuild.add_argument("--no-wait", action="store_true", help="do not wait for the rebuild to finish")
+    graph.set_defaults(run=_api_command(_graph_request), no_wait=False)
     return parser
 
 

@@ -1,6 +1,7 @@
 """A small blocking client of the admin API, for the command line."""
 
 import json
+import os
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -28,6 +29,15 @@ class ApiFailure(Exception):
         return "\n".join(lines)
 
 
+def _user_language() -> str:
+    """The user's language among ca/es/en from the locale (LANGUAGE, LC_ALL, LANG), English otherwise."""
+    for name in ("LANGUAGE", "LC_ALL", "LANG"):
+        code = os.environ.get(name, "")[:2].lower()
+        if code in ("ca", "es", "en"):
+            return code
+    return "en"
+
+
 @dataclass(frozen=True)
 class ApiClient:
     """Calls ``/api/...`` on one node with its admin token."""
@@ -47,6 +57,7 @@ class ApiClient:
                 "Authorization": f"Bearer {self.token}",
                 "Content-Type": "application/json",
                 "Accept": "application/json",
+                "Accept-Language": _user_language(),
             },
         )
         try:

@@ -151,3 +151,30 @@ def test_removing_a_peer_drops_its_data(nodes: dict[str, Node]) -> None:
     assert answer.status == 200 and answer.json()["profilesDropped"] >= 3
     _within(5, lambda: not set(_projects(b)) & set(_aggregated_projects(c)), "dropping B's profiles")
     assert api(c.base_url, c.token, "DELETE", f"/api/peers?{urlencode({'peer': b.base_url})}").status == 404
+
+
+def test_the_command_line_adds_a_peer_with_progress_and_rebuilds_the_graph(nodes: dict[str, Node]) -> None:
+    import subprocess
+    import sys
+
+    b, c = nodes["B"], nodes["C"]
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "dsi4bcn", *args, "--url", c.base_url, "--token", c.token],
+                              capture_output=True, text=True, timeout=120, check=False)
+
+    added = cli("peers", "add", b.base_url)
+    assert added.returncode == 0, added.stderr
+    assert "backfill [" in added.stderr and "3/3" in added.stderr
+    assert set(_projects(b)) <= set(_aggregated_projects(c))
+    listed = cli("peers", "list")
+    assert b.base_url in listed.stdout
+    before = _aggregated_projects(c)
+    rebuilt = cli("graph", "rebuild")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "rebuild [" in rebuilt.stderr
+    assert _aggregated_projects(c) == before
+    status = cli("graph", "status")
+    assert '"unsynced": 0' in status.stdout
+    refused = cli("peers", "add", "http://127.0.0.1:9")
+    assert refused.returncode == 1 and "cannot peer" in refused.stderr
