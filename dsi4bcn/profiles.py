@@ -45,6 +45,7 @@ _NAME_LIMIT = 200
 _SUMMARY_LIMIT = 5000
 _URL_LIMIT = 2048
 _LIST_LIMIT = 40
+_CONTACTS_LIMIT = 20
 
 _CONCEPT_LISTS: Mapping[str, str] = {
     "areas": "area",
@@ -68,6 +69,7 @@ _FIELDS: Mapping[Kind, tuple[str, ...]] = {
         "website",
         "email",
         "telephone",
+        "contacts",
         "icon",
         "manuallyApprovesFollowers",
         "discoverable",
@@ -88,6 +90,7 @@ _FIELDS: Mapping[Kind, tuple[str, ...]] = {
         "website",
         "email",
         "telephone",
+        "contacts",
         "icon",
         "manuallyApprovesFollowers",
         "discoverable",
@@ -262,6 +265,43 @@ class _Checker:
             place["name"] = name.strip()
         return place
 
+    def contacts(self, where: str, value: Any) -> list[dict[str, Any]] | None:
+        """Contact persons; each says whether the organisation made it public (default: not public)."""
+        if value is None or value == []:
+            return None
+        if not isinstance(value, list) or len(value) > _CONTACTS_LIMIT:
+            self.add(where, "wrong_type", field=where, expected=f"a list of at most {_CONTACTS_LIMIT} contacts")
+            return None
+        contacts = []
+        for position, item in enumerate(value):
+            here = f"{where}[{position}]"
+            if not isinstance(item, dict):
+                self.add(here, "wrong_type", field=here, expected='{"name": …, "email": …, "public": true}')
+                continue
+            for key in item:
+                if key not in ("type", "name", "email", "telephone", "contactType", "public"):
+                    self.add(f"{here}.{key}", "unknown_field", field=f"{here}.{key}")
+            if item.get("type", "ContactPoint") != "ContactPoint":
+                self.add(f"{here}.type", "wrong_kind", expected="ContactPoint")
+            name = item.get("name")
+            if not isinstance(name, str) or not name.strip() or len(name) > _NAME_LIMIT:
+                self.add(f"{here}.name", "required", field=f"{here}.name")
+                continue
+            contact: dict[str, Any] = {"type": "ContactPoint", "name": name.strip()}
+            email = self.pattern(f"{here}.email", item.get("email"), _EMAIL, "bad_email")
+            telephone = self.pattern(f"{here}.telephone", item.get("telephone"), _TELEPHONE, "wrong_type")
+            role = item.get("contactType")
+            if role is not None and (not isinstance(role, str) or len(role) > _NAME_LIMIT):
+                self.add(f"{here}.contactType", "wrong_type", field=f"{here}.contactType", expected="short text")
+                role = None
+            public = self.boolean(f"{here}.public", item.get("public"))
+            contact.update(
+                {key: val for key, val in (("email", email), ("telephone", telephone), ("contactType", role)) if val}
+            )
+            contact["public"] = bool(public)
+            contacts.append(contact)
+        return contacts or None
+
     def icon(self, where: str, value: Any) -> str | None:
         if not isinstance(value, dict):
             return self.url(where, value)
@@ -331,6 +371,7 @@ def normalise_profile(
         "email": check.pattern("email", body.get("email"), _EMAIL, "bad_email"),
         "telephone": check.pattern("telephone", body.get("telephone"), _TELEPHONE, "wrong_type"),
         "icon": check.icon("icon", body.get("icon")),
+        "contacts": check.contacts("contacts", body.get("contacts")),
     }
     for name, scheme in _CONCEPT_LISTS.items():
         if name in _FIELDS[kind]:

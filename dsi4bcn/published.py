@@ -115,6 +115,13 @@ def render_actor(record: ActorRecord, *, base_url: str, authority: str, language
     attachments = _attachments(fields, language)
     if attachments:
         properties["attachment"] = attachments
+    public_contacts = [
+        {key: value for key, value in contact.items() if key != "public"}
+        for contact in fields.get("contacts", [])
+        if contact.get("public") is True
+    ]
+    if public_contacts:
+        properties["contacts"] = public_contacts  # the others never leave the node
     if record.organisation is not None:
         properties["organisation"] = actor_iri(base_url, "organisation", record.organisation)
     for term in _PROFILE_TERMS:

@@ -31,3 +31,4 @@ class DSI(DefinedNamespace):
     status: URIRef
     verificationKey: URIRef
     profiles: URIRef
+    public: URIRef

@@ -160,8 +160,13 @@ def test_the_command_line_adds_a_peer_with_progress_and_rebuilds_the_graph(nodes
     b, c = nodes["B"], nodes["C"]
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "dsi4bcn", *args, "--url", c.base_url, "--token", c.token],
-                              capture_output=True, text=True, timeout=120, check=False)
+        return subprocess.run(
+            [sys.executable, "-m", "dsi4bcn", *args, "--url", c.base_url, "--token", c.token],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
 
     added = cli("peers", "add", b.base_url)
     assert added.returncode == 0, added.stderr

@@ -6,6 +6,7 @@ with bundled contexts only) and from the Turtle.
 """
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -235,3 +236,39 @@ def test_hashtag_pages_list_the_projects_of_an_area(node: Node) -> None:
     narrower = fetch(f"{node.base_url}/tags/digital-fabrication", headers={"Accept": "text/html"})
     assert narrower.status == 200 and b"/@taller-obert" not in narrower.body
     assert fetch(f"{node.base_url}/tags/astrology").status == 404
+
+
+def test_private_contacts_never_leave_the_admin_api(node: Node) -> None:
+    from urllib.parse import urlencode
+
+    body = dict(
+        PROJECT,
+        nameMap={"ca": "Contactes"},
+        contacts=[
+            {"name": "Anna Puig", "email": "anna@taller.example", "contactType": "coordinació", "public": True},
+            {"name": "Jordi Serra", "email": "jordi.private@taller.example", "public": False},
+        ],
+    )
+    assert api(node.base_url, node.token, "PUT", "/api/projects/contactes", body).status == 201
+    editable = api(node.base_url, node.token, "GET", "/api/projects/contactes").json()
+    assert [contact["name"] for contact in editable["contacts"]] == ["Anna Puig", "Jordi Serra"]
+    for accept in (ACTIVITY_JSON, "text/turtle", "text/html"):
+        published = fetch(f"{node.base_url}/projects/contactes", headers={"Accept": accept}).body
+        assert b"jordi.private" not in published and b"Jordi" not in published
+    actor = fetch(f"{node.base_url}/projects/contactes", headers={"Accept": ACTIVITY_JSON}).json()
+    assert actor["contacts"] == [
+        {"type": "ContactPoint", "name": "Anna Puig", "email": "anna@taller.example", "contactType": "coordinació"}
+    ]
+    graph = jsonld_to_graph(actor)
+    assert (None, URIRef("http://schema.org/contactPoint"), None) in graph
+
+    def graph_has(text: str) -> bool:
+        query = f'ASK {{ GRAPH ?g {{ ?s ?p ?o FILTER(CONTAINS(STR(?o), "{text}")) }} }}'
+        answer = fetch(f"{node.base_url}/sparql?{urlencode({'query': query})}", headers={"Accept": "application/json"})
+        return bool(answer.json()["boolean"])
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not graph_has("anna@taller.example"):
+        time.sleep(0.1)
+    assert graph_has("anna@taller.example")
+    assert not graph_has("jordi.private")

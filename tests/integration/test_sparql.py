@@ -198,3 +198,20 @@ def test_local_edits_reach_the_graph(node: Node) -> None:
             break
         time.sleep(0.1)
     assert names == ["We repair in the neighbourhood, again"]
+
+
+def test_an_actor_that_does_not_want_to_be_indexed_leaves_the_graph(node: Node) -> None:
+    slug = "consells-oberts"
+    iri = f"{node.base_url}/projects/{slug}"
+    document = api(node.base_url, node.token, "GET", f"/api/projects/{slug}").json()
+    document["indexable"] = False
+    assert api(node.base_url, node.token, "PUT", f"/api/projects/{slug}", document).status == 200
+    ask = f"ASK {{ {{ GRAPH ?g {{ <{iri}> ?p ?o }} }} UNION {{ GRAPH ?g {{ ?s ?p <{iri}> }} }} }}"
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _query(node, ask).json()["boolean"]:
+        time.sleep(0.1)
+    assert _query(node, ask).json()["boolean"] is False
+    listed = fetch(f"{node.base_url}/actor/profiles?page=1", headers={"Accept": "application/activity+json"}).json()
+    entry = next(item for item in listed["orderedItems"] if item["id"] == iri)
+    assert entry["type"] == "Tombstone"
+    assert fetch(iri, headers={"Accept": "application/activity+json"}).json()["indexable"] is False

@@ -166,3 +166,47 @@ def test_good_slugs(slug: str) -> None:
 def test_bad_slugs(slug: str) -> None:
     problem = check_slug(slug)
     assert problem is not None and problem.code == "bad_slug"
+
+
+def test_contacts_are_checked_and_private_by_default() -> None:
+    fields, _ = _normalise(
+        _project(
+            contacts=[
+                {"name": "Anna Puig", "email": "anna@taller.example", "contactType": "coordinació", "public": True},
+                {"name": "Jordi Serra", "telephone": "+34 600 000 001"},
+            ]
+        )
+    )
+    assert fields["contacts"] == [
+        {
+            "type": "ContactPoint",
+            "name": "Anna Puig",
+            "email": "anna@taller.example",
+            "contactType": "coordinació",
+            "public": True,
+        },
+        {"type": "ContactPoint", "name": "Jordi Serra", "telephone": "+34 600 000 001", "public": False},
+    ]
+    problems = _problems(_project(contacts=[{"email": "x"}, {"name": "A", "age": 3, "public": "yes"}, "text"]))
+    assert ("contacts[0].name", "required") in problems
+    assert ("contacts[1].age", "unknown_field") in problems
+    assert ("contacts[1].public", "wrong_type") in problems
+    assert ("contacts[2]", "wrong_type") in problems
+
+
+def test_only_public_contacts_are_published() -> None:
+    from dsi4bcn.published import render_actor
+    from dsi4bcn.records import ActorRecord
+
+    fields, _ = _normalise(
+        _project(
+            contacts=[
+                {"name": "Anna Puig", "email": "anna@taller.example", "public": True},
+                {"name": "Jordi Serra", "email": "jordi.private@taller.example"},
+            ]
+        )
+    )
+    record = ActorRecord("project", "taller", "ateneu", fields, "PEM", "t", "t")
+    document = render_actor(record, base_url="https://n.example", authority="n.example", language="ca")
+    assert document["contacts"] == [{"type": "ContactPoint", "name": "Anna Puig", "email": "anna@taller.example"}]
+    assert "jordi" not in str(document)

@@ -37,8 +37,12 @@ def test_namespace_is_exactly_the_ontology_terms() -> None:
 
 def test_every_ontology_term_has_labels_and_definitions_in_three_languages() -> None:
     graph = ontology_graph()
-    terms = [s for s in graph.subjects(RDF.type, OWL.ObjectProperty)] + [s for s in graph.subjects(RDF.type, OWL.Class)]
-    assert len(terms) == 11
+    terms = [
+        *graph.subjects(RDF.type, OWL.ObjectProperty),
+        *graph.subjects(RDF.type, OWL.DatatypeProperty),
+        *graph.subjects(RDF.type, OWL.Class),
+    ]
+    assert len(terms) == 12
     for term in terms:
         for predicate in (
             URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
