@@ -190,10 +190,22 @@ class GraphService:
         return int(await self._call("apply", {"graphs": graphs}))
 
     async def apply_with_provenance(
-        self, graphs: dict[str, str | None], provenance: dict[str, str | None], provenance_graph: str
+        self,
+        graphs: dict[str, str | None],
+        provenance: dict[str, str | None],
+        provenance_graph: str,
+        fresh: list[str] | None = None,
     ) -> int:
-        """Like ``apply``, also replacing what ``provenance_graph`` says about each graph."""
-        payload = {"graphs": graphs, "provenance": provenance, "provenance_graph": provenance_graph}
+        """Like ``apply``, also replacing what ``provenance_graph`` says about each graph.
+
+        ``fresh`` graphs were never written (nor their provenance): they are bulk-loaded, not replaced.
+        """
+        payload = {
+            "graphs": graphs,
+            "provenance": provenance,
+            "provenance_graph": provenance_graph,
+            "fresh": fresh or [],
+        }
         return int(await self._call("apply", payload))
 
     async def clear(self) -> None:

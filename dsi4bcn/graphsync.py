@@ -15,6 +15,7 @@ import contextlib
 import hashlib
 import logging
 from collections.abc import Iterable
+from typing import Any
 
 import aiosqlite
 
@@ -39,7 +40,7 @@ DCTERMS = "http://purl.org/dc/terms/"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD_DATETIME = "http://www.w3.org/2001/XMLSchema#dateTime"
 DSI = "https://w3id.org/dsi4bcn/ns#"
-_BATCH = 200
+_BATCH = 500
 
 
 async def mark_unsynced(connection: aiosqlite.Connection, graphs: Iterable[str]) -> None:
@@ -108,7 +109,7 @@ class GraphSync:
         """Empty the store and mark every graph unsynced; returns how many graphs will be written."""
         await self._graph.clear()
         async with self._db.transaction() as connection:
-            await connection.execute("UPDATE graph_sync SET synced = 0, version = version + 1")
+            await connection.execute("UPDATE graph_sync SET synced = 0, written = 0, version = version + 1")
             await connection.execute(
                 "INSERT OR IGNORE INTO graph_sync (graph) SELECT actor FROM remote_profiles WHERE deleted IS NULL"
             )
@@ -140,16 +141,22 @@ class GraphSync:
 
     async def sync_once(self) -> int:
         """Write one batch of unsynced graphs; how many."""
-        rows = await self._db.all("SELECT graph, version FROM graph_sync WHERE synced = 0 LIMIT ?", (_BATCH,))
+        rows = await self._db.all("SELECT graph, version, written FROM graph_sync WHERE synced = 0 LIMIT ?", (_BATCH,))
         if not rows:
             return 0
         graphs: dict[str, str | None] = {}
         provenance: dict[str, str | None] = {}
+        remote = await self._remote_rows([row["graph"] for row in rows])
         for row in rows:
-            content, about = await self._content(row["graph"])
+            content, about = await self._content(row["graph"], remote)
             graphs[row["graph"]] = content
             provenance[row["graph"]] = about
-        await self._graph.apply_with_provenance(graphs, provenance, PROVENANCE_GRAPH)
+        fresh = [row["graph"] for row in rows if not row["written"]]
+        if fresh:
+            # Marked before writing: if this write fails half-way, the retry replaces instead of adding.
+            async with self._db.transaction() as connection:
+                await connection.executemany("UPDATE graph_sync SET written = 1 WHERE graph = ?", [(g,) for g in fresh])
+        await self._graph.apply_with_provenance(graphs, provenance, PROVENANCE_GRAPH, fresh)
         async with self._db.transaction() as connection:
             await connection.executemany(
                 "UPDATE graph_sync SET synced = 1 WHERE graph = ? AND version = ?",
@@ -157,7 +164,16 @@ class GraphSync:
             )
         return len(rows)
 
-    async def _content(self, graph: str) -> tuple[str | None, str | None]:
+    async def _remote_rows(self, graphs: list[str]) -> dict[str, Any]:
+        """The live received profiles among ``graphs``, read in one query."""
+        marks = ", ".join("?" for _ in graphs)
+        query = (
+            "SELECT actor, peer, ntriples, activity_id, key_id, received, updated FROM remote_profiles"  # noqa: S608
+            f" WHERE deleted IS NULL AND actor IN ({marks})"
+        )
+        return {row["actor"]: row for row in await self._db.all(query, graphs)}
+
+    async def _content(self, graph: str, remote: dict[str, Any]) -> tuple[str | None, str | None]:
         """N-Triples of a graph and of its provenance; ``(None, None)`` to drop both."""
         base = self._config.base_url
         if graph == VOCABULARY_GRAPH:
@@ -183,11 +199,7 @@ class GraphSync:
                 key=None,
             )
             return to_ntriples(triples, graph), to_ntriples(about, PROVENANCE_GRAPH)
-        row = await self._db.one(
-            "SELECT peer, ntriples, activity_id, key_id, received, updated FROM remote_profiles"
-            " WHERE actor = ? AND deleted IS NULL",
-            (graph,),
-        )
+        row = remote.get(graph)
         if row is None:
             return None, None
         about = _provenance(

@@ -135,46 +135,45 @@ class Ingestor:
         outcomes: list[str] = []
         changed: list[str] = []
         received = utc_now()
+        actors = [item.actor for item in checked if not isinstance(item, str)]
+        rows_to_write: list[tuple[Any, ...]] = []
+        erased: list[str] = []
         async with self._db.transaction() as connection:
+            marks = ", ".join("?" for _ in actors)
+            query = f"SELECT actor, updated, deleted FROM remote_profiles WHERE actor IN ({marks})"  # noqa: S608
+            async with connection.execute(query, actors) as cursor:
+                held = {row["actor"]: (row["updated"], row["deleted"]) async for row in cursor}
             for item in checked:
                 if isinstance(item, str):
                     outcomes.append(item)
                     continue
-                async with connection.execute(
-                    "SELECT updated, deleted FROM remote_profiles WHERE actor = ?", (item.actor,)
-                ) as cursor:
-                    row = await cursor.fetchone()
-                if row is not None and row["updated"] > item.updated:
-                    log.info("ignored a stale version of %s (%s < %s)", item.actor, item.updated, row["updated"])
+                updated, deleted = held.get(item.actor, ("", None))
+                if updated > item.updated:
+                    log.info("ignored a stale version of %s (%s < %s)", item.actor, item.updated, updated)
                     outcomes.append("stale: a newer version is already held")
-                    continue
-                if row is not None and row["deleted"] is None and row["updated"] == item.updated:
+                elif updated == item.updated and deleted is None:
                     outcomes.append("unchanged")
-                    continue
-                if not item.indexable:
-                    await _erase(connection, item.actor, peer, received)
+                elif not item.indexable:
+                    erased.append(item.actor)
                     outcomes.append("erased: the actor does not want to be indexed")
-                    changed.append(item.actor)
-                    continue
-                await connection.execute(
-                    "INSERT INTO remote_profiles (actor, peer, document, ntriples, activity_id, key_id, received,"
-                    " updated, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL) ON CONFLICT (actor) DO UPDATE SET"
-                    " peer = excluded.peer, document = excluded.document, ntriples = excluded.ntriples,"
-                    " activity_id = excluded.activity_id, key_id = excluded.key_id, received = excluded.received,"
-                    " updated = excluded.updated, deleted = NULL",
-                    (
-                        item.actor,
-                        peer,
-                        json.dumps(item.document, ensure_ascii=False, separators=(",", ":")),
-                        item.ntriples,
-                        activity_id,
-                        key_id,
-                        received,
-                        item.updated,
-                    ),
-                )
-                outcomes.append("ingested")
-                changed.append(item.actor)
+                else:
+                    document = json.dumps(item.document, ensure_ascii=False, separators=(",", ":"))
+                    rows_to_write.append(
+                        (item.actor, peer, document, item.ntriples, activity_id, key_id, received, item.updated)
+                    )
+                    held[item.actor] = (item.updated, None)
+                    outcomes.append("ingested")
+            await connection.executemany(
+                "INSERT INTO remote_profiles (actor, peer, document, ntriples, activity_id, key_id, received,"
+                " updated, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL) ON CONFLICT (actor) DO UPDATE SET"
+                " peer = excluded.peer, document = excluded.document, ntriples = excluded.ntriples,"
+                " activity_id = excluded.activity_id, key_id = excluded.key_id, received = excluded.received,"
+                " updated = excluded.updated, deleted = NULL",
+                rows_to_write,
+            )
+            for actor in erased:
+                await _erase(connection, actor, peer, received)
+            changed = [row[0] for row in rows_to_write] + erased
             if changed:
                 await mark_unsynced(connection, changed)
         if changed:

@@ -8,6 +8,7 @@ share a blank node.
 import hashlib
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 __all__ = ["RDF_LANG_STRING", "XSD_STRING", "Term", "Triple", "blank_prefix", "to_ntriples"]
 
@@ -16,6 +17,8 @@ RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 Term = tuple[str, ...]
 Triple = tuple[Term, Term, Term]
 _LANGUAGE = re.compile(r"[a-zA-Z]{1,8}(?:-[a-zA-Z0-9]{1,8})*")
+_BAD_IRI = re.compile(r'[<>"{}|^`\\\x00-\x20]')
+_NEEDS_ESCAPE = re.compile(r'[\\"\x00-\x1f\x7f]')
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 
 
@@ -24,20 +27,18 @@ def blank_prefix(graph: str) -> str:
     return "g" + hashlib.sha256(graph.encode()).hexdigest()[:12] + "x"
 
 
+def _escape_char(match: re.Match[str]) -> str:
+    char = match.group(0)
+    return _ESCAPES.get(char) or f"\\u{ord(char):04X}"
+
+
 def _escape(text: str) -> str:
-    out = []
-    for char in text:
-        if char in _ESCAPES:
-            out.append(_ESCAPES[char])
-        elif ord(char) < 0x20 or ord(char) == 0x7F:
-            out.append(f"\\u{ord(char):04X}")
-        else:
-            out.append(char)
-    return "".join(out)
+    return _NEEDS_ESCAPE.sub(_escape_char, text) if _NEEDS_ESCAPE.search(text) else text
 
 
+@lru_cache(maxsize=65536)
 def _iri(value: str) -> str:
-    if any(char in value for char in '<>"{}|^`\\ ') or any(ord(char) <= 0x20 for char in value):
+    if _BAD_IRI.search(value):
         raise ValueError(f"not an IRI usable in N-Triples: {value[:80]!r}")
     return f"<{value}>"
 

@@ -60,22 +60,25 @@ def object_id(value: Any) -> str | None:
     return None
 
 
-def forbidden_keyword(value: Any, depth: int = 0) -> str | None:
-    """Why ``value`` is refused (``@graph``, ``@reverse`` or ``@included`` anywhere; too deep), else None."""
-    if depth > _MAX_DEPTH:
-        return "nesting too deep"
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            if key in FORBIDDEN_KEYWORDS:
-                return f"{key} is not accepted in activities"
-            found = forbidden_keyword(item, depth + 1)
-            if found:
-                return found
-    elif isinstance(value, list):
-        for item in value:
-            found = forbidden_keyword(item, depth + 1)
-            if found:
-                return found
+def forbidden_keyword(value: Any) -> str | None:
+    """Why ``value`` is refused (``@graph``, ``@reverse`` or ``@included`` anywhere; too deep), else None.
+
+    ``@context`` values are not searched: a context that aliases a keyword is caught later, because
+    every triple's subject must be on the sender's origin and only the default graph is read.
+    """
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > _MAX_DEPTH:
+            return "nesting too deep"
+        if isinstance(item, Mapping):
+            for key, child in item.items():
+                if key in FORBIDDEN_KEYWORDS:
+                    return f"{key} is not accepted in activities"
+                if key != "@context" and isinstance(child, Mapping | list):
+                    stack.append((child, depth + 1))
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item if isinstance(child, Mapping | list))
     return None
 
 

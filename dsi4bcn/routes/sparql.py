@@ -108,7 +108,9 @@ async def sparql(request: web.Request) -> web.StreamResponse:
             503, f"the query ran past the {config.query_timeout:g} s limit and was stopped", **{"Retry-After": "10"}
         ) from error
     except GraphError as error:
-        raise _refused(400 if error.kind == "syntax" else 500, str(error)) from error
+        if error.kind == "syntax":
+            raise _refused(400, f"the query is not valid SPARQL 1.1: {error}") from error
+        raise _refused(500, str(error)) from error
     finally:
         _in_flight[client] -= 1
         if not _in_flight[client]:
@@ -116,6 +118,7 @@ async def sparql(request: web.Request) -> web.StreamResponse:
     response = web.Response(body=result.body, headers=_CORS)
     response.headers["Content-Type"] = media_type + ("; charset=utf-8" if media_type.startswith("text/") else "")
     response.headers["X-SPARQL-Result-Cap"] = str(config.result_cap)
+    response.headers["Server-Timing"] = f"query;dur={result.seconds * 1000:.1f}"
     if result.truncated:
         response.headers["X-SPARQL-Truncated"] = "true"
     return response
