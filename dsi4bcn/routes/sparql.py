@@ -20,6 +20,7 @@ from dsi4bcn.http import ApiError, json_response, negotiate_or_406, request_lang
 from dsi4bcn.pages import render_page
 from dsi4bcn.sparql import MAX_QUERY_BYTES, QueryRefused, check_query, choose_format
 from dsi4bcn.sparqlexamples import EXAMPLES
+from dsi4bcn.sparqlresults import SELECT_FORMATS
 
 __all__ = ["routes"]
 
@@ -28,14 +29,6 @@ _CORS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
     "Access-Control-Allow-Headers": "Content-Type, Accept",
-}
-_SELECT_INTERNAL = {
-    "application/sparql-results+json": "json",
-    "application/json": "json",
-    "application/sparql-results+xml": "xml",
-    "application/xml": "xml",
-    "text/csv": "csv",
-    "text/tab-separated-values": "tsv",
 }
 _in_flight: defaultdict[str, int] = defaultdict(int)
 
@@ -97,7 +90,7 @@ async def sparql(request: web.Request) -> web.StreamResponse:
     try:
         result = await graph.service.query(
             checked.text,
-            select_format=_SELECT_INTERNAL.get(media_type, "json"),
+            select_format=SELECT_FORMATS.get(media_type, "json"),
             graph_format=media_type if checked.form in ("CONSTRUCT", "DESCRIBE") else "text/turtle",
             cap=config.result_cap,
             limit=config.query_timeout,

@@ -18,8 +18,7 @@ GRAPHS = frozenset({"https://n.example/projects/a"})
         ('SELECT * WHERE { ?s ?p """ a long string with SERVICE and\nINSERT """ }', "SELECT"),
         ("PREFIX ex: <http://ex/> SELECT * WHERE { ?s ex:SERVICE ?o }", "SELECT"),
         ("SELECT * FROM <https://n.example/projects/a> WHERE { ?s ?p ?o }", "SELECT"),
-        ("PREFIX n: <https://n.example/projects/> SELECT * FROM NAMED n:a WHERE { GRAPH ?g { ?s ?p ?o } }",
-         "SELECT"),
+        ("PREFIX n: <https://n.example/projects/> SELECT * FROM NAMED n:a WHERE { GRAPH ?g { ?s ?p ?o } }", "SELECT"),
     ],
 )
 def test_allowed_queries(query: str, form: str) -> None:
