@@ -10,6 +10,7 @@ from dsi4bcn.config import Config
 from dsi4bcn.db import Database
 from dsi4bcn.graph import GraphService
 from dsi4bcn.graphsync import PROVENANCE_GRAPH, GraphSync
+from dsi4bcn.matcher import Matcher
 from dsi4bcn.store import ProfileStore
 
 __all__ = ["Aggregate", "start_aggregate"]
@@ -25,6 +26,8 @@ class Aggregate:
     service: GraphService
     sync: GraphSync
     task: "asyncio.Task[None] | None" = None
+    matcher: Matcher | None = None
+    matcher_task: "asyncio.Task[None] | None" = None
     _names: frozenset[str] = frozenset()
     _names_read: float = 0.0
 
@@ -85,11 +88,12 @@ class Aggregate:
         }
 
     async def stop(self) -> None:
-        """Stop the sync loop and the graph process."""
-        if self.task is not None:
-            self.task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.task
+        """Stop the sync loop, the matching index loader and the graph process."""
+        for task in (self.task, self.matcher_task):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         await self.service.stop()
 
 
@@ -99,6 +103,9 @@ async def start_aggregate(config: Config, database: Database, profiles: ProfileS
     await service.start()
     sync = GraphSync(config, database, profiles, service)
     await sync.reconcile()
-    aggregate = Aggregate(database=database, service=service, sync=sync)
+    matcher = Matcher(config, database, profiles)
+    aggregate = Aggregate(database=database, service=service, sync=sync, matcher=matcher)
+    aggregate.matcher_task = asyncio.create_task(matcher.load(), name="matching-index")
+    sync.listeners.append(matcher.refresh)
     aggregate.task = asyncio.create_task(sync.run(), name="graph-sync")
     return aggregate

@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 import aiosqlite
@@ -84,6 +84,8 @@ class GraphSync:
         self._graph = graph
         self.wake = asyncio.Event()
         self.idle = asyncio.Event()
+        # Called with the graphs just written (the matching index re-reads them).
+        self.listeners: list[Callable[[list[str]], Awaitable[None]]] = []
 
     async def reconcile(self) -> None:
         """At start-up: every local actor and the vocabulary have a sync row; a changed vocabulary is rewritten."""
@@ -162,6 +164,9 @@ class GraphSync:
                 "UPDATE graph_sync SET synced = 1 WHERE graph = ? AND version = ?",
                 [(row["graph"], row["version"]) for row in rows],
             )
+        written = [row["graph"] for row in rows]
+        for listener in self.listeners:
+            await listener(written)
         return len(rows)
 
     async def _remote_rows(self, graphs: list[str]) -> dict[str, Any]:

@@ -191,6 +191,11 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "es": "método no permitido",
         "en": "method not allowed",
     },
+    "match_refused": {
+        "ca": "no es poden suggerir col·laboracions: {reason}",
+        "es": "no se pueden sugerir colaboraciones: {reason}",
+        "en": "cannot suggest partners: {reason}",
+    },
     "peer_refused": {
         "ca": "no es pot establir la connexió amb el node: {reason}",
         "es": "no se puede establecer la conexión con el nodo: {reason}",

@@ -1,0 +1,135 @@
+"""Matching as a node service: the index loaded from SQLite, kept up to date as graphs are written.
+
+Every graph the graph sync writes (a local or a received profile) is re-read into the index, so queries
+only score precomputed rows; an organisation's change also refreshes its projects (they inherit its
+quadruple-helix sectors). The base index is rebuilt in a thread when enough profiles have changed.
+"""
+
+import asyncio
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from typing import Any
+
+from dsi4bcn.config import Config
+from dsi4bcn.db import Database
+from dsi4bcn.matchfeatures import profile_from_triples, triples_from_ntriples
+from dsi4bcn.matchindex import MatchIndex
+from dsi4bcn.matching import Profile, explain, normalise_weights
+from dsi4bcn.published import render_actor
+from dsi4bcn.store import ProfileStore
+from dsi4bcn.urls import actor_iri, parse_actor_iri
+from vocab.fastld import document_triples
+
+__all__ = ["Matcher"]
+
+log = logging.getLogger(__name__)
+
+
+class Matcher:
+    """Suggests partners for a profile, over every profile the node knows (local and received)."""
+
+    def __init__(self, config: Config, database: Database, profiles: ProfileStore) -> None:
+        self._config = config
+        self._db = database
+        self._profiles = profiles
+        self.index = MatchIndex()
+        self._rebuilding: asyncio.Task[None] | None = None
+        self.ready = asyncio.Event()
+
+    async def _read(self, graph: str) -> Profile | None:
+        """The profile in ``graph`` as it is now, or None if there is none (or it is not indexable)."""
+        parsed = parse_actor_iri(self._config.base_url, graph)
+        if parsed is not None:
+            record = await self._profiles.get(parsed[1])
+            if record is None or record.deleted or record.fields.get("indexable") is False:
+                return None
+            document = render_actor(
+                record, base_url=self._config.base_url, authority=self._config.authority, language=self._config.language
+            )
+            triples, _ = document_triples(document)
+        else:
+            row = await self._db.one(
+                "SELECT ntriples FROM remote_profiles WHERE actor = ? AND deleted IS NULL", (graph,)
+            )
+            if row is None:
+                return None
+            triples = triples_from_ntriples(row[0])
+        profile = profile_from_triples(graph, triples)
+        if profile is not None and profile.kind == "project" and not profile.sectors and profile.organisation:
+            organisation = self.index.profiles.get(profile.organisation)
+            if organisation is not None:
+                profile = _with_sectors(profile, organisation.sectors)
+        return profile
+
+    async def load(self) -> None:
+        """Read every local and received profile, then build the index (in a thread)."""
+        graphs = [
+            actor_iri(self._config.base_url, record.kind, record.slug)
+            for kind in ("organisation", "project")
+            for record in await self._profiles.list(kind)
+        ]
+        graphs += [
+            str(row[0])
+            for row in await self._db.all("SELECT actor FROM remote_profiles WHERE deleted IS NULL ORDER BY actor")
+        ]
+        # Organisations first, so that projects can inherit their sectors.
+        graphs.sort(key=lambda iri: "/projects/" in iri)
+        for graph in graphs:
+            profile = await self._read(graph)
+            if profile is not None:
+                self.index.profiles[profile.id] = profile
+        await asyncio.to_thread(self.index.rebuild)
+        self.ready.set()
+        log.info("matching index: %d profiles", len(self.index.profiles))
+
+    async def refresh(self, graphs: Iterable[str]) -> None:
+        """Re-read changed graphs (and the projects of changed organisations) into the index."""
+        pending = list(dict.fromkeys(graphs))
+        for graph in pending:
+            before = self.index.profiles.get(graph)
+            profile = await self._read(graph)
+            if profile is None:
+                if before is not None:
+                    self.index.remove(graph)
+                continue
+            self.index.upsert(profile)
+            if profile.kind == "organisation" and (before is None or before.sectors != profile.sectors):
+                for project in [p for p in self.index.profiles.values() if p.organisation == profile.id]:
+                    self.index.upsert(_with_sectors(project, profile.sectors))
+        if self.index.needs_rebuild and (self._rebuilding is None or self._rebuilding.done()):
+            self._rebuilding = asyncio.create_task(asyncio.to_thread(self.index.rebuild))
+
+    def profile(self, iri: str) -> Profile | None:
+        """A known profile."""
+        return self.index.profiles.get(iri)
+
+    async def suggest(
+        self, asker: Profile, *, limit: int, weights: Mapping[str, float] | None, include_own: bool, language: str
+    ) -> dict[str, Any]:
+        """The ranked partners of ``asker``, each with its score and explanation."""
+        chosen = normalise_weights(weights)
+        candidates = await asyncio.to_thread(self.index.top, asker, chosen, limit, include_own)
+        results = []
+        for candidate in candidates:
+            partner = self.index.profiles.get(candidate.id)
+            if partner is None:
+                continue
+            results.append(
+                {
+                    "partner": candidate.id,
+                    "kind": partner.kind,
+                    "name": partner.names.get(language) or next(iter(partner.names.values()), candidate.id),
+                    "score": round(candidate.score, 4),
+                    "explanation": explain(asker, partner, candidate.parts, chosen, language),
+                }
+            )
+        return {
+            "asker": asker.id,
+            "weights": {name: round(value, 4) for name, value in chosen.items()},
+            "results": results,
+        }
+
+
+def _with_sectors(profile: Profile, sectors: frozenset[str]) -> Profile:
+    return replace(profile, sectors=sectors)
