@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import itertools
 import logging
+import os
 import socket
 import subprocess
 import sys
@@ -156,7 +157,10 @@ class GraphService:
         if kill:
             process.kill()
         elif connection is not None:
-            connection.close()
+            # close() alone does not end the socket while the reader thread sits in recv() on it, so the
+            # child would never see the end of its input: shut the sending side down, which it sees at once.
+            with contextlib.suppress(OSError), socket.socket(fileno=os.dup(connection.fileno())) as handle:
+                handle.shutdown(socket.SHUT_WR)
         try:
             process.wait(15)
         except subprocess.TimeoutExpired:
