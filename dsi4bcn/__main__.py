@@ -89,7 +89,9 @@ def _client(args: argparse.Namespace) -> ApiClient:
     data_dir = Path(getattr(args, "data_dir", None) or os.environ.get("DSI4BCN_DATA_DIR") or DEFAULT_DATA_DIR)
     if not token and (data_dir / "admin-token").is_file():
         token = (data_dir / "admin-token").read_text(encoding="ascii").strip()
-    if not token:
+    if not token and getattr(args, "public", False):
+        token = ""
+    if not token and not getattr(args, "public", False):
         raise ValueError("no admin token: pass --token, set DSI4BCN_ADMIN_TOKEN or point --data-dir at the node")
     return ApiClient(url or f"http://127.0.0.1:{DEFAULT_PORT}", token)
 
@@ -148,6 +150,46 @@ def _graph_request(args: argparse.Namespace) -> ApiRequest:
     return "GET", "/api/graph", None
 
 
+def _match_request(args: argparse.Namespace) -> ApiRequest:
+    """The public API call ``match`` stands for."""
+    query: dict[str, str] = {"profile": args.iri, "limit": str(args.limit)}
+    if args.lang:
+        query["lang"] = args.lang
+    if args.include_own:
+        query["include_own"] = "true"
+    for setting in args.weight:
+        name, separator, value = setting.partition("=")
+        if not separator or not name or not value:
+            raise ValueError(f"--weight takes part=value (for example needs=0.5), not {setting!r}")
+        query[f"weight_{name}"] = value
+    return "GET", "/api/match?" + urlencode(query), None
+
+
+def _print_matches(answer: dict[str, Any]) -> None:
+    """One line per partner: rank, score, kind, name, IRI; then the main reasons, indented."""
+    for rank, result in enumerate(answer["results"], 1):
+        print(f"{rank:>3}. {result['score']:.3f}  {result['kind']:<12} {result['name']}  <{result['partner']}>")
+        explanation = result["explanation"]
+        for key, label in (
+            ("needsMetByTheirOffers", "your needs, their offers"),
+            ("theirNeedsMetByYourOffers", "their needs, your offers"),
+        ):
+            pairs = explanation.get(key) or []
+            if pairs:
+                print(f"       {label}: " + ", ".join(f"{p['need']['label']} <- {p['offer']['label']}" for p in pairs))
+        for key, label in (("sharedAreas", "shared areas"), ("sharedSdgs", "shared SDGs")):
+            concepts = explanation.get(key) or []
+            if concepts:
+                print(f"       {label}: {', '.join(c['label'] for c in concepts)}")
+        place = explanation.get("place") or {}
+        if place.get("same") or place.get("distanceKm") is not None:
+            print(
+                f"       place: same {place['same']}"
+                if place.get("same")
+                else f"       place: {place['distanceKm']} km"
+            )
+
+
 def _progress(done: int, total: int, label: str) -> None:
     width = 30
     filled = width if total == 0 else min(width, width * done // max(total, 1))
@@ -193,7 +235,9 @@ def _api_command(build: Callable[[argparse.Namespace], ApiRequest]) -> Callable[
         except (ValueError, OSError) as error:
             print(f"dsi4bcn: {error}", file=sys.stderr)
             return 2
-        if args.action == "list" and getattr(args, "kind", None) and not args.json:
+        if args.command == "match" and not args.json:
+            _print_matches(result)
+        elif args.action == "list" and getattr(args, "kind", None) and not args.json:
             for item in result:
                 names = item.get("nameMap", {})
                 print(f"{item['slug']}\t{names.get('ca') or next(iter(names.values()), '')}")
@@ -300,6 +344,21 @@ def _parser() -> argparse.ArgumentParser:
     rebuild = graph_actions.add_parser("rebuild", parents=[common], help="rebuild the whole graph from SQLite")
     rebuild.add_argument("--no-wait", action="store_true", help="do not wait for the rebuild to finish")
     graph.set_defaults(run=_api_command(_graph_request), no_wait=False)
+
+    match = commands.add_parser("match", parents=[common], help="suggest partners for a project or organisation")
+    match.add_argument("iri", help="the project's or organisation's id (URL), local or aggregated")
+    match.add_argument("--limit", type=int, default=10, help="how many partners (1-100, default 10)")
+    match.add_argument("--lang", choices=["ca", "es", "en"], help="language of the concept labels")
+    match.add_argument("--include-own", action="store_true", help="also suggest the asker's own organisation")
+    match.add_argument(
+        "--weight",
+        action="append",
+        default=[],
+        metavar="PART=VALUE",
+        help="weight of one part in [0, 1]: needs, offers, areas, sdgs, place, sectors, text (repeatable)",
+    )
+    match.add_argument("--json", action="store_true", help="print the full JSON answer")
+    match.set_defaults(run=_api_command(_match_request), action="match", public=True)
     return parser
 
 

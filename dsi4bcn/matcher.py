@@ -119,16 +119,20 @@ class Matcher:
                 {
                     "partner": candidate.id,
                     "kind": partner.kind,
-                    "name": partner.names.get(language) or next(iter(partner.names.values()), candidate.id),
+                    "name": _name(partner, language),
                     "score": round(candidate.score, 4),
                     "explanation": explain(asker, partner, candidate.parts, chosen, language),
                 }
             )
         return {
-            "asker": asker.id,
+            "asker": {"id": asker.id, "kind": asker.kind, "name": _name(asker, language)},
             "weights": {name: round(value, 4) for name, value in chosen.items()},
             "results": results,
         }
+
+
+def _name(profile: Profile, language: str) -> str:
+    return profile.names.get(language) or next(iter(profile.names.values()), profile.id)
 
 
 def _with_sectors(profile: Profile, sectors: frozenset[str]) -> Profile:

@@ -256,8 +256,8 @@ def _pairs(
             kind = "same" if best[0] == 1.0 else "broader or narrower" if best[0] == 0.5 else "sibling"
             matches.append(
                 {
-                    "need": _label(iri, language),
-                    "offer": _label(best[1], language),
+                    keys[0]: _label(iri, language),
+                    keys[1]: _label(best[1], language),
                     "similarity": best[0],
                     "relation": kind,
                 }

@@ -53,6 +53,9 @@ async def match(request: web.Request) -> web.Response:
     unknown = [key for key in query if key.startswith("weight_") and key[7:] not in PARTS]
     if unknown:
         raise _refused(400, f"unknown weight {unknown[0]}; known: {', '.join('weight_' + p for p in PARTS)}")
+    include_own = query.get("include_own", "false")
+    if include_own not in ("true", "false"):
+        raise _refused(400, "include_own must be true or false")
     matcher = request.app[GRAPH].matcher
     assert matcher is not None
     try:
@@ -71,7 +74,7 @@ async def match(request: web.Request) -> web.Response:
             asker,
             limit=limit,
             weights=weights,
-            include_own=query.get("include_own") == "true",
+            include_own=include_own == "true",
             language=request_language(request),
         )
     except ValueError as error:

@@ -1,0 +1,194 @@
+"""Collaboration matching across two federated nodes: a need on A is met by an offer on B, both nodes suggest
+the pair with the reason, and the suggestions follow edits and deletions."""
+
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from urllib.parse import urlencode
+
+import pytest
+
+from tests.support.http import api, fetch
+from tests.support.nodes import Node, start_node
+
+pytestmark = pytest.mark.network
+ENV = {"DSI4BCN_DELIVERY_BACKOFF_SCALE": "0.01", "DSI4BCN_RESYNC_INTERVAL": "3"}
+SKILL = "https://w3id.org/dsi4bcn/skill/"
+
+
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Node, Node]]:
+    folder = tmp_path_factory.mktemp("matching")
+    a, b = start_node(folder / "a", env=ENV), start_node(folder / "b", env=ENV)
+    _put(a, "organisations/ateneu", {"nameMap": {"ca": "Ateneu del Clot"}, "sectors": ["sector:civil-society"]})
+    _put(
+        a,
+        "projects/repair-cafe",
+        {
+            "organisation": "ateneu",
+            "nameMap": {"ca": "Repair Cafè del Clot", "en": "Clot Repair Café"},
+            "summaryMap": {"ca": "Reparem aparells electrònics i en fem inventari obert."},
+            "areas": ["area:social-solidarity-economy"],
+            "needs": ["skill:web-development"],
+            "offers": ["skill:workshop-space"],
+            "basedIn": "neighbourhood:67",
+        },
+    )
+    _put(b, "organisations/teixit", {"nameMap": {"ca": "Teixit Digital"}, "sectors": ["sector:industry"]})
+    _put(
+        b,
+        "projects/botiga-web",
+        {
+            "organisation": "teixit",
+            "nameMap": {"ca": "Botigues web cooperatives"},
+            "areas": ["area:social-solidarity-economy"],
+            "offers": ["skill:web-development"],
+            "needs": ["skill:storage-space"],
+            "basedIn": "neighbourhood:68",
+        },
+    )
+    _put(
+        b,
+        "projects/sensors",
+        {
+            "organisation": "teixit",
+            "nameMap": {"ca": "Sensors de soroll"},
+            "areas": ["area:citizen-science"],
+            "offers": ["skill:iot-sensors"],
+        },
+    )
+    for here, there in ((a, b), (b, a)):
+        answer = api(here.base_url, here.token, "POST", "/api/peers", {"url": there.base_url})
+        assert answer.status == 202, answer.body
+    yield a, b
+    a.stop()
+    b.stop()
+
+
+def _put(node: Node, path: str, document: dict) -> None:
+    answer = api(node.base_url, node.token, "PUT", f"/api/{path}", document)
+    assert answer.status in (200, 201), answer.body
+
+
+def _match(node: Node, **query: str) -> tuple[int, dict]:
+    answer = fetch(f"{node.base_url}/api/match?{urlencode(query)}", headers={"Accept": "application/json"})
+    return answer.status, answer.json()
+
+
+def _partners(node: Node, iri: str) -> list[str]:
+    status, body = _match(node, project=iri)
+    return [result["partner"] for result in body["results"]] if status == 200 else []
+
+
+def _within(seconds: float, condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"{what} did not happen within {seconds} s")
+
+
+def test_a_need_on_one_node_meets_an_offer_on_the_other(pair: tuple[Node, Node]) -> None:
+    a, b = pair
+    repair, shop = f"{a.base_url}/projects/repair-cafe", f"{b.base_url}/projects/botiga-web"
+    _within(10, lambda: shop in _partners(a, repair), "B's offer reaching A's matching")
+    _within(10, lambda: repair in _partners(b, shop), "A's need reaching B's matching")
+
+    status, on_a = _match(a, project=repair, lang="en")
+    assert status == 200
+    assert on_a["asker"]["id"] == repair
+    best = on_a["results"][0]
+    assert best["partner"] == shop and best["kind"] == "project"
+    met = best["explanation"]["needsMetByTheirOffers"]
+    assert [(m["need"]["id"], m["offer"]["id"], m["relation"]) for m in met] == [
+        (SKILL + "web-development", SKILL + "web-development", "same")
+    ]
+    assert met[0]["need"]["label"] == "Web development"
+    assert [area["code"] for area in best["explanation"]["sharedAreas"]] == ["area:social-solidarity-economy"]
+    assert best["explanation"]["place"]["same"] == "district"
+    # The unrelated project on B ranks below the complementary one
+    ranked = [result["partner"] for result in on_a["results"]]
+    assert f"{b.base_url}/projects/sensors" not in ranked[:1]
+
+    status, on_b = _match(b, project=shop, lang="ca")
+    assert status == 200
+    mine = next(result for result in on_b["results"] if result["partner"] == repair)
+    served = mine["explanation"]["theirNeedsMetByYourOffers"]
+    assert [(m["need"]["id"], m["offer"]["id"]) for m in served] == [
+        (SKILL + "web-development", SKILL + "web-development")
+    ]
+    # B's need for storage is met by A's workshop space only loosely or not at all; the reason says which
+    assert served[0]["need"]["label"] == "Desenvolupament web"
+    assert abs(sum(mine["explanation"]["shares"].values()) - 1) < 0.01
+
+
+def test_suggestions_follow_edits_and_deletions(pair: tuple[Node, Node]) -> None:
+    a, b = pair
+    repair, shop = f"{a.base_url}/projects/repair-cafe", f"{b.base_url}/projects/botiga-web"
+    _within(10, lambda: shop in _partners(a, repair), "B's offer reaching A's matching")
+
+    # When B's project stops offering web development, A's reason for it disappears
+    document = api(b.base_url, b.token, "GET", "/api/projects/botiga-web").json()
+    document["offers"] = ["skill:graphic-design"]
+    _put(b, "projects/botiga-web", document)
+
+    def need_no_longer_met() -> bool:
+        status, body = _match(a, project=repair)
+        found = [r for r in body.get("results", []) if r["partner"] == shop]
+        return status == 200 and (not found or not found[0]["explanation"]["needsMetByTheirOffers"])
+
+    _within(10, need_no_longer_met, "the edit reaching A's matching")
+
+    # When B deletes the project, A no longer suggests it, and asking for it is a 404
+    assert api(b.base_url, b.token, "DELETE", "/api/projects/botiga-web").status == 200
+    _within(10, lambda: shop not in _partners(a, repair), "the deletion reaching A's matching")
+    status, body = _match(a, project=shop)
+    assert status == 404 and "error" in body
+
+
+def test_weights_and_bad_requests(pair: tuple[Node, Node]) -> None:
+    a, _ = pair
+    repair = f"{a.base_url}/projects/repair-cafe"
+    status, body = _match(a, project=repair, weight_needs="1", weight_offers="0", weight_areas="0")
+    assert status == 200
+    assert body["weights"]["needs"] > body["weights"]["areas"] == 0
+    for query, fragment in (
+        ({}, "exactly one"),
+        ({"project": repair, "organisation": repair}, "exactly one"),
+        ({"project": "not an iri"}, "IRI"),
+        ({"project": repair, "limit": "0"}, "limit"),
+        ({"project": repair, "limit": "ten"}, "limit"),
+        ({"project": repair, "weight_needs": "2"}, "weight"),
+        ({"project": repair, "weight_needs": "x"}, "weight_needs"),
+        ({"project": repair, "weight_colour": "1"}, "weight_colour"),
+        ({"project": repair, "include_own": "yes"}, "include_own"),
+        ({"organisation": repair}, "organisation"),
+    ):
+        status, body = _match(a, **query)
+        assert status in (400, 404), (query, status, body)
+        assert fragment in body["error"], (query, body)
+
+
+def test_the_command_line_lists_partners_with_their_reasons(pair: tuple[Node, Node]) -> None:
+    a, _ = pair
+    repair = f"{a.base_url}/projects/repair-cafe"
+    _within(10, lambda: bool(_partners(a, repair)), "any suggestion")
+    done = subprocess.run(
+        [sys.executable, "-m", "dsi4bcn", "match", repair, "--url", a.base_url, "--lang", "en", "--limit", "3"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.lstrip().startswith("1. ")
+    refused = subprocess.run(
+        [sys.executable, "-m", "dsi4bcn", "match", repair, "--url", a.base_url, "--weight", "colour=1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert refused.returncode == 1 and "weight_colour" in refused.stderr
