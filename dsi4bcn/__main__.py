@@ -89,8 +89,6 @@ def _client(args: argparse.Namespace) -> ApiClient:
     data_dir = Path(getattr(args, "data_dir", None) or os.environ.get("DSI4BCN_DATA_DIR") or DEFAULT_DATA_DIR)
     if not token and (data_dir / "admin-token").is_file():
         token = (data_dir / "admin-token").read_text(encoding="ascii").strip()
-    if not token and getattr(args, "public", False):
-        token = ""
     if not token and not getattr(args, "public", False):
         raise ValueError("no admin token: pass --token, set DSI4BCN_ADMIN_TOKEN or point --data-dir at the node")
     return ApiClient(url or f"http://127.0.0.1:{DEFAULT_PORT}", token)
@@ -365,7 +363,12 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = _parser().parse_args(argv)
-    result: int = args.run(args)
+    try:
+        result: int = args.run(args)
+    except BrokenPipeError:
+        # The reader went away (``dsi4bcn project list | head``): stop quietly, as other commands do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     return result
 
 

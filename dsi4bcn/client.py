@@ -40,10 +40,10 @@ def _user_language() -> str:
 
 @dataclass(frozen=True)
 class ApiClient:
-    """Calls ``/api/...`` on one node with its admin token."""
+    """Calls ``/api/...`` on one node with its admin token (``None`` for the public API)."""
 
     base_url: str
-    token: str
+    token: str | None
     timeout: float = 30.0
 
     def call(self, method: str, path: str, body: Any = None) -> Any:
@@ -54,7 +54,7 @@ class ApiClient:
             data=data,
             method=method,
             headers={
-                "Authorization": f"Bearer {self.token}",
+                **({"Authorization": f"Bearer {self.token}"} if self.token else {}),
                 "Content-Type": "application/json",
                 "Accept": "application/json",
                 "Accept-Language": _user_language(),
