@@ -18,6 +18,7 @@ from scipy import sparse
 from dsi4bcn.matching import (
     CROSS_SECTOR,
     DISTANCE_KM,
+    EARTH_RADIUS_KM,
     PARTS,
     SAME_DISTRICT,
     SAME_NEIGHBOURHOOD,
@@ -107,8 +108,21 @@ class _Rows:
             self.data.append(value)
         self.pointers.append(len(self.data))
 
-    def matrix(self) -> sparse.csr_matrix:
-        return sparse.csr_matrix((self.data, self.columns, self.pointers), shape=(len(self.pointers) - 1, self.width))
+    def matrix(self) -> sparse.csc_matrix:
+        """Column-major: a query touches only the columns of the asker's few concepts and words."""
+        rows = sparse.csr_matrix((self.data, self.columns, self.pointers), shape=(len(self.pointers) - 1, self.width))
+        return rows.tocsc()
+
+
+def _column_product(matrix: sparse.csc_matrix, vector: Mapping[int, float]) -> FloatArray:
+    """``matrix @ vector`` for a sparse ``vector``, reading only its non-zero columns."""
+    if not vector:
+        return np.zeros(matrix.shape[0])
+    pointers, rows, data = matrix.indptr, matrix.indices, matrix.data
+    spans = [(pointers[column], pointers[column + 1], value) for column, value in vector.items()]
+    touched = np.concatenate([rows[start:end] for start, end, _ in spans])
+    weights = np.concatenate([data[start:end] * value for start, end, value in spans])
+    return np.bincount(touched, weights=weights, minlength=matrix.shape[0]).astype(float, copy=False)
 
 
 class Block:
@@ -124,8 +138,14 @@ class Block:
         self.sectors = np.array([_sector_mask(profile.sectors) for profile in profiles], dtype=np.int64)
         self.neighbourhood = [profile.neighbourhood or "" for profile in profiles]
         self.district = [profile.district or "" for profile in profiles]
-        self.latitude = np.array([np.nan if p.latitude is None else p.latitude for p in profiles], dtype=float)
-        self.longitude = np.array([np.nan if p.longitude is None else p.longitude for p in profiles], dtype=float)
+        latitude = np.array([np.nan if p.latitude is None else p.latitude for p in profiles], dtype=float)
+        longitude = np.array([np.nan if p.longitude is None else p.longitude for p in profiles], dtype=float)
+        # Each location as a point on the unit sphere, once: a query then needs only the chord to it.
+        located = ~np.isnan(latitude) & ~np.isnan(longitude)
+        self._located = None if located.all() else np.flatnonzero(located)
+        self._points = _unit_vectors(latitude, longitude) if self._located is None else None
+        if self._located is not None:
+            self._points = _unit_vectors(latitude[self._located], longitude[self._located])
         offers, needs = _Rows(len(vocabulary.skills)), _Rows(len(vocabulary.skills))
         areas_reach, areas = _Rows(len(vocabulary.areas)), _Rows(len(vocabulary.areas))
         sdgs, text = _Rows(len(vocabulary.sdgs)), _Rows(len(vocabulary.words))
@@ -149,23 +169,17 @@ class Block:
         """Every part of the score for every row, as arrays."""
         vocabulary = self.vocabulary
         results: dict[str, FloatArray] = {}
-        results["needs"] = self.offer_reach @ _dense(
-            _spread(asker.needs, vocabulary.skills, lambda n: 1.0 / n), len(vocabulary.skills)
+        results["needs"] = _column_product(self.offer_reach, _spread(asker.needs, vocabulary.skills, lambda n: 1.0 / n))
+        results["offers"] = _column_product(self.needs, _indexed(reach(asker.offers), vocabulary.skills))
+        forward = _column_product(self.area_reach, _spread(asker.areas, vocabulary.areas, lambda n: 0.5 / n))
+        backward = _column_product(
+            self.areas, {column: value / 2 for column, value in _indexed(reach(asker.areas), vocabulary.areas).items()}
         )
-        results["offers"] = self.needs @ _dense(
-            _indexed(reach(asker.offers), vocabulary.skills), len(vocabulary.skills)
-        )
-        forward = self.area_reach @ _dense(
-            _spread(asker.areas, vocabulary.areas, lambda n: 1.0 / n), len(vocabulary.areas)
-        )
-        backward = self.areas @ _dense(_indexed(reach(asker.areas), vocabulary.areas), len(vocabulary.areas))
-        results["areas"] = (forward + backward) / 2 if asker.areas else np.zeros(self.size)
-        results["sdgs"] = self.sdgs @ _dense(
-            _spread(asker.sdgs, vocabulary.sdgs, lambda n: 1.0 / math.sqrt(n)), len(vocabulary.sdgs)
-        )
+        results["areas"] = forward + backward if asker.areas else np.zeros(self.size)
+        results["sdgs"] = _column_product(self.sdgs, _spread(asker.sdgs, vocabulary.sdgs, lambda n: 1.0 / math.sqrt(n)))
         results["place"] = self._place(asker)
         results["sectors"] = self._sectors(asker)
-        results["text"] = self.text @ _dense(_text_vector(asker.text, vocabulary), len(vocabulary.words))
+        results["text"] = _column_product(self.text, _text_vector(asker.text, vocabulary))
         return results
 
     def _place(self, asker: Profile) -> FloatArray:
@@ -174,14 +188,12 @@ class Block:
             score[self._district_codes.get(asker.district, np.empty(0, dtype=np.int64))] = SAME_DISTRICT
         if asker.neighbourhood:
             score[self._neighbourhood_codes.get(asker.neighbourhood, np.empty(0, dtype=np.int64))] = SAME_NEIGHBOURHOOD
-        if asker.latitude is not None and asker.longitude is not None:
-            lat1, lon1 = math.radians(asker.latitude), math.radians(asker.longitude)
-            lat2, lon2 = np.radians(self.latitude), np.radians(self.longitude)
-            h = np.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-            distance = 2 * 6371.0 * np.arcsin(np.sqrt(h))
-            with np.errstate(invalid="ignore"):
-                near = np.exp(-distance / DISTANCE_KM)
-            score = np.fmax(score, np.nan_to_num(near, nan=0.0))
+        if asker.latitude is not None and asker.longitude is not None and self._points is not None:
+            near = _nearness(self._points, asker.latitude, asker.longitude)
+            if self._located is None:
+                np.fmax(score, near, out=score)
+            else:
+                score[self._located] = np.fmax(score[self._located], near)
         return score
 
     def _sectors(self, asker: Profile) -> FloatArray:
@@ -207,6 +219,32 @@ class Block:
         return allowed
 
 
+def _unit_vectors(latitude: FloatArray, longitude: FloatArray) -> FloatArray:
+    """Points on the unit sphere (3 x n) for latitudes and longitudes in degrees."""
+    lat, lon = np.radians(latitude), np.radians(longitude)
+    return np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
+
+
+def _nearness(points: FloatArray, latitude: float, longitude: float) -> FloatArray:
+    """``exp(-km / DISTANCE_KM)`` from one place to every point: the great-circle distance from the chord
+    (as exact as the haversine formula), computed in place to keep a query at a few array passes."""
+    lat, lon = math.radians(latitude), math.radians(longitude)
+    origin = (math.cos(lat) * math.cos(lon), math.cos(lat) * math.sin(lon), math.sin(lat))
+    chord: FloatArray = points[0] - origin[0]
+    chord *= chord
+    for axis in (1, 2):
+        step: FloatArray = points[axis] - origin[axis]
+        step *= step
+        chord += step
+    np.sqrt(chord, out=chord)
+    chord *= 0.5
+    np.minimum(chord, 1.0, out=chord)
+    np.arcsin(chord, out=chord)  # half the central angle
+    chord *= -2 * EARTH_RADIUS_KM / DISTANCE_KM
+    np.exp(chord, out=chord)
+    return chord
+
+
 def _codes(values: Sequence[str]) -> dict[str, npt.NDArray[np.int64]]:
     grouped: dict[str, list[int]] = {}
     for row, value in enumerate(values):
@@ -222,13 +260,6 @@ def _indexed(values: Mapping[str, float], columns: Mapping[str, int]) -> dict[in
 def _spread(concepts: frozenset[str], columns: Mapping[str, int], weight: Callable[[int], float]) -> dict[int, float]:
     known = [columns[iri] for iri in concepts if iri in columns]
     return {column: weight(len(known)) for column in known} if known else {}
-
-
-def _dense(values: Mapping[int, float], width: int) -> FloatArray:
-    vector = np.zeros(width)
-    for column, value in values.items():
-        vector[column] = value
-    return vector
 
 
 class MatchIndex:
@@ -289,13 +320,18 @@ class MatchIndex:
             if block is None or block.size == 0:
                 continue
             parts = block.parts(asker)
-            score = sum(weights[name] * parts[name] for name in PARTS)
+            score, weighted = np.zeros(block.size), np.empty(block.size)
+            for name in PARTS:
+                if weights[name]:
+                    score += np.multiply(parts[name], weights[name], out=weighted)
             allowed = block.eligible(asker, include_own, stale)
-            score = np.where(allowed, score, -1.0)
-            count = min(limit, int(allowed.sum()))
+            count = min(limit, int(np.count_nonzero(allowed)))
             if count <= 0:
                 continue
-            best = np.argpartition(-score, count - 1)[:count]
+            score[~allowed] = -1.0
+            score *= -1.0
+            best = np.argpartition(score, count - 1)[:count]
+            score *= -1.0
             for row in best:
                 found.append(
                     Candidate(block.ids[row], float(score[row]), {name: float(parts[name][row]) for name in PARTS})

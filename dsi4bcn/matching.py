@@ -55,60 +55,14 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
 }
 WEIGHT_BOUNDS = (0.0, 1.0)
 SAME_NEIGHBOURHOOD, SAME_DISTRICT, DISTANCE_KM = 1.0, 0.6, 3.0
+EARTH_RADIUS_KM = 6371.0
 CROSS_SECTOR, SAME_SECTOR, UNKNOWN_SECTOR = 1.0, 0.3, 0.5
-_STOPWORDS = frozenset(
-    [
-        "a",
-        "al",
-        "als",
-        "amb",
-        "de",
-        "del",
-        "dels",
-        "el",
-        "els",
-        "en",
-        "i",
-        "la",
-        "les",
-        "per",
-        "que",
-        "un",
-        "una",
-        "uns",
-        "unes",
-        "the",
-        "and",
-        "of",
-        "for",
-        "to",
-        "in",
-        "on",
-        "with",
-        "by",
-        "from",
-        "is",
-        "are",
-        "our",
-        "we",
-        "es",
-        "se",
-        "lo",
-        "los",
-        "las",
-        "y",
-        "o",
-        "con",
-        "por",
-        "para",
-        "su",
-        "sus",
-        "este",
-        "esta",
-        "this",
-        "that",
-    ]
+# Function words of Catalan, Spanish and English, left out of the text part.
+_FUNCTION_WORDS = (
+    "a al als amb de del dels el els en i la les per que un una uns unes the and of for to"
+    " in on with by from is are our we es se lo los las y o con por para su sus este esta this that"
 )
+_STOPWORDS = frozenset(_FUNCTION_WORDS.split())
 
 
 @dataclass(frozen=True)
@@ -174,7 +128,7 @@ def _distance_km(a: Profile, b: Profile) -> float | None:
         return None
     lat1, lon1, lat2, lon2 = map(math.radians, (a.latitude, a.longitude, b.latitude, b.longitude))  # type: ignore[arg-type]
     h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0 * math.asin(math.sqrt(h))
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(h))
 
 
 def place_score(a: Profile, b: Profile) -> tuple[float, float | None]:

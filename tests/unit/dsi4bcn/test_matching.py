@@ -141,10 +141,11 @@ def _random_profile(rng: random.Random, number: int) -> Profile:
         sectors=frozenset(
             rng.sample([SECTOR + s for s in ("industry", "academia", "civil-society")], rng.randint(0, 2))
         ),
-        neighbourhood=place.iri,
+        neighbourhood=None if number % 11 == 0 else place.iri,
         district=place.broader[0],
-        latitude=place.latitude,
-        longitude=place.longitude,
+        # Some profiles of the base block have no coordinates; the delta block's all have.
+        latitude=None if number % 6 == 0 and number < 250 else place.latitude,
+        longitude=None if number % 6 == 0 and number < 250 else place.longitude,
         text=rng.choice(["taller obert de fabricació", "dades obertes del barri", "cooperativa de plataforma"]),
     )
 
