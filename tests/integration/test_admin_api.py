@@ -32,6 +32,12 @@ def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
     running.stop()
 
 
+def settled_dump(node: Node) -> list[str]:
+    """The database once the node has put every written profile in its graph (earlier tests write)."""
+    node.settle()
+    return database_dump(node.database)
+
+
 def test_get_change_a_field_and_put_back(node: Node) -> None:
     answer = api(node.base_url, node.token, "GET", "/api/projects/guia-drets")
     assert answer.status == 200
@@ -116,7 +122,7 @@ def test_bad_input_gets_a_clear_error_and_changes_nothing(
     status: int,
     expected_fields: list[str],
 ) -> None:
-    before = database_dump(node.database)
+    before = settled_dump(node)
     raw = body if isinstance(body, bytes) else None
     answer = api(
         node.base_url,
@@ -141,7 +147,7 @@ def test_bad_input_gets_a_clear_error_and_changes_nothing(
 
 
 def test_wrong_content_type_is_415(node: Node) -> None:
-    before = database_dump(node.database)
+    before = settled_dump(node)
     answer = api(node.base_url, node.token, "PUT", "/api/projects/nou", PROJECT, content_type="text/plain")
     assert answer.status == 415 and answer.json()["code"] == "unsupported_media_type"
     assert database_dump(node.database) == before

@@ -1,8 +1,10 @@
 """Start real dsi4bcn node processes on free 127.0.0.1 ports, each with its own data folder."""
 
+import json
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -55,24 +57,45 @@ class Node:
                 env=self.env,
             )
         deadline = time.monotonic() + timeout
-        context = None
-        if self.base_url.startswith("https"):
-            import ssl
-
-            context = ssl.create_default_context()
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
+        context = self._tls_context()
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"node exited with {self.process.returncode}:\n{self.log()}")
             try:
                 with urllib.request.urlopen(f"{self.base_url}/healthz", timeout=1, context=context) as answer:
                     if answer.status == 200:
+                        self.settle(max(deadline - time.monotonic(), 0.1))
                         return
             except OSError:
                 time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"node did not become healthy in {timeout} s:\n{self.log()}")
+
+    def settle(self, timeout: float = 10.0) -> None:
+        """Wait (``timeout`` seconds at most) until every written profile is in the graph, so that a
+        test's database snapshot is not taken while the node is still marking graphs synced."""
+        context = self._tls_context()
+        request = urllib.request.Request(
+            f"{self.base_url}/api/graph", headers={"Authorization": f"Bearer {self.token}"}
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(request, timeout=2, context=context) as answer:
+                    if json.loads(answer.read())["unsynced"] == 0:
+                        return
+            except (OSError, ValueError, KeyError):
+                return
+            time.sleep(0.05)
+
+    def _tls_context(self) -> ssl.SSLContext | None:
+        """A context that accepts the node's self-signed test certificate, or None for plain HTTP."""
+        if not self.base_url.startswith("https"):
+            return None
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return context
 
     def stop(self) -> None:
         """Stop the process (SIGTERM, then SIGKILL) and wait for it."""
