@@ -19,7 +19,7 @@ from dsi4bcn.demo import load_demo
 from dsi4bcn.http import MAX_BODY, ApiError, error_response, request_language
 from dsi4bcn.pages import template_environment
 from dsi4bcn.rendercache import RenderCache
-from dsi4bcn.routes import actors, admin, discovery, fedadmin, inbox, match, network, pages, sparql
+from dsi4bcn.routes import actors, admin, discovery, fedadmin, inbox, match, network, pages, partners, sparql
 from dsi4bcn.services import start_federation
 from dsi4bcn.store import ProfileStore
 from dsi4bcn.tokens import ensure_admin_token
@@ -94,6 +94,7 @@ def create_app(config: Config) -> web.Application:
         fedadmin.routes,
         network.routes,
         match.routes,
+        partners.routes,
         sparql.routes,
     ):
         app.add_routes(table)

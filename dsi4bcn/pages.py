@@ -7,6 +7,7 @@ markup passed through is the summary HTML that ``published.text_to_html`` built 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import jinja2
 from markupsafe import Markup
@@ -137,8 +138,20 @@ def actor_view(
     )
 
 
-def render_page(environment: jinja2.Environment, template: str, language: str, **context: Any) -> bytes:
-    """Render a template with the shared page context (language, labels, language switcher)."""
+def render_page(
+    environment: jinja2.Environment,
+    template: str,
+    language: str,
+    *,
+    query: Mapping[str, str] | None = None,
+    **context: Any,
+) -> bytes:
+    """Render a template with the shared page context (language, labels, language switcher).
+
+    ``query`` is the page's own query string, kept by the language switcher's links.
+    """
     page = environment.get_template(template)
     labels = {key: values[language] for key, values in UI.items()}
-    return page.render(lang=language, languages=LANGUAGES, ui=labels, **context).encode("utf-8")
+    kept = [(key, value) for key, value in (query or {}).items() if key != "lang"]
+    switcher = {code: "?" + urlencode([*kept, ("lang", code)]) for code in LANGUAGES}
+    return page.render(lang=language, languages=LANGUAGES, switcher=switcher, ui=labels, **context).encode("utf-8")

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up everything the test suite needs on a fresh machine (Python 3.11, npm) and run it:
-# a virtual environment with the project and its test tools, and the npm peer (Fedify on Node 22).
+# a virtual environment with the project and its test tools, the npm peer (Fedify on Node 22) and
+# Debian's Chromium for the page tests.
 # Extra arguments go to pytest, e.g. scripts/test.sh -k webfinger
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +10,13 @@ python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet --editable '.[test]'
 npm ci --prefix tests/peers/fedify --no-audit --no-fund --loglevel=error
+# Debian's Chromium for the page tests in tests/browser (Playwright drives it; it downloads no browser).
+if [ -z "${DSI4BCN_CHROMIUM:-}" ] && ! command -v chromium > /dev/null 2>&1; then
+    sudo=""
+    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium > /dev/null
+fi
 
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .

@@ -7,6 +7,9 @@ the asker's own organisation's projects; ``weight_needs``, ``weight_offers``, ``
 """
 
 import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -15,7 +18,7 @@ from dsi4bcn.appkeys import GRAPH
 from dsi4bcn.http import ApiError, json_response, request_language
 from dsi4bcn.matching import PARTS
 
-__all__ = ["routes"]
+__all__ = ["MatchQuery", "parse_match_query", "routes", "run_match"]
 
 routes = web.RouteTableDef()
 _CORS = {"Access-Control-Allow-Origin": "*"}
@@ -25,10 +28,19 @@ def _refused(status: int, reason: str) -> ApiError:
     return ApiError(status, "match_refused", headers=_CORS, reason=reason)
 
 
-@routes.get("/api/match")
-async def match(request: web.Request) -> web.Response:
-    """Ranked partners with score and explanation."""
-    query = request.query
+@dataclass(frozen=True)
+class MatchQuery:
+    """A checked matching request: who asks (``kind`` is project, organisation or profile) and how."""
+
+    kind: str
+    iri: str
+    limit: int
+    weights: dict[str, float]
+    include_own: bool
+
+
+def parse_match_query(query: Mapping[str, str], *, default_limit: int = 10) -> MatchQuery:
+    """Check the parameters of a matching request; raise a 400 ``ApiError`` saying what is wrong."""
     given = [(name, query[name]) for name in ("project", "organisation", "profile") if name in query]
     if len(given) != 1:
         raise _refused(400, "give exactly one of project=IRI, organisation=IRI or profile=IRI")
@@ -37,7 +49,7 @@ async def match(request: web.Request) -> web.Response:
     if parts.scheme not in ("http", "https") or not parts.netloc or len(iri) > 2048:
         raise _refused(400, f"{kind} must be an absolute http(s) IRI")
     try:
-        limit = int(query.get("limit", "10"))
+        limit = int(query.get("limit", str(default_limit)))
     except ValueError as error:
         raise _refused(400, "limit must be a whole number") from error
     if not 1 <= limit <= 100:
@@ -56,27 +68,39 @@ async def match(request: web.Request) -> web.Response:
     include_own = query.get("include_own", "false")
     if include_own not in ("true", "false"):
         raise _refused(400, "include_own must be true or false")
+    return MatchQuery(kind, iri, limit, weights, include_own == "true")
+
+
+async def run_match(request: web.Request, asked: MatchQuery) -> dict[str, Any]:
+    """The answer to a checked request (see the module docstring); 404 or 503 ``ApiError`` otherwise."""
     matcher = request.app[GRAPH].matcher
     assert matcher is not None
     try:
         await asyncio.wait_for(matcher.ready.wait(), 30)
     except TimeoutError as error:
         raise _refused(503, "the matching index is still loading") from error
-    asker = matcher.profile(iri)
+    asker = matcher.profile(asked.iri)
     if (
         asker is None
-        or (kind == "project" and asker.kind != "project")
-        or (kind == "organisation" and asker.kind != "organisation")
+        or (asked.kind == "project" and asker.kind != "project")
+        or (asked.kind == "organisation" and asker.kind != "organisation")
     ):
-        raise _refused(404, f"no {kind if kind != 'profile' else 'project or organisation'} {iri} is known here")
+        what = asked.kind if asked.kind != "profile" else "project or organisation"
+        raise _refused(404, f"no {what} {asked.iri} is known here")
     try:
-        answer = await matcher.suggest(
+        return await matcher.suggest(
             asker,
-            limit=limit,
-            weights=weights,
-            include_own=include_own == "true",
+            limit=asked.limit,
+            weights=asked.weights,
+            include_own=asked.include_own,
             language=request_language(request),
         )
     except ValueError as error:
         raise _refused(400, str(error)) from error
+
+
+@routes.get("/api/match")
+async def match(request: web.Request) -> web.Response:
+    """Ranked partners with score and explanation."""
+    answer = await run_match(request, parse_match_query(request.query))
     return json_response(answer, headers=_CORS)
