@@ -123,6 +123,11 @@ def test_a_need_on_one_node_meets_an_offer_on_the_other(pair: tuple[Node, Node])
     assert served[0]["need"]["label"] == "Desenvolupament web"
     assert abs(sum(mine["explanation"]["shares"].values()) - 1) < 0.01
 
+    # B's page about its shop lists A's project, linked in the visitor's language, with the reason.
+    page = fetch(f"{b.base_url}/partners?{urlencode({'project': shop, 'lang': 'en'})}").body.decode()
+    assert f'data-partner="{repair}"' in page and f'href="{repair}?lang=en"' in page
+    assert "Your offers meet their needs" in page and "Web development" in page
+
 
 def test_suggestions_follow_edits_and_deletions(pair: tuple[Node, Node]) -> None:
     a, b = pair
