@@ -249,13 +249,15 @@ def fanout_benchmark(followers: int, hosts: int, shared: bool) -> float:
             answer = api(node.base_url, node.token, "POST", "/api/projects/p/notes", {"content": "<p>Hola</p>"})
             create_id = answer.json()["id"]
 
-            def done() -> bool:
-                if shared:
-                    return all(create_id in server.unique_ids("shared", "Create") for server in servers)
-                return all(create_id in server.unique_ids(name, "Create") for server, name in everyone)
-
-            while not done() and time.perf_counter() - start < 120:
-                time.sleep(0.01)
+            # The receivers share this process's GIL: poll every 20 ms and only the inboxes still waiting,
+            # so that checking does not slow down what it measures.
+            pending = [(server, "shared") for server in servers] if shared else list(everyone)
+            while pending and time.perf_counter() - start < 120:
+                pending = [
+                    (server, name) for server, name in pending if create_id not in server.unique_ids(name, "Create")
+                ]
+                if pending:
+                    time.sleep(0.02)
             return time.perf_counter() - start
         finally:
             node.stop()

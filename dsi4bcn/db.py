@@ -97,6 +97,16 @@ class Database:
         async with self.connection.execute(sql, tuple(params)) as cursor:
             return list(await cursor.fetchall())
 
+    async def all_between_writes(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+        """Every row of a query, read while no transaction is open.
+
+        A plain read can run between another task's statements and be acted on after that task has
+        committed and moved on; a read that must agree with what other tasks do right after their
+        commits (which deliveries are owed and not in flight) takes the transaction lock instead.
+        """
+        async with self._lock:
+            return await self.all(sql, params)
+
     async def one(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
         """The first row of a query, or None."""
         async with self.connection.execute(sql, tuple(params)) as cursor:

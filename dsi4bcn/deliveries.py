@@ -6,7 +6,7 @@ transaction, so a node killed at any moment still owes, after restart, exactly w
 
 import json
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -81,8 +81,9 @@ class DeliveryQueue:
             return await enqueue(connection, local=local, activity=activity, inboxes=inboxes, public=public)
 
     async def due_deliveries(self, now: float, limit: int) -> list[Delivery]:
-        """Deliveries whose time has come, oldest first."""
-        rows = await self.db.all(
+        """Deliveries whose time has come, oldest first (read between writes, so that a delivery a
+        worker has just finished and deleted never comes back as owed)."""
+        rows = await self.db.all_between_writes(
             "SELECT d.id, d.activity_id, d.inbox, d.host, d.attempts, o.local, o.body FROM deliveries d"
             " JOIN outbox o ON o.activity_id = d.activity_id WHERE d.next_attempt <= ? ORDER BY d.next_attempt, d.id"
             " LIMIT ?",
@@ -105,12 +106,21 @@ class DeliveryQueue:
 
     async def delivered(self, delivery: Delivery) -> None:
         """Drop a delivery that succeeded, and forget the host's failures: it answers again."""
+        await self.delivered_many([delivery])
+
+    async def delivered_many(self, deliveries: Sequence[Delivery]) -> None:
+        """``delivered`` for several deliveries, in one transaction."""
         failing = await self.failing_hosts()
+        answered = {delivery.host for delivery in deliveries} & failing
+        ids = [delivery.id for delivery in deliveries]
         async with self.db.transaction() as connection:
-            await connection.execute("DELETE FROM deliveries WHERE id = ?", (delivery.id,))
-            if delivery.host in failing:
-                await connection.execute("DELETE FROM host_failures WHERE host = ?", (delivery.host,))
-        failing.discard(delivery.host)
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                await connection.execute(f"DELETE FROM deliveries WHERE id IN ({marks})", chunk)  # noqa: S608
+            for host in answered:
+                await connection.execute("DELETE FROM host_failures WHERE host = ?", (host,))
+        failing.difference_update(answered)
 
     async def give_up(self, delivery: Delivery, reason: str) -> None:
         """Drop a delivery that can never succeed (gone inbox, too many attempts, unavailable host)."""

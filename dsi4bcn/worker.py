@@ -204,6 +204,9 @@ class InboxProcessor:
         return f"ignored: {effect.reason}"
 
 
+_FLUSH_DELAY = 0.05
+
+
 class Deliverer:
     """Delivers owed activities: bounded concurrency overall and per host, retries with backoff."""
 
@@ -228,6 +231,8 @@ class Deliverer:
         self._per_host: dict[str, asyncio.Semaphore] = {}
         self._in_flight: set[int] = set()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._succeeded: list[Delivery] = []
+        self._flusher: asyncio.Task[None] | None = None
         self.wake = asyncio.Event()
 
     def poke(self) -> None:
@@ -251,6 +256,10 @@ class Deliverer:
             for task in list(self._tasks):
                 task.cancel()
             await asyncio.gather(*self._tasks, return_exceptions=True)
+            if self._flusher is not None:
+                self._flusher.cancel()
+                await asyncio.gather(self._flusher, return_exceptions=True)
+            await self._flush()
 
     async def _sleep(self, worked: bool) -> None:
         next_due = await self._store.next_due()
@@ -262,35 +271,66 @@ class Deliverer:
 
     async def _deliver(self, delivery: Delivery) -> None:
         host_limit = self._per_host.setdefault(delivery.host, asyncio.Semaphore(self._per_host_limit))
+        succeeded = False
         try:
             async with self._global, host_limit:
-                await self._attempt(delivery)
+                succeeded = await self._attempt(delivery)
         except Exception:  # one bad delivery must never stop the others; it is retried later
             log.exception("delivery %s to %s failed unexpectedly", delivery.activity_id, delivery.inbox)
             await self._store.retry_later(delivery, "internal error", time.time() + 60 * self._backoff_scale)
         finally:
-            self._in_flight.discard(delivery.id)
+            if succeeded:  # stays in flight until its row is deleted
+                self._succeeded_one(delivery)
+            else:
+                self._in_flight.discard(delivery.id)
 
-    async def _attempt(self, delivery: Delivery) -> None:
+    def _succeeded_one(self, delivery: Delivery) -> None:
+        """Note a success; the rows of a fan-out's successes are deleted together, a moment later."""
+        self._succeeded.append(delivery)
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush_soon())
+
+    async def _flush_soon(self) -> None:
+        while self._succeeded:  # successes noted during a flush go in the next one
+            await asyncio.sleep(_FLUSH_DELAY)
+            await self._flush()
+
+    async def _flush(self) -> None:
+        # One transaction per batch instead of one per delivery. A crash before it re-sends the batch,
+        # which receivers ignore by activity id; the ids stay in flight until then, so no poll re-sends.
+        batch, self._succeeded = self._succeeded, []
+        if not batch:
+            return
+        try:
+            await self._store.delivered_many(batch)
+        except Exception:  # the rows stay and are delivered again: at least once, never lost
+            log.exception("could not record %d deliveries as done", len(batch))
+        finally:
+            for delivery in batch:
+                self._in_flight.discard(delivery.id)
+            self.wake.set()  # rows left the window of due deliveries: look for more
+
+    async def _attempt(self, delivery: Delivery) -> bool:
+        """One attempt; True if the inbox accepted it (failures are recorded here)."""
         days = [date.fromisoformat(day) for day in await self._store.failure_days(delivery.host)]
         if is_unavailable(days):
             log.info("skipping %s: %s failed on %d different days", delivery.inbox, delivery.host, len(days))
             await self._store.give_up(delivery, "host unavailable")
-            return
+            return False
         client = ActivityPubClient(self._session, self._policy, await self._signers.signer(delivery.local))
         try:
             answer = await client.post(delivery.inbox, delivery.body.encode("utf-8"))
         except UnsafeURLError as error:  # the address is refused by policy: no retry can change that
             await self._failed(delivery, str(error), permanent=True)
-            return
+            return False
         except FetchError as error:
             permanent = error.status is not None and is_permanent_failure(error.status)
             await self._failed(delivery, str(error), permanent=permanent)
-            return
+            return False
         if 200 <= answer.status < 300:
-            await self._store.delivered(delivery)
-        else:
-            await self._failed(delivery, f"HTTP {answer.status}", permanent=is_permanent_failure(answer.status))
+            return True
+        await self._failed(delivery, f"HTTP {answer.status}", permanent=is_permanent_failure(answer.status))
+        return False
 
     async def _failed(self, delivery: Delivery, error: str, *, permanent: bool) -> None:
         attempts = delivery.attempts + 1

@@ -12,9 +12,12 @@ only within the same origin.
 """
 
 import asyncio
+import functools
 import json
+import os
 import socket
 from collections.abc import AsyncIterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -75,8 +78,16 @@ class Fetched:
     content_type_params: Mapping[str, str] = field(default_factory=dict)  # names lower-case, unquoted
 
 
+# RSA signing takes a millisecond or more and releases the GIL, so a fan-out signs on every core while the
+# event loop keeps serving. One thread per core: more only makes them wait for the GIL in turn.
+_SIGNING = ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="signing")
+
+
 class RequestSigner(Protocol):
-    """Returns the headers that sign a request (Host, Date, Digest, Signature…); keys stay with the caller."""
+    """Returns the headers that sign a request (Host, Date, Digest, Signature…); keys stay with the caller.
+
+    It is called in a worker thread, so it must not touch the event loop.
+    """
 
     def __call__(self, *, method: str, url: str, body: bytes | None, content_type: str | None) -> Mapping[str, str]: ...
 
@@ -258,7 +269,11 @@ class ActivityPubClient:
         if content_type is not None:
             headers["Content-Type"] = content_type
         if sign and self._signer is not None:
-            headers.update(self._signer(method=method, url=str(target), body=body, content_type=content_type))
+            sign_this = functools.partial(
+                self._signer, method=method, url=str(target), body=body, content_type=content_type
+            )
+            signed = await asyncio.get_running_loop().run_in_executor(_SIGNING, sign_this)
+            headers.update(signed)
         try:
             async with self._session.request(
                 method,

@@ -66,6 +66,22 @@ async def test_retry_later_counts_attempts_and_records_the_day(tmp_path: Path) -
     await database.close()
 
 
+async def test_a_batch_of_successes_is_recorded_in_one_go(tmp_path: Path) -> None:
+    database = Database(await open_database(tmp_path / "db.sqlite3"))
+    store = FederationStore(database)
+    inboxes = [f"https://h{n % 3}.example/users/u{n}/inbox" for n in range(1200)]
+    assert await store.publish(local="", activity=ACTIVITY, inboxes=inboxes, public=True) == 1200
+    [first, *others] = await store.due_deliveries(time.time(), 2000)
+    await store.retry_later(first, "HTTP 503", time.time() - 1)  # h0 failed once, then answers again
+    assert await store.failure_days("h0.example")
+    [first] = [d for d in await store.due_deliveries(time.time(), 2000) if d.id == first.id]
+    await store.delivered_many([first, *others[:1099]])  # more ids than one statement takes
+    left = await store.due_deliveries(time.time(), 2000)
+    assert [d.id for d in left] == [d.id for d in others[1099:]]
+    assert await store.failure_days("h0.example") == []
+    await database.close()
+
+
 def test_posts_keep_only_what_mastodon_keeps() -> None:
     dirty = (
         '<p onclick="x()">Hola <script>alert(1)</script><b>món</b> <img src=x>'
