@@ -24,6 +24,7 @@ from vocab.fastld import document_triples
 __all__ = ["Matcher"]
 
 log = logging.getLogger(__name__)
+_LOAD_PAGE = 1000  # received profiles read (and turned into features) at a time when the node starts
 
 
 class Matcher:
@@ -63,22 +64,31 @@ class Matcher:
         return profile
 
     async def load(self) -> None:
-        """Read every local and received profile, then build the index (in a thread)."""
-        graphs = [
-            actor_iri(self._config.base_url, record.kind, record.slug)
-            for kind in ("organisation", "project")
-            for record in await self._profiles.list(kind)
-        ]
-        graphs += [
-            str(row[0])
-            for row in await self._db.all("SELECT actor FROM remote_profiles WHERE deleted IS NULL ORDER BY actor")
-        ]
-        # Organisations first, so that projects can inherit their sectors.
-        graphs.sort(key=lambda iri: "/projects/" in iri)
-        for graph in graphs:
-            profile = await self._read(graph)
-            if profile is not None:
+        """Read every local and received profile, then build the index (in a thread).
+
+        Received profiles are read a page at a time and turned into features in a thread, so that a
+        large directory neither costs a database round trip per profile nor holds up the event loop.
+        """
+        for kind in ("organisation", "project"):
+            for record in await self._profiles.list(kind):
+                profile = await self._read(actor_iri(self._config.base_url, record.kind, record.slug))
+                if profile is not None:
+                    self.index.profiles[profile.id] = profile
+        after = ""
+        while True:
+            rows = await self._db.all(
+                "SELECT actor, ntriples FROM remote_profiles WHERE deleted IS NULL AND actor > ?"
+                " ORDER BY actor LIMIT ?",
+                (after, _LOAD_PAGE),
+            )
+            if not rows:
+                break
+            after = str(rows[-1][0])
+            page = [(str(row[0]), str(row[1])) for row in rows]
+            for profile in await asyncio.to_thread(_profiles_from_rows, page):
                 self.index.profiles[profile.id] = profile
+        inheriting = await asyncio.to_thread(_inherit_sectors, list(self.index.profiles.values()))
+        self.index.profiles.update((profile.id, profile) for profile in inheriting)
         await asyncio.to_thread(self.index.rebuild)
         self.ready.set()
         log.info("matching index: %d profiles", len(self.index.profiles))
@@ -129,6 +139,25 @@ class Matcher:
             "weights": {name: round(value, 4) for name, value in chosen.items()},
             "results": results,
         }
+
+
+def _profiles_from_rows(rows: Iterable[tuple[str, str]]) -> list[Profile]:
+    """Matching features of received profiles, from their stored N-Triples."""
+    found = (profile_from_triples(actor, triples_from_ntriples(ntriples)) for actor, ntriples in rows)
+    return [profile for profile in found if profile is not None]
+
+
+def _inherit_sectors(profiles: list[Profile]) -> list[Profile]:
+    """The projects that name no sectors, given their organisation's (wherever it came from)."""
+    organisations = {profile.id: profile for profile in profiles if profile.kind == "organisation"}
+    return [
+        _with_sectors(profile, organisations[profile.organisation].sectors)
+        for profile in profiles
+        if profile.kind == "project"
+        and not profile.sectors
+        and profile.organisation in organisations
+        and organisations[profile.organisation].sectors
+    ]
 
 
 def _name(profile: Profile, language: str) -> str:
