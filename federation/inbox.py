@@ -66,10 +66,20 @@ class RemoveActor:
 
 @dataclass(frozen=True)
 class ActorUpdated:
-    """A remote actor published (``Create``) or changed (``Update``) its own actor document."""
+    """A remote actor published (``Create``) or changed (``Update``) its own actor document.
+
+    ``document`` stands on its own as JSON-LD: an embedded object without ``@context`` is in the scope of
+    the activity's, so it is given that one.
+    """
 
     actor: str
     document: Mapping[str, Any]
+
+
+def _with_activity_context(embedded: Mapping[str, Any], activity: Mapping[str, Any]) -> Mapping[str, Any]:
+    if "@context" in embedded or "@context" not in activity:
+        return embedded
+    return {"@context": activity["@context"], **embedded}
 
 
 @dataclass(frozen=True)
@@ -191,5 +201,5 @@ def handle(activity: Mapping[str, Any], *, local_actor: LocalLookup, new_id: New
         return [RemoveActor(actor)]
     embedded = activity.get("object")
     if types and set(types) & {"Create", "Update"} and isinstance(embedded, Mapping) and embedded.get("id") == actor:
-        return [ActorUpdated(actor, embedded)]
+        return [ActorUpdated(actor, _with_activity_context(embedded, activity))]
     return [Ignore(f"{'/'.join(types) or 'untyped'} activities need no action here")]

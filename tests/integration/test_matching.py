@@ -1,6 +1,7 @@
 """Collaboration matching across two federated nodes: a need on A is met by an offer on B, both nodes suggest
 the pair with the reason, and the suggestions follow edits and deletions."""
 
+import sqlite3
 import subprocess
 import sys
 import time
@@ -145,6 +146,11 @@ def test_suggestions_follow_edits_and_deletions(pair: tuple[Node, Node]) -> None
         return status == 200 and (not found or not found[0]["explanation"]["needsMetByTheirOffers"])
 
     _within(10, need_no_longer_met, "the edit reaching A's matching")
+    # It came with B's Update activity (a resync would leave no activity id), and nothing was refused
+    with sqlite3.connect(f"file:{a.database}?mode=ro", uri=True) as connection:
+        [(activity_id,)] = connection.execute("SELECT activity_id FROM remote_profiles WHERE actor = ?", (shop,))
+    assert activity_id and activity_id.startswith(f"{shop}/activities/")
+    assert "refused" not in a.log()
 
     # When B deletes the project, A no longer suggests it, and asking for it is a 404
     assert api(b.base_url, b.token, "DELETE", "/api/projects/botiga-web").status == 200

@@ -187,3 +187,15 @@ def test_an_actor_publishing_its_own_document() -> None:
     assert _handle(create) == [ActorUpdated(ALICE, document)]
     someone_else = dict(update, object={"id": "https://masto.example/users/bob", "type": "Person"})
     assert isinstance(_handle(someone_else)[0], Ignore)
+
+
+def test_an_embedded_actor_document_keeps_the_activitys_context() -> None:
+    from federation.inbox import ActorUpdated
+
+    context = ["https://www.w3.org/ns/activitystreams", {"dsi": "https://w3id.org/dsi4bcn/ns#"}]
+    document = {"id": ALICE, "type": ["Group", "dsi:Project"], "name": "Alice"}
+    update = {"@context": context, "id": f"{ALICE}#updates/2", "type": "Update", "actor": ALICE, "object": document}
+    [effect] = _handle(update)
+    assert effect == ActorUpdated(ALICE, {"@context": context, **document})
+    own = {"@context": "https://www.w3.org/ns/activitystreams", **document}
+    assert _handle(dict(update, object=own)) == [ActorUpdated(ALICE, own)]  # its own context wins
