@@ -244,12 +244,19 @@ class Peering:
         await self._note(peer.actor, total=len(wanted), done=0)
         semaphore = asyncio.Semaphore(_FETCH_CONCURRENCY)
         done = 0
+        vanished: list[str] = []
 
         async def fetch(item_id: str) -> Any:
             async with semaphore:
                 try:
                     return await self._client().fetch_object(item_id)
-                except (FetchError, ActivityError) as error:
+                except FetchError as error:
+                    if error.status == 410:  # deleted since the collection was listed: the origin says so
+                        vanished.append(item_id)
+                    else:
+                        log.info("cannot fetch %s from %s: %s", item_id, peer.origin, error)
+                    return None
+                except ActivityError as error:
                     log.info("cannot fetch %s from %s: %s", item_id, peer.origin, error)
                     return None
 
@@ -257,6 +264,10 @@ class Peering:
             batch = wanted[start : start + 100]
             documents = [doc for doc in await asyncio.gather(*(fetch(item) for item in batch)) if doc is not None]
             await self._ingestor.ingest_many(documents, peer=peer.actor)
+            for item_id in vanished:
+                if item_id in held:
+                    await self._ingestor.erase(item_id, peer=peer.actor)
+            vanished.clear()
             done += len(batch)
             await self._note(peer.actor, done=done)
         await self._note(peer.actor, synced=True)

@@ -1,6 +1,7 @@
 """A peer that sends bad profiles: each is refused without any fetch, the reason logged, the old version kept."""
 
 import json
+import sqlite3
 import time
 import uuid
 from collections.abc import Iterator
@@ -207,3 +208,19 @@ def test_a_bad_profile_is_refused_without_any_fetch_and_the_old_version_kept(
     assert _names(node, fake) == before
     fetched = {path: count for path, count in fake.server.gets.items() if count != gets_before.get(path, 0)}
     assert not any("context" in path for path in fetched), fetched
+
+
+def test_a_profile_gone_by_the_time_a_resync_fetches_it_is_erased(peers: tuple[Node, FakeNode]) -> None:
+    # Runs last in this module: it deletes the peer's only project.
+    node, fake = peers
+    assert _names(node, fake)
+    fake.publish(fake.newer())  # listed with a newer date, so the resync fetches it...
+    fake.server.gone_documents.add("/projects/marina")  # ...and finds it deleted meanwhile
+    assert api(node.base_url, node.token, "POST", "/api/peers", {"url": fake.server.base_url}).status == 202
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _names(node, fake):
+        time.sleep(0.1)
+    assert _names(node, fake) == []
+    with sqlite3.connect(f"file:{node.database}?mode=ro", uri=True) as connection:
+        [(deleted,)] = connection.execute("SELECT deleted FROM remote_profiles WHERE actor = ?", (fake.project_id,))
+    assert deleted

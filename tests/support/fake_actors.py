@@ -79,6 +79,7 @@ class ActorServer:
         self.received: dict[str, list[dict[str, Any]]] = defaultdict(list)
         self.fail_first: dict[str, int] = {}
         self.gone: set[str] = set()
+        self.gone_documents: set[str] = set()  # paths answered with 410 and a Tombstone
         self.gets: dict[str, int] = defaultdict(int)
         self.attempts: dict[str, int] = defaultdict(int)
         self.inbox_delay = 0.0
@@ -148,6 +149,9 @@ class ActorServer:
         with self._lock:
             self.gets[request.path] += 1
             document = self.documents.get(request.path_qs) or self.documents.get(request.path)
+            if request.path in self.gone_documents:
+                tombstone = {"id": self.base_url + request.path, "type": "Tombstone"}
+                return web.Response(status=410, body=json.dumps(tombstone).encode(), content_type="application/json")
         if document is None:
             return web.Response(status=404)
         response = web.Response(body=json.dumps(document).encode())
