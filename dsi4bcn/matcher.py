@@ -15,7 +15,7 @@ from dsi4bcn.config import Config
 from dsi4bcn.db import Database
 from dsi4bcn.matchfeatures import profile_from_triples, triples_from_ntriples
 from dsi4bcn.matchindex import MatchIndex
-from dsi4bcn.matching import Profile, explain, normalise_weights
+from dsi4bcn.matching import Profile, concept_label, explain, normalise_weights
 from dsi4bcn.published import render_actor
 from dsi4bcn.store import ProfileStore
 from dsi4bcn.urls import actor_iri, parse_actor_iri
@@ -135,7 +135,13 @@ class Matcher:
                 }
             )
         return {
-            "asker": {"id": asker.id, "kind": asker.kind, "name": _name(asker, language)},
+            "asker": {
+                "id": asker.id,
+                "kind": asker.kind,
+                "name": _name(asker, language),
+                "needs": [concept_label(iri, language) for iri in sorted(asker.needs)],
+                "offers": [concept_label(iri, language) for iri in sorted(asker.offers)],
+            },
             "weights": {name: round(value, 4) for name, value in chosen.items()},
             "results": results,
         }

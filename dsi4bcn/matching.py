@@ -32,6 +32,7 @@ __all__ = [
     "PARTS",
     "WEIGHT_BOUNDS",
     "Profile",
+    "concept_label",
     "concept_neighbours",
     "cover",
     "explain",
@@ -193,7 +194,8 @@ def pair_parts(a: Profile, b: Profile, text_similarity: float = 0.0) -> dict[str
     }
 
 
-def _label(iri: str, language: str) -> dict[str, str]:
+def concept_label(iri: str, language: str) -> dict[str, str]:
+    """A concept as the explanation shows it: its IRI, its CURIE and its label in ``language``."""
     concept = concept_index().by_iri(iri)
     return {"id": iri, "code": concept.curie if concept else iri, "label": concept.label(language) if concept else iri}
 
@@ -210,8 +212,8 @@ def _pairs(
             kind = "same" if best[0] == 1.0 else "broader or narrower" if best[0] == 0.5 else "sibling"
             matches.append(
                 {
-                    keys[0]: _label(iri, language),
-                    keys[1]: _label(best[1], language),
+                    keys[0]: concept_label(iri, language),
+                    keys[1]: concept_label(best[1], language),
                     "similarity": best[0],
                     "relation": kind,
                 }
@@ -234,13 +236,13 @@ def explain(
     return {
         "needsMetByTheirOffers": _pairs(a.needs, b.offers, language),
         "theirNeedsMetByYourOffers": _pairs(b.needs, a.offers, language),
-        "sharedAreas": [_label(iri, language) for iri in sorted(a.areas & b.areas)],
+        "sharedAreas": [concept_label(iri, language) for iri in sorted(a.areas & b.areas)],
         "relatedAreas": _pairs(a.areas - b.areas, b.areas - a.areas, language, ("yours", "theirs")),
-        "sharedSdgs": [_label(iri, language) for iri in sorted(a.sdgs & b.sdgs)],
+        "sharedSdgs": [concept_label(iri, language) for iri in sorted(a.sdgs & b.sdgs)],
         "place": {"same": same, "distanceKm": round(distance, 2) if distance is not None else None},
         "sectors": {
-            "yours": [_label(iri, language) for iri in sorted(a.sectors)],
-            "theirs": [_label(iri, language) for iri in sorted(b.sectors)],
+            "yours": [concept_label(iri, language) for iri in sorted(a.sectors)],
+            "theirs": [concept_label(iri, language) for iri in sorted(b.sectors)],
         },
         "parts": {name: round(parts[name], 4) for name in PARTS},
         "shares": {name: round(weights[name] * parts[name] / score, 4) if score else 0.0 for name in PARTS},

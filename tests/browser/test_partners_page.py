@@ -15,6 +15,7 @@ def test_from_a_project_page_to_its_possible_partners_and_back(demo_node: Node, 
     page.get_by_role("link", name="Possibles col·laboracions").click()
 
     expect(page.locator("h1")).to_have_text("Aire Net a l'Escola")
+    expect(page.locator("dl.asker")).to_contain_text("Visualització de dades")  # what it needs, up front
     first = page.locator(".partner").first
     # The planted pair: the school air project needs data visualisation, the open atlas offers it.
     expect(first.locator("h2")).to_have_text("Atles Obert dels Barris")

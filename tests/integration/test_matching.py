@@ -100,6 +100,7 @@ def test_a_need_on_one_node_meets_an_offer_on_the_other(pair: tuple[Node, Node])
     status, on_a = _match(a, project=repair, lang="en")
     assert status == 200
     assert on_a["asker"]["id"] == repair
+    assert [need["label"] for need in on_a["asker"]["needs"]] == ["Web development"]
     best = on_a["results"][0]
     assert best["partner"] == shop and best["kind"] == "project"
     met = best["explanation"]["needsMetByTheirOffers"]
