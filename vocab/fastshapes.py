@@ -501,19 +501,11 @@ def _node_step(shape: _Shape, other: _Shape) -> _Step:
 
 def _or_step(shape: _Shape, alternatives: tuple[_Shape, ...]) -> _Step:
     """sh:or: one result per value that conforms to none of the alternatives (their results are dropped)."""
-    message = f"conforms to none of {', '.join(s.name for s in alternatives)}"
-
-    def step(focus: Term, values: Collection[Term], ctx: _Context, out: _Out) -> bool:
-        conforms = True
-        for value in values:
-            if not any(s.evaluate(value, ctx, None) for s in alternatives):
-                if out is None:
-                    return False
-                conforms = False
-                out.append(shape.violation(focus, message, value))
-        return conforms
-
-    return step
+    return _value_step(
+        shape,
+        lambda value, ctx: any(s.evaluate(value, ctx, None) for s in alternatives),
+        f"conforms to none of {', '.join(s.name for s in alternatives)}",
+    )
 
 
 class CompiledShapes:
