@@ -1,7 +1,6 @@
 """The aggregated graph as the rest of the node sees it: the graph process, its sync, and what it holds."""
 
 import asyncio
-import contextlib
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +11,7 @@ from dsi4bcn.graph import GraphService
 from dsi4bcn.graphsync import PROVENANCE_GRAPH, GraphSync
 from dsi4bcn.matcher import Matcher
 from dsi4bcn.store import ProfileStore
+from dsi4bcn.supervise import stop_tasks, supervised
 
 __all__ = ["Aggregate", "start_aggregate"]
 
@@ -89,11 +89,7 @@ class Aggregate:
 
     async def stop(self) -> None:
         """Stop the sync loop, the matching index loader and the graph process."""
-        for task in (self.task, self.matcher_task):
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+        await stop_tasks([self.task, self.matcher_task])
         await self.service.stop()
 
 
@@ -105,7 +101,9 @@ async def start_aggregate(config: Config, database: Database, profiles: ProfileS
     await sync.reconcile()
     matcher = Matcher(config, database, profiles)
     aggregate = Aggregate(database=database, service=service, sync=sync, matcher=matcher)
-    aggregate.matcher_task = asyncio.create_task(matcher.load(), name="matching-index")
+    aggregate.matcher_task = asyncio.create_task(
+        supervised("matching-index", matcher.load, until_done=True), name="matching-index"
+    )
     sync.listeners.append(matcher.refresh)
-    aggregate.task = asyncio.create_task(sync.run(), name="graph-sync")
+    aggregate.task = asyncio.create_task(supervised("graph-sync", sync.run), name="graph-sync")
     return aggregate

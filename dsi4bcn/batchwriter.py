@@ -1,13 +1,15 @@
 """Store received activities in batches: many inbox requests, one SQLite transaction.
 
 Each request waits for its own row to be committed before answering 202, so nothing acknowledged is
-ever lost; the queue is bounded, and a full queue is refused (the caller answers 503).
+ever lost; the queue is bounded, and a full queue is refused (the caller answers 503). A batch that fails
+is written again row by row, so one bad row fails only its own request.
 """
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+
+from dsi4bcn.supervise import stop_tasks, supervised
 
 __all__ = ["BatchWriter", "QueueFull"]
 
@@ -32,16 +34,14 @@ class BatchWriter:
 
     def start(self) -> None:
         """Start the writing task."""
-        self._task = asyncio.create_task(self._run(), name="inbox-writer")
+        self._task = asyncio.create_task(supervised("inbox-writer", self._run), name="inbox-writer")
 
     async def stop(self) -> None:
         """Write what is queued, then stop."""
         if self._task is None:
             return
         await self._queue.join()
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
+        await stop_tasks([self._task])
 
     async def submit(self, row: Row) -> bool:
         """Store one row; True if it was new, False if its id was already stored."""
@@ -59,11 +59,9 @@ class BatchWriter:
                 items.append(self._queue.get_nowait())
             try:
                 results = await self._write([row for row, _ in items])
-            except Exception as error:  # a database failure fails these requests, not the writer
-                log.exception("storing %d received activities failed", len(items))
-                for _, future in items:
-                    if not future.done():
-                        future.set_exception(error)
+            except Exception:  # one bad row must not fail the others: write them one by one
+                log.exception("storing %d received activities failed; storing them one by one", len(items))
+                await self._write_each(items)
             else:
                 for (_, future), new in zip(items, results, strict=True):
                     if not future.done():
@@ -71,3 +69,16 @@ class BatchWriter:
             finally:
                 for _ in items:
                     self._queue.task_done()
+
+    async def _write_each(self, items: list[tuple[Row, asyncio.Future[bool]]]) -> None:
+        """Write rows alone, so that only the requests whose own row fails get the error."""
+        for row, future in items:
+            try:
+                [new] = await self._write([row])
+            except Exception as error:  # this request fails (500), the others are stored
+                log.exception("storing the received activity %.200r failed", row[0])
+                if not future.done():
+                    future.set_exception(error)
+            else:
+                if not future.done():
+                    future.set_result(new)

@@ -21,6 +21,7 @@ __all__ = [
     "RemoteActor",
     "RemoteKey",
     "domain_matches",
+    "storable_text",
 ]
 
 
@@ -75,6 +76,21 @@ class Incoming:
 
 def _host(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
+
+
+def storable_text(text: str) -> str:
+    """``text`` with anything UTF-8 cannot encode (lone surrogates) escaped, so that SQLite takes it."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _stored_activity(row: aiosqlite.Row) -> Mapping[str, Any]:
+    # Bodies were checked before they were stored; one that no longer parses is processed as empty
+    # (and refused for it), never left at the head of the queue.
+    try:
+        activity = json.loads(row["body"])
+    except (ValueError, RecursionError):
+        return {}
+    return activity if isinstance(activity, Mapping) else {}
 
 
 def domain_matches(host: str, domain: str) -> bool:
@@ -271,8 +287,7 @@ class FederationStore(DeliveryQueue):
             (limit,),
         )
         return [
-            Incoming(row["seq"], row["activity_id"], row["actor"], json.loads(row["body"]), row["key_id"])
-            for row in rows
+            Incoming(row["seq"], row["activity_id"], row["actor"], _stored_activity(row), row["key_id"]) for row in rows
         ]
 
     async def mark_processed(self, outcomes: Sequence[tuple[int, str]]) -> None:
@@ -281,7 +296,7 @@ class FederationStore(DeliveryQueue):
         async with self.db.transaction() as connection:
             await connection.executemany(
                 "UPDATE inbox SET processed = ?, outcome = ? WHERE seq = ?",
-                [(processed, outcome[:500], seq) for seq, outcome in outcomes],
+                [(processed, storable_text(outcome[:500]), seq) for seq, outcome in outcomes],
             )
 
     # --- outbox, notes and deliveries -----------------------------------------------------------------

@@ -15,12 +15,14 @@ import contextlib
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import aiosqlite
 
 from dsi4bcn.config import Config
 from dsi4bcn.db import Database
+from dsi4bcn.fedstore import storable_text
 from dsi4bcn.graph import GraphError, GraphService
 from dsi4bcn.ntriples import Triple, to_ntriples
 from dsi4bcn.published import render_actor
@@ -46,7 +48,8 @@ _BATCH = 500
 async def mark_unsynced(connection: aiosqlite.Connection, graphs: Iterable[str]) -> None:
     """Inside a transaction: these graphs must be written (again) to the store."""
     await connection.executemany(
-        "INSERT INTO graph_sync (graph) VALUES (?) ON CONFLICT (graph) DO UPDATE SET version = version + 1, synced = 0",
+        "INSERT INTO graph_sync (graph) VALUES (?)"
+        " ON CONFLICT (graph) DO UPDATE SET version = version + 1, synced = 0, failed = NULL",
         [(graph,) for graph in graphs],
     )
 
@@ -72,6 +75,17 @@ def _provenance(
 def _vocabulary_ntriples() -> str:
     graph = vocabulary_graph()
     return graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A graph ready to write: its N-Triples and its provenance (None drops it)."""
+
+    graph: str
+    version: int
+    written: bool
+    content: str | None
+    about: str | None
 
 
 class GraphSync:
@@ -111,7 +125,9 @@ class GraphSync:
         """Empty the store and mark every graph unsynced; returns how many graphs will be written."""
         await self._graph.clear()
         async with self._db.transaction() as connection:
-            await connection.execute("UPDATE graph_sync SET synced = 0, written = 0, version = version + 1")
+            await connection.execute(
+                "UPDATE graph_sync SET synced = 0, written = 0, failed = NULL, version = version + 1"
+            )
             await connection.execute(
                 "INSERT OR IGNORE INTO graph_sync (graph) SELECT actor FROM remote_profiles WHERE deleted IS NULL"
             )
@@ -142,32 +158,91 @@ class GraphSync:
                 self.idle.clear()
 
     async def sync_once(self) -> int:
-        """Write one batch of unsynced graphs; how many."""
-        rows = await self._db.all("SELECT graph, version, written FROM graph_sync WHERE synced = 0 LIMIT ?", (_BATCH,))
+        """Write one batch of unsynced graphs; how many were handled (written or set aside)."""
+        rows = await self._db.all(
+            "SELECT graph, version, written FROM graph_sync WHERE synced = 0 AND failed IS NULL LIMIT ?", (_BATCH,)
+        )
         if not rows:
             return 0
-        graphs: dict[str, str | None] = {}
-        provenance: dict[str, str | None] = {}
         remote = await self._remote_rows([row["graph"] for row in rows])
+        prepared: list[_Prepared] = []
         for row in rows:
-            content, about = await self._content(row["graph"], remote)
-            graphs[row["graph"]] = content
-            provenance[row["graph"]] = about
-        fresh = [row["graph"] for row in rows if not row["written"]]
+            try:
+                content, about = await self._content(row["graph"], remote)
+            except Exception as error:  # this graph alone is set aside, with its reason; the batch goes on
+                log.exception("cannot prepare the graph %s for the store", row["graph"])
+                await self._quarantine(row["graph"], row["version"], f"{type(error).__name__}: {error}")
+                continue
+            prepared.append(_Prepared(row["graph"], row["version"], bool(row["written"]), content, about))
+        if prepared:
+            await self._write(prepared)
+        written = [item.graph for item in prepared]
+        for listener in self.listeners:
+            await listener(written)
+        return len(rows)
+
+    async def _write(self, prepared: list["_Prepared"]) -> None:
+        """Write graphs in one store transaction; if the store refuses the batch, write them one by one
+        so that only the graphs it refuses are set aside (a graph process that is down fails the batch)."""
+        try:
+            await self._apply(prepared)
+        except Exception as error:  # the batch is split until the graph at fault is found and set aside
+            if not await self._store_is_up():
+                raise  # not the data's fault: the whole batch is tried again later
+            if len(prepared) == 1:
+                item = prepared[0]
+                log.warning("the store refused the graph %s (%s); set aside", item.graph, error)
+                await self._quarantine(item.graph, item.version, str(error))
+                return
+            half = len(prepared) // 2
+            await self._write(prepared[:half])
+            await self._write(prepared[half:])
+
+    async def _store_is_up(self) -> bool:
+        try:
+            await self._graph.stats()
+        except GraphError:
+            return False
+        return True
+
+    async def _apply(self, prepared: list["_Prepared"]) -> None:
+        fresh = [item.graph for item in prepared if not item.written]
         if fresh:
             # Marked before writing: if this write fails half-way, the retry replaces instead of adding.
             async with self._db.transaction() as connection:
                 await connection.executemany("UPDATE graph_sync SET written = 1 WHERE graph = ?", [(g,) for g in fresh])
-        await self._graph.apply_with_provenance(graphs, provenance, PROVENANCE_GRAPH, fresh)
+        await self._graph.apply_with_provenance(
+            {item.graph: item.content for item in prepared},
+            {item.graph: item.about for item in prepared},
+            PROVENANCE_GRAPH,
+            fresh,
+        )
         async with self._db.transaction() as connection:
             await connection.executemany(
                 "UPDATE graph_sync SET synced = 1 WHERE graph = ? AND version = ?",
-                [(row["graph"], row["version"]) for row in rows],
+                [(item.graph, item.version) for item in prepared],
             )
-        written = [row["graph"] for row in rows]
-        for listener in self.listeners:
-            await listener(written)
-        return len(rows)
+
+    async def _quarantine(self, graph: str, version: int, reason: str) -> None:
+        """Set a graph aside with ``reason``; what the store held of it is dropped rather than left stale."""
+        try:
+            await self._graph.apply_with_provenance({graph: None}, {graph: None}, PROVENANCE_GRAPH, [])
+        except GraphError as error:
+            log.warning("could not drop the graph %s set aside: %s", graph, error)
+        async with self._db.transaction() as connection:
+            await connection.execute(
+                "UPDATE graph_sync SET failed = ? WHERE graph = ? AND version = ?",
+                (storable_text(reason[:500]), graph, version),
+            )
+
+    async def quarantined(self, limit: int = 20) -> tuple[int, list[dict[str, str]]]:
+        """How many graphs are set aside, and the first ``limit`` of them with their reasons."""
+        count = await self._db.one("SELECT count(*) FROM graph_sync WHERE synced = 0 AND failed IS NOT NULL")
+        rows = await self._db.all(
+            "SELECT graph, failed FROM graph_sync WHERE synced = 0 AND failed IS NOT NULL ORDER BY graph LIMIT ?",
+            (limit,),
+        )
+        return (int(count[0]) if count else 0), [{"graph": row[0], "reason": row[1]} for row in rows]
 
     async def _remote_rows(self, graphs: list[str]) -> dict[str, Any]:
         """The live received profiles among ``graphs``, read in one query."""

@@ -21,7 +21,7 @@ from dsi4bcn.db import Database
 from dsi4bcn.graphsync import mark_unsynced
 from dsi4bcn.ntriples import Triple, to_ntriples
 from dsi4bcn.store import utc_now
-from federation.activities import forbidden_keyword, origin
+from federation.activities import forbidden_keyword, is_http_iri, origin
 from vocab.fastld import document_triples
 from vocab.fastshapes import validate_triples
 
@@ -62,6 +62,8 @@ def check_profile(document: Any, expected_origin: str) -> Checked:
     if not isinstance(document, Mapping) or not isinstance(document.get("id"), str):
         raise Refused("the profile is not a JSON object with an id")
     actor = str(document["id"])
+    if not is_http_iri(actor):
+        raise Refused("the profile's id is not an absolute http(s) IRI")
     if origin(actor) != expected_origin:
         raise Refused(f"the profile {actor} is not on {expected_origin}")
     problem = forbidden_keyword(document)
@@ -71,7 +73,7 @@ def check_profile(document: Any, expected_origin: str) -> Checked:
     indexable = document.get("indexable") is not False
     try:
         triples, _fast = document_triples(document)
-    except JsonLdError as error:
+    except (JsonLdError, ValueError, TypeError) as error:
         raise Refused(f"the profile's JSON-LD cannot be processed with the bundled contexts: {error}") from error
     _check_subjects(triples, expected_origin)
     types = {o[1] for s, p, o in triples if s == ("iri", actor) and p == ("iri", RDF_TYPE)}
@@ -122,16 +124,27 @@ class Ingestor:
         activity_id: str | None = None,
         key_id: str | None = None,
     ) -> list[str]:
-        """Check profiles from one peer and store all the acceptable ones in one transaction."""
+        """Check profiles from one peer and store all the acceptable ones in one transaction.
+
+        Each document fails alone: a refusal or any error while checking it is its outcome, and the
+        others are still stored. The activity and key ids become provenance IRIs, so they must be IRIs.
+        """
         expected = origin(peer)
         checked: list[Checked | str] = []
+        for name, value in (("activity id", activity_id), ("key id", key_id)):
+            if value is not None and not is_http_iri(value):
+                log.info("refused %d profile(s) from %s: the %s is not an IRI", len(documents), peer, name)
+                return [f"refused: the {name} is not an absolute http(s) IRI"] * len(documents)
         for document in documents:
+            actor = document.get("id") if isinstance(document, Mapping) else None
             try:
                 checked.append(check_profile(document, expected))
             except Refused as refused:
-                actor = document.get("id") if isinstance(document, Mapping) else None
                 log.info("refused the profile %s from %s: %s", actor, peer, refused)
                 checked.append(f"refused: {refused}")
+            except Exception as error:  # this profile alone fails, recorded with its reason
+                log.exception("checking the profile %.200r from %s failed", actor, peer)
+                checked.append(f"failed: {type(error).__name__}: {error}")
         outcomes: list[str] = []
         changed: list[str] = []
         received = utc_now()

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from dsi4bcn.db import Database
-from dsi4bcn.fedstore import FederationStore
+from dsi4bcn.fedstore import FederationStore, storable_text
 from dsi4bcn.ingest import Ingestor
 from dsi4bcn.publishing import Publisher
 from dsi4bcn.remote import RemoteDirectory
@@ -195,7 +195,16 @@ class Peering:
         running = self._tasks.get(actor)
         if running is not None and not running.done():
             return
-        self._tasks[actor] = asyncio.create_task(self.resync(actor), name=f"resync {actor}")
+        self._tasks[actor] = asyncio.create_task(self._resync_alone(actor), name=f"resync {actor}")
+
+    async def _resync_alone(self, actor: str) -> None:
+        """Resync one peer; whatever goes wrong is recorded on that peer, and the others go on."""
+        try:
+            await self.resync(actor)
+        except Exception as error:  # one peer's failure is its own: noted, retried at the next resync
+            log.exception("resyncing %s failed", actor)
+            with contextlib.suppress(Exception):
+                await self._note(actor, error=f"resync failed: {type(error).__name__}: {error}")
 
     async def _collection_items(self, url: str, peer: Peer) -> list[dict[str, Any]] | None:
         """Every item of a peer's profiles collection, or None if it could not be read completely."""
@@ -291,7 +300,9 @@ class Peering:
                     "UPDATE peers SET last_sync = ?, last_error = NULL WHERE actor = ?", (utc_now(), actor)
                 )
             if error is not None:
-                await connection.execute("UPDATE peers SET last_error = ? WHERE actor = ?", (error[:500], actor))
+                await connection.execute(
+                    "UPDATE peers SET last_error = ? WHERE actor = ?", (storable_text(error[:500]), actor)
+                )
 
     async def run(self) -> None:
         """Resync every peer at start-up and then every ``resync_interval`` seconds."""

@@ -1,8 +1,7 @@
 """The federation services of a running node, built and started together, stopped together."""
 
 import asyncio
-import contextlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import aiohttp
@@ -18,6 +17,7 @@ from dsi4bcn.publishing import Publisher
 from dsi4bcn.ratelimit import RateLimiter
 from dsi4bcn.remote import RemoteDirectory
 from dsi4bcn.store import ProfileStore
+from dsi4bcn.supervise import LoopHealth, stop_tasks, supervised
 from dsi4bcn.urls import instance_actor_iri
 from dsi4bcn.worker import Deliverer, InboxProcessor, Signers
 from federation.client import ActivityPubClient, FetchPolicy, RequestSigner, create_session
@@ -36,6 +36,7 @@ class Federation:
     directory: RemoteDirectory
     blocklist: Blocklist
     limiter: RateLimiter
+    address_limiter: RateLimiter
     writer: BatchWriter
     processor: InboxProcessor
     deliverer: Deliverer
@@ -43,18 +44,22 @@ class Federation:
     instance_signer: RequestSigner
     ingestor: Ingestor
     peering: Peering
+    delivery_session: aiohttp.ClientSession
+    loops: dict[str, LoopHealth] = field(default_factory=dict)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def stop(self) -> None:
-        """Finish storing what was received, stop the loops, close the HTTP session."""
+        """Finish storing what was received, stop the loops, close the HTTP sessions."""
         await self.writer.stop()
         await self.peering.stop()
-        for task in self.tasks:
-            task.cancel()
-        for task in self.tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await stop_tasks(self.tasks)
         await self.session.close()
+        await self.delivery_session.close()
+
+    def supervise(self, name: str, run: Callable[[], Awaitable[None]]) -> None:
+        """Start a background loop that is restarted whenever it fails."""
+        health = self.loops[name] = LoopHealth(name)
+        self.tasks.append(asyncio.create_task(supervised(name, run, health=health), name=name))
 
 
 async def start_federation(
@@ -64,6 +69,9 @@ async def start_federation(
     store = FederationStore(database)
     policy = FetchPolicy(allow_private_network=config.allow_private_network, user_agent=f"dsi4bcn ({config.base_url})")
     session = create_session(policy)
+    # Deliveries have a connection pool of their own, so that slow fetches (keys of unknown senders,
+    # peers' profiles) can never hold up the fan-out, and a slow fan-out never holds up verification.
+    delivery_session = create_session(policy)
     signers = Signers(profiles, config.base_url)
     instance_signer = await signers.signer("")
 
@@ -73,7 +81,7 @@ async def start_federation(
     directory = RemoteDirectory(store, client)
     blocklist = Blocklist(store)
     await blocklist.load()
-    deliverer = Deliverer(store, signers, session, policy, backoff_scale=config.backoff_scale)
+    deliverer = Deliverer(store, signers, delivery_session, policy, backoff_scale=config.backoff_scale)
     ingestor = Ingestor(database, wake_graph_sync)
     publisher = Publisher(store, config.base_url)
     peering = Peering(
@@ -97,6 +105,7 @@ async def start_federation(
         directory=directory,
         blocklist=blocklist,
         limiter=RateLimiter(rate=config.inbox_rate, burst=config.inbox_rate * 10),
+        address_limiter=RateLimiter(rate=config.inbox_rate, burst=config.inbox_rate * 10),
         writer=writer,
         processor=processor,
         deliverer=deliverer,
@@ -104,11 +113,10 @@ async def start_federation(
         instance_signer=instance_signer,
         ingestor=ingestor,
         peering=peering,
+        delivery_session=delivery_session,
     )
     writer.start()
-    federation.tasks = [
-        asyncio.create_task(processor.run(), name="inbox-processor"),
-        asyncio.create_task(deliverer.run(), name="deliverer"),
-        asyncio.create_task(peering.run(), name="peering"),
-    ]
+    federation.supervise("inbox-processor", processor.run)
+    federation.supervise("deliverer", deliverer.run)
+    federation.supervise("peering", peering.run)
     return federation

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import aiohttp
 
 from dsi4bcn.deliveries import Delivery
-from dsi4bcn.fedstore import FederationStore, Incoming
+from dsi4bcn.fedstore import FederationStore, Incoming, storable_text
 from dsi4bcn.ingest import Ingestor
 from dsi4bcn.remote import RemoteDirectory
 from dsi4bcn.store import ProfileStore
@@ -140,10 +140,11 @@ class InboxProcessor:
         return found
 
     async def _process(self, incoming: Incoming) -> str:
-        """Carry out one activity's effects; return the outcome to record."""
-        # It talks to us again: deliveries to it resume (a no-op unless the host had failures).
-        await self._store.heard_from((urlsplit(incoming.actor).hostname or "").lower())
+        """Carry out one activity's effects; return the outcome to record. One activity fails alone:
+        whatever it raises is recorded as its outcome, and the queue moves on."""
         try:
+            # It talks to us again: deliveries to it resume (a no-op unless the host had failures).
+            await self._store.heard_from((urlsplit(incoming.actor).hostname or "").lower())
             locals_ = await self._local_lookup(incoming.activity)
             effects = handle(
                 incoming.activity,
@@ -156,7 +157,10 @@ class InboxProcessor:
             outcome = f"refused: {error}"
         except FederationError as error:
             outcome = f"failed: {error}"
-        return outcome
+        except Exception as error:  # any other failure is this activity's alone: recorded, then skipped
+            log.exception("processing %s from %s failed", incoming.activity_id, incoming.actor)
+            outcome = f"failed: internal error ({type(error).__name__}: {error})"
+        return storable_text(outcome)
 
     def _slug(self, iri: str) -> str:
         parsed = parse_actor_iri(self._base_url, iri)

@@ -21,6 +21,7 @@ __all__ = [
     "follow",
     "forbidden_keyword",
     "hashtag",
+    "is_http_iri",
     "note",
     "object_id",
     "origin",
@@ -35,6 +36,9 @@ AS_CONTEXT = "https://www.w3.org/ns/activitystreams"
 # JSON-LD keywords that let a document speak about other nodes or smuggle reverse statements.
 FORBIDDEN_KEYWORDS = frozenset({"@graph", "@reverse", "@included"})
 _MAX_DEPTH = 16
+_MAX_IRI_LENGTH = 2048
+# Characters an IRI cannot hold (RFC 3987 and N-Triples' IRIREF): they would break every later writer.
+_NOT_IN_IRI = frozenset('<>"{}|^`\\') | {chr(code) for code in range(0x21)} | {chr(0x7F)}
 
 
 @lru_cache(maxsize=4096)
@@ -44,6 +48,26 @@ def origin(iri: str) -> str:
     if not parts.scheme or not parts.netloc:
         return ""
     return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+
+
+def is_http_iri(value: Any) -> bool:
+    """Whether ``value`` is an absolute http(s) IRI that can be stored and written as RDF as it is: no
+    spaces, controls, ``<>"{}|^`\\`` or lone surrogates, at most 2,048 characters."""
+    if not isinstance(value, str) or not 0 < len(value) <= _MAX_IRI_LENGTH:
+        return False
+    if not _NOT_IN_IRI.isdisjoint(value):
+        return False
+    if not value.isprintable() and _has_surrogate(value):  # isprintable() is the cheap pre-check
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
+def _has_surrogate(value: str) -> bool:
+    return any(0xD800 <= ord(char) <= 0xDFFF for char in value)
 
 
 def same_origin(first: str, second: str) -> bool:
@@ -93,11 +117,11 @@ def check_activity_shape(activity: Any) -> None:
     for key in ("id", "type", "actor"):
         if key not in activity:
             raise ActivityError(f"the activity has no {key}")
-    if not isinstance(activity["id"], str) or not origin(activity["id"]):
-        raise ActivityError("the activity id must be an absolute IRI")
+    if not is_http_iri(activity["id"]):
+        raise ActivityError("the activity id must be an absolute http(s) IRI")
     actor = object_id(activity["actor"])
-    if actor is None or not origin(actor):
-        raise ActivityError("the activity's actor must be an absolute IRI")
+    if not is_http_iri(actor):
+        raise ActivityError("the activity's actor must be an absolute http(s) IRI")
     if not isinstance(activity["type"], str | list):
         raise ActivityError("the activity type must be a string")
     problem = forbidden_keyword(activity)

@@ -18,13 +18,14 @@ from dsi4bcn.profiles import Kind
 from dsi4bcn.published import ACTOR_TYPES, render_actor, render_instance_actor
 from dsi4bcn.rdf import to_turtle
 from dsi4bcn.records import ActorRecord
+from dsi4bcn.remote import KeyFetchesBusy
 from dsi4bcn.rendercache import Rendered
 from dsi4bcn.urls import ACTOR_PATHS, actor_iri
 from federation.actors import ordered_collection
 from federation.errors import SignatureError
 from federation.httpsig import HttpRequest
 from federation.media import ACTIVITY_JSON, HTML, JSON, LD_JSON_AS, TURTLE
-from federation.verification import verify_signed_request
+from federation.verification import ResolvedKey, verify_signed_request
 from vocab.contexts import AS_CONTEXT, published_context
 
 __all__ = ["ACTOR_OFFERS", "routes"]
@@ -178,10 +179,17 @@ async def require_signature(request: web.Request) -> None:
     if not request.app[CONFIG].authorized_fetch:
         return
     signed = HttpRequest(request.method, request.app[CONFIG].base_url + request.raw_path, dict(request.headers))
+    directory = request.app[FEDERATION].directory
+
+    async def resolve_key(key_id: str, *, refresh: bool) -> ResolvedKey | None:
+        return await directory.key(key_id, refresh=refresh, requester=request.remote or "")
+
     try:
-        await verify_signed_request(signed, resolve_key=request.app[FEDERATION].directory.key, now=datetime.now(UTC))
+        await verify_signed_request(signed, resolve_key=resolve_key, now=datetime.now(UTC))
     except SignatureError as error:
         raise ApiError(401, "inbox_refused", reason=f"this node requires signed requests: {error}") from error
+    except KeyFetchesBusy as error:
+        raise ApiError(503, "inbox_refused", headers={"Retry-After": "30"}, reason=str(error)) from error
 
 
 async def _collection_items(request: web.Request, name: str, slug: str, offset: int) -> tuple[int, list[Any]]:

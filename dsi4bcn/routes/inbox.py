@@ -1,14 +1,14 @@
 """Inboxes: verify, store, answer 202, and let the background processor do the rest.
 
-Checks, in order, each with its own answer and nothing stored on failure: the body (413, 400), the
-activity's shape and forbidden JSON-LD keywords (400), a blocked domain (403), the per-host rate (429),
-the HTTP signature (401: unsigned, bad digest, outside the time window, unknown algorithm, unverifiable),
-the key's owner being the activity's actor (401), and the origins of the activity and of what it creates
-(400). Unparseable signatures get 401, never 500, so that double-knocking peers retry with the other
-signature scheme (Fedify signs with RFC 9421 first, then draft-cavage).
+Checks, in order, each with its own answer and nothing stored on failure: the rate per client address
+(429), the body (413, 400: not JSON, or with a lone surrogate), the activity's shape and forbidden JSON-LD
+keywords (400), a blocked domain (403), the HTTP signature (401: unsigned, bad digest, outside the time
+window, unknown algorithm, unverifiable), the key's owner being the activity's actor (401), the rate per
+verified actor host (429), and the origins of the activity and of what it creates (400). Unparseable
+signatures get 401, never 500, so that double-knocking peers retry with the other signature scheme (Fedify
+signs with RFC 9421 first, then draft-cavage).
 """
 
-import json
 import logging
 from datetime import UTC, datetime
 from typing import Any
@@ -19,10 +19,12 @@ from aiohttp import web
 from dsi4bcn.appkeys import CONFIG, FEDERATION, STORE
 from dsi4bcn.batchwriter import QueueFull
 from dsi4bcn.http import MAX_BODY, ApiError, json_response, read_body
-from federation.activities import check_activity_shape, object_id, same_origin
+from dsi4bcn.remote import KeyFetchesBusy
+from federation.activities import check_activity_shape, is_http_iri, object_id, same_origin
 from federation.errors import ActivityError, SignatureError
 from federation.httpsig import HttpRequest
 from federation.inbox import check_origins
+from federation.jsontext import JSONTextError, parse_json
 from federation.verification import ResolvedKey, verify_signed_request
 
 __all__ = ["routes"]
@@ -60,15 +62,21 @@ def _is_self_delete(activity: dict[str, Any], actor: str) -> bool:
 @routes.post("/inbox")
 async def inbox(request: web.Request) -> web.Response:
     """Accept a signed activity: 202 once verified and stored."""
-    await _check_recipient(request)
     services = request.app[FEDERATION]
+    # Before anything is read or verified, the sender is only an address: limit by that. The claimed
+    # actor's host is limited only once the signature proves it, so nobody can spend a real peer's quota.
+    address = request.remote or ""
+    if not services.address_limiter.allow(address):
+        retry = str(services.address_limiter.retry_after(address))
+        raise _refuse(429, f"too many requests from {address}", **{"Retry-After": retry})
+    await _check_recipient(request)
     raw = await read_body(
         request, MAX_BODY, media_types=("application/activity+json", "application/ld+json", "application/json")
     )
     try:
-        activity = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise _refuse(400, f"the body is not valid JSON: {error}") from error
+        activity = parse_json(raw)
+    except JSONTextError as error:
+        raise _refuse(400, str(error)) from error
     try:
         check_activity_shape(activity)
     except ActivityError as error:
@@ -77,8 +85,6 @@ async def inbox(request: web.Request) -> web.Response:
     host = (urlsplit(actor).hostname or "").lower()
     if services.blocklist.is_blocked(host):
         raise _refuse(403, f"{host} is blocked on this node")
-    if not services.limiter.allow(host):
-        raise _refuse(429, f"too many requests from {host}", **{"Retry-After": str(services.limiter.retry_after(host))})
     if "signature" not in request.headers and "signature-input" not in request.headers:
         raise _refuse(401, "the request is not signed")
     if _is_self_delete(activity, actor) and await services.directory.known_key_for(actor) is None:
@@ -93,16 +99,22 @@ async def inbox(request: web.Request) -> web.Response:
 
     async def resolve_key(key_id: str, *, refresh: bool) -> ResolvedKey | None:
         # Only the actor's own origin can hold its key: never fetch a keyId anywhere else.
+        if not is_http_iri(key_id):
+            raise SignatureError("the keyId is not an absolute http(s) IRI")
         if not same_origin(key_id, actor):
             raise SignatureError("the key is not on the activity actor's origin")
-        return await services.directory.key(key_id, refresh=refresh)
+        return await services.directory.key(key_id, refresh=refresh, requester=address)
 
     try:
         verified = await verify_signed_request(signed, resolve_key=resolve_key, now=datetime.now(UTC))
     except SignatureError as error:
         raise _refuse(401, str(error)) from error
+    except KeyFetchesBusy as error:
+        raise _refuse(503, str(error), **{"Retry-After": "30"}) from error
     if verified.owner != actor:
         raise _refuse(401, "the key's owner is not the activity's actor")
+    if not services.limiter.allow(host):
+        raise _refuse(429, f"too many requests from {host}", **{"Retry-After": str(services.limiter.retry_after(host))})
     try:
         check_origins(activity)
     except ActivityError as error:

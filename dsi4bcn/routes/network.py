@@ -51,13 +51,20 @@ async def remove_peer(request: web.Request) -> web.Response:
 
 @routes.get("/api/graph")
 async def graph_status(request: web.Request) -> web.Response:
-    """How big the graph is and how many graphs still wait to be written."""
+    """How big the graph is, how many graphs still wait to be written, and which were set aside (with
+    the reason) because the store refused them."""
     authorise(request)
     aggregate = request.app[GRAPH]
     stats = await aggregate.service.stats()
-    pending = await aggregate.database.one("SELECT count(*) FROM graph_sync WHERE synced = 0")
+    pending = await aggregate.database.one("SELECT count(*) FROM graph_sync WHERE synced = 0 AND failed IS NULL")
+    quarantined, examples = await aggregate.sync.quarantined()
     return json_response(
-        {**stats, "unsynced": int(pending[0]) if pending else 0, "graphProcessRestarts": aggregate.service.restarts}
+        {
+            **stats,
+            "unsynced": int(pending[0]) if pending else 0,
+            "setAside": {"count": quarantined, "graphs": examples},
+            "graphProcessRestarts": aggregate.service.restarts,
+        }
     )
 
 
