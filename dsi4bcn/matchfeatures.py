@@ -2,7 +2,6 @@
 
 import contextlib
 import html
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -12,7 +11,7 @@ from dsi4bcn.matching import Profile
 from dsi4bcn.ntriples import Triple
 from vocab.concepts import concept_index
 
-__all__ = ["profile_from_triples", "triples_from_ntriples"]
+__all__ = ["profile_from_triples", "strip_tags", "triples_from_ntriples"]
 
 AS = "https://www.w3.org/ns/activitystreams#"
 DSI = "https://w3id.org/dsi4bcn/ns#"
@@ -20,7 +19,32 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 PROJECT = DSI + "Project"
 ORGANISATION = "http://www.w3.org/ns/org#Organization"
 ACTIVE = "https://w3id.org/dsi4bcn/status/active"
-_TAG = re.compile(r"<[^>]+>")
+
+
+def strip_tags(text: str) -> str:
+    """``text`` with each tag (``<`` and ``>`` with something between) replaced by a space.
+
+    One scan from left to right. A regex such as ``<[^>]+>`` retries from every ``<`` and reads to the end
+    of the text each time, so a summary of many ``<`` and no ``>`` took time growing with its square.
+    """
+    parts: list[str] = []
+    position = 0
+    while True:
+        opening = text.find("<", position)
+        if opening == -1:
+            break
+        closing = text.find(">", opening + 2)
+        if closing == -1:  # no ">" after this "<", so none after any later one: no tag is left
+            break
+        if text[opening + 1] == ">":  # "<>" is no tag; the next one may start at this ">"
+            parts.append(text[position : opening + 1])
+            position = opening + 1
+            continue
+        parts.append(text[position:opening])
+        parts.append(" ")
+        position = closing + 1
+    parts.append(text[position:])
+    return "".join(parts)
 
 
 def triples_from_ntriples(text: str) -> list[Triple]:
@@ -89,7 +113,7 @@ def profile_from_triples(
                 latitude, longitude = float(lat[0][1]), float(lon[0][1])
     status = iris("status")
     names = {value[3]: value[1] for value in about[AS + "name"] if value[0] == "literal" and value[3]}
-    summaries = [_TAG.sub(" ", html.unescape(value[1])) for value in about[AS + "summary"] if value[0] == "literal"]
+    summaries = [strip_tags(html.unescape(value[1])) for value in about[AS + "summary"] if value[0] == "literal"]
     organisation = next(iter(iris("organisation")), None)
     own_sectors = iris("sector")
     return Profile(
