@@ -136,6 +136,14 @@ def _is_email(text: str) -> bool:
     )
 
 
+def _is_http_url(text: str) -> bool:
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # an unbalanced "[" or "]", a bracketed host that is no IP address
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
 def _is_telephone(text: str) -> bool:
     return _TELEPHONE.fullmatch(text) is not None
 
@@ -212,8 +220,7 @@ class _Checker:
         if not isinstance(value, str):
             self.add(where, "wrong_type", field=where, expected="a URL")
             return None
-        parts = urlsplit(value.strip())
-        if parts.scheme not in ("http", "https") or not parts.hostname or len(value) > _URL_LIMIT:
+        if len(value) > _URL_LIMIT or not _is_http_url(value.strip()):
             self.add(where, "bad_url", field=where)
             return None
         return value.strip()

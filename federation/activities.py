@@ -39,8 +39,11 @@ _MAX_DEPTH = 16
 
 @lru_cache(maxsize=4096)
 def origin(iri: str) -> str:
-    """``scheme://host[:port]`` of an IRI, lower-cased; '' if it has none."""
-    parts = urlsplit(iri)
+    """``scheme://host[:port]`` of an IRI, lower-cased; '' if it has none (or cannot be split)."""
+    try:
+        parts = urlsplit(iri)
+    except ValueError:  # an unbalanced "[" or "]", a bracketed host that is no IP address
+        return ""
     if not parts.scheme or not parts.netloc:
         return ""
     return f"{parts.scheme.lower()}://{parts.netloc.lower()}"

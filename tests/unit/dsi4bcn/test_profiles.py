@@ -95,6 +95,11 @@ def test_email_addresses(email: str, good: bool) -> None:
         assert ("email", "bad_email") in _problems(_project(email=email))
 
 
+@pytest.mark.parametrize("website", ["https://[", "https://[::1", "http://[x]/", "https://a]b/"])
+def test_a_url_that_cannot_be_split_is_a_bad_url(website: str) -> None:
+    assert ("website", "bad_url") in _problems(_project(website=website))
+
+
 def test_every_problem_is_listed_at_once() -> None:
     body = _project(
         nameMap=None,

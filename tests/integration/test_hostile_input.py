@@ -1,10 +1,10 @@
-"""Hostile header values get their 4xx answer at once and never hold up the node (issue 8).
+"""Hostile input gets its 4xx answer at once and never holds up the node (issue 8).
 
 One node with authorized fetch on. While a thread polls ``/healthz``, each test sends a header built to make
 a careless parser slow (an unterminated quote in ``Signature``, which a backtracking regex took seconds to
 refuse; a ``Content-Type`` that the e-mail header parser reads in quadratic time) or to make it crash
-(``Authorization`` bytes that are not UTF-8), and checks the answer, how long it took, and that the health
-check never waited.
+(``Authorization`` bytes that are not UTF-8; URLs that ``urlsplit`` refuses), and checks the answer, how
+long it took, and that the health check never waited.
 """
 
 import http.client
@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 import pytest
 
@@ -183,3 +184,38 @@ def test_a_non_ascii_authorization_header_is_a_401(node: Node, authorization: by
 def test_the_right_token_still_works(node: Node) -> None:
     status, _, body = _raw_get(node, "/api/organisations", f"Bearer {node.token}".encode())
     assert status == 200, body
+
+
+_NO_SPLIT = "https://["  # urlsplit raises ValueError ("Invalid IPv6 URL")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/.well-known/webfinger?resource={quote(_NO_SPLIT)}",
+        f"/api/match?project={quote(_NO_SPLIT)}",
+        f"/partners?project={quote(_NO_SPLIT)}",
+    ],
+    ids=["webfinger", "match", "partners"],
+)
+def test_a_url_that_cannot_be_split_is_a_400(node: Node, path: str) -> None:
+    answer = fetch(node.base_url + path, headers={"Accept": "application/json"})
+    assert answer.status == 400, answer.body
+
+
+def test_an_activity_with_such_ids_is_a_400(node: Node) -> None:
+    activity = {
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": _NO_SPLIT,
+        "type": "Follow",
+        "actor": _NO_SPLIT,
+    }
+    headers = {"Content-Type": "application/activity+json", "Signature": 'keyId="x"'}
+    answer = fetch(f"{node.base_url}/inbox", method="POST", headers=headers, body=json.dumps(activity).encode())
+    assert answer.status == 400, answer.body
+
+
+def test_a_profile_website_that_cannot_be_split_is_a_bad_url(node: Node) -> None:
+    answer = api(node.base_url, node.token, "PUT", "/api/organisations/enllac", {**ORGANISATION, "website": _NO_SPLIT})
+    assert answer.status == 422, answer.body
+    assert [(p["field"], p["code"]) for p in answer.json()["problems"]] == [("website", "bad_url")]
