@@ -2,6 +2,7 @@
 
 import contextlib
 import html
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -19,32 +20,19 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 PROJECT = DSI + "Project"
 ORGANISATION = "http://www.w3.org/ns/org#Organization"
 ACTIVE = "https://w3id.org/dsi4bcn/status/active"
+_TAG = re.compile(r"<[^>]+>")  # only through strip_tags
 
 
 def strip_tags(text: str) -> str:
     """``text`` with each tag (``<`` and ``>`` with something between) replaced by a space.
 
-    One scan from left to right. A regex such as ``<[^>]+>`` retries from every ``<`` and reads to the end
-    of the text each time, so a summary of many ``<`` and no ``>`` took time growing with its square.
+    ``<[^>]+>`` alone retried from every ``<`` and read to the end of the text each time when no ``>``
+    followed: a summary of many ``<`` took time growing with its square. It runs here only up to the last
+    ``>``, where every try from a ``<`` either matches all it reads or fails at once (``<>``), so the time
+    is linear; after the last ``>`` there can be no tag.
     """
-    parts: list[str] = []
-    position = 0
-    while True:
-        opening = text.find("<", position)
-        if opening == -1:
-            break
-        closing = text.find(">", opening + 2)
-        if closing == -1:  # no ">" after this "<", so none after any later one: no tag is left
-            break
-        if text[opening + 1] == ">":  # "<>" is no tag; the next one may start at this ">"
-            parts.append(text[position : opening + 1])
-            position = opening + 1
-            continue
-        parts.append(text[position:opening])
-        parts.append(" ")
-        position = closing + 1
-    parts.append(text[position:])
-    return "".join(parts)
+    end = text.rfind(">") + 1
+    return _TAG.sub(" ", text[:end]) + text[end:] if end else text
 
 
 def triples_from_ntriples(text: str) -> list[Triple]:

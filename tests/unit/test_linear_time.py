@@ -352,6 +352,8 @@ CASES: list[Case] = [
             "many <": lambda n: "<" * n,
             "many < then one >": lambda n: "<" * n + ">",
             "many <>": lambda n: "<>" * (n // 2),
+            "many <> then >": lambda n: "<>" * (n // 2) + ">",
+            "many < after the last >": lambda n: "<b>" + "<" * n,
             "tags": lambda n: "<b>x</b>" * (n // 8),
         },
     ),
@@ -527,6 +529,7 @@ AUDITED_PATTERNS: dict[str, str] = {
     # dsi4bcn
     r"^(\d{4})_[a-z0-9_]+\.sql$": "trusted: the migration files shipped with the code",
     r"[a-z]{3,}": "matching tokens",
+    r"<[^>]+>": "HTML tag stripping (matching features)",
     r"[a-zA-Z]{1,8}(?:-[a-zA-Z0-9]{1,8})*": "N-Triples writer",
     r'[<>"{}|^`\\\x00-\x20]': "N-Triples writer (IRIs)",
     r'[\\"\x00-\x1f\x7f]': "N-Triples writer",
