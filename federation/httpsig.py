@@ -13,7 +13,6 @@ https://datatracker.ietf.org/doc/html/draft-cavage-http-signatures-12 · RFC 942
 """
 
 import base64
-import binascii
 import hashlib
 import hmac
 import re
@@ -121,7 +120,7 @@ def _check_digest(value: str, body: bytes) -> None:
             continue
         try:
             given = base64.b64decode(encoded.strip(), validate=True)
-        except binascii.Error as error:
+        except ValueError as error:  # binascii.Error, or characters that are not ASCII
             raise SignatureError("the SHA-256 Digest is not valid base64") from error
         if not hmac.compare_digest(given, expected):
             raise SignatureError("digest mismatch")
@@ -213,7 +212,7 @@ def _parse_cavage(request: HttpRequest, fields: Mapping[str, str]) -> ParsedSign
     _check_cavage_coverage(covered, request.method.upper())
     try:
         signature = base64.b64decode(encoded, validate=True)
-    except binascii.Error as error:
+    except ValueError as error:  # binascii.Error, or characters that are not ASCII
         raise SignatureError("the signature is not valid base64") from error
     # The created parameter counts only with hs2019 (draft-cavage-12 §2.1.4, signed_request.rb created_time),
     # and here only when (created) is signed: Mastodon also reads an unsigned one, which would let anyone

@@ -146,6 +146,19 @@ def test_a_content_type_with_parameters_is_still_read(node: Node) -> None:
     assert answer.status == 401, answer.body
 
 
+@pytest.mark.parametrize("signature", ["\u00e9", "AAAA\u00ff"])
+def test_a_signature_that_is_not_ascii_is_a_401(node: Node, signature: str) -> None:
+    # urllib sends the header in Latin-1: bytes that are not UTF-8, which aiohttp hands on as lone surrogates.
+    headers = {
+        "Content-Type": "application/activity+json",
+        "Signature": f'keyId="{ACTOR}#key",algorithm="rsa-sha256",headers="(request-target) host date digest",'
+        f'signature="{signature}"',
+    }
+    answer = _post_inbox(node, headers)
+    assert answer.status == 401, answer.body
+    assert "not valid base64" in answer.json()["error"]
+
+
 def _raw_get(node: Node, path: str, authorization: bytes) -> tuple[int, dict[str, str], bytes]:
     """A GET with an ``Authorization`` header sent as these exact bytes."""
     connection = http.client.HTTPConnection("127.0.0.1", node.port, timeout=30)

@@ -118,6 +118,9 @@ def test_content_digest_accepts_sha256_beside_others() -> None:
         ({"Digest": "SHA-512=" + "A" * 88}, "no SHA-256 digest"),
         ({"Content-Digest": "sha-512=:AAAA:"}, "no SHA-256 digest"),
         ({"Digest": "SHA-256=not base64!"}, "not valid base64"),
+        ({"Digest": "SHA-256=\u00e9"}, "not valid base64"),  # not ASCII: b64decode raised a bare ValueError
+        ({"Digest": "SHA-256=\udce9"}, "not valid base64"),  # a byte that was not UTF-8, as aiohttp gives it
+        ({"Content-Digest": "sha-256=:\u00e9:"}, "not a structured dictionary"),
         ({"Content-Digest": "sha-256=X48E9q"}, "not a byte sequence"),
         ({"Content-Digest": "sha-256=:X48E9q"}, "not a structured dictionary"),
         ({}, "no Digest or Content-Digest header"),
@@ -554,6 +557,14 @@ def test_obsolete_date_forms_are_read(private_key: rsa.RSAPrivateKey, keys: KeyP
     [
         ("this is not a signature", "cannot be parsed"),
         ('keyId="k",algorithm="rsa-sha256",headers="(request-target) host date",signature="@@"', "not valid base64"),
+        (
+            'keyId="k",algorithm="rsa-sha256",headers="(request-target) host date",signature="\u00e9"',
+            "not valid base64",
+        ),
+        (
+            'keyId="k",algorithm="rsa-sha256",headers="(request-target) host date",signature="\udce9"',
+            "not valid base64",
+        ),
         ('keyId="k",keyId="k",signature="AAAA"', "appears twice"),
         ('keyId="k",algorithm="rsa-sha256"', "signature parameter is required"),
         ('keyId="' + "k" * 9000 + '"', "longer than"),
