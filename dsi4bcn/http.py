@@ -9,12 +9,13 @@ from aiohttp import web
 from dsi4bcn.appkeys import CONFIG
 from dsi4bcn.i18n import choose_language, message
 from dsi4bcn.profiles import Problem
-from federation.conneg import negotiate
+from federation.conneg import media_type, negotiate
 from federation.errors import NegotiationError
 
 __all__ = [
     "MAX_BODY",
     "ApiError",
+    "body_media_type",
     "error_response",
     "json_response",
     "negotiate_or_406",
@@ -91,13 +92,23 @@ def negotiate_or_406(request: web.Request, offers: list[str]) -> str:
     return chosen
 
 
+def body_media_type(request: web.Request) -> str:
+    """The media type of the request body, lower-case, without parameters (``""`` if none or malformed).
+
+    Use this, not ``request.content_type``: aiohttp reads that with the e-mail header parser, which takes
+    time growing with the square of some hostile values (1.4 s for one 8 KiB header, on the event loop)
+    and overflows the stack on others (thousands of ``(``).
+    """
+    return media_type(request.headers.get("Content-Type"))
+
+
 async def read_body(
     request: web.Request,
     limit: int = MAX_BODY,
     media_types: tuple[str, ...] = ("application/json", "application/ld+json", "application/activity+json"),
 ) -> bytes:
     """The raw request body, at most ``limit`` bytes; a 415 or 413 ``ApiError`` otherwise."""
-    if request.content_type not in media_types:
+    if body_media_type(request) not in media_types:
         raise ApiError(415, "unsupported_media_type")
     if request.content_length is not None and request.content_length > limit:
         raise ApiError(413, "too_large", limit=limit)

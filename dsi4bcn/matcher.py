@@ -49,14 +49,16 @@ class Matcher:
                 record, base_url=self._config.base_url, authority=self._config.authority, language=self._config.language
             )
             triples, _ = document_triples(document)
+            profile = profile_from_triples(graph, triples)
         else:
             row = await self._db.one(
                 "SELECT ntriples FROM remote_profiles WHERE actor = ? AND deleted IS NULL", (graph,)
             )
             if row is None:
                 return None
-            triples = triples_from_ntriples(row[0])
-        profile = profile_from_triples(graph, triples)
+            # In a thread: a received summary may be a mebibyte of markup or character references, which
+            # take a good part of a second to unescape and strip even in linear time.
+            profile = await asyncio.to_thread(_received_profile, graph, str(row[0]))
         if profile is not None and profile.kind == "project" and not profile.sectors and profile.organisation:
             organisation = self.index.profiles.get(profile.organisation)
             if organisation is not None:
@@ -147,9 +149,14 @@ class Matcher:
         }
 
 
+def _received_profile(actor: str, ntriples: str) -> Profile | None:
+    """Matching features of a received profile, from its stored N-Triples."""
+    return profile_from_triples(actor, triples_from_ntriples(ntriples))
+
+
 def _profiles_from_rows(rows: Iterable[tuple[str, str]]) -> list[Profile]:
     """Matching features of received profiles, from their stored N-Triples."""
-    found = (profile_from_triples(actor, triples_from_ntriples(ntriples)) for actor, ntriples in rows)
+    found = (_received_profile(actor, ntriples) for actor, ntriples in rows)
     return [profile for profile in found if profile is not None]
 
 

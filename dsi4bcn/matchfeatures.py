@@ -12,7 +12,7 @@ from dsi4bcn.matching import Profile
 from dsi4bcn.ntriples import Triple
 from vocab.concepts import concept_index
 
-__all__ = ["profile_from_triples", "triples_from_ntriples"]
+__all__ = ["profile_from_triples", "strip_tags", "triples_from_ntriples"]
 
 AS = "https://www.w3.org/ns/activitystreams#"
 DSI = "https://w3id.org/dsi4bcn/ns#"
@@ -20,7 +20,19 @@ RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 PROJECT = DSI + "Project"
 ORGANISATION = "http://www.w3.org/ns/org#Organization"
 ACTIVE = "https://w3id.org/dsi4bcn/status/active"
-_TAG = re.compile(r"<[^>]+>")
+_TAG = re.compile(r"<[^>]+>")  # only through strip_tags
+
+
+def strip_tags(text: str) -> str:
+    """``text`` with each tag (``<`` and ``>`` with something between) replaced by a space.
+
+    ``<[^>]+>`` alone retried from every ``<`` and read to the end of the text each time when no ``>``
+    followed: a summary of many ``<`` took time growing with its square. It runs here only up to the last
+    ``>``, where every try from a ``<`` either matches all it reads or fails at once (``<>``), so the time
+    is linear; after the last ``>`` there can be no tag.
+    """
+    end = text.rfind(">") + 1
+    return _TAG.sub(" ", text[:end]) + text[end:] if end else text
 
 
 def triples_from_ntriples(text: str) -> list[Triple]:
@@ -89,7 +101,7 @@ def profile_from_triples(
                 latitude, longitude = float(lat[0][1]), float(lon[0][1])
     status = iris("status")
     names = {value[3]: value[1] for value in about[AS + "name"] if value[0] == "literal" and value[3]}
-    summaries = [_TAG.sub(" ", html.unescape(value[1])) for value in about[AS + "summary"] if value[0] == "literal"]
+    summaries = [strip_tags(html.unescape(value[1])) for value in about[AS + "summary"] if value[0] == "literal"]
     organisation = next(iter(iris("organisation")), None)
     own_sectors = iris("sector")
     return Profile(

@@ -43,8 +43,11 @@ _NOT_IN_IRI = frozenset('<>"{}|^`\\') | {chr(code) for code in range(0x21)} | {c
 
 @lru_cache(maxsize=4096)
 def origin(iri: str) -> str:
-    """``scheme://host[:port]`` of an IRI, lower-cased; '' if it has none."""
-    parts = urlsplit(iri)
+    """``scheme://host[:port]`` of an IRI, lower-cased; '' if it has none (or cannot be split)."""
+    try:
+        parts = urlsplit(iri)
+    except ValueError:  # an unbalanced "[" or "]", a bracketed host that is no IP address
+        return ""
     if not parts.scheme or not parts.netloc:
         return ""
     return f"{parts.scheme.lower()}://{parts.netloc.lower()}"

@@ -1,7 +1,9 @@
-"""HTTP content negotiation (RFC 9110 §12.5.1) for ActivityPub servers.
+"""HTTP content negotiation (RFC 9110 §12.5.1) for ActivityPub servers, and the media type of a body.
 
 ActivityPub clients ask for ``application/activity+json`` or for ``application/ld+json`` with the
 ActivityStreams profile; a ``profile`` parameter on an Accept range must then match the offer's.
+Every header is read in one pass over its characters (no backtracking regex), so that a hostile header
+costs time in proportion to its length.
 """
 
 from collections.abc import Sequence
@@ -10,9 +12,11 @@ from functools import lru_cache
 
 from federation.errors import NegotiationError
 
-__all__ = ["MediaRange", "negotiate", "parse_accept"]
+__all__ = ["MediaRange", "media_type", "negotiate", "parse_accept"]
 
 _MAX_RANGES = 64
+# RFC 9110 §5.6.2 token characters, lower-case (media types are compared case-insensitively).
+_TOKEN_CHARS = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz")
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,23 @@ class MediaRange:
         if self.subtype == "*":
             return 1
         return 3 if self.params else 2
+
+
+def media_type(content_type: str | None) -> str:
+    """The media type of a ``Content-Type`` value (RFC 9110 §8.3), lower-case and without parameters:
+    ``'Application/JSON; charset=utf-8'`` → ``'application/json'``; ``""`` if missing or not ``type/subtype``.
+    """
+    if not content_type:
+        return ""
+    essence = content_type.partition(";")[0].strip().lower()
+    kind, slash, subtype = essence.partition("/")
+    if not slash or not _is_token(kind) or not _is_token(subtype):
+        return ""
+    return essence
+
+
+def _is_token(text: str) -> bool:
+    return bool(text) and all(char in _TOKEN_CHARS for char in text)
 
 
 def _split_params(text: str) -> list[str]:

@@ -61,12 +61,11 @@ def fold_fields(headers: Mapping[str, str]) -> dict[str, str]:
     A multi-valued mapping (such as aiohttp's ``CIMultiDictProxy``) yields every field line from
     ``items()``, so repeated lines are combined in order.
     """
-    folded: dict[str, str] = {}
+    lines: dict[str, list[str]] = {}
     for name, value in headers.items():
-        key = name.lower()
-        value = value.strip()
-        folded[key] = f"{folded[key]}, {value}" if key in folded else value
-    return folded
+        lines.setdefault(name.lower(), []).append(value.strip())
+    # Joined once per name: joining line by line would copy the value so far for every repeated line.
+    return {name: ", ".join(values) for name, values in lines.items()}
 
 
 def field_value(fields: Mapping[str, str], name: str) -> str | None:

@@ -53,7 +53,10 @@ def parse_resource(resource: str | None) -> Acct | str:
         raise WebFingerError("the resource parameter is too long")
     if resource.startswith("acct:"):
         return parse_acct(resource)
-    parts = urlsplit(resource)
+    try:
+        parts = urlsplit(resource)
+    except ValueError as error:  # an unbalanced "[" or "]", a bracketed host that is no IP address
+        raise WebFingerError(f"resource is not a valid URL: {error}") from error
     if parts.scheme in ("http", "https") and parts.netloc:
         return resource
     raise WebFingerError("resource must be an acct: URI or an http(s) URL")

@@ -30,11 +30,26 @@ RESERVED_SLUGS = frozenset({"actor", "admin", "api", "inbox", "ns", "static", "n
 
 
 def authorise(request: web.Request) -> None:
+    """Refuse (401, JSON) a request without ``Authorization: Bearer <the admin token>``.
+
+    The token is compared as bytes in constant time. aiohttp decodes header bytes that are not UTF-8 as
+    lone surrogates ("surrogateescape"); encoding them back gives the bytes received, so a header in
+    Latin-1 or any other bytes is simply a wrong token, never an error.
+    """
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    expected = request.app[ADMIN_TOKEN]
-    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected.encode()):
+    given = _token_bytes(token.strip())
+    expected = _token_bytes(request.app[ADMIN_TOKEN])
+    if scheme.lower() != "bearer" or given is None or expected is None or not hmac.compare_digest(given, expected):
         raise ApiError(401, "unauthorised", headers=_BEARER)
+
+
+def _token_bytes(text: str) -> bytes | None:
+    """``text`` as the bytes it was read from, or None if it holds characters no bytes decode to."""
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate that surrogateescape did not make (U+D800 to U+DC7F)
+        return None
 
 
 def _slug_problems(request: web.Request, slug: str) -> list[Problem]:

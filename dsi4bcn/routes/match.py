@@ -45,8 +45,11 @@ def parse_match_query(query: Mapping[str, str], *, default_limit: int = 10) -> M
     if len(given) != 1:
         raise _refused(400, "give exactly one of project=IRI, organisation=IRI or profile=IRI")
     kind, iri = given[0]
-    parts = urlsplit(iri)
-    if parts.scheme not in ("http", "https") or not parts.netloc or len(iri) > 2048:
+    try:
+        parts = urlsplit(iri)
+    except ValueError:  # an unbalanced "[" or "]", a bracketed host that is no IP address
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc or len(iri) > 2048:
         raise _refused(400, f"{kind} must be an absolute http(s) IRI")
     try:
         limit = int(query.get("limit", str(default_limit)))

@@ -16,7 +16,7 @@ from aiohttp import web
 
 from dsi4bcn.appkeys import CONFIG, GRAPH, TEMPLATES
 from dsi4bcn.graph import GraphError, QueryTimeout
-from dsi4bcn.http import ApiError, json_response, negotiate_or_406, request_language
+from dsi4bcn.http import ApiError, body_media_type, json_response, negotiate_or_406, request_language
 from dsi4bcn.pages import render_page
 from dsi4bcn.sparql import MAX_QUERY_BYTES, QueryRefused, check_query, choose_format
 from dsi4bcn.sparqlexamples import EXAMPLES
@@ -50,9 +50,10 @@ async def _query_text(request: web.Request) -> str | None:
     if len(raw) > MAX_QUERY_BYTES * 2:
         raise _refused(413, f"the request is longer than {MAX_QUERY_BYTES * 2} bytes")
     text = raw.decode("utf-8", errors="replace")
-    if request.content_type == "application/sparql-query":
+    body_type = body_media_type(request)
+    if body_type == "application/sparql-query":
         return text
-    if request.content_type == "application/x-www-form-urlencoded":
+    if body_type == "application/x-www-form-urlencoded":
         values = parse_qs(text).get("query")
         return values[0] if values else None
     raise _refused(415, "send the query as application/sparql-query or as a form field named query")

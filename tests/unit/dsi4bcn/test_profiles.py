@@ -68,6 +68,38 @@ def test_the_editable_document_round_trips() -> None:
     assert again == fields and organisation == "ateneu"
 
 
+@pytest.mark.parametrize(
+    ("email", "good"),
+    [
+        ("hola@taller.example", True),
+        ("mailto:hola@taller.example", True),
+        ("a.b@c.d.e", True),
+        ("a@b..", True),
+        ("a@b", False),
+        ("a@.b", False),
+        ("a@b.", False),
+        ("@b.c", False),
+        ("a@@b.c", False),
+        ("a@b@c.d", False),
+        ("a b@c.d", False),
+        ("<a@b.c>", False),
+        ('"a"@b.c', False),
+        ("a@" + "b" * 249 + ".cat", False),  # 255 characters
+        ("a@" + "." * 100_000 + "@", False),  # a regex over the whole address took seconds on this
+    ],
+)
+def test_email_addresses(email: str, good: bool) -> None:
+    if good:
+        assert _normalise(_project(email=email))[0]["email"] == email.removeprefix("mailto:")
+    else:
+        assert ("email", "bad_email") in _problems(_project(email=email))
+
+
+@pytest.mark.parametrize("website", ["https://[", "https://[::1", "http://[x]/", "https://a]b/"])
+def test_a_url_that_cannot_be_split_is_a_bad_url(website: str) -> None:
+    assert ("website", "bad_url") in _problems(_project(website=website))
+
+
 def test_every_problem_is_listed_at_once() -> None:
     body = _project(
         nameMap=None,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from federation.conneg import negotiate, parse_accept
+from federation.conneg import media_type, negotiate, parse_accept
 from federation.errors import NegotiationError
 
 OFFERS = [
@@ -73,3 +73,25 @@ def test_malformed_ranges_raise_with_a_reason() -> None:
         parse_accept("nonsense")
     with pytest.raises(NegotiationError, match="quality"):
         parse_accept("text/html;q=high")
+
+
+@pytest.mark.parametrize(
+    ("content_type", "expected"),
+    [
+        ("application/activity+json", "application/activity+json"),
+        ('Application/LD+JSON; profile="https://www.w3.org/ns/activitystreams"', "application/ld+json"),
+        ("  application/json ;charset=utf-8", "application/json"),
+        ('application/json; x="' + '"' * 8000, "application/json"),  # parameters are not read at all
+        (None, ""),
+        ("", ""),
+        ("json", ""),
+        ("application/", ""),
+        ("/json", ""),
+        ("application/json/x", ""),
+        ("application/json (comment)", ""),
+        ("application/json" + "(" * 4000, ""),
+        ("applicatión/json", ""),
+    ],
+)
+def test_the_media_type_of_a_content_type(content_type: str | None, expected: str) -> None:
+    assert media_type(content_type) == expected

@@ -2,8 +2,11 @@
 independent RFC 9421 signer, round trips, and one changed input per kind of check."""
 
 import base64
+import itertools
 import json
+import random
 import re
+import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -15,7 +18,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from multidict import CIMultiDict
 
-from federation import rfc9421
+from federation import httpsig, rfc9421
 from federation.errors import KeyFormatError, SignatureError
 from federation.httpsig import (
     HttpRequest,
@@ -115,6 +118,9 @@ def test_content_digest_accepts_sha256_beside_others() -> None:
         ({"Digest": "SHA-512=" + "A" * 88}, "no SHA-256 digest"),
         ({"Content-Digest": "sha-512=:AAAA:"}, "no SHA-256 digest"),
         ({"Digest": "SHA-256=not base64!"}, "not valid base64"),
+        ({"Digest": "SHA-256=\u00e9"}, "not valid base64"),  # not ASCII: b64decode raised a bare ValueError
+        ({"Digest": "SHA-256=\udce9"}, "not valid base64"),  # a byte that was not UTF-8, as aiohttp gives it
+        ({"Content-Digest": "sha-256=:\u00e9:"}, "not a structured dictionary"),
         ({"Content-Digest": "sha-256=X48E9q"}, "not a byte sequence"),
         ({"Content-Digest": "sha-256=:X48E9q"}, "not a structured dictionary"),
         ({}, "no Digest or Content-Digest header"),
@@ -551,6 +557,14 @@ def test_obsolete_date_forms_are_read(private_key: rsa.RSAPrivateKey, keys: KeyP
     [
         ("this is not a signature", "cannot be parsed"),
         ('keyId="k",algorithm="rsa-sha256",headers="(request-target) host date",signature="@@"', "not valid base64"),
+        (
+            'keyId="k",algorithm="rsa-sha256",headers="(request-target) host date",signature="\u00e9"',
+            "not valid base64",
+        ),
+        (
+            'keyId="k",algorithm="rsa-sha256",headers="(request-target) host date",signature="\udce9"',
+            "not valid base64",
+        ),
         ('keyId="k",keyId="k",signature="AAAA"', "appears twice"),
         ('keyId="k",algorithm="rsa-sha256"', "signature parameter is required"),
         ('keyId="' + "k" * 9000 + '"', "longer than"),
@@ -560,6 +574,100 @@ def test_garbage_signature_headers(signature: str, reason: str) -> None:
     request = HttpRequest("GET", INBOX, {"Host": "node.example", "Date": DATE, "Signature": signature})
     with pytest.raises(SignatureError, match=reason):
         parse_signature(request, now=NOW)
+
+
+def _key_id_of(signature: str) -> str:
+    """The keyId that parse_signature reads from a GET signed with ``signature`` (a Signature header)."""
+    request = HttpRequest("GET", INBOX, {"Host": "node.example", "Date": DATE, "Signature": signature})
+    return parse_signature(request, now=NOW).key_id
+
+
+_REST = 'algorithm="rsa-sha256",headers="(request-target) host date",signature="AAAA"'
+
+
+@pytest.mark.parametrize(
+    ("signature", "key_id"),
+    [
+        (f'keyId="k",{_REST}', "k"),
+        (f"keyId=k,{_REST}", "k"),  # a token value
+        (f'KEYID="k" , {_REST}', "k"),  # names in any case, spaces around the comma
+        (f'keyId = "k",{_REST},', "k"),  # spaces around "=", a trailing comma
+        (f'keyId="a\\"b\\\\c\\d",{_REST}', 'a"b\\cd'),  # escapes: \" and \\ and any other character
+        (f'keyId="a,b=c",{_REST}', "a,b=c"),  # commas and "=" inside quotes
+        (f'keyId="\u00e9s",{_REST}', "\u00e9s"),
+        (f'  keyId="k",{_REST}  ', "k"),
+    ],
+)
+def test_cavage_parameter_syntax(signature: str, key_id: str) -> None:
+    assert _key_id_of(signature) == key_id
+
+
+@pytest.mark.parametrize(
+    ("signature", "reason"),
+    [
+        ('keyId="k', "expected a closing quote at character 8, found the end"),
+        ('keyId="k\\', "expected a character after the backslash at character 9"),
+        ('keyId="k\\\nx"', "expected a character after the backslash at character 9, found '\\n'"),
+        ('keyId="k" signature="AAAA"', "expected ',' after the value of keyid at character 10, found 's'"),
+        ('keyId="k",,signature="AAAA"', "expected a parameter name at character 10, found ','"),
+        ('keyId"k"', "expected '=' after keyid at character 5"),
+        ('=k,keyId="k"', "expected a parameter name at character 0"),
+        ('keyId=k"k"', "expected ',' after the value of keyid at character 7"),
+        (f'keyId="k",{_REST},KeyId="other"', "the Signature parameter keyid appears twice"),
+    ],
+)
+def test_cavage_syntax_errors_say_where(signature: str, reason: str) -> None:
+    with pytest.raises(SignatureError, match=re.escape(reason)):
+        _key_id_of(signature)
+
+
+def test_an_unterminated_quote_is_refused_at_once() -> None:
+    # A backtracking regex took seconds here (doubling with each further character); a scan, microseconds.
+    start = time.perf_counter()
+    with pytest.raises(SignatureError, match="expected a closing quote"):
+        _key_id_of('keyId="' + "a" * 26)
+    assert time.perf_counter() - start < 0.2
+
+
+# The parameter regex the scanner replaced: the reference for which headers are read, and how.
+_OLD_PARAMETER = re.compile(r'\s*([A-Za-z][A-Za-z0-9_-]*)\s*=\s*(?:"((?:[^"\\]+|\\.)*)"|([^",\s]*))\s*(?:,|\Z)')
+
+
+def _old_parameters(value: str) -> dict[str, str] | str:
+    params: dict[str, str] = {}
+    text, position = value.strip(), 0
+    while position < len(text):
+        match = _OLD_PARAMETER.match(text, position)
+        if match is None:
+            return "unparsable"
+        name = match.group(1).lower()
+        if name in params:
+            return "twice"
+        quoted = match.group(2)
+        params[name] = match.group(3) if quoted is None else re.sub(r"\\(.)", r"\1", quoted)
+        position = match.end()
+    return params
+
+
+def _new_parameters(value: str) -> dict[str, str] | str:
+    try:
+        return httpsig._cavage_params(value)
+    except SignatureError as error:
+        return "twice" if "appears twice" in str(error) else "unparsable"
+
+
+def test_the_scanner_reads_headers_as_the_regex_did() -> None:
+    # Every string of up to 5 of these characters, then random mixes of header fragments (short enough for
+    # the old regex to finish): the same parameters, or the same refusal.
+    for length in range(6):
+        for characters in itertools.product('k=",\\ \n\u00e9', repeat=length):
+            text = "".join(characters)
+            assert _new_parameters(text) == _old_parameters(text), repr(text)
+    fragments = ["keyId", "=", '"', '\\"', "\\\\", ",", " ", "x", "a=b", '"q"', "\n", "K", "\\"]
+    rng = random.Random(8)
+    for _ in range(20_000):
+        text = "".join(rng.choice(fragments) for _ in range(rng.randint(1, 9)))
+        assert _new_parameters(text) == _old_parameters(text), repr(text)
 
 
 def test_unsigned_request() -> None:

@@ -199,3 +199,13 @@ def test_an_embedded_actor_document_keeps_the_activitys_context() -> None:
     assert effect == ActorUpdated(ALICE, {"@context": context, **document})
     own = {"@context": "https://www.w3.org/ns/activitystreams", **document}
     assert _handle(dict(update, object=own)) == [ActorUpdated(ALICE, own)]  # its own context wins
+
+
+@pytest.mark.parametrize("iri", ["https://[", "https://[::1/x", "https://a]b/", "http://[x]/"])
+def test_an_iri_urlsplit_cannot_split_has_no_origin(iri: str) -> None:
+    # urlsplit raises ValueError on these; an activity naming one is refused (400), not a crash (500).
+    assert activities.origin(iri) == ""
+    with pytest.raises(ActivityError, match="absolute IRI"):
+        activities.check_activity_shape({"id": iri, "type": "Follow", "actor": iri})
+    with pytest.raises(ActivityError, match="actor must be an absolute IRI"):
+        activities.check_activity_shape({"id": "https://masto.example/1", "type": "Follow", "actor": iri})

@@ -36,7 +36,19 @@ def test_parse_acct(text: str, expected: Acct) -> None:
 
 
 @pytest.mark.parametrize(
-    "resource", [None, "", "acct:nobody", "acct:@host", "mailto:x@y", "ftp://h/x", "acct:a@b/c", "x" * 600]
+    "resource",
+    [
+        None,
+        "",
+        "acct:nobody",
+        "acct:@host",
+        "mailto:x@y",
+        "ftp://h/x",
+        "acct:a@b/c",
+        "x" * 600,
+        "https://[",
+        "http://[x]/",
+    ],
 )
 def test_bad_resources_raise_with_a_reason(resource: str | None) -> None:
     with pytest.raises(WebFingerError):
