@@ -82,7 +82,7 @@ class QuerySyntax:
     named_graphs: tuple[str, ...] = ()
 
 
-@dataclass
+@dataclass(slots=True)
 class _Token:
     kind: str  # iri, string, pname, bnode, var, langtag, number, word, punct, end
     text: str
