@@ -15,7 +15,7 @@ from tests.support.listener import listening
 
 SEEDS = [
     "PREFIX ex: <http://example.org/> SELECT * WHERE { ?s ex:p ?o . OPTIONAL { ?o ex:q 'a' } FILTER(?o != 1) }",
-    "PREFIX ex: <http://example.org/> ASK { ?s ex:a\\#b \"x\" ; ex:c ( 1 2 ) . BIND(STR(?s) AS ?t) }",
+    'PREFIX ex: <http://example.org/> ASK { ?s ex:a\\#b "x" ; ex:c ( 1 2 ) . BIND(STR(?s) AS ?t) }',
     "SELECT ?s (COUNT(*) AS ?n) WHERE { { SELECT ?s WHERE { ?s ?p ?o } } } GROUP BY ?s HAVING (COUNT(*) > 0)",
     "PREFIX ex: <http://example.org/> CONSTRUCT { ?s ex:p ?o } WHERE { ?s ex:p/ex:q* ?o FILTER EXISTS { ?o ?p ?s } }",
     "SELECT * WHERE { ?s ?p '''long ' string''' . ?s ?p \"\\\"\" . VALUES ?v { <http://a> 'b' } } # done",
