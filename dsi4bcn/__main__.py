@@ -37,6 +37,7 @@ def _serve(args: argparse.Namespace) -> int:
             demo=args.demo,
             language=args.language,
             authorized_fetch=args.authorized_fetch,
+            trusted_proxies=args.trusted_proxy,
         )
     except ConfigError as error:
         print(f"dsi4bcn: {error}", file=sys.stderr)
@@ -61,6 +62,9 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"admin token {where}", flush=True)
     if not config.allow_private_network:
         print("private and loopback addresses will not be contacted (--allow-private-network to allow)")
+    if config.trusted_proxies:
+        proxies = ", ".join(str(network) for network in config.trusted_proxies)
+        print(f"clients are read from X-Forwarded-For when the request comes from {proxies}", flush=True)
     web.run_app(
         create_app(config),
         host=config.host,
@@ -268,6 +272,13 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         default=None,
         help="require signed GETs for ActivityPub documents (DSI4BCN_AUTHORIZED_FETCH)",
+    )
+    serve.add_argument(
+        "--trusted-proxy",
+        action="append",
+        metavar="ADDRESS[/BITS]",
+        help="a reverse proxy whose X-Forwarded-For names the client (repeatable, or comma-separated; "
+        "DSI4BCN_TRUSTED_PROXIES; default none: the socket address is the client)",
     )
     serve.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM)")
     serve.add_argument("--tls-key", help="the certificate's private key (PEM)")

@@ -3,11 +3,13 @@
 Environment fallbacks: ``DSI4BCN_DATA_DIR``, ``DSI4BCN_BASE_URL``, ``HOST``, ``PORT``,
 ``DSI4BCN_ADMIN_TOKEN``, ``DSI4BCN_ALLOW_PRIVATE_NETWORK``, ``DSI4BCN_LANGUAGE``,
 ``DSI4BCN_AUTHORIZED_FETCH``, ``DSI4BCN_DELIVERY_BACKOFF_SCALE``, ``DSI4BCN_INBOX_RATE``,
-``DSI4BCN_QUERY_TIMEOUT``, ``DSI4BCN_RESULT_CAP``, ``DSI4BCN_QUERIES_PER_CLIENT``, ``DSI4BCN_RESYNC_INTERVAL``.
+``DSI4BCN_QUERY_TIMEOUT``, ``DSI4BCN_RESULT_CAP``, ``DSI4BCN_QUERIES_PER_CLIENT``, ``DSI4BCN_RESYNC_INTERVAL``,
+``DSI4BCN_TRUSTED_PROXIES``.
 """
 
+import ipaddress
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -51,6 +53,8 @@ class Config:
     queries_per_client: int = 2
     # Seconds between two anti-entropy resyncs with each peer.
     resync_interval: float = 300.0
+    # Reverse proxies whose X-Forwarded-For says who the client is (dsi4bcn.clientaddress); none by default.
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
 
     @property
     def database_path(self) -> Path:
@@ -96,6 +100,18 @@ def _positive(value: str | None, name: str, default: float) -> float:
     return number
 
 
+def _networks(values: Iterable[str], name: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """Addresses or CIDR blocks, each value holding one or more separated by commas or spaces."""
+    networks = []
+    for value in values:
+        for item in value.replace(",", " ").split():
+            try:
+                networks.append(ipaddress.ip_network(item, strict=False))
+            except ValueError as error:
+                raise ConfigError(f"{name}: {item!r} is not an IP address or network (such as 10.0.0.0/8)") from error
+    return tuple(networks)
+
+
 def _port(value: str | int | None) -> int:
     if value is None or value == "":
         return DEFAULT_PORT
@@ -136,6 +152,7 @@ def load_config(
     demo: bool = False,
     language: str | None = None,
     authorized_fetch: bool | None = None,
+    trusted_proxies: Iterable[str] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Config:
     """Merge flags (given as arguments) with the environment and defaults; raise ``ConfigError``."""
@@ -166,6 +183,11 @@ def load_config(
     result_cap = int(_positive(env.get("DSI4BCN_RESULT_CAP"), "DSI4BCN_RESULT_CAP", 10_000))
     queries_per_client = int(_positive(env.get("DSI4BCN_QUERIES_PER_CLIENT"), "DSI4BCN_QUERIES_PER_CLIENT", 2))
     resync_interval = _positive(env.get("DSI4BCN_RESYNC_INTERVAL"), "DSI4BCN_RESYNC_INTERVAL", 300.0)
+    proxies = (
+        _networks(trusted_proxies, "--trusted-proxy")
+        if trusted_proxies
+        else _networks([env.get("DSI4BCN_TRUSTED_PROXIES", "")], "DSI4BCN_TRUSTED_PROXIES")
+    )
     token = env.get("DSI4BCN_ADMIN_TOKEN") or None
     if token is not None and len(token) < 16:
         raise ConfigError("DSI4BCN_ADMIN_TOKEN must be at least 16 characters long")
@@ -187,4 +209,5 @@ def load_config(
         result_cap=result_cap,
         queries_per_client=queries_per_client,
         resync_interval=resync_interval,
+        trusted_proxies=proxies,
     )

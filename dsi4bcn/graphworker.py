@@ -5,9 +5,16 @@ and restarts this process; RocksDB recovers like after a crash, and changes not 
 again from SQLite). Queries run in threads (pyoxigraph releases the GIL while evaluating); changes are
 applied one at a time, each as one transactional SPARQL update.
 
+The process cannot reach the network: at start it installs a seccomp filter (``dsi4bcn.sandbox``) under
+which only Unix sockets can be opened, so Oxigraph's ``SERVICE`` client can call nothing even if a query
+with ``SERVICE`` got past the node's checks. Where the filter cannot be installed, a warning is logged.
+Errors are answered as ``("syntax", message)`` only when Oxigraph refused the query's own text; anything
+raised while evaluating is ``("internal", detail)``, which the node logs and never shows to a client.
+
 Messages are tuples ``(request_id, operation, payload)``; answers ``(request_id, ok, payload)``.
 """
 
+import logging
 import os
 import signal
 import threading
@@ -19,6 +26,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from dsi4bcn.sandbox import deny_network
 from dsi4bcn.sparqlresults import serialize_boolean, serialize_select
 
 __all__ = ["run"]
@@ -33,8 +41,18 @@ RDF_FORMATS = {
 }
 
 
+log = logging.getLogger("dsi4bcn.graphworker")  # also when run as __main__
+
+
+class _QuerySyntaxError(Exception):
+    """Oxigraph refused the text of the query itself (raised only by its parser, never while evaluating)."""
+
+
 def _query(store: ox.Store, payload: dict[str, Any]) -> tuple[str, bytes, int, bool]:
-    result = store.query(payload["query"], use_default_graph_as_union=payload.get("union", False))
+    try:
+        result = store.query(payload["query"], use_default_graph_as_union=payload.get("union", False))
+    except SyntaxError as error:
+        raise _QuerySyntaxError(str(error)) from error
     cap = int(payload["cap"])
     if isinstance(result, ox.QueryBoolean):
         return "boolean", serialize_boolean(bool(result), payload["select_format"]), 1, False
@@ -107,6 +125,15 @@ def _dump(store: ox.Store, payload: dict[str, Any]) -> str:
 def run(connection: Connection, store_path: str, query_threads: int = 4) -> None:
     """The process's main loop: read requests until the connection closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the node stops us; Ctrl-C goes to it
+    refusal = deny_network()
+    if refusal is None:
+        log.info("graph process %d: network sockets denied by seccomp (SERVICE can reach nothing)", os.getpid())
+    else:
+        log.warning(
+            "graph process %d could not be taken off the network (%s): only the query checks keep SERVICE out",
+            os.getpid(),
+            refusal,
+        )
     store = ox.Store(store_path)
     send_lock = threading.Lock()
     queries = ThreadPoolExecutor(max_workers=query_threads, thread_name_prefix="sparql")
@@ -149,9 +176,10 @@ def run(connection: Connection, store_path: str, query_threads: int = 4) -> None
                 )
             else:
                 answer(request_id, False, ("internal", f"unknown operation {operation}"))
-        except SyntaxError as error:
+        except _QuerySyntaxError as error:
             answer(request_id, False, ("syntax", str(error)))
-        except (OSError, ValueError, TypeError, RuntimeError) as error:
+        except (SyntaxError, OSError, ValueError, TypeError, RuntimeError) as error:
+            # The detail goes to the node's log only: it may quote what an evaluation read or received.
             answer(request_id, False, ("internal", f"{type(error).__name__}: {error}"))
 
     try:
@@ -172,4 +200,9 @@ def run(connection: Connection, store_path: str, query_threads: int = 4) -> None
 if __name__ == "__main__":
     import sys
 
+    level = os.environ.get("DSI4BCN_LOG_LEVEL", "INFO").upper()  # same log, same format as the node
+    logging.basicConfig(
+        level=level if level in ("DEBUG", "INFO", "WARNING", "ERROR") else "INFO",
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     run(Connection(int(sys.argv[1])), sys.argv[2], int(sys.argv[3]))

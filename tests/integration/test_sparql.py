@@ -170,6 +170,28 @@ def test_too_many_queries_at_once_from_one_client(node: Node) -> None:
         thread.join()
 
 
+def test_without_a_trusted_proxy_forwarded_addresses_are_ignored(node: Node) -> None:
+    # This node trusts no proxy: X-Forwarded-For is whatever the client wrote, and slots key on the socket.
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+    def post(query: str, forwarded: str):  # type: ignore[no-untyped-def]
+        return fetch(
+            f"{node.base_url}/sparql",
+            method="POST",
+            body=query.encode(),
+            headers={"Content-Type": "application/sparql-query", "X-Forwarded-For": forwarded},
+        )
+
+    threads = [threading.Thread(target=post, args=(slow, "198.51.100.1")) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.5)
+    answer = post(COUNT_PROJECTS, "198.51.100.2")
+    for thread in threads:
+        thread.join()
+    assert answer.status == 429
+
+
 def test_downloads_service_description_and_examples(node: Node) -> None:
     nquads = fetch(f"{node.base_url}/graph", headers={"Accept": "application/n-quads"})
     assert nquads.status == 200 and nquads.body.count(b"\n") > 1000
