@@ -12,6 +12,7 @@ from typing import Any
 from aiohttp import web
 
 from dsi4bcn.appkeys import CONFIG, FEDERATION, RENDER_CACHE, STORE, TEMPLATES
+from dsi4bcn.clientaddress import client_address
 from dsi4bcn.http import ApiError, negotiate_or_406, request_language
 from dsi4bcn.pages import actor_view, render_page
 from dsi4bcn.profiles import Kind
@@ -178,11 +179,11 @@ async def require_signature(request: web.Request) -> None:
     """With authorized fetch on, refuse (401) an ActivityPub GET that is not signed by a resolvable key."""
     if not request.app[CONFIG].authorized_fetch:
         return
-    signed = HttpRequest(request.method, request.app[CONFIG].base_url + request.raw_path, dict(request.headers))
+    signed = HttpRequest(request.method, request.app[CONFIG].base_url + request.raw_path, request.headers)
     directory = request.app[FEDERATION].directory
 
     async def resolve_key(key_id: str, *, refresh: bool) -> ResolvedKey | None:
-        return await directory.key(key_id, refresh=refresh, requester=request.remote or "")
+        return await directory.key(key_id, refresh=refresh, requester=client_address(request))
 
     try:
         await verify_signed_request(signed, resolve_key=resolve_key, now=datetime.now(UTC))

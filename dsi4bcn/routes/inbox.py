@@ -18,6 +18,7 @@ from aiohttp import web
 
 from dsi4bcn.appkeys import CONFIG, FEDERATION, STORE
 from dsi4bcn.batchwriter import QueueFull
+from dsi4bcn.clientaddress import client_address
 from dsi4bcn.http import MAX_BODY, ApiError, json_response, read_body
 from dsi4bcn.remote import KeyFetchesBusy
 from federation.activities import check_activity_shape, is_http_iri, object_id, same_origin
@@ -65,7 +66,7 @@ async def inbox(request: web.Request) -> web.Response:
     services = request.app[FEDERATION]
     # Before anything is read or verified, the sender is only an address: limit by that. The claimed
     # actor's host is limited only once the signature proves it, so nobody can spend a real peer's quota.
-    address = request.remote or ""
+    address = client_address(request)
     if not services.address_limiter.allow(address):
         retry = str(services.address_limiter.retry_after(address))
         raise _refuse(429, f"too many requests from {address}", **{"Retry-After": retry})
@@ -93,7 +94,7 @@ async def inbox(request: web.Request) -> web.Response:
     signed = HttpRequest(
         method=request.method,
         url=request.app[CONFIG].base_url + request.raw_path,
-        headers=dict(request.headers),
+        headers=request.headers,  # every line of a repeated header, not just the last
         body=raw,
     )
 
