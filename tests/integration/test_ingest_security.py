@@ -170,6 +170,7 @@ def test_a_good_update_is_ingested(peers: tuple[Node, FakeNode]) -> None:
         ("remote context on the peer", "bundled contexts"),
         ("file: context", "bundled contexts"),
         ("loopback context", "bundled contexts"),
+        ("relative context", "bundled contexts"),
     ],
 )
 def test_a_bad_profile_is_refused_without_any_fetch_and_the_old_version_kept(
@@ -194,6 +195,8 @@ def test_a_bad_profile_is_refused_without_any_fetch_and_the_old_version_kept(
         bad = fake.newer(**{"@context": [*context, f"{fake.server.base_url}/contexts/evil.jsonld"]})
     elif case == "file: context":
         bad = fake.newer(**{"@context": [*context, "file:///etc/passwd"]})
+    elif case == "relative context":
+        bad = fake.newer(**{"@context": "rel"})
     else:
         bad = fake.newer(**{"@context": [*context, "http://127.0.0.1:9/context.jsonld"]})
     status = fake.send_update(node, bad)
@@ -208,6 +211,24 @@ def test_a_bad_profile_is_refused_without_any_fetch_and_the_old_version_kept(
     assert _names(node, fake) == before
     fetched = {path: count for path, count in fake.server.gets.items() if count != gets_before.get(path, 0)}
     assert not any("context" in path for path in fetched), fetched
+
+
+def test_a_resync_that_meets_a_bad_profile_records_it_and_goes_on(peers: tuple[Node, FakeNode]) -> None:
+    node, fake = peers
+    before = _names(node, fake)
+    log_start = len(node.log())
+    fake.publish(fake.newer(**{"@context": "rel"}))  # a relative context once stopped the peer's resync for good
+    assert api(node.base_url, node.token, "POST", "/api/peers", {"url": fake.server.base_url}).status == 202
+    assert "bundled contexts" in _wait_for_log(node, f"refused the profile {fake.project_id}", since=log_start)
+    assert _names(node, fake) == before
+    # The next resync still runs, and takes the good version.
+    fake.publish(fake.newer(nameMap={"ca": "Taller de la Marina (resync)"}))
+    assert api(node.base_url, node.token, "POST", "/api/peers", {"url": fake.server.base_url}).status == 202
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _names(node, fake) != ["Taller de la Marina (resync)"]:
+        time.sleep(0.1)
+    assert _names(node, fake) == ["Taller de la Marina (resync)"]
+    assert "Traceback" not in node.log()[log_start:]
 
 
 def test_a_profile_gone_by_the_time_a_resync_fetches_it_is_erased(peers: tuple[Node, FakeNode]) -> None:
