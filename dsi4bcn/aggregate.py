@@ -2,7 +2,7 @@
 
 import asyncio
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from dsi4bcn.config import Config
@@ -11,7 +11,7 @@ from dsi4bcn.graph import GraphService
 from dsi4bcn.graphsync import PROVENANCE_GRAPH, GraphSync
 from dsi4bcn.matcher import Matcher
 from dsi4bcn.store import ProfileStore
-from dsi4bcn.supervise import stop_tasks, supervised
+from dsi4bcn.supervise import LoopHealth, stop_tasks, supervised
 
 __all__ = ["Aggregate", "start_aggregate"]
 
@@ -28,6 +28,7 @@ class Aggregate:
     task: "asyncio.Task[None] | None" = None
     matcher: Matcher | None = None
     matcher_task: "asyncio.Task[None] | None" = None
+    loops: dict[str, LoopHealth] = field(default_factory=dict)
     _names: frozenset[str] = frozenset()
     _names_read: float = 0.0
 
@@ -101,9 +102,11 @@ async def start_aggregate(config: Config, database: Database, profiles: ProfileS
     await sync.reconcile()
     matcher = Matcher(config, database, profiles)
     aggregate = Aggregate(database=database, service=service, sync=sync, matcher=matcher)
+    matching = aggregate.loops["matching-index"] = LoopHealth("matching-index")
     aggregate.matcher_task = asyncio.create_task(
-        supervised("matching-index", matcher.load, until_done=True), name="matching-index"
+        supervised("matching-index", matcher.load, health=matching, until_done=True), name="matching-index"
     )
     sync.listeners.append(matcher.refresh)
-    aggregate.task = asyncio.create_task(supervised("graph-sync", sync.run), name="graph-sync")
+    syncing = aggregate.loops["graph-sync"] = LoopHealth("graph-sync")
+    aggregate.task = asyncio.create_task(supervised("graph-sync", sync.run, health=syncing), name="graph-sync")
     return aggregate

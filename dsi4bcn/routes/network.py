@@ -74,3 +74,11 @@ async def rebuild(request: web.Request) -> web.Response:
     authorise(request)
     graphs = await request.app[GRAPH].sync.rebuild()
     return json_response({"rebuilding": graphs}, status=202)
+
+
+@routes.get("/api/loops")
+async def loops(request: web.Request) -> web.Response:
+    """The node's background loops: how often each was restarted after a failure, and the last failure."""
+    authorise(request)
+    every = {**request.app[FEDERATION].loops, **request.app[GRAPH].loops}
+    return json_response({"loops": [health.as_json() for _, health in sorted(every.items())]})

@@ -149,6 +149,9 @@ def test_a_poison_activity_already_stored_is_recorded_and_skipped(
         _followed_by(running, other, actors)
         outcome = dict(_inbox_rows(running))[poison_id]
         assert outcome is not None and outcome.startswith(("failed", "refused")), outcome
+        loops = api(running.base_url, running.token, "GET", "/api/loops").json()["loops"]
+        assert {loop["name"] for loop in loops} >= {"inbox-processor", "deliverer", "peering", "graph-sync"}
+        assert all(loop["restarts"] == 0 for loop in loops), loops  # the activity failed alone
         # And the node stops on SIGTERM, promptly and cleanly
         assert running.process is not None
         running.process.send_signal(signal.SIGTERM)

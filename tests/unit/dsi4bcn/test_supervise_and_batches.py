@@ -1,0 +1,89 @@
+"""A failing loop is restarted and its failure recorded; one bad row fails only its own request."""
+
+import asyncio
+import itertools
+from collections.abc import Sequence
+
+from dsi4bcn.batchwriter import BatchWriter
+from dsi4bcn.supervise import LoopHealth, stop_tasks, supervised
+
+
+async def test_a_failing_loop_is_restarted_and_its_failure_recorded() -> None:
+    runs = 0
+    finished = asyncio.Event()
+
+    async def loop() -> None:
+        nonlocal runs
+        runs += 1
+        if runs < 3:
+            raise RuntimeError(f"failure {runs}")
+        finished.set()
+        await asyncio.Event().wait()
+
+    health = LoopHealth("test")
+    task = asyncio.create_task(supervised("test", loop, health=health, first_pause=0.01))
+    await asyncio.wait_for(finished.wait(), 5)
+    await stop_tasks([task])
+    assert runs == 3
+    assert health.as_json() == {"name": "test", "restarts": 2, "lastError": "RuntimeError: failure 2"}
+
+
+async def test_a_one_off_job_ends_once_it_succeeds() -> None:
+    calls = 0
+
+    async def job() -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise ValueError("first try")
+
+    await asyncio.wait_for(supervised("job", job, first_pause=0.01, until_done=True), 5)
+    assert calls == 2
+
+
+async def test_stopping_a_task_that_had_failed_does_not_raise() -> None:
+    async def fails() -> None:
+        raise RuntimeError("dead")
+
+    task = asyncio.create_task(fails())
+    await asyncio.sleep(0)
+    await stop_tasks([task, None])  # logged, not raised into the shutdown
+
+
+async def test_one_bad_row_fails_only_its_own_request() -> None:
+    stored: list[str] = []
+
+    async def write(rows: Sequence[tuple[str, str, str, str]]) -> list[bool]:
+        if any("bad" in row[0] for row in rows):
+            raise UnicodeEncodeError("utf-8", "bad", 0, 1, "surrogates not allowed")
+        stored.extend(row[0] for row in rows)
+        return [True] * len(rows)
+
+    writer = BatchWriter(write)
+    writer.start()
+    try:
+        ids = [f"id-{number}" for number in range(20)] + ["bad"]
+        results = await asyncio.gather(*(writer.submit((i, "a", "{}", "k")) for i in ids), return_exceptions=True)
+    finally:
+        await writer.stop()
+    assert results[:20] == [True] * 20
+    assert isinstance(results[20], UnicodeEncodeError)
+    assert sorted(stored) == sorted(ids[:20])
+
+
+async def test_the_pause_between_restarts_grows() -> None:
+    moments: list[float] = []
+    fourth = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    async def failing() -> None:
+        moments.append(loop.time())
+        if len(moments) == 4:
+            fourth.set()
+        raise RuntimeError("again")
+
+    task = asyncio.create_task(supervised("growing", failing, first_pause=0.01))
+    await asyncio.wait_for(fourth.wait(), 5)
+    await stop_tasks([task])
+    gaps = [later - earlier for earlier, later in itertools.pairwise(moments)]
+    assert gaps[2] > gaps[0] * 2  # 0.01, 0.02, 0.04 s
