@@ -7,9 +7,9 @@ only here (the origin and signature checks are in ``federation.inbox`` and ``fed
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urlsplit
 
 from federation.errors import ActivityError
+from federation.hosts import DEFAULT_PORTS, HostError, url_origin
 
 __all__ = [
     "FORBIDDEN_KEYWORDS",
@@ -39,15 +39,22 @@ _MAX_DEPTH = 16
 
 @lru_cache(maxsize=4096)
 def origin(iri: str) -> str:
-    """``scheme://host[:port]`` of an IRI, lower-cased; '' if it has none."""
-    parts = urlsplit(iri)
-    if not parts.scheme or not parts.netloc:
+    """``scheme://host[:port]`` of an IRI (RFC 6454's serialisation: host normalised by
+    ``federation.hosts.normalise_host``, default port left out); '' if it has none or its host has no
+    canonical form, or it carries userinfo."""
+    try:
+        scheme, host, port = url_origin(iri)
+    except HostError:
         return ""
-    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+    if not scheme:
+        return ""
+    shown = f"[{host}]" if ":" in host else host
+    return f"{scheme}://{shown}" if port in (0, DEFAULT_PORTS.get(scheme)) else f"{scheme}://{shown}:{port}"
 
 
 def same_origin(first: str, second: str) -> bool:
-    """Whether two IRIs share scheme, host and port (FEP-fe34's origin-based trust)."""
+    """Whether two IRIs share scheme, host and port (FEP-fe34's origin-based trust), hosts compared in
+    their canonical form (``a.example``, ``A.EXAMPLE.`` and ``a。example`` are one host)."""
     return bool(origin(first)) and origin(first) == origin(second)
 
 
@@ -94,10 +101,10 @@ def check_activity_shape(activity: Any) -> None:
         if key not in activity:
             raise ActivityError(f"the activity has no {key}")
     if not isinstance(activity["id"], str) or not origin(activity["id"]):
-        raise ActivityError("the activity id must be an absolute IRI")
+        raise ActivityError("the activity id must be an absolute IRI on a valid host")
     actor = object_id(activity["actor"])
     if actor is None or not origin(actor):
-        raise ActivityError("the activity's actor must be an absolute IRI")
+        raise ActivityError("the activity's actor must be an absolute IRI on a valid host")
     if not isinstance(activity["type"], str | list):
         raise ActivityError("the activity type must be a string")
     problem = forbidden_keyword(activity)
