@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import yaml
 
@@ -125,10 +125,11 @@ def _profile_request(args: argparse.Namespace) -> ApiRequest:
 
 def _blocks_request(args: argparse.Namespace) -> ApiRequest:
     """The admin API call a ``blocks`` command stands for."""
+    path = f"/api/blocked-domains/{quote(args.domain, safe='')}"  # the node normalises any spelling
     if args.action == "add":
-        return "PUT", f"/api/blocked-domains/{args.domain}", {"reason": args.reason or ""}
+        return "PUT", path, {"reason": args.reason or ""}
     if args.action == "remove":
-        return "DELETE", f"/api/blocked-domains/{args.domain}", None
+        return "DELETE", path, None
     return "GET", "/api/blocked-domains", None
 
 

@@ -7,10 +7,10 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 import aiosqlite
 
+from dsi4bcn.blocklist import blocked_domains_in, blocked_url
 from dsi4bcn.deliveries import DeliveryQueue, enqueue
 from dsi4bcn.store import utc_now
 
@@ -20,7 +20,6 @@ __all__ = [
     "Incoming",
     "RemoteActor",
     "RemoteKey",
-    "domain_matches",
 ]
 
 
@@ -71,15 +70,6 @@ class Incoming:
     actor: str
     activity: Mapping[str, Any]
     key_id: str = ""
-
-
-def _host(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
-
-
-def domain_matches(host: str, domain: str) -> bool:
-    """Whether ``host`` is ``domain`` or one of its subdomains (how domain blocks apply)."""
-    return host == domain or host.endswith("." + domain)
 
 
 def _actor(row: aiosqlite.Row) -> RemoteActor:
@@ -136,8 +126,11 @@ class FederationStore(DeliveryQueue):
     # --- followers and following ------------------------------------------------------------------
 
     async def add_follower(self, local: str, actor: str, follow: Mapping[str, Any], accepted: bool) -> None:
-        """Record (or renew) a follow of ``local`` by ``actor``."""
+        """Record (or renew) a follow of ``local`` by ``actor``, unless ``actor``'s domain is blocked (a Follow
+        received before the block and processed after it)."""
         async with self.db.transaction() as connection:
+            if blocked_url(actor, await blocked_domains_in(connection)):
+                return
             await connection.execute(
                 "INSERT INTO followers (local, actor, follow_id, follow, accepted, created) VALUES (?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (local, actor) DO UPDATE SET follow_id = excluded.follow_id,"
@@ -324,29 +317,3 @@ class FederationStore(DeliveryQueue):
         """``(local, activity)`` of a public activity we sent, or None."""
         row = await self.db.one("SELECT local, body FROM outbox WHERE activity_id = ? AND public = 1", (activity_id,))
         return (row["local"], json.loads(row["body"])) if row else None
-
-    # --- blocked domains ------------------------------------------------------------------------------
-
-    async def blocked_domains(self) -> list[tuple[str, str, str]]:
-        """``(domain, reason, created)`` of every blocked domain."""
-        rows = await self.db.all("SELECT domain, reason, created FROM blocked_domains ORDER BY domain")
-        return [(row["domain"], row["reason"], row["created"]) for row in rows]
-
-    async def block(self, domain: str, reason: str) -> bool:
-        """Block a domain and drop its follows; whether it was newly blocked."""
-        async with self.db.transaction() as connection:
-            cursor = await connection.execute(
-                "INSERT OR IGNORE INTO blocked_domains (domain, reason, created) VALUES (?, ?, ?)",
-                (domain, reason, utc_now()),
-            )
-            for table in ("followers", "following"):
-                async with connection.execute(f"SELECT DISTINCT actor FROM {table}") as rows:  # noqa: S608
-                    doomed = [(row[0],) async for row in rows if domain_matches(_host(row[0]), domain)]
-                await connection.executemany(f"DELETE FROM {table} WHERE actor = ?", doomed)  # noqa: S608
-            return cursor.rowcount == 1
-
-    async def unblock(self, domain: str) -> bool:
-        """Unblock a domain; whether it was blocked."""
-        async with self.db.transaction() as connection:
-            cursor = await connection.execute("DELETE FROM blocked_domains WHERE domain = ?", (domain,))
-            return cursor.rowcount == 1

@@ -99,3 +99,8 @@ class RemoteDirectory:
         """Drop an actor's keys from memory (after it was deleted)."""
         for key_id in [k for k, key in self._keys.items() if key.owner == actor_id]:
             del self._keys[key_id]
+
+    def forget_blocked(self, is_blocked: Callable[[str], bool]) -> None:
+        """Drop from memory every key whose id or owner ``is_blocked`` (by URL), after a domain block."""
+        for key_id in [k for k, key in self._keys.items() if is_blocked(k) or is_blocked(key.owner)]:
+            del self._keys[key_id]
