@@ -10,7 +10,7 @@ again). Hosts are compared in the one canonical form of ``federation.hosts.norma
 blocked.
 """
 
-from collections.abc import Iterable
+from collections.abc import Collection
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -19,7 +19,7 @@ import aiosqlite
 from dsi4bcn.db import Database
 from dsi4bcn.graphsync import mark_unsynced
 from dsi4bcn.store import utc_now
-from federation.hosts import HostError, host_in_domain, normalise_host, url_host
+from federation.hosts import HostError, domains_of, host_in_domain, normalise_host, url_host
 
 __all__ = ["BlockPurge", "Blocklist", "blocked_domains_in", "blocked_url", "normalise_domain"]
 
@@ -32,20 +32,20 @@ def normalise_domain(text: str) -> str | None:
         return None
 
 
-def blocked_url(url: str, domains: Iterable[str]) -> bool:
+def blocked_url(url: str, domains: Collection[str]) -> bool:
     """Whether ``url``'s host is one of ``domains`` or below one; a URL without a usable host counts."""
     try:
         host = url_host(url)
     except HostError:
         return True
-    return any(host_in_domain(host, domain) for domain in domains)
+    return any(domain in domains for domain in domains_of(host))
 
 
 async def blocked_domains_in(connection: aiosqlite.Connection) -> list[str]:
     """Inside a transaction: the blocked domains, so that a write can skip them even while a block is being
     written (the in-memory list may not be loaded in that process, and this cannot race the block)."""
     async with connection.execute("SELECT domain FROM blocked_domains") as cursor:
-        return [str(row[0]) async for row in cursor]
+        return [normalise_domain(str(row[0])) or str(row[0]) async for row in cursor]
 
 
 @dataclass(frozen=True)
@@ -138,7 +138,7 @@ class Blocklist:
             canonical = normalise_host(host)
         except HostError:
             return True
-        return any(host_in_domain(canonical, domain) for domain in self._domains)
+        return any(domain in self._domains for domain in domains_of(canonical))
 
     def is_blocked_url(self, url: str) -> bool:
         """``is_blocked`` for the host of ``url`` (a URL without a usable host counts as blocked)."""

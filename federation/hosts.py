@@ -23,7 +23,7 @@ import idna
 
 from federation.errors import UnsafeURLError
 
-__all__ = ["HostError", "host_in_domain", "normalise_host", "url_host", "url_origin"]
+__all__ = ["HostError", "domains_of", "host_in_domain", "normalise_host", "url_host", "url_origin"]
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 _MAX_HOST = 253  # RFC 1035 §2.3.4, without the trailing dot
@@ -163,3 +163,12 @@ def host_in_domain(host: str, domain: str) -> bool:
     if ":" in host or _ends_in_a_number(host):
         return False
     return host.endswith("." + domain)
+
+
+def domains_of(host: str) -> list[str]:
+    """Normalised ``host`` and the domains above it (``a.b.example`` → itself, ``b.example``, ``example``), for
+    set lookups; an IP address has none above it."""
+    if ":" in host or _ends_in_a_number(host):
+        return [host]
+    labels = host.split(".")
+    return [".".join(labels[start:]) for start in range(len(labels))]

@@ -8,7 +8,7 @@ import pytest
 from yarl import URL
 
 from federation.errors import UnsafeURLError
-from federation.hosts import HostError, host_in_domain, normalise_host, url_host
+from federation.hosts import HostError, domains_of, host_in_domain, normalise_host, url_host
 
 # Full stops that IDNA (UTS-46) maps to "." and that urllib.parse leaves alone.
 FULL_STOPS = ("\u3002", "\uff0e", "\uff61")
@@ -201,3 +201,17 @@ def test_url_host_refuses_urls_without_a_usable_host(url: str) -> None:
 )
 def test_host_in_domain(host: str, domain: str, inside: bool) -> None:
     assert host_in_domain(host, domain) is inside
+
+
+@pytest.mark.parametrize(
+    ("host", "domains"),
+    [
+        ("a.b.example", ["a.b.example", "b.example", "example"]),
+        ("localhost", ["localhost"]),
+        ("127.0.0.1", ["127.0.0.1"]),
+        ("::1", ["::1"]),
+    ],
+)
+def test_domains_of_a_host(host: str, domains: list[str]) -> None:
+    assert domains_of(host) == domains
+    assert all(host_in_domain(host, domain) for domain in domains)
