@@ -13,6 +13,7 @@ import aiosqlite
 from dsi4bcn.blocklist import blocked_domains_in, blocked_url
 from dsi4bcn.deliveries import DeliveryQueue, enqueue
 from dsi4bcn.store import utc_now
+from federation.activities import same_origin
 
 __all__ = [
     "FederationStore",
@@ -20,6 +21,7 @@ __all__ = [
     "Incoming",
     "RemoteActor",
     "RemoteKey",
+    "follower_inboxes_in",
 ]
 
 
@@ -35,8 +37,8 @@ class RemoteActor:
 
     @property
     def delivery_inbox(self) -> str:
-        """Where fan-out goes: the shared inbox when there is one."""
-        return self.shared_inbox or self.inbox
+        """Where fan-out goes: the shared inbox when there is one on the actor's origin."""
+        return _delivery_inbox(self.id, self.inbox, self.shared_inbox)
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,25 @@ class Incoming:
     actor: str
     activity: Mapping[str, Any]
     key_id: str = ""
+
+
+def _delivery_inbox(actor: str, inbox: str, shared_inbox: str | None) -> str:
+    """The shared inbox if it is on the actor's origin (rows stored before ``read_actor`` checked that
+    included), else the actor's own inbox."""
+    return shared_inbox if shared_inbox and same_origin(shared_inbox, actor) else inbox
+
+
+_FOLLOWER_INBOXES = (
+    "SELECT a.id, a.inbox, a.shared_inbox FROM followers f"
+    " JOIN remote_actors a ON a.id = f.actor WHERE f.local = ? AND f.accepted = 1"
+)
+
+
+async def follower_inboxes_in(connection: aiosqlite.Connection, local: str) -> list[str]:
+    """Inside a transaction: where to deliver to all accepted followers of ``local``, one entry per shared
+    inbox (or personal inbox)."""
+    async with connection.execute(_FOLLOWER_INBOXES, (local,)) as cursor:
+        return list(dict.fromkeys([_delivery_inbox(row[0], row[1], row[2]) async for row in cursor]))
 
 
 def _actor(row: aiosqlite.Row) -> RemoteActor:
@@ -179,12 +200,8 @@ class FederationStore(DeliveryQueue):
 
     async def follower_inboxes(self, local: str) -> list[str]:
         """Where to deliver to all accepted followers: one entry per shared inbox (or personal inbox)."""
-        rows = await self.db.all(
-            "SELECT DISTINCT coalesce(a.shared_inbox, a.inbox) FROM followers f"
-            " JOIN remote_actors a ON a.id = f.actor WHERE f.local = ? AND f.accepted = 1",
-            (local,),
-        )
-        return [str(row[0]) for row in rows]
+        rows = await self.db.all(_FOLLOWER_INBOXES, (local,))
+        return list(dict.fromkeys(_delivery_inbox(row[0], row[1], row[2]) for row in rows))
 
     async def follow(self, local: str, actor: str, follow_id: str) -> None:
         """Record that ``local`` asked to follow ``actor``."""

@@ -128,54 +128,62 @@ async def _column(database: Database, query: str) -> list[str]:
 
 async def test_a_block_purges_the_domain_in_every_spelling_and_nothing_else(tmp_path: Path) -> None:
     database = Database(await open_database(tmp_path / "db.sqlite3"))
-    store = FederationStore(database)
-    await _fill(database, store)
-    blocklist = Blocklist(database)
-    purge = await blocklist.block("evil.example", "spam")
-    assert purge.as_json() == {
-        "followers": 3,
-        "following": 3,
-        "deliveries": 3,
-        "activities": 3,
-        "actors": 3,
-        "profiles": 3,
-    }
-    assert purge.new
-    for table in ("followers", "following"):
-        assert await _column(database, f"SELECT actor FROM {table}") == [GOOD]
-    assert await _column(database, "SELECT inbox FROM deliveries") == [f"{GOOD}/inbox"]
-    assert await _column(database, "SELECT actor FROM inbox WHERE processed IS NULL") == [GOOD]
-    assert await _column(database, "SELECT id FROM remote_actors") == [GOOD]
-    assert await _column(database, "SELECT owner FROM remote_keys") == [GOOD]
-    assert await _column(database, "SELECT actor FROM remote_profiles") == [GOOD]
-    assert await _column(database, "SELECT graph FROM graph_sync WHERE synced = 0") == sorted(EVIL)
-    # A Follow received before the block and processed after it is not recorded
-    await store.add_follower("taller", "https://other.evil.example/users/d", {"id": "x"}, accepted=True)
-    assert await _column(database, "SELECT actor FROM followers") == [GOOD]
-    # Blocking again purges again (nothing left) and says it was not new; unblocking forgets the block
-    assert not (await blocklist.block("evil.example")).new
-    assert await blocklist.unblock("evil.example")
-    assert not blocklist.is_blocked("evil.example") and not await blocklist.unblock("evil.example")
-    await database.close()
+    try:
+        store = FederationStore(database)
+        await _fill(database, store)
+        blocklist = Blocklist(database)
+        purge = await blocklist.block("evil.example", "spam")
+        assert purge.as_json() == {
+            "followers": 3,
+            "following": 3,
+            "deliveries": 3,
+            "activities": 3,
+            "actors": 3,
+            "profiles": 3,
+        }
+        assert purge.new
+        for table in ("followers", "following"):
+            assert await _column(database, f"SELECT actor FROM {table}") == [GOOD]
+        assert await _column(database, "SELECT inbox FROM deliveries") == [f"{GOOD}/inbox"]
+        assert await _column(database, "SELECT actor FROM inbox WHERE processed IS NULL") == [GOOD]
+        assert await _column(database, "SELECT id FROM remote_actors") == [GOOD]
+        assert await _column(database, "SELECT owner FROM remote_keys") == [GOOD]
+        assert await _column(database, "SELECT actor FROM remote_profiles") == [GOOD]
+        assert await _column(database, "SELECT graph FROM graph_sync WHERE synced = 0") == sorted(EVIL)
+        # A Follow received before the block and processed after it is not recorded
+        await store.add_follower("taller", "https://other.evil.example/users/d", {"id": "x"}, accepted=True)
+        assert await _column(database, "SELECT actor FROM followers") == [GOOD]
+        # Blocking again purges again (nothing left) and says it was not new; unblocking forgets the block
+        assert not (await blocklist.block("evil.example")).new
+        assert await blocklist.unblock("evil.example")
+        assert not blocklist.is_blocked("evil.example") and not await blocklist.unblock("evil.example")
+    finally:
+        await database.close()
 
 
 async def test_the_deliverer_drops_a_delivery_to_a_domain_blocked_after_it_was_queued(tmp_path: Path) -> None:
     database = Database(await open_database(tmp_path / "db.sqlite3"))
-    store = FederationStore(database)
-    profiles = ProfileStore(database)
-    await profiles.instance()
-    await store.publish(local="", activity=_activity(EVIL[0], 1), inboxes=[f"{EVIL[0]}/inbox"], public=False)
-    [delivery] = await store.due_deliveries(time.time(), 10)
-    blocklist = Blocklist(database)
-    blocklist._domains.add("evil.example")  # blocked in memory; the purge has not reached this row
-    session = create_session(FetchPolicy())
     try:
-        deliverer = Deliverer(
-            store, Signers(profiles, "https://n.example"), session, FetchPolicy(), is_blocked=blocklist.is_blocked_url
-        )
-        assert not await deliverer._attempt(delivery)  # no request: evil.example. does not even resolve
+        store = FederationStore(database)
+        profiles = ProfileStore(database)
+        await profiles.instance()
+        await store.publish(local="", activity=_activity(EVIL[0], 1), inboxes=[f"{EVIL[0]}/inbox"], public=False)
+        [delivery] = await store.due_deliveries(time.time(), 10)
+        blocklist = Blocklist(database)
+        blocklist._domains.add("evil.example")  # blocked in memory; the purge has not reached this row
+        session = create_session(FetchPolicy())
+        try:
+            deliverer = Deliverer(
+                store,
+                Signers(profiles, "https://n.example"),
+                session,
+                FetchPolicy(),
+                is_blocked=blocklist.is_blocked_url,
+            )
+            assert not await deliverer._attempt(delivery)  # dropped without a request
+        finally:
+            await session.close()
+        assert await store.pending_deliveries() == 0
+        assert await store.failure_days("evil.example") == []  # given up, not failed
     finally:
-        await session.close()
-    assert await store.pending_deliveries() == 0
-    assert await store.failure_days("evil.example") == []  # given up, not failed
-    await database.close()
+        await database.close()
