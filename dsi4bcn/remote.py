@@ -30,8 +30,10 @@ class RemoteDirectory:
         *,
         refresh_interval: float = 600.0,
         memory: int = 4096,
+        is_blocked: Callable[[str], bool] = lambda _url: False,
     ) -> None:
         self._store = store
+        self._is_blocked = is_blocked  # by URL: nothing is fetched from a blocked domain
         self._client = client
         self._refresh_interval = refresh_interval
         self._memory = memory
@@ -79,7 +81,10 @@ class RemoteDirectory:
         return await self.fetch_actor(actor_id)
 
     async def fetch_actor(self, url: str) -> RemoteActor:
-        """Fetch an actor (signed GET), check it, store it with its keys and remember the keys."""
+        """Fetch an actor (signed GET), check it, store it with its keys and remember the keys; an actor on a
+        blocked domain is not fetched (``FetchError``)."""
+        if self._is_blocked(url):
+            raise FetchError(f"{url} is on a domain blocked on this node")
         document = await self._client().fetch_object(url)
         info = read_actor(document)
         actor = RemoteActor(info.id, info.inbox, info.shared_inbox, document, utc_now())

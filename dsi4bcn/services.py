@@ -88,9 +88,9 @@ async def start_federation(
     def client() -> ActivityPubClient:
         return ActivityPubClient(session, policy, instance_signer)
 
-    directory = RemoteDirectory(store, client)
     blocklist = Blocklist(database)
     await blocklist.load()
+    directory = RemoteDirectory(store, client, is_blocked=blocklist.is_blocked_url)
     deliverer = Deliverer(
         store, signers, session, policy, backoff_scale=config.backoff_scale, is_blocked=blocklist.is_blocked_url
     )

@@ -8,9 +8,11 @@ import pytest
 from dsi4bcn.blocklist import Blocklist, normalise_domain
 from dsi4bcn.db import Database, open_database
 from dsi4bcn.fedstore import FederationStore, RemoteActor
+from dsi4bcn.remote import RemoteDirectory
 from dsi4bcn.store import ProfileStore
 from dsi4bcn.worker import Deliverer, Signers
-from federation.client import FetchPolicy, create_session
+from federation.client import ActivityPubClient, FetchPolicy, create_session
+from federation.errors import FetchError
 
 BLOCKED = ("localhost", "evil.example", "127.0.0.2", "xn--bcher-kva.de")
 
@@ -187,3 +189,13 @@ async def test_the_deliverer_drops_a_delivery_to_a_domain_blocked_after_it_was_q
         assert await store.failure_days("evil.example") == []  # given up, not failed
     finally:
         await database.close()
+
+
+async def test_no_actor_is_fetched_from_a_blocked_domain(blocklist: Blocklist) -> None:
+    def no_client() -> ActivityPubClient:
+        raise AssertionError("a blocked actor was about to be fetched")
+
+    directory = RemoteDirectory(None, no_client, is_blocked=blocklist.is_blocked_url)  # type: ignore[arg-type]
+    with pytest.raises(FetchError, match="blocked"):
+        await directory.fetch_actor("https://sub.evil\u3002example/users/a")
+    assert await directory.key("https://EVIL.example./users/a#main-key", refresh=True) is None
