@@ -23,7 +23,7 @@ import idna
 
 from federation.errors import UnsafeURLError
 
-__all__ = ["HostError", "domains_of", "host_in_domain", "normalise_host", "url_host", "url_origin"]
+__all__ = ["DEFAULT_PORTS", "HostError", "domains_of", "host_in_domain", "normalise_host", "url_host", "url_origin"]
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 _MAX_HOST = 253  # RFC 1035 §2.3.4, without the trailing dot
