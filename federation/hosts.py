@@ -42,9 +42,9 @@ def _ends_in_a_number(host: str) -> bool:
     return last.isdigit() or (last.startswith("0x") and all(c in "0123456789abcdef" for c in last[2:]))
 
 
-def _ip_literal(text: str, host: str) -> str:
+def _ip_literal(host: str) -> str:
     """The canonical text of an IPv6 literal (``'[::1]'`` or ``'::1'``), without brackets."""
-    inner = text[1:-1] if text.startswith("[") and text.endswith("]") else text
+    inner = host[1:-1] if host.startswith("[") and host.endswith("]") else host
     if "[" in inner or "]" in inner:
         raise HostError(f"malformed IPv6 literal {host!r}")
     try:
@@ -94,7 +94,7 @@ def normalise_host(host: str) -> str:
     if "%" in host:
         raise HostError(f"host {host!r} holds a percent-escape or an IPv6 zone")
     if host.startswith("[") or ":" in host:
-        return _ip_literal(host, host)
+        return _ip_literal(host)
     mapped = host.lower() if host.isascii() else _map_unicode(host)
     if mapped.endswith("."):
         mapped = mapped[:-1]
