@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import yaml
 
@@ -127,12 +127,17 @@ def _profile_request(args: argparse.Namespace) -> ApiRequest:
     return ("DELETE" if args.action == "delete" else "GET"), one, None
 
 
+def _blocked_domain_path(domain: str) -> str:
+    """The API path of a blocked domain, percent-encoded (the node normalises any spelling of it)."""
+    return f"/api/blocked-domains/{quote(domain, safe='')}"
+
+
 def _blocks_request(args: argparse.Namespace) -> ApiRequest:
     """The admin API call a ``blocks`` command stands for."""
     if args.action == "add":
-        return "PUT", f"/api/blocked-domains/{args.domain}", {"reason": args.reason or ""}
+        return "PUT", _blocked_domain_path(args.domain), {"reason": args.reason or ""}
     if args.action == "remove":
-        return "DELETE", f"/api/blocked-domains/{args.domain}", None
+        return "DELETE", _blocked_domain_path(args.domain), None
     return "GET", "/api/blocked-domains", None
 
 

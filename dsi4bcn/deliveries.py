@@ -10,12 +10,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 import aiosqlite
 
 from dsi4bcn.db import Database
 from dsi4bcn.store import utc_now
+from federation.hosts import HostError, normalise_host, url_host
 
 __all__ = ["Delivery", "DeliveryQueue", "enqueue"]
 
@@ -34,7 +34,11 @@ class Delivery:
 
 
 def _host(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
+    """The canonical host of an inbox (how deliveries are grouped and failures counted); '' if none."""
+    try:
+        return url_host(url)
+    except HostError:
+        return ""
 
 
 async def enqueue(
@@ -147,7 +151,11 @@ class DeliveryQueue:
         return [str(row[0]) for row in await self.db.all("SELECT day FROM host_failures WHERE host = ?", (host,))]
 
     async def heard_from(self, host: str) -> None:
-        """A host sent us something: it is available again."""
+        """A host (any spelling) sent us something: it is available again."""
+        try:
+            host = normalise_host(host)
+        except HostError:
+            return
         failing = await self.failing_hosts()
         if host not in failing:
             return

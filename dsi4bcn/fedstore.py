@@ -7,12 +7,13 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 import aiosqlite
 
+from dsi4bcn.blocklist import blocked_domains_in, blocked_url
 from dsi4bcn.deliveries import DeliveryQueue, enqueue
 from dsi4bcn.store import utc_now
+from federation.activities import same_origin
 
 __all__ = [
     "FederationStore",
@@ -20,7 +21,7 @@ __all__ = [
     "Incoming",
     "RemoteActor",
     "RemoteKey",
-    "domain_matches",
+    "follower_inboxes_in",
     "storable_text",
 ]
 
@@ -37,8 +38,8 @@ class RemoteActor:
 
     @property
     def delivery_inbox(self) -> str:
-        """Where fan-out goes: the shared inbox when there is one."""
-        return self.shared_inbox or self.inbox
+        """Where fan-out goes: the shared inbox when there is one on the actor's origin."""
+        return _delivery_inbox(self.id, self.inbox, self.shared_inbox)
 
 
 @dataclass(frozen=True)
@@ -74,8 +75,10 @@ class Incoming:
     key_id: str = ""
 
 
-def _host(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
+def _delivery_inbox(actor: str, inbox: str, shared_inbox: str | None) -> str:
+    """The shared inbox if it is on the actor's origin (rows stored before ``read_actor`` checked that
+    included), else the actor's own inbox."""
+    return shared_inbox if shared_inbox and same_origin(shared_inbox, actor) else inbox
 
 
 def storable_text(text: str) -> str:
@@ -93,9 +96,17 @@ def _stored_activity(row: aiosqlite.Row) -> Mapping[str, Any]:
     return activity if isinstance(activity, Mapping) else {}
 
 
-def domain_matches(host: str, domain: str) -> bool:
-    """Whether ``host`` is ``domain`` or one of its subdomains (how domain blocks apply)."""
-    return host == domain or host.endswith("." + domain)
+_FOLLOWER_INBOXES = (
+    "SELECT a.id, a.inbox, a.shared_inbox FROM followers f"
+    " JOIN remote_actors a ON a.id = f.actor WHERE f.local = ? AND f.accepted = 1"
+)
+
+
+async def follower_inboxes_in(connection: aiosqlite.Connection, local: str) -> list[str]:
+    """Inside a transaction: where to deliver to all accepted followers of ``local``, one entry per shared
+    inbox (or personal inbox)."""
+    async with connection.execute(_FOLLOWER_INBOXES, (local,)) as cursor:
+        return list(dict.fromkeys([_delivery_inbox(row[0], row[1], row[2]) async for row in cursor]))
 
 
 def _actor(row: aiosqlite.Row) -> RemoteActor:
@@ -152,8 +163,11 @@ class FederationStore(DeliveryQueue):
     # --- followers and following ------------------------------------------------------------------
 
     async def add_follower(self, local: str, actor: str, follow: Mapping[str, Any], accepted: bool) -> None:
-        """Record (or renew) a follow of ``local`` by ``actor``."""
+        """Record (or renew) a follow of ``local`` by ``actor``, unless ``actor``'s domain is blocked (a Follow
+        received before the block and processed after it)."""
         async with self.db.transaction() as connection:
+            if blocked_url(actor, await blocked_domains_in(connection)):
+                return
             await connection.execute(
                 "INSERT INTO followers (local, actor, follow_id, follow, accepted, created) VALUES (?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (local, actor) DO UPDATE SET follow_id = excluded.follow_id,"
@@ -202,12 +216,8 @@ class FederationStore(DeliveryQueue):
 
     async def follower_inboxes(self, local: str) -> list[str]:
         """Where to deliver to all accepted followers: one entry per shared inbox (or personal inbox)."""
-        rows = await self.db.all(
-            "SELECT DISTINCT coalesce(a.shared_inbox, a.inbox) FROM followers f"
-            " JOIN remote_actors a ON a.id = f.actor WHERE f.local = ? AND f.accepted = 1",
-            (local,),
-        )
-        return [str(row[0]) for row in rows]
+        rows = await self.db.all(_FOLLOWER_INBOXES, (local,))
+        return list(dict.fromkeys(_delivery_inbox(row[0], row[1], row[2]) for row in rows))
 
     async def follow(self, local: str, actor: str, follow_id: str) -> None:
         """Record that ``local`` asked to follow ``actor``."""
@@ -339,29 +349,3 @@ class FederationStore(DeliveryQueue):
         """``(local, activity)`` of a public activity we sent, or None."""
         row = await self.db.one("SELECT local, body FROM outbox WHERE activity_id = ? AND public = 1", (activity_id,))
         return (row["local"], json.loads(row["body"])) if row else None
-
-    # --- blocked domains ------------------------------------------------------------------------------
-
-    async def blocked_domains(self) -> list[tuple[str, str, str]]:
-        """``(domain, reason, created)`` of every blocked domain."""
-        rows = await self.db.all("SELECT domain, reason, created FROM blocked_domains ORDER BY domain")
-        return [(row["domain"], row["reason"], row["created"]) for row in rows]
-
-    async def block(self, domain: str, reason: str) -> bool:
-        """Block a domain and drop its follows; whether it was newly blocked."""
-        async with self.db.transaction() as connection:
-            cursor = await connection.execute(
-                "INSERT OR IGNORE INTO blocked_domains (domain, reason, created) VALUES (?, ?, ?)",
-                (domain, reason, utc_now()),
-            )
-            for table in ("followers", "following"):
-                async with connection.execute(f"SELECT DISTINCT actor FROM {table}") as rows:  # noqa: S608
-                    doomed = [(row[0],) async for row in rows if domain_matches(_host(row[0]), domain)]
-                await connection.executemany(f"DELETE FROM {table} WHERE actor = ?", doomed)  # noqa: S608
-            return cursor.rowcount == 1
-
-    async def unblock(self, domain: str) -> bool:
-        """Unblock a domain; whether it was blocked."""
-        async with self.db.transaction() as connection:
-            cursor = await connection.execute("DELETE FROM blocked_domains WHERE domain = ?", (domain,))
-            return cursor.rowcount == 1

@@ -17,6 +17,7 @@ from typing import Any
 
 from pyld.jsonld import JsonLdError
 
+from dsi4bcn.blocklist import blocked_domains_in, blocked_url
 from dsi4bcn.db import Database
 from dsi4bcn.graphsync import mark_unsynced
 from dsi4bcn.ntriples import Triple, to_ntriples
@@ -156,9 +157,14 @@ class Ingestor:
             query = f"SELECT actor, updated, deleted FROM remote_profiles WHERE actor IN ({marks})"  # noqa: S608
             async with connection.execute(query, actors) as cursor:
                 held = {row["actor"]: (row["updated"], row["deleted"]) async for row in cursor}
+            # Read in the transaction, so that a resync or push racing a domain block cannot write after it.
+            blocked = await blocked_domains_in(connection)
             for item in checked:
                 if isinstance(item, str):
                     outcomes.append(item)
+                    continue
+                if blocked and blocked_url(item.actor, blocked):
+                    outcomes.append("refused: the domain is blocked")
                     continue
                 updated, deleted = held.get(item.actor, ("", None))
                 if updated > item.updated:

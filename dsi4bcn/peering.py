@@ -28,7 +28,7 @@ from federation.client import ActivityPubClient
 from federation.errors import ActivityError, FetchError
 from federation.nodeinfo import APPLICATION_ACTOR_REL
 
-__all__ = ["Peer", "Peering", "PeeringError"]
+__all__ = ["Peer", "PeerBlocked", "Peering", "PeeringError"]
 
 log = logging.getLogger(__name__)
 _MAX_PAGES = 10_000
@@ -37,6 +37,10 @@ _FETCH_CONCURRENCY = 8
 
 class PeeringError(Exception):
     """A peer that cannot be added, and why."""
+
+
+class PeerBlocked(PeeringError):
+    """A peer on a blocked domain."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,8 @@ class Peering:
         instance_actor: str,
         resync_interval: float,
         wake_deliverer: Callable[[], None],
+        *,
+        is_blocked: Callable[[str], bool] = lambda _url: False,
     ) -> None:
         self._db = database
         self._store = store
@@ -90,6 +96,7 @@ class Peering:
         self._instance = instance_actor
         self._interval = resync_interval
         self._wake_deliverer = wake_deliverer
+        self._is_blocked = is_blocked  # by URL: a peer on a blocked domain is neither added nor resynced
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._origins: dict[str, str] | None = None
 
@@ -152,6 +159,8 @@ class Peering:
 
     async def add(self, url: str) -> Peer:
         """Follow the node at ``url`` and start backfilling its profiles."""
+        if self._is_blocked(url):
+            raise PeerBlocked(f"{url} is on a blocked domain; unblock it first")
         document = await self._discover(url)
         actor = await self._directory.fetch_actor(str(document["id"]))
         if same_origin(actor.id, self._instance):
@@ -187,6 +196,30 @@ class Peering:
             await connection.execute("DELETE FROM following WHERE local = '' AND actor = ?", (peer.actor,))
         self._origins = None
         return await self._ingestor.erase_peer(peer.actor)
+
+    def stop_blocked(self) -> None:
+        """Cancel the resyncs of peers that are now on a blocked domain (the block purged their profiles)."""
+        for actor, task in self._tasks.items():
+            if self._is_blocked(actor):
+                task.cancel()
+
+    async def resume(self) -> list[str]:
+        """Follow again, and resync, each peer that is not blocked but no longer followed: a domain block drops
+        the follow and keeps the peer's row, so unblocking resumes it. The instance actors of those peers."""
+        resumed: list[str] = []
+        for peer in await self.peers():
+            if self._is_blocked(peer.actor):
+                continue
+            if await self._db.one("SELECT 1 FROM following WHERE local = '' AND actor = ?", (peer.actor,)):
+                continue
+            follow = await self._publisher.follow("", self._instance, peer.actor, peer.inbox)
+            async with self._db.transaction() as connection:
+                await connection.execute("UPDATE peers SET follow_id = ? WHERE actor = ?", (follow["id"], peer.actor))
+            self.schedule(peer.actor)
+            resumed.append(peer.actor)
+        if resumed:
+            self._wake_deliverer()
+        return resumed
 
     # --- backfill and resync ---------------------------------------------------------------------------
 
@@ -230,7 +263,7 @@ class Peering:
     async def resync(self, actor: str) -> None:
         """Compare the peer's profiles collection with what is held; fetch what changed, erase what went."""
         peer = await self.peer(actor)
-        if peer is None or not peer.profiles:
+        if peer is None or not peer.profiles or self._is_blocked(peer.actor):
             return
         items = await self._collection_items(peer.profiles, peer)
         if items is None:

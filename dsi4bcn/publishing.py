@@ -14,7 +14,7 @@ import aiosqlite
 import nh3
 
 from dsi4bcn.deliveries import enqueue
-from dsi4bcn.fedstore import FederationStore
+from dsi4bcn.fedstore import FederationStore, follower_inboxes_in
 from dsi4bcn.records import ActorRecord
 from dsi4bcn.store import utc_now
 from dsi4bcn.urls import actor_iri
@@ -165,16 +165,8 @@ async def queue_profile_change(
     """
     actor = actor_iri(base_url, record.kind, record.slug)
 
-    async def inboxes(local: str) -> list[str]:
-        async with connection.execute(
-            "SELECT DISTINCT coalesce(a.shared_inbox, a.inbox) FROM followers f"
-            " JOIN remote_actors a ON a.id = f.actor WHERE f.local = ? AND f.accepted = 1",
-            (local,),
-        ) as cursor:
-            return [str(row[0]) async for row in cursor]
-
-    peers = await inboxes("")
-    followers = [] if created else await inboxes(record.slug)
+    peers = await follower_inboxes_in(connection, "")
+    followers = [] if created else await follower_inboxes_in(connection, record.slug)
     audience = list(dict.fromkeys(followers + peers))
     if not audience:
         return

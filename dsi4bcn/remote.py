@@ -47,8 +47,10 @@ class RemoteDirectory:
         max_fetches: int = 16,
         per_origin: int = 2,
         per_requester: int = 2,
+        is_blocked: Callable[[str], bool] = lambda _url: False,
     ) -> None:
         self._store = store
+        self._is_blocked = is_blocked  # by URL: nothing is fetched from a blocked domain
         self._client = client
         self._refresh_interval = refresh_interval
         self._memory = memory
@@ -166,7 +168,10 @@ class RemoteDirectory:
         return await self.fetch_actor(actor_id)
 
     async def fetch_actor(self, url: str) -> RemoteActor:
-        """Fetch an actor (signed GET), check it, store it with its keys and remember the keys."""
+        """Fetch an actor (signed GET), check it, store it with its keys and remember the keys; an actor on a
+        blocked domain is not fetched (``FetchError``)."""
+        if self._is_blocked(url):
+            raise FetchError(f"{url} is on a domain blocked on this node")
         document = await self._client().fetch_object(url)
         info = read_actor(document)
         actor = RemoteActor(info.id, info.inbox, info.shared_inbox, document, utc_now())
@@ -185,4 +190,9 @@ class RemoteDirectory:
     def forget(self, actor_id: str) -> None:
         """Drop an actor's keys from memory (after it was deleted)."""
         for key_id in [k for k, key in self._keys.items() if key.owner == actor_id]:
+            del self._keys[key_id]
+
+    def forget_blocked(self, is_blocked: Callable[[str], bool]) -> None:
+        """Drop from memory every key whose id or owner ``is_blocked`` (by URL), after a domain block."""
+        for key_id in [k for k, key in self._keys.items() if is_blocked(k) or is_blocked(key.owner)]:
             del self._keys[key_id]

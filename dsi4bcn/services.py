@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import aiohttp
 
 from dsi4bcn.batchwriter import BatchWriter
-from dsi4bcn.blocklist import Blocklist
+from dsi4bcn.blocklist import Blocklist, BlockPurge
 from dsi4bcn.config import Config
 from dsi4bcn.db import Database
 from dsi4bcn.fedstore import FederationStore
@@ -44,9 +44,27 @@ class Federation:
     instance_signer: RequestSigner
     ingestor: Ingestor
     peering: Peering
+    wake_graph_sync: Callable[[], None]
     delivery_session: aiohttp.ClientSession
     loops: dict[str, LoopHealth] = field(default_factory=dict)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def block_domain(self, domain: str, reason: str) -> BlockPurge:
+        """Block a normalised domain: refuse it from now on and purge what is held from and for it (follows
+        both ways, queued deliveries, unprocessed activities, cached actors and keys, aggregated profiles);
+        running resyncs of its peers stop, and the graph drops the purged profiles."""
+        purge = await self.blocklist.block(domain, reason)
+        self.directory.forget_blocked(self.blocklist.is_blocked_url)
+        self.peering.stop_blocked()
+        if purge.profiles:
+            self.wake_graph_sync()
+        return purge
+
+    async def unblock_domain(self, domain: str) -> tuple[bool, list[str]]:
+        """Unblock a domain; whether it was blocked, and the peers on it followed and resynced again."""
+        if not await self.blocklist.unblock(domain):
+            return False, []
+        return True, await self.peering.resume()
 
     async def stop(self) -> None:
         """Finish storing what was received, stop the loops, close the HTTP sessions."""
@@ -78,10 +96,17 @@ async def start_federation(
     def client() -> ActivityPubClient:
         return ActivityPubClient(session, policy, instance_signer)
 
-    directory = RemoteDirectory(store, client)
-    blocklist = Blocklist(store)
+    blocklist = Blocklist(database)
     await blocklist.load()
-    deliverer = Deliverer(store, signers, delivery_session, policy, backoff_scale=config.backoff_scale)
+    directory = RemoteDirectory(store, client, is_blocked=blocklist.is_blocked_url)
+    deliverer = Deliverer(
+        store,
+        signers,
+        delivery_session,
+        policy,
+        backoff_scale=config.backoff_scale,
+        is_blocked=blocklist.is_blocked_url,
+    )
     ingestor = Ingestor(database, wake_graph_sync)
     publisher = Publisher(store, config.base_url)
     peering = Peering(
@@ -94,6 +119,7 @@ async def start_federation(
         instance_actor_iri(config.base_url),
         config.resync_interval,
         deliverer.poke,
+        is_blocked=blocklist.is_blocked_url,
     )
     processor = InboxProcessor(store, profiles, directory, config.base_url, deliverer.poke, ingestor, peering.peer_for)
     writer = BatchWriter(store.store_incoming)
@@ -113,6 +139,7 @@ async def start_federation(
         instance_signer=instance_signer,
         ingestor=ingestor,
         peering=peering,
+        wake_graph_sync=wake_graph_sync,
         delivery_session=delivery_session,
     )
     writer.start()

@@ -224,9 +224,11 @@ class Deliverer:
         backoff_scale: float = 1.0,
         concurrency: int = 32,
         per_host: int = 4,
+        is_blocked: Callable[[str], bool] = lambda _url: False,
     ) -> None:
         self._store = store
         self._signers = signers
+        self._is_blocked = is_blocked  # by inbox URL: a blocked domain is never delivered to
         self._session = session
         self._policy = policy
         self._backoff_scale = backoff_scale
@@ -316,6 +318,10 @@ class Deliverer:
 
     async def _attempt(self, delivery: Delivery) -> bool:
         """One attempt; True if the inbox accepted it (failures are recorded here)."""
+        if self._is_blocked(delivery.inbox):  # blocked after it was queued: dropped, never attempted
+            log.info("dropping %s to %s: the domain is blocked", delivery.activity_id, delivery.inbox)
+            await self._store.give_up(delivery, "domain blocked")
+            return False
         days = [date.fromisoformat(day) for day in await self._store.failure_days(delivery.host)]
         if is_unavailable(days):
             log.info("skipping %s: %s failed on %d different days", delivery.inbox, delivery.host, len(days))

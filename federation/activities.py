@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from federation.errors import ActivityError
+from federation.hosts import DEFAULT_PORTS, HostError, url_origin
 
 __all__ = [
     "FORBIDDEN_KEYWORDS",
@@ -43,14 +44,17 @@ _NOT_IN_IRI = frozenset('<>"{}|^`\\') | {chr(code) for code in range(0x21)} | {c
 
 @lru_cache(maxsize=4096)
 def origin(iri: str) -> str:
-    """``scheme://host[:port]`` of an IRI, lower-cased; '' if it has none (or cannot be split)."""
+    """``scheme://host[:port]`` of an IRI (RFC 6454's serialisation: host normalised by
+    ``federation.hosts.normalise_host``, default port left out); '' if it has none or its host has no
+    canonical form, or it carries userinfo."""
     try:
-        parts = urlsplit(iri)
-    except ValueError:  # an unbalanced "[" or "]", a bracketed host that is no IP address
+        scheme, host, port = url_origin(iri)
+    except HostError:
         return ""
-    if not parts.scheme or not parts.netloc:
+    if not scheme:
         return ""
-    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+    shown = f"[{host}]" if ":" in host else host
+    return f"{scheme}://{shown}" if port in (0, DEFAULT_PORTS.get(scheme)) else f"{scheme}://{shown}:{port}"
 
 
 def is_http_iri(value: Any) -> bool:
@@ -74,7 +78,8 @@ def _has_surrogate(value: str) -> bool:
 
 
 def same_origin(first: str, second: str) -> bool:
-    """Whether two IRIs share scheme, host and port (FEP-fe34's origin-based trust)."""
+    """Whether two IRIs share scheme, host and port (FEP-fe34's origin-based trust), hosts compared in
+    their canonical form (``a.example``, ``A.EXAMPLE.`` and ``a。example`` are one host)."""
     return bool(origin(first)) and origin(first) == origin(second)
 
 
@@ -120,11 +125,11 @@ def check_activity_shape(activity: Any) -> None:
     for key in ("id", "type", "actor"):
         if key not in activity:
             raise ActivityError(f"the activity has no {key}")
-    if not is_http_iri(activity["id"]):
-        raise ActivityError("the activity id must be an absolute http(s) IRI")
+    if not is_http_iri(activity["id"]) or not origin(activity["id"]):
+        raise ActivityError("the activity id must be an absolute http(s) IRI on a valid host")
     actor = object_id(activity["actor"])
-    if not is_http_iri(actor):
-        raise ActivityError("the activity's actor must be an absolute http(s) IRI")
+    if not is_http_iri(actor) or not origin(actor or ""):
+        raise ActivityError("the activity's actor must be an absolute http(s) IRI on a valid host")
     if not isinstance(activity["type"], str | list):
         raise ActivityError("the activity type must be a string")
     problem = forbidden_keyword(activity)

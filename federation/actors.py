@@ -103,7 +103,8 @@ class RemoteActorInfo:
 def read_actor(document: Mapping[str, Any]) -> RemoteActorInfo:
     """Read a fetched actor document; raise ``ActivityError`` if it is not usable as one.
 
-    Keys whose ``owner`` is not the actor are ignored, so an actor cannot claim another's key.
+    Keys whose ``owner`` is not the actor are ignored, so an actor cannot claim another's key. The inbox
+    must be on the actor's origin, and a ``sharedInbox`` on another origin is not used.
     """
     actor_id = document.get("id")
     if not isinstance(actor_id, str):
@@ -115,7 +116,10 @@ def read_actor(document: Mapping[str, Any]) -> RemoteActorInfo:
         raise ActivityError("the actor has no inbox on its own origin")
     endpoints = document.get("endpoints")
     shared = endpoints.get("sharedInbox") if isinstance(endpoints, Mapping) else document.get("sharedInbox")
-    shared_inbox = shared if isinstance(shared, str) and shared.startswith(("http://", "https://")) else None
+    # A shared inbox elsewhere would let an actor direct our fan-out (every follower's copy) at a third
+    # party; only one on the actor's own origin is used, else deliveries go to its personal inbox.
+    usable = isinstance(shared, str) and shared.startswith(("http://", "https://")) and same_origin(shared, actor_id)
+    shared_inbox = shared if usable else None
     raw_keys = document.get("publicKey")
     candidates = raw_keys if isinstance(raw_keys, list) else [raw_keys]
     keys = tuple(

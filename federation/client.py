@@ -1,10 +1,12 @@
 """The node's HTTP client for federation: safe, bounded, signed fetches and deliveries.
 
 Every request goes through the same gate: ``netsafety.check_url`` before connecting (scheme, userinfo,
-port, IP literals, which aiohttp never hands to a resolver), ``SafeResolver`` at connect time (every
-address a name resolves to must be public, or the connection is refused), redirects followed by hand so
-that each hop passes both again, one deadline over the whole exchange and a cap on every body, counted
-while streaming rather than trusted from Content-Length. Signing is a callback (``RequestSigner``), so this
+port, IP literals, which aiohttp never hands to a resolver), made on the host in its one canonical form
+(``federation.hosts``); the request goes to the URL rebuilt with that host, so ``127。0。0。1`` is checked,
+and connected to, as ``127.0.0.1``. ``SafeResolver`` at connect time (every address a name resolves to must
+be public, or the connection is refused), redirects followed by hand so that each hop passes both again,
+one deadline over the whole exchange and a cap on every body, counted while streaming rather than trusted
+from Content-Length. Signing is a callback (``RequestSigner``), so this
 module knows nothing about keys. ``fetch_object`` adds ActivityPub's own checks: the media type (AP §3.2)
 and that the document's ``id`` is the URL it came from, refetching once by that ``id`` as Mastodon's
 ``fetch_resource`` does (``app/helpers/jsonld_helper.rb``; https://www.w3.org/TR/activitypub/#obj-id), but
@@ -258,11 +260,14 @@ class ActivityPubClient:
         sign: bool,
     ) -> Fetched:
         """One request to a checked URL, its body read within the size limit."""
-        check_url(url, allow_private_network=self._policy.allow_private_network)
+        checked = check_url(url, allow_private_network=self._policy.allow_private_network)
         try:
-            target = URL(url)
+            # The URL rebuilt with the normalised host: what was checked is what is connected to.
+            target = URL(checked)
         except ValueError as exc:
             raise UnsafeURLError(f"malformed URL {url!r}: {exc}") from exc
+        if target.raw_host != url_origin(checked)[1]:  # never expected: yarl read another host than we did
+            raise UnsafeURLError(f"{url!r} names host {target.raw_host!r} to aiohttp, not the one checked")
         headers: dict[str, str] = {"User-Agent": self._policy.user_agent}
         if accept is not None:
             headers["Accept"] = accept

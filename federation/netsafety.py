@@ -3,21 +3,23 @@
 A federated node fetches whatever URLs strangers hand it (actor ids, key ids, inboxes), so without a check
 anyone could make it request ``http://127.0.0.1:6379/`` or a cloud metadata endpoint such as
 ``http://169.254.169.254/``. ``check_url`` screens a URL before any connection is made (scheme, userinfo,
-port, IP literals, localhost names) and ``is_public_address`` screens every address a host name resolves
-to; the I/O module ``federation.client`` calls both, the second from its resolver, for every redirect hop.
+port, IP literals, localhost names, all on the host as ``federation.hosts.normalise_host`` maps it) and
+``is_public_address`` screens every address a host name resolves to; the I/O module ``federation.client``
+calls both, the second from its resolver, for every redirect hop. ``url_origin`` (from ``federation.hosts``)
+is offered here too, for the client's same-origin checks.
 Special-purpose ranges follow the IANA registries (RFC 6890):
 https://www.iana.org/assignments/iana-ipv4-special-registry/ and
 https://www.iana.org/assignments/iana-ipv6-special-registry/.
 """
 
 from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network, ip_address
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from federation.errors import UnsafeURLError
+from federation.hosts import DEFAULT_PORTS, url_origin
 
 __all__ = ["check_url", "is_public_address", "url_origin"]
 
-_DEFAULT_PORTS = {"http": 80, "https": 443}
 # NAT64 well-known prefix (RFC 6052): the last 32 bits are the IPv4 address the gateway talks to.
 _NAT64 = IPv6Network("64:ff9b::/96")
 # IPv4-embedding prefixes whose traffic never leaves a site: NAT64 local use (RFC 8215), Teredo (RFC 4380).
@@ -78,19 +80,16 @@ def is_public_address(address: str | IPv4Address | IPv6Address) -> bool:
     )
 
 
-def _ends_in_a_number(host: str) -> bool:
-    """WHATWG URL's rule: a host whose last label is numeric is an IPv4 address in some notation."""
-    last = host.rstrip(".").rpartition(".")[2]
-    return last.isdigit() or (last.startswith("0x") and all(c in "0123456789abcdef" for c in last[2:]))
-
-
-def check_url(url: str, *, allow_private_network: bool) -> None:
-    """Raise ``UnsafeURLError`` with the reason unless ``url`` is one the node may contact.
+def check_url(url: str, *, allow_private_network: bool) -> str:
+    """The URL to connect to, with its host in canonical form; ``UnsafeURLError`` with the reason unless
+    ``url`` is one the node may contact.
 
     Without ``allow_private_network`` only ``https`` URLs on a host name or a public IP literal are allowed;
     with it, ``http`` and private addresses are too. Either way userinfo (``user:pass@``), other schemes,
-    a missing host and port 0 are refused. Host names are resolved later; their addresses are checked with
-    ``is_public_address`` at connect time.
+    a missing host, port 0 and a host with no canonical form (``federation.hosts.normalise_host``) are
+    refused. Every check is made on the normalised host, and the URL returned carries that host, so what
+    was checked is what the client connects to (``127。0。0。1`` is checked, and fetched, as ``127.0.0.1``).
+    Host names are resolved later; their addresses are checked with ``is_public_address`` at connect time.
     """
     try:
         parts = urlsplit(url)
@@ -98,19 +97,19 @@ def check_url(url: str, *, allow_private_network: bool) -> None:
     except ValueError as exc:
         raise UnsafeURLError(f"malformed URL {url!r}: {exc}") from exc
     scheme = parts.scheme.lower()
-    if scheme not in _DEFAULT_PORTS:
+    if scheme not in DEFAULT_PORTS:
         raise UnsafeURLError(f"unsupported URL scheme {scheme or '(none)'!r} in {url!r}")
     if scheme != "https" and not allow_private_network:
         raise UnsafeURLError(f"only https URLs are fetched, not {url!r}")
     if "@" in parts.netloc:
         raise UnsafeURLError(f"URL with userinfo refused: {url!r}")
-    host = (parts.hostname or "").rstrip(".")
-    if not host:
-        raise UnsafeURLError(f"URL without a host: {url!r}")
+    _, host, _ = url_origin(url)
     if port == 0:
         raise UnsafeURLError(f"port 0 refused: {url!r}")
+    netloc = (f"[{host}]" if ":" in host else host) + (f":{port}" if port is not None else "")
+    rebuilt = urlunsplit((scheme, netloc, parts.path, parts.query, parts.fragment))
     if allow_private_network:
-        return
+        return rebuilt
     try:
         literal = ip_address(host)
     except ValueError:
@@ -118,22 +117,7 @@ def check_url(url: str, *, allow_private_network: bool) -> None:
     if literal is not None:
         if not is_public_address(literal):
             raise UnsafeURLError(f"non-public address {literal} refused: {url!r}")
-        return
-    if parts.netloc.rpartition("@")[2].startswith("["):
-        raise UnsafeURLError(f"malformed IPv6 literal in {url!r}")
+        return rebuilt
     if host == "localhost" or host.endswith(".localhost"):  # RFC 6761 §6.3
         raise UnsafeURLError(f"localhost refused: {url!r}")
-    if _ends_in_a_number(host):
-        raise UnsafeURLError(f"numeric host {host!r} is not a canonical IP address: {url!r}")
-
-
-def url_origin(url: str) -> tuple[str, str, int]:
-    """The origin (scheme, host, port) of an http(s) URL, with the default port filled in (RFC 6454)."""
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError as exc:
-        raise UnsafeURLError(f"malformed URL {url!r}: {exc}") from exc
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").rstrip(".")
-    return scheme, host, port if port is not None else _DEFAULT_PORTS.get(scheme, 0)
+    return rebuilt

@@ -24,7 +24,7 @@ from dsi4bcn.rendercache import Rendered
 from dsi4bcn.urls import ACTOR_PATHS, actor_iri
 from federation.actors import ordered_collection
 from federation.errors import SignatureError
-from federation.httpsig import HttpRequest
+from federation.httpsig import HttpRequest, parse_signature
 from federation.media import ACTIVITY_JSON, HTML, JSON, LD_JSON_AS, TURTLE
 from federation.verification import ResolvedKey, verify_signed_request
 from vocab.contexts import AS_CONTEXT, published_context
@@ -176,17 +176,33 @@ PAGE_SIZE = 50
 
 
 async def require_signature(request: web.Request) -> None:
-    """With authorized fetch on, refuse (401) an ActivityPub GET that is not signed by a resolvable key."""
-    if not request.app[CONFIG].authorized_fetch:
+    """Refuse (403) an ActivityPub GET signed with a key on a blocked domain, whose key is then never looked
+    up; with authorized fetch on, also refuse (401) one that is not signed by a resolvable key."""
+    config = request.app[CONFIG]
+    if not config.authorized_fetch and "signature" not in request.headers and "signature-input" not in request.headers:
         return
-    signed = HttpRequest(request.method, request.app[CONFIG].base_url + request.raw_path, request.headers)
-    directory = request.app[FEDERATION].directory
+    federation = request.app[FEDERATION]
+    signed = HttpRequest(request.method, config.base_url + request.raw_path, request.headers)
+
+    def refuse_blocked(key_id: str) -> None:
+        if federation.blocklist.is_blocked_url(key_id):
+            reason = f"the key {key_id} is on a domain blocked on this node"
+            raise ApiError(403, "inbox_refused", reason=reason)
 
     async def resolve_key(key_id: str, *, refresh: bool) -> ResolvedKey | None:
-        return await directory.key(key_id, refresh=refresh, requester=client_address(request))
+        refuse_blocked(key_id)
+        return await federation.directory.key(key_id, refresh=refresh, requester=client_address(request))
 
+    now = datetime.now(UTC)
+    if not config.authorized_fetch:  # a signature is optional here: only its key's domain is checked
+        try:
+            key_id = parse_signature(signed, now=now).key_id
+        except SignatureError:
+            return
+        refuse_blocked(key_id)
+        return
     try:
-        await verify_signed_request(signed, resolve_key=resolve_key, now=datetime.now(UTC))
+        await verify_signed_request(signed, resolve_key=resolve_key, now=now)
     except SignatureError as error:
         raise ApiError(401, "inbox_refused", reason=f"this node requires signed requests: {error}") from error
     except KeyFetchesBusy as error:

@@ -134,6 +134,8 @@ async def follow_remote(request: web.Request) -> web.Response:
     if not isinstance(target, str) or not target.startswith(("https://", "http://")):
         raise ApiError(422, "validation_failed", [Problem("target", "bad_url", {"field": "target"})])
     federation = request.app[FEDERATION]
+    if federation.blocklist.is_blocked_url(target):
+        raise ApiError(403, "inbox_refused", reason=f"{target} is on a domain blocked on this node")
     try:
         remote = await federation.directory.fetch_actor(target)
     except (FetchError, ActivityError) as error:
@@ -157,7 +159,7 @@ async def list_following(request: web.Request) -> web.Response:
 async def blocked_domains(request: web.Request) -> web.Response:
     """Every blocked domain."""
     authorise(request)
-    rows = await request.app[FEDERATION].store.blocked_domains()
+    rows = await request.app[FEDERATION].blocklist.rows()
     return json_response([{"domain": d, "reason": r, "created": c} for d, r, c in rows])
 
 
@@ -170,7 +172,9 @@ def _domain(request: web.Request) -> str:
 
 @routes.put("/api/blocked-domains/{domain}")
 async def block_domain(request: web.Request) -> web.Response:
-    """Block a domain and its subdomains: their requests get 403, their follows are dropped."""
+    """Block a domain and its subdomains: their requests get 403, nothing more is delivered to them, and
+    their follows (both ways), queued deliveries, cached actors and aggregated profiles are purged; the
+    answer counts what went."""
     authorise(request)
     domain = _domain(request)
     reason = ""
@@ -181,15 +185,19 @@ async def block_domain(request: web.Request) -> web.Response:
                 422, "validation_failed", [Problem("reason", "wrong_type", {"field": "reason", "expected": "text"})]
             )
         reason = str(body.get("reason", ""))[:500]
-    created = await request.app[FEDERATION].blocklist.block(domain, reason)
-    return json_response({"domain": domain, "reason": reason}, status=201 if created else 200)
+    purge = await request.app[FEDERATION].block_domain(domain, reason)
+    return json_response(
+        {"domain": domain, "reason": reason, "purged": purge.as_json()}, status=201 if purge.new else 200
+    )
 
 
 @routes.delete("/api/blocked-domains/{domain}")
 async def unblock_domain(request: web.Request) -> web.Response:
-    """Unblock a domain."""
+    """Unblock a domain: its peers are followed and resynced again (their profiles come back); follows of
+    and by its accounts are not restored."""
     authorise(request)
     domain = _domain(request)
-    if not await request.app[FEDERATION].blocklist.unblock(domain):
+    found, resumed = await request.app[FEDERATION].unblock_domain(domain)
+    if not found:
         raise ApiError(404, "not_found")
-    return json_response({"unblocked": domain})
+    return json_response({"unblocked": domain, "peersResumed": resumed})

@@ -12,7 +12,6 @@ signs with RFC 9421 first, then draft-cavage).
 import logging
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -23,6 +22,7 @@ from dsi4bcn.http import MAX_BODY, ApiError, json_response, read_body
 from dsi4bcn.remote import KeyFetchesBusy
 from federation.activities import check_activity_shape, is_http_iri, object_id, same_origin
 from federation.errors import ActivityError, SignatureError
+from federation.hosts import url_host
 from federation.httpsig import HttpRequest
 from federation.inbox import check_origins
 from federation.jsontext import JSONTextError, parse_json
@@ -83,7 +83,8 @@ async def inbox(request: web.Request) -> web.Response:
     except ActivityError as error:
         raise _refuse(400, str(error)) from error
     actor = object_id(activity["actor"]) or ""
-    host = (urlsplit(actor).hostname or "").lower()
+    # The canonical host (ｌｏｃａｌｈｏｓｔ, localhost. and LOCALHOST are one); the shape check ensured there is one.
+    host = url_host(actor)
     if services.blocklist.is_blocked(host):
         raise _refuse(403, f"{host} is blocked on this node")
     if "signature" not in request.headers and "signature-input" not in request.headers:

@@ -4,7 +4,7 @@ from aiohttp import web
 
 from dsi4bcn.appkeys import FEDERATION, GRAPH
 from dsi4bcn.http import ApiError, json_response, read_json_body
-from dsi4bcn.peering import PeeringError
+from dsi4bcn.peering import PeerBlocked, PeeringError
 from dsi4bcn.profiles import Problem
 from dsi4bcn.routes.admin import authorise
 from federation.errors import ActivityError, FetchError
@@ -18,8 +18,11 @@ routes = web.RouteTableDef()
 async def list_peers(request: web.Request) -> web.Response:
     """Every peer, with its backfill progress and last resync."""
     authorise(request)
-    peers = await request.app[FEDERATION].peering.peers()
-    return json_response([peer.as_json() for peer in peers])
+    federation = request.app[FEDERATION]
+    peers = await federation.peering.peers()
+    return json_response(
+        [{**peer.as_json(), "blocked": federation.blocklist.is_blocked_url(peer.actor)} for peer in peers]
+    )
 
 
 @routes.post("/api/peers")
@@ -32,6 +35,8 @@ async def add_peer(request: web.Request) -> web.Response:
         raise ApiError(422, "validation_failed", [Problem("url", "bad_url", {"field": "url"})])
     try:
         peer = await request.app[FEDERATION].peering.add(url)
+    except PeerBlocked as error:
+        raise ApiError(403, "peer_refused", reason=str(error)) from error
     except (PeeringError, FetchError, ActivityError) as error:
         raise ApiError(502, "peer_refused", reason=str(error)) from error
     return json_response(peer.as_json(), status=202)

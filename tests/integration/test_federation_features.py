@@ -117,3 +117,25 @@ def test_removing_a_project_sends_delete_to_its_followers(node_factory, actors: 
     delete = next(item for item in actors.inbox_items("shared") if item["type"] == "Delete")
     assert delete["actor"] == project and delete["object"] == project
     assert fetch(project, headers=AS_JSON).status == 410
+
+
+def test_a_shared_inbox_on_another_origin_is_not_used(node_factory, actors: ActorServer) -> None:
+    node: Node = node_factory("shared", env=FAST)
+    project = _seed(node)
+    elsewhere = ActorServer()  # another origin (same host, another port), which sam does not own
+    try:
+        # Given an actor whose document names someone else's inbox as its shared inbox
+        sam = actors.add_actor("sam", with_shared_inbox=False)
+        document = dict(actors.documents["/users/sam"], endpoints={"sharedInbox": f"{elsewhere.base_url}/inbox"})
+        actors.serve_document("/users/sam", document)
+        _follow(node, sam, project)
+        actors.wait_until(lambda: actors.unique_ids("sam", "Accept"), timeout=15)
+        # When the project posts to its followers
+        assert (
+            api(node.base_url, node.token, "POST", "/api/projects/observatori/notes", {"content": "Hola"}).status == 201
+        )
+        # Then the post goes to sam's own inbox, and nothing to the other origin
+        actors.wait_until(lambda: actors.unique_ids("sam", "Create"), timeout=15)
+        assert elsewhere.attempts == {}
+    finally:
+        elsewhere.stop()

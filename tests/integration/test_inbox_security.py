@@ -1,11 +1,15 @@
 """The inbox accepts only what it can verify: each bad request gets its status and stores nothing."""
 
+import http.client
 import json
+import socket
 import sqlite3
+import threading
 import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -17,6 +21,8 @@ from tests.support.nodes import Node, start_node
 ORGANISATION = {"nameMap": {"ca": "Clau Oberta"}, "sectors": ["sector:civil-society"]}
 PROJECT = {"organisation": "clau-oberta", "nameMap": {"ca": "Guia"}, "areas": ["area:digital-rights"]}
 TABLES = ("inbox", "followers", "following", "outbox", "deliveries", "notes")
+# Full stops that yarl (IDNA's UTS-46 mapping) turns into ".", and urllib.parse does not.
+FULL_STOPS = ("\u3002", "\uff0e", "\uff61")
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +39,63 @@ def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
     assert api(running.base_url, running.token, "PUT", "/api/projects/guia", PROJECT).status == 201
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="module")
+def strict_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
+    """A node as deployed: without --allow-private-network."""
+    running = start_node(tmp_path_factory.mktemp("strict") / "node", allow_private_network=False)
+    assert api(running.base_url, running.token, "PUT", "/api/organisations/clau-oberta", ORGANISATION).status == 201
+    assert api(running.base_url, running.token, "PUT", "/api/projects/guia", PROJECT).status == 201
+    yield running
+    running.stop()
+
+
+class _Listener:
+    """A TCP port on 127.0.0.1 that counts the connections made to it (and closes them at once)."""
+
+    def __init__(self) -> None:
+        self._socket = socket.create_server(("127.0.0.1", 0))
+        self._socket.settimeout(0.1)
+        self.port = self._socket.getsockname()[1]
+        self.connections = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                connection, _ = self._socket.accept()
+            except TimeoutError:
+                continue
+            self.connections += 1
+            connection.close()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+        self._socket.close()
+
+
+def _post_utf8(url: str, headers: dict[str, str], body: bytes) -> Answer:
+    """POST with header values sent as UTF-8 bytes (a keyId with U+3002 in it is not Latin-1)."""
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=30)
+    try:
+        connection.putrequest("POST", parts.path, skip_host=True, skip_accept_encoding=True)
+        for name, value in headers.items():
+            connection.putheader(name, value.encode("utf-8"))
+        connection.putheader("Content-Length", str(len(body)))
+        connection.endheaders(body)
+        response = connection.getresponse()
+        return Answer(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())
+    finally:
+        connection.close()
+
+
+def _forged(actor_id: str, actors: ActorServer) -> FakeActor:
+    return FakeActor(actor_id, f"{actor_id}/inbox", f"{actor_id}#main-key", actors.keys)
 
 
 def _state(node: Node) -> dict[str, list[tuple]]:
@@ -200,6 +263,54 @@ def test_a_blocked_domain_gets_403_and_its_follows_are_dropped(node: Node, actor
         assert api(node.base_url, node.token, "DELETE", "/api/blocked-domains/127.0.0.1").status == 200
     bad = api(node.base_url, node.token, "PUT", "/api/blocked-domains/not_a_domain%21")
     assert bad.status == 400
+
+
+@pytest.mark.parametrize("dot", FULL_STOPS, ids=["U+3002", "U+FF0E", "U+FF61"])
+def test_an_actor_on_127_full_stop_0_makes_the_node_connect_to_nothing(
+    strict_node: Node, actors: ActorServer, dot: str
+) -> None:
+    # Given something listening on 127.0.0.1, and an unauthenticated POST whose actor and keyId name it
+    # with Unicode full stops (https, so that only the address check stands in the way)
+    listener = _Listener()
+    try:
+        actor_id = f"https://127{dot}0{dot}0{dot}1:{listener.port}/users/mallory"
+        mallory = _forged(actor_id, actors)
+        follow = _activity(mallory, object=f"{strict_node.base_url}/projects/guia")
+        body = json.dumps(follow).encode()
+        url = f"{strict_node.base_url}/projects/guia/inbox"
+        answer = _post_utf8(url, mallory.sign(url, body), body)
+        # Then the key is not fetched (the host is 127.0.0.1, a private address) and nothing connects
+        _refused(strict_node, answer, 401, "cannot be found")
+        time.sleep(0.3)
+        assert listener.connections == 0
+    finally:
+        listener.stop()
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "\uff4c\uff4f\uff43\uff41\uff4c\uff48\uff4f\uff53\uff54",  # fullwidth
+        "localhost.",
+        "LOCALHOST\u3002",
+        "localhost\uff0e",
+        "api\uff61localhost",
+    ],
+)
+def test_a_follow_from_any_spelling_of_a_blocked_domain_gets_403(
+    node: Node, actors: ActorServer, spelling: str
+) -> None:
+    assert api(node.base_url, node.token, "PUT", "/api/blocked-domains/localhost").status == 201
+    try:
+        mallory = _forged(f"http://{spelling}:{actors.port}/users/mallory", actors)
+        follow = _activity(mallory, object=f"{node.base_url}/projects/guia")
+        before = _quiet_state(node)
+        body = json.dumps(follow).encode()
+        url = f"{node.base_url}/projects/guia/inbox"
+        _refused(node, _post_utf8(url, mallory.sign(url, body), body), 403, "blocked")
+        assert _state(node) == before
+    finally:
+        assert api(node.base_url, node.token, "DELETE", "/api/blocked-domains/localhost").status == 200
 
 
 def test_a_deleted_unknown_actor_is_answered_without_fetching(node: Node, actors: ActorServer) -> None:

@@ -68,10 +68,18 @@ def send_follow(inbox: str, follower: FakeActor, target: str) -> dict[str, Any]:
 class ActorServer:
     """Hosts actors at ``/users/{name}``; records what their inboxes receive."""
 
-    def __init__(self, *, shared_inbox: bool = True, host: str = "127.0.0.1", keys: KeyPair | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        shared_inbox: bool = True,
+        host: str = "127.0.0.1",
+        keys: KeyPair | None = None,
+        host_name: str | None = None,
+    ) -> None:
         self.host = host
         self.port = free_port()
-        self.base_url = f"http://{host}:{self.port}"
+        # The host in the actors' URLs; "localhost" puts them on another domain than 127.0.0.1.
+        self.base_url = f"http://{host_name or host}:{self.port}"
         self.keys = keys or generate_key_pair()  # one key pair for every actor: key generation is slow
         self.shared_inbox = shared_inbox
         self.actors: dict[str, FakeActor] = {}

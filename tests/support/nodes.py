@@ -126,11 +126,18 @@ def start_node(
     extra_args: list[str] | None = None,
     env: dict[str, str] | None = None,
     allow_private_network: bool = True,
+    host_name: str = "127.0.0.1",
 ) -> Node:
-    """Start a node on a free port, with the test admin token and (by default) private network allowed."""
+    """Start a node on a free port, with the test admin token and (by default) private network allowed.
+
+    It listens on 127.0.0.1; ``host_name`` is the host of its public URL (``--base-url``): ``localhost``
+    gives a node on another domain than the ones at ``127.0.0.1``, e.g. to block it.
+    """
     port = free_port()
     scheme = "https" if tls else "http"
     args = ["--data-dir", str(data_dir), "--host", "127.0.0.1", "--port", str(port)]
+    if host_name != "127.0.0.1":
+        args += ["--base-url", f"{scheme}://{host_name}:{port}"]
     if allow_private_network:
         args.append("--allow-private-network")
     if demo:
@@ -142,6 +149,6 @@ def start_node(
     environment["DSI4BCN_ADMIN_TOKEN"] = ADMIN_TOKEN
     environment["PYTHONUNBUFFERED"] = "1"
     environment.update(env or {})
-    node = Node(data_dir=data_dir, port=port, base_url=f"{scheme}://127.0.0.1:{port}", args=args, env=environment)
+    node = Node(data_dir=data_dir, port=port, base_url=f"{scheme}://{host_name}:{port}", args=args, env=environment)
     node.start()
     return node

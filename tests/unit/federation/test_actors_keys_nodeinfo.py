@@ -6,8 +6,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-from federation.actors import actor_document, endpoints_for, ordered_collection
-from federation.errors import KeyFormatError
+from federation.actors import actor_document, endpoints_for, ordered_collection, read_actor
+from federation.errors import ActivityError, KeyFormatError
 from federation.keys import generate_key_pair, load_private_key, public_pem_of
 from federation.nodeinfo import APPLICATION_ACTOR_REL, nodeinfo_document, nodeinfo_links
 
@@ -97,3 +97,42 @@ def test_nodeinfo_documents() -> None:
             active_halfyear=0,
             local_posts=0,
         )
+
+
+def _remote_actor(**fields: object) -> dict:
+    actor = "https://a.example/users/ana"
+    document = {
+        "id": actor,
+        "type": "Person",
+        "inbox": f"{actor}/inbox",
+        "publicKey": {"id": f"{actor}#main-key", "owner": actor, "publicKeyPem": "PEM"},
+    }
+    document.update(fields)
+    return document
+
+
+@pytest.mark.parametrize(
+    "endpoints",
+    [
+        {"sharedInbox": "https://victim.example/inbox"},
+        {"sharedInbox": "https://a.example.evil.example/inbox"},
+        {"sharedInbox": "http://a.example/inbox"},  # another scheme is another origin
+        {"sharedInbox": "https://a.example:8443/inbox"},
+        {"sharedInbox": "https://127\u30020\u30020\u30021/inbox"},
+    ],
+)
+def test_a_shared_inbox_on_another_origin_is_not_used(endpoints: dict) -> None:
+    assert read_actor(_remote_actor(endpoints=endpoints)).shared_inbox is None
+    assert read_actor(_remote_actor(sharedInbox=endpoints["sharedInbox"])).shared_inbox is None
+
+
+@pytest.mark.parametrize(
+    "shared", ["https://a.example/inbox", "https://A.example./inbox", "https://a.example:443/inbox"]
+)
+def test_a_shared_inbox_on_the_actors_origin_is_kept(shared: str) -> None:
+    assert read_actor(_remote_actor(endpoints={"sharedInbox": shared})).shared_inbox == shared
+
+
+def test_an_inbox_on_another_origin_makes_the_actor_unusable() -> None:
+    with pytest.raises(ActivityError, match="inbox"):
+        read_actor(_remote_actor(inbox="https://victim.example/inbox"))

@@ -398,6 +398,12 @@ async def test_a_resolver_refusal_stops_the_request_inside_aiohttp(server: Serve
         ("https://169.254.169.254/latest/meta-data/", "non-public address"),
         ("https://[fd00::1]/actor", "non-public address"),
         ("https://0.0.0.0:{port}/actor", "non-public address"),
+        # yarl would map these to 127.0.0.1 and aiohttp connect to it without a resolver
+        ("https://127\u30020\u30020\u30021:{port}/actor", "non-public address 127.0.0.1"),
+        ("https://127\uff0e0\uff0e0\uff0e1:{port}/actor", "non-public address 127.0.0.1"),
+        ("https://127\uff610\uff610\uff611:{port}/actor", "non-public address 127.0.0.1"),
+        ("https://\uff11\uff12\uff17.0.0.1:{port}/actor", "non-public address 127.0.0.1"),
+        ("https://\uff4c\uff4f\uff43\uff41\uff4c\uff48\uff4f\uff53\uff54:{port}/actor", "localhost"),
         ("https://[::ffff:127.0.0.1]:{port}/actor", "non-public address"),
         ("https://localhost:{port}/actor", "localhost"),
         ("https://user:secret@example.org/actor", "userinfo"),
@@ -629,6 +635,20 @@ async def test_get_is_signed_by_the_signer(server: Server, clients: Callable[...
     await clients(LOCAL, signer).fetch_object(f"{server.base}/actor")
     assert signer.calls == [{"method": "GET", "url": f"{server.base}/actor", "body": None, "content_type": None}]
     assert server.seen[0][2]["X-Test-Signed"] == f"GET {server.base}/actor"
+
+
+@pytest.mark.parametrize("dot", ["\u3002", "\uff0e", "\uff61"])
+async def test_the_url_fetched_is_the_one_checked(
+    server: Server, clients: Callable[..., ActivityPubClient], dot: str
+) -> None:
+    # Given a host spelt with Unicode full stops (allowed here: the private network is)
+    signer = FakeSigner()
+    url = f"http://127{dot}0{dot}0{dot}1:{server.port}/actor"
+    fetched = await clients(LOCAL, signer).get(url, accept=AP)
+    # Then the request, its Host header and what was signed all name the normalised host
+    assert fetched.status == 200
+    assert signer.calls[0]["url"] == f"{server.base}/actor"
+    assert server.seen[0][2]["Host"] == f"127.0.0.1:{server.port}"
 
 
 async def test_get_unsigned_when_asked(server: Server, clients: Callable[..., ActivityPubClient]) -> None:

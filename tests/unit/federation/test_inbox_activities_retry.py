@@ -209,3 +209,38 @@ def test_an_iri_urlsplit_cannot_split_has_no_origin(iri: str) -> None:
         activities.check_activity_shape({"id": iri, "type": "Follow", "actor": iri})
     with pytest.raises(ActivityError, match="actor must be an absolute IRI"):
         activities.check_activity_shape({"id": "https://masto.example/1", "type": "Follow", "actor": iri})
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("https://a.example/x", "https://A.EXAMPLE./y"),
+        ("https://a.example/x", "https://a\u3002example/y"),
+        ("https://a.example/x", "https://\uff41.example/y"),
+        ("https://a.example/x", "https://a.example:443/y"),
+        ("http://127.0.0.1:8080/x", "http://127\uff0e0\uff0e0\uff0e1:8080/y"),
+    ],
+)
+def test_same_origin_compares_normalised_hosts(first: str, second: str) -> None:
+    assert activities.same_origin(first, second)
+    assert activities.origin(first) == activities.origin(second)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("https://a.example/x", "https://b.example/x"),
+        ("https://a.example/x", "http://a.example/x"),
+        ("https://a.example/x", "https://a.example:8443/x"),
+        ("https://a.example/x", "https://user@a.example/x"),
+        ("https://a.example/x", "https://a.example%2e/x"),
+    ],
+)
+def test_same_origin_tells_origins_apart(first: str, second: str) -> None:
+    assert not activities.same_origin(first, second)
+
+
+def test_an_iri_whose_host_cannot_be_normalised_has_no_origin() -> None:
+    assert activities.origin("https://%31%32%37.0.0.1/x") == ""
+    assert activities.origin("https://a\u200bb.example/x") == ""
+    assert not activities.same_origin("https://%31.example/x", "https://%31.example/x")

@@ -108,7 +108,7 @@ def test_public_https_urls_pass(url: str) -> None:
         ("https://[::1]/", "non-public address ::1"),
         ("https://[fd00::1]/", "non-public address"),
         ("https://[::ffff:127.0.0.1]/", "non-public address"),
-        ("https://[fe80::1%25eth0]/", "non-public address"),
+        ("https://[fe80::1%25eth0]/", "IPv6 zone"),
         ("https://[not-v6]/", "malformed"),
         ("https://localhost/", "localhost"),
         ("https://LOCALHOST./", "localhost"),
@@ -116,6 +116,21 @@ def test_public_https_urls_pass(url: str) -> None:
         ("https://2130706433/", "numeric host"),
         ("https://127.1/", "numeric host"),
         ("https://0x7f.0.0.1/", "numeric host"),
+        # Unicode full stops, fullwidth and circled characters: yarl maps them to the private host itself.
+        ("https://127\u30020\u30020\u30021/", "non-public address 127.0.0.1"),
+        ("https://127\uff0e0\uff0e0\uff0e1:8443/x", "non-public address 127.0.0.1"),
+        ("https://127\uff610\uff610\uff611/", "non-public address 127.0.0.1"),
+        ("https://169\u3002254\u3002169\u3002254/latest/meta-data/", "non-public address 169.254.169.254"),
+        ("https://\uff11\uff12\uff17.0.0.1/", "non-public address 127.0.0.1"),
+        ("https://\u2460\u2461\u2466.0.0.1/", "non-public address 127.0.0.1"),
+        ("https://127.0.0.1./", "non-public address 127.0.0.1"),
+        ("https://127\u30020\u30020\u30021\u3002/", "non-public address 127.0.0.1"),
+        ("https://\uff4c\uff4f\uff43\uff41\uff4c\uff48\uff4f\uff53\uff54/", "localhost"),
+        ("https://localhost\u3002/", "localhost"),
+        ("https://api\uff0elocalhost/", "localhost"),
+        ("https://%31%32%37.0.0.1/", "percent"),
+        ("https://127\u30021/", "numeric"),
+        ("https://a\u200bb.example/", "invisible"),
     ],
 )
 def test_unsafe_urls_are_refused_with_a_reason(url: str, reason: str) -> None:
@@ -153,6 +168,10 @@ def test_unsafe_url_error_is_a_fetch_error() -> None:
         ("http://example.org/a", ("http", "example.org", 80)),
         ("http://127.0.0.1:8080/a?b#c", ("http", "127.0.0.1", 8080)),
         ("https://[::1]:8443/", ("https", "::1", 8443)),
+        ("https://EXAMPLE.org./a", ("https", "example.org", 443)),
+        ("https://example\u3002org/a", ("https", "example.org", 443)),
+        ("http://127\uff0e0\uff0e0\uff0e1:8080/a", ("http", "127.0.0.1", 8080)),
+        ("https://\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45.org/a", ("https", "example.org", 443)),
     ],
 )
 def test_url_origin_fills_in_the_default_port(url: str, origin: tuple[str, str, int]) -> None:
@@ -163,3 +182,24 @@ def test_url_origin_tells_origins_apart() -> None:
     assert url_origin("https://example.org/a") != url_origin("https://example.org:8443/a")
     assert url_origin("https://example.org/a") != url_origin("http://example.org/a")
     assert url_origin("https://example.org/a") != url_origin("https://evil.example.org/a")
+
+
+def test_a_private_network_still_normalises_the_host() -> None:
+    with pytest.raises(UnsafeURLError, match="percent"):
+        check_url("http://%31%32%37.0.0.1/", allow_private_network=True)
+    assert check_url("http://127\u30020\u30020\u30021:8080/a?b", allow_private_network=True) == (
+        "http://127.0.0.1:8080/a?b"
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "rebuilt"),
+    [
+        ("https://Example.org./users/a?page=2#x", "https://example.org/users/a?page=2#x"),
+        ("https://example\u3002org:8443/a", "https://example.org:8443/a"),
+        ("https://b\u00fccher.de/", "https://xn--bcher-kva.de/"),
+        ("https://[2606:4700:4700:0::1111]:443/", "https://[2606:4700:4700::1111]:443/"),
+    ],
+)
+def test_check_url_returns_the_url_with_the_host_it_checked(url: str, rebuilt: str) -> None:
+    assert check_url(url, allow_private_network=False) == rebuilt
