@@ -14,7 +14,7 @@ from typing import Any
 
 import aiosqlite
 
-__all__ = ["SCHEMA_VERSION", "Database", "DatabaseError", "migrate", "migrations", "open_database"]
+__all__ = ["SCHEMA_VERSION", "Database", "DatabaseError", "migrate", "migrations", "open_database", "storable_text"]
 
 
 class DatabaseError(RuntimeError):
@@ -115,3 +115,8 @@ class Database:
     async def close(self) -> None:
         """Close the connection."""
         await self.connection.close()
+
+
+def storable_text(text: str) -> str:
+    """``text`` with anything UTF-8 cannot encode (lone surrogates) escaped, so that SQLite takes it."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")

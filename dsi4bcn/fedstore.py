@@ -11,6 +11,7 @@ from typing import Any
 import aiosqlite
 
 from dsi4bcn.blocklist import blocked_domains_in, blocked_url
+from dsi4bcn.db import storable_text
 from dsi4bcn.deliveries import DeliveryQueue, enqueue
 from dsi4bcn.store import utc_now
 from federation.activities import same_origin
@@ -22,7 +23,6 @@ __all__ = [
     "RemoteActor",
     "RemoteKey",
     "follower_inboxes_in",
-    "storable_text",
 ]
 
 
@@ -79,11 +79,6 @@ def _delivery_inbox(actor: str, inbox: str, shared_inbox: str | None) -> str:
     """The shared inbox if it is on the actor's origin (rows stored before ``read_actor`` checked that
     included), else the actor's own inbox."""
     return shared_inbox if shared_inbox and same_origin(shared_inbox, actor) else inbox
-
-
-def storable_text(text: str) -> str:
-    """``text`` with anything UTF-8 cannot encode (lone surrogates) escaped, so that SQLite takes it."""
-    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _stored_activity(row: aiosqlite.Row) -> Mapping[str, Any]:

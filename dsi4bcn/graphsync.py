@@ -21,8 +21,7 @@ from typing import Any
 import aiosqlite
 
 from dsi4bcn.config import Config
-from dsi4bcn.db import Database
-from dsi4bcn.fedstore import storable_text
+from dsi4bcn.db import Database, storable_text
 from dsi4bcn.graph import GraphError, GraphService
 from dsi4bcn.ntriples import Triple, to_ntriples
 from dsi4bcn.published import render_actor

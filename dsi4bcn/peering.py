@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from dsi4bcn.db import Database
-from dsi4bcn.fedstore import FederationStore, storable_text
+from dsi4bcn.db import Database, storable_text
+from dsi4bcn.fedstore import FederationStore
 from dsi4bcn.ingest import Ingestor
 from dsi4bcn.publishing import Publisher
 from dsi4bcn.remote import RemoteDirectory

@@ -18,8 +18,9 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
+from dsi4bcn.db import storable_text
 from dsi4bcn.deliveries import Delivery
-from dsi4bcn.fedstore import FederationStore, Incoming, storable_text
+from dsi4bcn.fedstore import FederationStore, Incoming
 from dsi4bcn.ingest import Ingestor
 from dsi4bcn.remote import RemoteDirectory
 from dsi4bcn.store import ProfileStore
