@@ -205,9 +205,9 @@ def test_an_embedded_actor_document_keeps_the_activitys_context() -> None:
 def test_an_iri_urlsplit_cannot_split_has_no_origin(iri: str) -> None:
     # urlsplit raises ValueError on these; an activity naming one is refused (400), not a crash (500).
     assert activities.origin(iri) == ""
-    with pytest.raises(ActivityError, match="absolute IRI"):
+    with pytest.raises(ActivityError, match=r"id must be an absolute http\(s\) IRI"):
         activities.check_activity_shape({"id": iri, "type": "Follow", "actor": iri})
-    with pytest.raises(ActivityError, match="actor must be an absolute IRI"):
+    with pytest.raises(ActivityError, match=r"actor must be an absolute http\(s\) IRI"):
         activities.check_activity_shape({"id": "https://masto.example/1", "type": "Follow", "actor": iri})
 
 
