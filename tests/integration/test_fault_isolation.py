@@ -244,3 +244,14 @@ async def test_a_failing_graph_is_set_aside_and_the_rest_of_its_batch_is_written
     finally:
         await service.stop()
         await database.close()
+
+
+async def test_a_profile_carried_by_an_id_that_is_no_iri_is_refused(tmp_path: Path) -> None:
+    database = await _database(tmp_path)
+    ingestor = Ingestor(database, lambda: None)
+    refused = await ingestor.ingest_many([_profile("p0")], peer=f"{PEER}/actor", activity_id=f"{PEER}/a b")
+    assert refused == ["refused: the activity id is not an absolute http(s) IRI"]
+    refused = await ingestor.ingest_many([_profile("p0")], peer=f"{PEER}/actor", key_id=f"{PEER}/k\ud800")
+    assert refused == ["refused: the key id is not an absolute http(s) IRI"]
+    assert await database.all("SELECT actor FROM remote_profiles") == []
+    await database.close()

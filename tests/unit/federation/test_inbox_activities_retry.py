@@ -244,3 +244,19 @@ def test_an_iri_whose_host_cannot_be_normalised_has_no_origin() -> None:
     assert activities.origin("https://%31%32%37.0.0.1/x") == ""
     assert activities.origin("https://a\u200bb.example/x") == ""
     assert not activities.same_origin("https://%31.example/x", "https://%31.example/x")
+
+
+@pytest.mark.parametrize(
+    "iri",
+    [
+        "https://peer.example/a b",
+        "https://peer.example/a\nb",
+        "https://peer.example/<x>",
+        "https://peer.example/\ud800",
+    ],
+)
+def test_an_id_that_cannot_be_written_as_rdf_is_refused_at_the_door(iri: str) -> None:
+    # Such ids once reached the provenance graph, where N-Triples could not write them and the sync stopped.
+    assert not activities.is_http_iri(iri)
+    with pytest.raises(ActivityError, match=r"id must be an absolute http\(s\) IRI"):
+        activities.check_activity_shape({"id": iri, "type": "Update", "actor": "https://peer.example/actor"})
