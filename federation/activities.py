@@ -4,6 +4,7 @@ Ids of everything we publish live on the sending actor's host. Received activiti
 only here (the origin and signature checks are in ``federation.inbox`` and ``federation.httpsig``).
 """
 
+import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
@@ -38,8 +39,9 @@ AS_CONTEXT = "https://www.w3.org/ns/activitystreams"
 FORBIDDEN_KEYWORDS = frozenset({"@graph", "@reverse", "@included"})
 _MAX_DEPTH = 16
 _MAX_IRI_LENGTH = 2048
-# Characters an IRI cannot hold (RFC 3987 and N-Triples' IRIREF): they would break every later writer.
-_NOT_IN_IRI = frozenset('<>"{}|^`\\') | {chr(code) for code in range(0x21)} | {chr(0x7F)}
+# Characters an IRI cannot hold (RFC 3987 and N-Triples' IRIREF, and lone surrogates, which UTF-8 cannot
+# encode): they would break every later writer. One character class, so one linear pass.
+_NOT_IN_IRI = re.compile(r'[<>"{}|^`\\\x00-\x20\x7f\ud800-\udfff]')
 
 
 @lru_cache(maxsize=4096)
@@ -60,21 +62,14 @@ def origin(iri: str) -> str:
 def is_http_iri(value: Any) -> bool:
     """Whether ``value`` is an absolute http(s) IRI that can be stored and written as RDF as it is: no
     spaces, controls, ``<>"{}|^`\\`` or lone surrogates, at most 2,048 characters."""
-    if not isinstance(value, str) or not 0 < len(value) <= _MAX_IRI_LENGTH:
+    if not isinstance(value, str) or not 0 < len(value) <= _MAX_IRI_LENGTH or _NOT_IN_IRI.search(value):
         return False
-    if not _NOT_IN_IRI.isdisjoint(value):
-        return False
-    if not value.isprintable() and _has_surrogate(value):  # isprintable() is the cheap pre-check
+    if not value[:8].lower().startswith(("http://", "https://")):
         return False
     try:
-        parts = urlsplit(value)
+        return bool(urlsplit(value).hostname)
     except ValueError:
         return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
-
-
-def _has_surrogate(value: str) -> bool:
-    return any(0xD800 <= ord(char) <= 0xDFFF for char in value)
 
 
 def same_origin(first: str, second: str) -> bool:

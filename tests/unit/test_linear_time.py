@@ -36,7 +36,7 @@ from rdflib.namespace import SH
 
 from dsi4bcn import i18n, matching, ntriples, profiles, publishing
 from dsi4bcn.matchfeatures import profile_from_triples, strip_tags
-from federation import client, conneg, httpsig, jsontext, rfc9421, webfinger
+from federation import activities, client, conneg, httpsig, jsontext, rfc9421, webfinger
 from federation.errors import FederationError
 from vocab import fastld, fastshapes
 from vocab.concepts import concept_index
@@ -173,6 +173,17 @@ _GENERIC_PATTERN_INPUTS: dict[str, Callable[[int], str]] = {
 }
 
 CASES: list[Case] = [
+    *_cases(
+        "activity, actor and key ids (is_http_iri)",
+        activities.is_http_iri,
+        250,  # 8n stays under the 2,048 characters an id may have (longer ones are refused before any scan)
+        {
+            "a long clean path": lambda n: "https://a.example/" + "a" * (n - 18),
+            "a bad character at the end": lambda n: "https://a.example/" + "a" * (n - 19) + " ",
+            "many slashes": lambda n: "https://a.example" + "/" * (n - 17),
+            "a surrogate at the end": lambda n: "https://a.example/" + "%" * (n - 19) + "\ud800",
+        },
+    ),
     *_cases(
         "JSON text (lone surrogates)",
         jsontext.parse_json,
@@ -533,6 +544,7 @@ def test_every_shapes_pattern_is_timed() -> None:
 # tests/unit/dsi4bcn/test_sparql_check_timing.py.
 AUDITED_PATTERNS: dict[str | bytes, str] = {
     rb"\\u[dD][89abcdefABCDEF]": "JSON text (lone surrogates)",
+    r'[<>"{}|^`\\\x00-\x20\x7f\ud800-\udfff]': "activity, actor and key ids (is_http_iri)",
     # federation
     r"\s*": "httpsig Signature (draft-cavage)",
     r"[A-Za-z][A-Za-z0-9_-]*": "httpsig Signature (draft-cavage)",
