@@ -7,10 +7,11 @@ from typing import Any
 from aiohttp import web
 
 from dsi4bcn.appkeys import CONFIG
-from dsi4bcn.i18n import choose_language, message
+from dsi4bcn.i18n import Reason, choose_language, message
 from dsi4bcn.profiles import Problem
 from federation.conneg import media_type, negotiate
 from federation.errors import NegotiationError
+from federation.jsontext import JSONTextError, parse_json
 
 __all__ = [
     "MAX_BODY",
@@ -121,9 +122,13 @@ async def read_body(
 
 
 async def read_json_body(request: web.Request, limit: int = MAX_BODY) -> Any:
-    """The request body parsed as JSON; 415, 413 or 400 ``ApiError`` when it cannot be."""
+    """The request body parsed as JSON; 415, 413 or 400 ``ApiError`` when it cannot be.
+
+    Read as the inboxes read theirs (``federation.jsontext``): UTF-8 only, no lone surrogates, and text
+    nested deeper than the decoder's recursion limit is a 400, not a ``RecursionError``.
+    """
     raw = await read_body(request, limit)
     try:
-        return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ApiError(400, "malformed_json", detail=str(error)[:200]) from error
+        return parse_json(raw)
+    except JSONTextError as error:
+        raise ApiError(400, "malformed_json", detail=Reason(error.code, **error.params)) from error

@@ -5,8 +5,10 @@ translate or act on it without parsing text.
 """
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
-__all__ = ["LANGUAGES", "MESSAGES", "UI", "choose_language", "message"]
+__all__ = ["ENGLISH_ONLY", "LANGUAGES", "MESSAGES", "UI", "Reason", "choose_language", "message"]
 
 LANGUAGES = ("ca", "es", "en")
 
@@ -211,7 +213,32 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "es": "actividad rechazada: {reason}",
         "en": "activity refused: {reason}",
     },
+    # Reasons: parameters of the messages above (``Reason``), never answers on their own.
+    "json_not_utf8": {
+        "ca": "no és text UTF-8",
+        "es": "no es texto UTF-8",
+        "en": "it is not UTF-8 text",
+    },
+    "json_syntax": {
+        "ca": "error de sintaxi a la línia {line}, columna {column}",
+        "es": "error de sintaxis en la línea {line}, columna {column}",
+        "en": "syntax error at line {line}, column {column}",
+    },
+    "json_too_deep": {
+        "ca": "està niat massa a fons",
+        "es": "está anidado a demasiada profundidad",
+        "en": "it is nested too deeply",
+    },
+    "json_lone_surrogate": {
+        "ca": "conté un subrogat UTF-16 solitari (RFC 7493 §2.1)",
+        "es": "contiene un sustituto UTF-16 solitario (RFC 7493 §2.1)",
+        "en": "it contains a lone UTF-16 surrogate (RFC 7493 §2.1)",
+    },
 }
+
+# Answers for servers, not people: an inbox refusal's reason is the federation library's English text (what
+# Mastodon and Fedify log), so the whole message is English whatever the request's Accept-Language.
+ENGLISH_ONLY = frozenset({"inbox_refused"})
 
 # Labels of the HTML pages.
 UI: Mapping[str, Mapping[str, str]] = {
@@ -352,11 +379,42 @@ UI: Mapping[str, Mapping[str, str]] = {
 }
 
 
+@dataclass(frozen=True, init=False)
+class Reason:
+    """A message code with its parameters, put into words only when the answer's language is known.
+
+    Used as a parameter of another message (``sparql_refused``'s ``reason``), so that the prefix and the
+    reason are always in the same language.
+    """
+
+    code: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __init__(self, code: str, **params: Any) -> None:
+        if code not in MESSAGES:
+            raise KeyError(f"no message {code!r}")
+        object.__setattr__(self, "code", code)
+        object.__setattr__(self, "params", params)
+
+    def __str__(self) -> str:
+        return message(self.code, "en", **self.params)
+
+
 def message(code: str, language: str, **params: object) -> str:
-    """The message ``code`` in ``language`` (English if unknown), with ``params`` filled in."""
+    """The message ``code`` in ``language`` (English if unknown), with ``params`` filled in.
+
+    A parameter that is a ``Reason`` is put into words in the same language (English for the messages
+    in ``ENGLISH_ONLY``).
+    """
+    if code in ENGLISH_ONLY:
+        language = "en"
     templates = MESSAGES[code]
     template = templates.get(language) or templates["en"]
-    return template.format(**params)
+    words = {
+        name: message(value.code, language, **value.params) if isinstance(value, Reason) else value
+        for name, value in params.items()
+    }
+    return template.format(**words)
 
 
 def _parse_accept_language(header: str) -> list[tuple[float, str]]:

@@ -22,7 +22,17 @@ _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
 
 
 class JSONTextError(FederationError, ValueError):
-    """JSON text that is refused: not UTF-8, not JSON, nested too deep, or with a lone surrogate."""
+    """JSON text that is refused: not UTF-8, not JSON, nested too deep, or with a lone surrogate.
+
+    The message is English (for logs and for servers); ``code`` and ``params`` say the same for callers
+    that answer people in their language: ``json_not_utf8``, ``json_syntax`` (``line``, ``column``),
+    ``json_too_deep`` or ``json_lone_surrogate``.
+    """
+
+    def __init__(self, message: str, code: str, **params: int) -> None:
+        super().__init__(message)
+        self.code = code
+        self.params = params
 
 
 def has_lone_surrogate(value: Any) -> bool:
@@ -37,11 +47,17 @@ def has_lone_surrogate(value: Any) -> bool:
 def parse_json(raw: bytes) -> Any:
     """Decode UTF-8 JSON text; raise ``JSONTextError`` with the reason if it is not acceptable."""
     try:
-        value = json.loads(raw)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise JSONTextError(f"the body is not valid JSON: {error}", "json_not_utf8") from error
+    try:
+        value = json.loads(text)
     except RecursionError as error:
-        raise JSONTextError("the JSON text is nested too deeply") from error
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise JSONTextError(f"the body is not valid JSON: {error}") from error
+        raise JSONTextError("the JSON text is nested too deeply", "json_too_deep") from error
+    except json.JSONDecodeError as error:
+        raise JSONTextError(
+            f"the body is not valid JSON: {error}", "json_syntax", line=error.lineno, column=error.colno
+        ) from error
     if _SURROGATE_ESCAPE.search(raw) and has_lone_surrogate(value):
-        raise JSONTextError("the JSON text contains a lone UTF-16 surrogate (RFC 7493 §2.1)")
+        raise JSONTextError("the JSON text contains a lone UTF-16 surrogate (RFC 7493 §2.1)", "json_lone_surrogate")
     return value

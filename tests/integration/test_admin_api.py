@@ -68,6 +68,8 @@ def test_lists_carry_slugs(node: Node) -> None:
 
 
 BIG = json.dumps({"nameMap": {"ca": "x" * (1024 * 1024 + 10)}}).encode()
+# A few hundred KB of "[": json.loads raised RecursionError, which was answered 500 (issue 9).
+NESTED = b"[" * 300_000
 
 
 @pytest.mark.parametrize(
@@ -111,6 +113,15 @@ BIG = json.dumps({"nameMap": {"ca": "x" * (1024 * 1024 + 10)}}).encode()
         ("DELETE", "/api/organisations/clau-oberta", None, "good", 409, []),
         ("DELETE", "/api/projects/nobody", None, "good", 404, []),
         ("PUT", "/api/projects/actor", PROJECT, "good", 400, ["slug"]),
+        ("PUT", "/api/projects/nou", NESTED, "good", 400, []),
+        ("PUT", "/api/organisations/nou", b'{"nameMap": ' + b'{"a": ' * 5000, "good", 400, []),
+        ("POST", "/api/peers", NESTED, "good", 400, []),
+        ("POST", "/api/projects/guia-drets/notes", NESTED, "good", 400, []),
+        ("POST", "/api/projects/guia-drets/following", NESTED, "good", 400, []),
+        ("POST", "/api/projects/guia-drets/follow-requests/accept", NESTED, "good", 400, []),
+        ("PUT", "/api/blocked-domains/spam.example", NESTED, "good", 400, []),
+        ("PUT", "/api/projects/nou", b'{"nameMap": {"ca": "\\ud800"}}', "good", 400, []),
+        ("PUT", "/api/projects/nou", '{"nameMap": {"ca": "é"}}'.encode("latin-1"), "good", 400, []),
     ],
 )
 def test_bad_input_gets_a_clear_error_and_changes_nothing(
