@@ -20,6 +20,7 @@ __all__ = [
     "error_response",
     "json_response",
     "negotiate_or_406",
+    "page_number",
     "problems_json",
     "read_body",
     "read_json_body",
@@ -91,6 +92,17 @@ def negotiate_or_406(request: web.Request, offers: list[str]) -> str:
     if chosen is None:
         raise ApiError(406, "not_acceptable", headers={"Vary": "Accept"}, offers=", ".join(offers))
     return chosen
+
+
+def page_number(text: str, maximum: int) -> int:
+    """The page ``?page=`` names, 1 to ``maximum``; a 400 ``ApiError`` for anything else.
+
+    Only ASCII digits, and no more of them than ``maximum`` has: ``str.isdigit`` also accepts "²" and "١",
+    which ``int`` then refuses, and ``int`` refuses more than 4,300 digits with a ``ValueError``.
+    """
+    if not (text.isascii() and text.isdigit() and len(text) <= len(str(maximum))) or not 1 <= int(text) <= maximum:
+        raise ApiError(400, "bad_page", maximum=maximum)
+    return int(text)
 
 
 def body_media_type(request: web.Request) -> str:

@@ -213,6 +213,11 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "es": "actividad rechazada: {reason}",
         "en": "activity refused: {reason}",
     },
+    "bad_page": {
+        "ca": "«page» ha de ser un nombre enter de 1 a {maximum}",
+        "es": "«page» tiene que ser un número entero de 1 a {maximum}",
+        "en": "'page' must be a whole number from 1 to {maximum}",
+    },
     # Reasons: parameters of the messages above (``Reason``), never answers on their own.
     "json_not_utf8": {
         "ca": "no és text UTF-8",

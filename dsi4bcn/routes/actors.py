@@ -13,7 +13,7 @@ from aiohttp import web
 
 from dsi4bcn.appkeys import CONFIG, FEDERATION, RENDER_CACHE, STORE, TEMPLATES
 from dsi4bcn.clientaddress import client_address
-from dsi4bcn.http import ApiError, negotiate_or_406, request_language
+from dsi4bcn.http import ApiError, negotiate_or_406, page_number, request_language
 from dsi4bcn.pages import actor_view, render_page
 from dsi4bcn.profiles import Kind
 from dsi4bcn.published import ACTOR_TYPES, render_actor, render_instance_actor
@@ -237,9 +237,7 @@ async def collection(request: web.Request) -> web.Response:
         total, _ = await _collection_items(request, name, slug, 0)
         summary = ordered_collection(collection_id, total, published_context()[:1], first=f"{collection_id}?page=1")
         return _answer(_dumps(summary), media_type)
-    if not page_text.isdigit() or not 1 <= int(page_text) <= 100_000:
-        raise ApiError(400, "bad_request")
-    page = int(page_text)
+    page = page_number(page_text, 100_000)
     total, items = await _collection_items(request, name, slug, (page - 1) * PAGE_SIZE)
     document: dict[str, Any] = {
         "@context": AS_CONTEXT,
@@ -275,9 +273,7 @@ async def profiles_collection(request: web.Request) -> web.Response:
         )
         return _answer(_dumps(summary), media_type)
     page_text = request.query["page"]
-    if not page_text.isdigit() or not 1 <= int(page_text) <= 1_000_000:
-        raise ApiError(400, "bad_request")
-    page = int(page_text)
+    page = page_number(page_text, 1_000_000)
     chunk = records[(page - 1) * PROFILES_PAGE_SIZE : page * PROFILES_PAGE_SIZE]
     items = []
     for record in chunk:
