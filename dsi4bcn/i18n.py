@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["ENGLISH_ONLY", "LANGUAGES", "MESSAGES", "UI", "Reason", "choose_language", "message"]
+__all__ = ["ENGLISH_ONLY", "LANGUAGES", "MESSAGES", "PHRASES", "UI", "Phrase", "Reason", "choose_language", "message"]
 
 LANGUAGES = ("ca", "es", "en")
 
@@ -218,6 +218,169 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "es": "«page» tiene que ser un número entero de 1 a {maximum}",
         "en": "'page' must be a whole number from 1 to {maximum}",
     },
+    # Reasons of sparql_refused.
+    "sparql_request_too_long": {
+        "ca": "la petició fa més de {limit} bytes",
+        "es": "la petición ocupa más de {limit} bytes",
+        "en": "the request is longer than {limit} bytes",
+    },
+    "sparql_query_too_long": {
+        "ca": "la consulta fa més de {limit} bytes",
+        "es": "la consulta ocupa más de {limit} bytes",
+        "en": "the query is longer than {limit} bytes",
+    },
+    "sparql_media_type": {
+        "ca": "envieu la consulta com a application/sparql-query o en un camp de formulari anomenat query",
+        "es": "enviad la consulta como application/sparql-query o en un campo de formulario llamado query",
+        "en": "send the query as application/sparql-query or as a form field named query",
+    },
+    "sparql_parameter": {
+        "ca": "el paràmetre {name} no s'admet; feu servir FROM / GRAPH a la consulta",
+        "es": "el parámetro {name} no se admite; usad FROM / GRAPH en la consulta",
+        "en": "the {name} parameter is not supported; use FROM / GRAPH in the query",
+    },
+    "sparql_no_format": {
+        "ca": "cap format de resultats acceptable per a una consulta {form}",
+        "es": "ningún formato de resultados aceptable para una consulta {form}",
+        "en": "no acceptable result format for a {form} query",
+    },
+    "sparql_busy": {
+        "ca": "massa consultes alhora des d'aquest client",
+        "es": "demasiadas consultas a la vez desde este cliente",
+        "en": "too many queries at once from this client",
+    },
+    "sparql_timeout": {
+        "ca": "la consulta ha superat el límit de {limit} s i s'ha aturat",
+        "es": "la consulta ha superado el límite de {limit} s y se ha detenido",
+        "en": "the query ran past the {limit} s limit and was stopped",
+    },
+    "sparql_empty": {
+        "ca": "la consulta és buida",
+        "es": "la consulta está vacía",
+        "en": "the query is empty",
+    },
+    "sparql_update": {
+        "ca": "no s'admeten actualitzacions (INSERT, DELETE, LOAD, CLEAR…): aquest punt d'accés és de només lectura",
+        "es": "no se admiten actualizaciones (INSERT, DELETE, LOAD, CLEAR…): este punto de acceso es de solo lectura",
+        "en": "updates (INSERT, DELETE, LOAD, CLEAR…) are not allowed: this endpoint is read-only",
+    },
+    "sparql_service": {
+        "ca": "no s'admet SERVICE ({where}): aquest punt d'accés no consulta mai res de fora",
+        "es": "no se admite SERVICE ({where}): este punto de acceso nunca consulta nada de fuera",
+        "en": "SERVICE is not allowed ({where}): this endpoint never fetches anything",
+    },
+    "sparql_at": {
+        "ca": "línia {line}, columna {column}",
+        "es": "línea {line}, columna {column}",
+        "en": "line {line}, column {column}",
+    },
+    "sparql_unknown_graph": {
+        "ca": "FROM anomena {graph}, que no és cap graf d'aquest node (no es baixa mai res)",
+        "es": "FROM nombra {graph}, que no es ningún grafo de este nodo (nunca se descarga nada)",
+        "en": "FROM names {graph}, which is not a graph of this node (nothing is ever fetched)",
+    },
+    "sparql_syntax": {
+        "ca": "la consulta no és SPARQL 1.1 vàlid: {detail}",
+        "es": "la consulta no es SPARQL 1.1 válido: {detail}",
+        "en": "the query is not valid SPARQL 1.1: {detail}",
+    },
+    "sparql_expected": {
+        "ca": "a la línia {line}, columna {column}, s'esperava {expected} i hi ha {found}",
+        "es": "en la línea {line}, columna {column}, se esperaba {expected} y hay {found}",
+        "en": "expected {expected} at line {line}, column {column}, found {found}",
+    },
+    "sparql_unexpected_character": {
+        "ca": "caràcter inesperat {character} a la línia {line}, columna {column}",
+        "es": "carácter inesperado {character} en la línea {line}, columna {column}",
+        "en": "unexpected character {character} at line {line}, column {column}",
+    },
+    "sparql_too_deep": {
+        "ca": "la consulta té més de {limit} nivells d'imbricació",
+        "es": "la consulta tiene más de {limit} niveles de anidamiento",
+        "en": "the query is nested more than {limit} levels deep",
+    },
+    "sparql_relative_iri": {
+        "ca": "{iri} és un IRI relatiu i la consulta no té BASE",
+        "es": "{iri} es un IRI relativo y la consulta no tiene BASE",
+        "en": "{iri} is a relative IRI and the query has no BASE",
+    },
+    "sparql_undeclared_prefix": {
+        "ca": "el prefix {prefix}: no està declarat (línia {line}, columna {column})",
+        "es": "el prefijo {prefix}: no está declarado (línea {line}, columna {column})",
+        "en": "the prefix {prefix}: is not declared (line {line}, column {column})",
+    },
+    "sparql_engine_syntax": {
+        "ca": "el motor de consultes no la pot llegir a partir de la línia {line}, columna {column}",
+        "es": "el motor de consultas no la puede leer a partir de la línea {line}, columna {column}",
+        "en": "the query engine cannot read it from line {line}, column {column}",
+    },
+    # Reasons of match_refused.
+    "match_one_asker": {
+        "ca": "indiqueu exactament un de project=IRI, organisation=IRI o profile=IRI",
+        "es": "indicad exactamente uno de project=IRI, organisation=IRI o profile=IRI",
+        "en": "give exactly one of project=IRI, organisation=IRI or profile=IRI",
+    },
+    "match_bad_iri": {
+        "ca": "{name} ha de ser un IRI http(s) absolut",
+        "es": "{name} tiene que ser un IRI http(s) absoluto",
+        "en": "{name} must be an absolute http(s) IRI",
+    },
+    "match_limit": {
+        "ca": "limit ha de ser un nombre enter de {low} a {high}",
+        "es": "limit tiene que ser un número entero de {low} a {high}",
+        "en": "limit must be a whole number from {low} to {high}",
+    },
+    "match_weight": {
+        "ca": "{name} ha de ser un nombre de {low} a {high}",
+        "es": "{name} tiene que ser un número de {low} a {high}",
+        "en": "{name} must be a number from {low} to {high}",
+    },
+    "match_unknown_weight": {
+        "ca": "pes desconegut {name}; n'hi ha: {known}",
+        "es": "peso desconocido {name}; hay: {known}",
+        "en": "unknown weight {name}; known: {known}",
+    },
+    "match_weights_zero": {
+        "ca": "com a mínim un pes ha de ser més gran que 0",
+        "es": "al menos un peso tiene que ser mayor que 0",
+        "en": "at least one weight must be above 0",
+    },
+    "match_include_own": {
+        "ca": "include_own ha de ser true o false",
+        "es": "include_own tiene que ser true o false",
+        "en": "include_own must be true or false",
+    },
+    "match_loading": {
+        "ca": "l'índex encara s'està carregant",
+        "es": "el índice todavía se está cargando",
+        "en": "the index is still loading",
+    },
+    "match_unknown": {
+        "ca": "aquest node no coneix cap {kind} {iri}",
+        "es": "este nodo no conoce ningún {kind} {iri}",
+        "en": "no {kind} {iri} is known here",
+    },
+    # Reasons of bad_resource (WebFinger).
+    "webfinger_missing": {
+        "ca": "cal el paràmetre resource",
+        "es": "hace falta el parámetro resource",
+        "en": "the resource parameter is required",
+    },
+    "webfinger_too_long": {
+        "ca": "el paràmetre resource és massa llarg",
+        "es": "el parámetro resource es demasiado largo",
+        "en": "the resource parameter is too long",
+    },
+    "webfinger_not_acct": {
+        "ca": "no és un URI acct: vàlid",
+        "es": "no es un URI acct: válido",
+        "en": "not a valid acct: URI",
+    },
+    "webfinger_not_url": {
+        "ca": "resource ha de ser un URI acct: o un URL http(s)",
+        "es": "resource tiene que ser un URI acct: o un URL http(s)",
+        "en": "resource must be an acct: URI or an http(s) URL",
+    },
     # Reasons: parameters of the messages above (``Reason``), never answers on their own.
     "json_not_utf8": {
         "ca": "no és text UTF-8",
@@ -240,6 +403,42 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "en": "it contains a lone UTF-16 surrogate (RFC 7493 §2.1)",
     },
 }
+
+# English phrases of the code (``Phrase``: what the SPARQL parser expected or found, a kind of profile), in
+# words; anything else the parser names (a keyword, a mark, a quoted token) reads the same in every language.
+PHRASES: Mapping[str, Mapping[str, str]] = {
+    "the end of the query": {"ca": "el final de la consulta", "es": "el final de la consulta"},
+    "a prefix name such as ex:": {"ca": "un nom de prefix com ex:", "es": "un nombre de prefijo como ex:"},
+    "SELECT, ASK, CONSTRUCT or DESCRIBE": {
+        "ca": "SELECT, ASK, CONSTRUCT o DESCRIBE",
+        "es": "SELECT, ASK, CONSTRUCT o DESCRIBE",
+    },
+    "an IRI in <>": {"ca": "un IRI entre <>", "es": "un IRI entre <>"},
+    "* or the variables to select": {
+        "ca": "* o les variables que se seleccionen",
+        "es": "* o las variables que se seleccionan",
+    },
+    "an integer": {"ca": "un nombre enter", "es": "un número entero"},
+    "'.', '}' or a graph pattern": {"ca": "'.', '}' o un patró de graf", "es": "'.', '}' o un patrón de grafo"},
+    "an IRI, a literal or UNDEF": {"ca": "un IRI, un literal o UNDEF", "es": "un IRI, un literal o UNDEF"},
+    "a predicate": {"ca": "un predicat", "es": "un predicado"},
+    "a variable": {"ca": "una variable", "es": "una variable"},
+    "an RDF term": {"ca": "un terme RDF", "es": "un término RDF"},
+    "an IRI": {"ca": "un IRI", "es": "un IRI"},
+    "an expression": {"ca": "una expressió", "es": "una expresión"},
+    "a string": {"ca": "una cadena de text", "es": "una cadena de texto"},
+    "project": {"ca": "projecte", "es": "proyecto"},
+    "organisation": {"ca": "organització", "es": "organización"},
+    "project or organisation": {"ca": "projecte o organització", "es": "proyecto u organización"},
+}
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """An English phrase of a parser, said in the answer's language where ``PHRASES`` has it."""
+
+    english: str
+
 
 # Answers for servers, not people: an inbox refusal's reason is the federation library's English text (what
 # Mastodon and Fedify log), so the whole message is English whatever the request's Accept-Language.
@@ -415,11 +614,16 @@ def message(code: str, language: str, **params: object) -> str:
         language = "en"
     templates = MESSAGES[code]
     template = templates.get(language) or templates["en"]
-    words = {
-        name: message(value.code, language, **value.params) if isinstance(value, Reason) else value
-        for name, value in params.items()
-    }
+    words = {name: _words(value, language) for name, value in params.items()}
     return template.format(**words)
+
+
+def _words(value: object, language: str) -> object:
+    if isinstance(value, Reason):
+        return message(value.code, language, **value.params)
+    if isinstance(value, Phrase):
+        return PHRASES.get(value.english, {}).get(language, value.english)
+    return value
 
 
 def _parse_accept_language(header: str) -> list[tuple[float, str]]:

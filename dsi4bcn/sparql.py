@@ -7,8 +7,10 @@ reads the text as Oxigraph does), never on words found in the text; Oxigraph the
 graph process that cannot open a network socket at all (``dsi4bcn.sandbox``).
 """
 
+import re
 from dataclasses import dataclass
 
+from dsi4bcn.i18n import Phrase, Reason
 from dsi4bcn.sparqlsyntax import SyntaxRefused, read_query
 from federation.conneg import negotiate
 
@@ -20,6 +22,7 @@ __all__ = [
     "QueryRefused",
     "check_query",
     "choose_format",
+    "engine_syntax_reason",
 ]
 
 MAX_QUERY_BYTES = 64 * 1024
@@ -31,16 +34,27 @@ SELECT_OFFERS = [
     "application/json",
     "application/xml",
 ]
+_FIRST_SERVICE = re.compile(r"line (\d+), column (\d+)")
+_ENGINE_WHERE = re.compile(r"error at (?P<line>\d{1,9}):(?P<column>\d{1,9})")
 GRAPH_OFFERS = ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml"]
 
 
 class QueryRefused(Exception):
-    """A query that is not run; ``status`` is the HTTP status to answer with."""
+    """A query that is not run: the HTTP ``status`` to answer with, and why (``detail``, put into words in the
+    requester's language; ``reason``, the same in English)."""
 
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(reason)
+    def __init__(self, status: int, detail: Reason) -> None:
+        self.reason = str(detail)
+        super().__init__(self.reason)
         self.status = status
-        self.reason = reason
+        self.detail = detail
+
+
+def _syntax(refused: SyntaxRefused) -> Reason:
+    words = {
+        name: Phrase(str(value)) if name in ("expected", "found") else value for name, value in refused.params.items()
+    }
+    return Reason("sparql_syntax", detail=Reason(refused.code, **words))
 
 
 @dataclass(frozen=True)
@@ -58,24 +72,28 @@ def check_query(text: str, known_graphs: frozenset[str] | set[str]) -> CheckedQu
     anywhere, or names in ``FROM``/``FROM NAMED`` a graph that is not in ``known_graphs``.
     """
     if len(text.encode("utf-8")) > MAX_QUERY_BYTES:
-        raise QueryRefused(413, f"the query is longer than {MAX_QUERY_BYTES} bytes")
+        raise QueryRefused(413, Reason("sparql_query_too_long", limit=MAX_QUERY_BYTES))
     if not text.strip():
-        raise QueryRefused(400, "the query is empty")
+        raise QueryRefused(400, Reason("sparql_empty"))
     try:
         syntax = read_query(text)
     except SyntaxRefused as refused:
-        if refused.update:
-            raise QueryRefused(
-                400, "updates (INSERT, DELETE, LOAD, CLEAR…) are not allowed: this endpoint is read-only"
-            ) from refused
-        raise QueryRefused(400, f"the query is not valid SPARQL 1.1: {refused.reason}") from refused
+        raise QueryRefused(400, Reason("sparql_update") if refused.update else _syntax(refused)) from refused
     if syntax.services:
-        where = "; ".join(syntax.services)
-        raise QueryRefused(400, f"SERVICE is not allowed ({where}): this endpoint never fetches anything")
+        line, column = _FIRST_SERVICE.findall(syntax.services[0])[0]
+        raise QueryRefused(400, Reason("sparql_service", where=Reason("sparql_at", line=line, column=column)))
     for graph in syntax.default_graphs + syntax.named_graphs:
         if graph not in known_graphs:
-            raise QueryRefused(400, f"FROM names {graph}, which is not a graph of this node (nothing is ever fetched)")
+            raise QueryRefused(400, Reason("sparql_unknown_graph", graph=graph))
     return CheckedQuery(text=text, form=syntax.form)
+
+
+def engine_syntax_reason(text: str) -> Reason:
+    """Why Oxigraph refused a query's text (``error at 2:26: expected one of ABS, AVG, …``), as a reason
+    that says where in words; its raw expectation set is not shown."""
+    where = _ENGINE_WHERE.match(text)
+    line, column = (int(where["line"]), int(where["column"])) if where else (1, 1)
+    return Reason("sparql_syntax", detail=Reason("sparql_engine_syntax", line=line, column=column))
 
 
 def choose_format(form: str, accept: str | None, requested: str | None = None) -> str | None:

@@ -64,12 +64,19 @@ _RELATIONAL = frozenset({"=", "!=", "<", ">", "<=", ">="})
 
 
 class SyntaxRefused(Exception):
-    """The text is not a SPARQL 1.1 query this reader accepts; ``reason`` says where and why."""
+    """The text is not a SPARQL 1.1 query this reader accepts; ``reason`` says where and why (in English).
 
-    def __init__(self, reason: str, *, update: bool = False) -> None:
+    ``code`` and ``params`` say the same for a message table (``dsi4bcn.i18n``): ``sparql_expected``
+    (``expected``, ``found``: English phrases; ``line``, ``column``), ``sparql_unexpected_character``,
+    ``sparql_too_deep``, ``sparql_update``, ``sparql_relative_iri`` or ``sparql_undeclared_prefix``.
+    """
+
+    def __init__(self, reason: str, code: str, *, update: bool = False, **params: str | int) -> None:
         super().__init__(reason)
         self.reason = reason
         self.update = update
+        self.code = code
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -117,7 +124,14 @@ def _tokens(text: str) -> list[_Token]:
             no_pname_before = run.end() if run is not None else position
         match = _TOKEN.match(text, position)
         if match is None:
-            raise SyntaxRefused(f"unexpected character {text[position]!r} at {_where(text, position)}")
+            line, column = _line_column(text, position)
+            raise SyntaxRefused(
+                f"unexpected character {text[position]!r} at {_where(text, position)}",
+                "sparql_unexpected_character",
+                character=repr(text[position]),
+                line=line,
+                column=column,
+            )
         kind = match.lastgroup or "punct"
         if kind != "space":
             tokens.append(_Token(kind, match.group(), position))
@@ -126,9 +140,13 @@ def _tokens(text: str) -> list[_Token]:
     return tokens
 
 
+def _line_column(text: str, position: int) -> tuple[int, int]:
+    return text.count("\n", 0, position) + 1, position - (text.rfind("\n", 0, position) + 1) + 1
+
+
 def _where(text: str, position: int) -> str:
-    line = text.count("\n", 0, position) + 1
-    return f"line {line}, column {position - (text.rfind(chr(10), 0, position) + 1) + 1}"
+    line, column = _line_column(text, position)
+    return f"line {line}, column {column}"
 
 
 def _unescape_iri(text: str) -> str:
@@ -156,7 +174,15 @@ class _Parser:
     def fail(self, expected: str) -> SyntaxRefused:
         token = self.token
         found = "the end of the query" if token.kind == "end" else repr(token.text[:40])
-        return SyntaxRefused(f"expected {expected} at {_where(self.text, token.start)}, found {found}")
+        line, column = _line_column(self.text, token.start)
+        return SyntaxRefused(
+            f"expected {expected} at {_where(self.text, token.start)}, found {found}",
+            "sparql_expected",
+            expected=expected,
+            found=found,
+            line=line,
+            column=column,
+        )
 
     def next(self) -> _Token:
         token = self.token
@@ -188,7 +214,9 @@ class _Parser:
     def enter(self) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise SyntaxRefused(f"the query is nested more than {MAX_DEPTH} levels deep")
+            raise SyntaxRefused(
+                f"the query is nested more than {MAX_DEPTH} levels deep", "sparql_too_deep", limit=MAX_DEPTH
+            )
 
     # -- [1]-[4] query unit, prologue ---------------------------------------------------------------------
     def query_unit(self) -> QuerySyntax:
@@ -202,7 +230,7 @@ class _Parser:
                 self.state.prefixes[name] = self.resolve(self.iriref())
         form = self.token.word
         if form in _UPDATE_WORDS:
-            raise SyntaxRefused(f"{form} is an update", update=True)
+            raise SyntaxRefused(f"{form} is an update", "sparql_update", update=True)
         if form == "SELECT":
             self.select_query()
         elif form == "CONSTRUCT":
@@ -234,7 +262,9 @@ class _Parser:
         if re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", iri):
             return iri
         if self.state.base is None:
-            raise SyntaxRefused(f"<{iri}> is a relative IRI and the query has no BASE")
+            raise SyntaxRefused(
+                f"<{iri}> is a relative IRI and the query has no BASE", "sparql_relative_iri", iri=f"<{iri}>"
+            )
         return urljoin(self.state.base, iri)
 
     # -- [7]-[18] query forms, dataset, modifiers ---------------------------------------------------------
@@ -620,7 +650,14 @@ class _Parser:
         self.next()
         prefix, _, local = token.text.partition(":")
         if prefix not in self.state.prefixes:
-            raise SyntaxRefused(f"the prefix {prefix}: is not declared ({_where(self.text, token.start)})")
+            line, column = _line_column(self.text, token.start)
+            raise SyntaxRefused(
+                f"the prefix {prefix}: is not declared ({_where(self.text, token.start)})",
+                "sparql_undeclared_prefix",
+                prefix=prefix,
+                line=line,
+                column=column,
+            )
         return self.state.prefixes[prefix] + re.sub(r"\\(.)", r"\1", local)
 
     # -- [110]-[129] expressions --------------------------------------------------------------------------
@@ -743,4 +780,6 @@ def read_query(text: str) -> QuerySyntax:
     try:
         return _Parser(text).query_unit()
     except RecursionError:
-        raise SyntaxRefused(f"the query is nested more than {MAX_DEPTH} levels deep") from None
+        raise SyntaxRefused(
+            f"the query is nested more than {MAX_DEPTH} levels deep", "sparql_too_deep", limit=MAX_DEPTH
+        ) from None

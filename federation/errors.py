@@ -16,7 +16,15 @@ class FederationError(Exception):
 
 
 class WebFingerError(FederationError):
-    """A WebFinger query that cannot be answered (malformed or foreign resource)."""
+    """A WebFinger query that cannot be answered (malformed or foreign resource).
+
+    ``code`` names the reason for a message table: ``webfinger_missing``, ``webfinger_too_long``,
+    ``webfinger_not_acct`` or ``webfinger_not_url``.
+    """
+
+    def __init__(self, message: str, code: str = "webfinger_not_url") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class KeyFormatError(FederationError):

@@ -41,25 +41,25 @@ def parse_acct(value: str) -> Acct:
     text = unquote(text.removeprefix("@"))
     user, at, host = text.rpartition("@")
     if not at or not user or not host or "@" in user or "/" in host:
-        raise WebFingerError(f"not an acct: URI: {value!r}")
+        raise WebFingerError(f"not an acct: URI: {value!r}", "webfinger_not_acct")
     return Acct(user=user.lower(), host=host.lower())
 
 
 def parse_resource(resource: str | None) -> Acct | str:
     """The WebFinger ``resource`` parameter as an ``Acct`` or an absolute http(s) URL."""
     if not resource:
-        raise WebFingerError("the resource parameter is required")
+        raise WebFingerError("the resource parameter is required", "webfinger_missing")
     if len(resource) > _MAX_RESOURCE:
-        raise WebFingerError("the resource parameter is too long")
+        raise WebFingerError("the resource parameter is too long", "webfinger_too_long")
     if resource.startswith("acct:"):
         return parse_acct(resource)
     try:
         parts = urlsplit(resource)
     except ValueError as error:  # an unbalanced "[" or "]", a bracketed host that is no IP address
-        raise WebFingerError(f"resource is not a valid URL: {error}") from error
+        raise WebFingerError(f"resource is not a valid URL: {error}", "webfinger_not_url") from error
     if parts.scheme in ("http", "https") and parts.netloc:
         return resource
-    raise WebFingerError("resource must be an acct: URI or an http(s) URL")
+    raise WebFingerError("resource must be an acct: URI or an http(s) URL", "webfinger_not_url")
 
 
 def jrd(

@@ -7,6 +7,7 @@ from aiohttp import web
 from dsi4bcn import __version__
 from dsi4bcn.appkeys import CONFIG, RENDER_CACHE, STORE
 from dsi4bcn.http import ApiError, json_response
+from dsi4bcn.i18n import Reason
 from dsi4bcn.rendercache import Rendered
 from dsi4bcn.urls import actor_iri, instance_actor_iri, parse_actor_iri, profile_page
 from federation.errors import WebFingerError
@@ -47,7 +48,7 @@ async def webfinger(request: web.Request) -> web.Response:
     try:
         resource = parse_resource(request.query.get("resource"))
     except WebFingerError as error:
-        raise ApiError(400, "bad_resource", headers=_CORS, detail=str(error)) from error
+        raise ApiError(400, "bad_resource", headers=_CORS, detail=Reason(error.code)) from error
     user = _local_user(request, resource)
     if user is None:
         raise ApiError(404, "not_found", headers=_CORS)

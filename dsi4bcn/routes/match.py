@@ -7,6 +7,7 @@ the asker's own organisation's projects; ``weight_needs``, ``weight_offers``, ``
 """
 
 import asyncio
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +17,8 @@ from aiohttp import web
 
 from dsi4bcn.appkeys import GRAPH
 from dsi4bcn.http import ApiError, json_response, request_language
-from dsi4bcn.matching import PARTS
+from dsi4bcn.i18n import Phrase, Reason
+from dsi4bcn.matching import DEFAULT_WEIGHTS, PARTS, WEIGHT_BOUNDS
 
 __all__ = ["MatchQuery", "parse_match_query", "routes", "run_match"]
 
@@ -24,7 +26,7 @@ routes = web.RouteTableDef()
 _CORS = {"Access-Control-Allow-Origin": "*"}
 
 
-def _refused(status: int, reason: str) -> ApiError:
+def _refused(status: int, reason: Reason) -> ApiError:
     return ApiError(status, "match_refused", headers=_CORS, reason=reason)
 
 
@@ -43,34 +45,38 @@ def parse_match_query(query: Mapping[str, str], *, default_limit: int = 10) -> M
     """Check the parameters of a matching request; raise a 400 ``ApiError`` saying what is wrong."""
     given = [(name, query[name]) for name in ("project", "organisation", "profile") if name in query]
     if len(given) != 1:
-        raise _refused(400, "give exactly one of project=IRI, organisation=IRI or profile=IRI")
+        raise _refused(400, Reason("match_one_asker"))
     kind, iri = given[0]
     try:
         parts = urlsplit(iri)
     except ValueError:  # an unbalanced "[" or "]", a bracketed host that is no IP address
         parts = None
     if parts is None or parts.scheme not in ("http", "https") or not parts.netloc or len(iri) > 2048:
-        raise _refused(400, f"{kind} must be an absolute http(s) IRI")
-    try:
-        limit = int(query.get("limit", str(default_limit)))
-    except ValueError as error:
-        raise _refused(400, "limit must be a whole number") from error
-    if not 1 <= limit <= 100:
-        raise _refused(400, "limit must be between 1 and 100")
+        raise _refused(400, Reason("match_bad_iri", name=kind))
+    limit_text = query.get("limit", str(default_limit))
+    if not (limit_text.isascii() and limit_text.isdigit() and len(limit_text) <= 3 and 1 <= int(limit_text) <= 100):
+        raise _refused(400, Reason("match_limit", low=1, high=100))
+    limit = int(limit_text)
     weights = {}
     for name in PARTS:
         text = query.get(f"weight_{name}")
         if text is not None:
             try:
                 weights[name] = float(text)
-            except ValueError as error:
-                raise _refused(400, f"weight_{name} must be a number") from error
+            except ValueError:
+                weights[name] = math.nan
+            if not WEIGHT_BOUNDS[0] <= weights[name] <= WEIGHT_BOUNDS[1]:
+                raise _refused(400, Reason("match_weight", name=f"weight_{name}", low=0, high=1))
     unknown = [key for key in query if key.startswith("weight_") and key[7:] not in PARTS]
     if unknown:
-        raise _refused(400, f"unknown weight {unknown[0]}; known: {', '.join('weight_' + p for p in PARTS)}")
+        raise _refused(
+            400, Reason("match_unknown_weight", name=unknown[0], known=", ".join("weight_" + p for p in PARTS))
+        )
+    if not any(value > 0 for value in {**DEFAULT_WEIGHTS, **weights}.values()):
+        raise _refused(400, Reason("match_weights_zero"))
     include_own = query.get("include_own", "false")
     if include_own not in ("true", "false"):
-        raise _refused(400, "include_own must be true or false")
+        raise _refused(400, Reason("match_include_own"))
     return MatchQuery(kind, iri, limit, weights, include_own == "true")
 
 
@@ -81,7 +87,7 @@ async def run_match(request: web.Request, asked: MatchQuery) -> dict[str, Any]:
     try:
         await asyncio.wait_for(matcher.ready.wait(), 30)
     except TimeoutError as error:
-        raise _refused(503, "the matching index is still loading") from error
+        raise _refused(503, Reason("match_loading")) from error
     asker = matcher.profile(asked.iri)
     if (
         asker is None
@@ -89,7 +95,7 @@ async def run_match(request: web.Request, asked: MatchQuery) -> dict[str, Any]:
         or (asked.kind == "organisation" and asker.kind != "organisation")
     ):
         what = asked.kind if asked.kind != "profile" else "project or organisation"
-        raise _refused(404, f"no {what} {asked.iri} is known here")
+        raise _refused(404, Reason("match_unknown", kind=Phrase(what), iri=asked.iri))
     try:
         return await matcher.suggest(
             asker,
@@ -98,8 +104,8 @@ async def run_match(request: web.Request, asked: MatchQuery) -> dict[str, Any]:
             include_own=asked.include_own,
             language=request_language(request),
         )
-    except ValueError as error:
-        raise _refused(400, str(error)) from error
+    except ValueError as error:  # checked above already; kept so that a new rule cannot become a 500
+        raise _refused(400, Reason("bad_request")) from error
 
 
 @routes.get("/api/match")

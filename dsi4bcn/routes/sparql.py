@@ -21,8 +21,9 @@ from dsi4bcn.appkeys import CONFIG, GRAPH, TEMPLATES
 from dsi4bcn.clientaddress import client_address
 from dsi4bcn.graph import GraphError, QueryTimeout
 from dsi4bcn.http import ApiError, body_media_type, json_response, negotiate_or_406, request_language
+from dsi4bcn.i18n import Reason
 from dsi4bcn.pages import render_page
-from dsi4bcn.sparql import MAX_QUERY_BYTES, QueryRefused, check_query, choose_format
+from dsi4bcn.sparql import MAX_QUERY_BYTES, QueryRefused, check_query, choose_format, engine_syntax_reason
 from dsi4bcn.sparqlexamples import EXAMPLES
 from dsi4bcn.sparqlresults import SELECT_FORMATS
 
@@ -40,7 +41,7 @@ _in_flight: defaultdict[str, int] = defaultdict(int)
 _INLINE_CHECK_BYTES = 4096
 
 
-def _refused(status: int, reason: str, **headers: str) -> ApiError:
+def _refused(status: int, reason: Reason, **headers: str) -> ApiError:
     return ApiError(status, "sparql_refused", headers={**_CORS, **headers}, reason=reason)
 
 
@@ -48,10 +49,10 @@ async def _query_text(request: web.Request) -> str | None:
     if request.method == "GET":
         return request.query.get("query")
     if request.content_length is not None and request.content_length > MAX_QUERY_BYTES * 2:
-        raise _refused(413, f"the request is longer than {MAX_QUERY_BYTES * 2} bytes")
+        raise _refused(413, Reason("sparql_request_too_long", limit=MAX_QUERY_BYTES * 2))
     raw = await request.content.read(MAX_QUERY_BYTES * 2 + 1)
     if len(raw) > MAX_QUERY_BYTES * 2:
-        raise _refused(413, f"the request is longer than {MAX_QUERY_BYTES * 2} bytes")
+        raise _refused(413, Reason("sparql_request_too_long", limit=MAX_QUERY_BYTES * 2))
     text = raw.decode("utf-8", errors="replace")
     body_type = body_media_type(request)
     if body_type == "application/sparql-query":
@@ -59,7 +60,7 @@ async def _query_text(request: web.Request) -> str | None:
     if body_type == "application/x-www-form-urlencoded":
         values = parse_qs(text).get("query")
         return values[0] if values else None
-    raise _refused(415, "send the query as application/sparql-query or as a form field named query")
+    raise _refused(415, Reason("sparql_media_type"))
 
 
 @routes.options("/sparql")
@@ -77,7 +78,7 @@ async def sparql(request: web.Request) -> web.StreamResponse:
         return await _describe_service(request)
     for name in ("default-graph-uri", "named-graph-uri", "using-graph-uri", "using-named-graph-uri", "update"):
         if name in request.query:
-            raise _refused(400, f"the {name} parameter is not supported; use FROM / GRAPH in the query")
+            raise _refused(400, Reason("sparql_parameter", name=name))
     config = request.app[CONFIG]
     graph = request.app[GRAPH]
     known = frozenset(await graph.graph_names())
@@ -87,13 +88,13 @@ async def sparql(request: web.Request) -> web.StreamResponse:
         else:  # linear, but up to ~150 ms for 64 KiB: keep the loop free for other requests
             checked = await asyncio.to_thread(check_query, text, known)
     except QueryRefused as refused:
-        raise _refused(refused.status, refused.reason) from refused
+        raise _refused(refused.status, refused.detail) from refused
     media_type = choose_format(checked.form, request.headers.get("Accept"), request.query.get("format"))
     if media_type is None:
-        raise _refused(406, f"no acceptable result format for a {checked.form} query")
+        raise _refused(406, Reason("sparql_no_format", form=checked.form))
     client = client_address(request)
     if _in_flight[client] >= config.queries_per_client:
-        raise _refused(429, "too many queries at once from this client", **{"Retry-After": "2"})
+        raise _refused(429, Reason("sparql_busy"), **{"Retry-After": "2"})
     _in_flight[client] += 1
     try:
         result = await graph.service.query(
@@ -106,11 +107,11 @@ async def sparql(request: web.Request) -> web.StreamResponse:
         )
     except QueryTimeout as error:
         raise _refused(
-            503, f"the query ran past the {config.query_timeout:g} s limit and was stopped", **{"Retry-After": "10"}
+            503, Reason("sparql_timeout", limit=f"{config.query_timeout:g}"), **{"Retry-After": "10"}
         ) from error
     except GraphError as error:
         if error.kind == "syntax":
-            raise _refused(400, f"the query is not valid SPARQL 1.1: {error}") from error
+            raise _refused(400, engine_syntax_reason(str(error))) from error
         log.error("SPARQL query from %s failed in the graph process: %s", client, error)
         raise ApiError(500, "internal_error", headers=_CORS) from error
     finally:

@@ -178,7 +178,7 @@ def test_weights_and_bad_requests(pair: tuple[Node, Node]) -> None:
         ({"project": repair, "include_own": "yes"}, "include_own"),
         ({"organisation": repair}, "organisation"),
     ):
-        status, body = _match(a, **query)
+        status, body = _match(a, **query, lang="en")  # the whole message in English, reason and all
         assert status in (400, 404), (query, status, body)
         assert fragment in body["error"], (query, body)
 

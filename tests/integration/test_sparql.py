@@ -32,13 +32,14 @@ def _query(
 ):
     from urllib.parse import urlencode
 
+    headers = {"Accept": accept, "Accept-Language": "en"}  # errors are wholly in the requester's language
     if method == "GET":
-        return fetch(f"{node.base_url}/sparql?{urlencode({'query': query, **params})}", headers={"Accept": accept})
+        return fetch(f"{node.base_url}/sparql?{urlencode({'query': query, **params})}", headers=headers)
     return fetch(
         f"{node.base_url}/sparql",
         method="POST",
         body=query.encode(),
-        headers={"Accept": accept, "Content-Type": "application/sparql-query"},
+        headers={**headers, "Content-Type": "application/sparql-query"},
     )
 
 
