@@ -213,6 +213,11 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "es": "actividad rechazada: {reason}",
         "en": "activity refused: {reason}",
     },
+    "expected_contacts": {
+        "ca": "una llista de {limit} contactes com a màxim",
+        "es": "una lista de {limit} contactos como máximo",
+        "en": "a list of at most {limit} contacts",
+    },
     "bad_page": {
         "ca": "«page» ha de ser un nombre enter de 1 a {maximum}",
         "es": "«page» tiene que ser un número entero de 1 a {maximum}",
@@ -427,6 +432,16 @@ PHRASES: Mapping[str, Mapping[str, str]] = {
     "an IRI": {"ca": "un IRI", "es": "un IRI"},
     "an expression": {"ca": "una expressió", "es": "una expresión"},
     "a string": {"ca": "una cadena de text", "es": "una cadena de texto"},
+    "a concept IRI or scheme:code": {
+        "ca": "un IRI de concepte o esquema:codi",
+        "es": "un IRI de concepto o esquema:código",
+    },
+    "a URL": {"ca": "una adreça URL", "es": "una dirección URL"},
+    "text": {"ca": "text", "es": "texto"},
+    "true or false": {"ca": "true o false", "es": "true o false"},
+    "a number": {"ca": "un nombre", "es": "un número"},
+    "short text": {"ca": "un text curt", "es": "un texto corto"},
+    "a slug or IRI": {"ca": "un nom curt o un IRI", "es": "un nombre corto o un IRI"},
     "project": {"ca": "projecte", "es": "proyecto"},
     "organisation": {"ca": "organització", "es": "organización"},
     "project or organisation": {"ca": "projecte o organització", "es": "proyecto u organización"},

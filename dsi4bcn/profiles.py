@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from dsi4bcn.i18n import Phrase, Reason
 from vocab.concepts import ConceptIndex
 from vocab.contexts import AS_CONTEXT, DSI_CONTEXT_URL, SECURITY_CONTEXT, dsi_context
 
@@ -177,7 +178,7 @@ class _Checker:
             if not isinstance(language, str) or not _LANGUAGE_TAG.fullmatch(language):
                 self.add(key, "bad_language", value=str(language)[:40])
             elif not isinstance(text, str):
-                self.add(key, "wrong_type", field=key, expected="text")
+                self.add(key, "wrong_type", field=key, expected=Phrase("text"))
             elif not text.strip():
                 self.add(key, "empty", field=key)
             elif len(text) > limit:
@@ -190,7 +191,7 @@ class _Checker:
 
     def concept(self, where: str, value: Any, schemes: tuple[str, ...]) -> str | None:
         if not isinstance(value, str):
-            self.add(where, "wrong_type", field=where, expected="a concept IRI or scheme:code")
+            self.add(where, "wrong_type", field=where, expected=Phrase("a concept IRI or scheme:code"))
             return None
         concept = self.concepts.resolve(value.strip())
         if concept is None:
@@ -218,7 +219,7 @@ class _Checker:
         if value is None:
             return None
         if not isinstance(value, str):
-            self.add(where, "wrong_type", field=where, expected="a URL")
+            self.add(where, "wrong_type", field=where, expected=Phrase("a URL"))
             return None
         if len(value) > _URL_LIMIT or not _is_http_url(value.strip()):
             self.add(where, "bad_url", field=where)
@@ -229,7 +230,7 @@ class _Checker:
         if value is None:
             return None
         if not isinstance(value, str):
-            self.add(where, "wrong_type", field=where, expected="text")
+            self.add(where, "wrong_type", field=where, expected=Phrase("text"))
             return None
         text = value.strip().removeprefix("mailto:") if code == "bad_email" else value.strip()
         if len(text) > _TEXT_LIMIT or not valid(text):
@@ -253,13 +254,13 @@ class _Checker:
         if value is None:
             return None
         if not isinstance(value, bool):
-            self.add(where, "wrong_type", field=where, expected="true or false")
+            self.add(where, "wrong_type", field=where, expected=Phrase("true or false"))
             return None
         return value
 
     def coordinate(self, where: str, value: Any, low: float, high: float) -> float | None:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            self.add(where, "wrong_type", field=where, expected="a number")
+            self.add(where, "wrong_type", field=where, expected=Phrase("a number"))
             return None
         if not low <= float(value) <= high:
             self.add(where, "out_of_range", field=where, low=low, high=high)
@@ -281,7 +282,7 @@ class _Checker:
         longitude = self.coordinate(f"{where}.longitude", value.get("longitude"), -180.0, 180.0)
         name = value.get("name")
         if name is not None and (not isinstance(name, str) or len(name) > _NAME_LIMIT):
-            self.add(f"{where}.name", "wrong_type", field=f"{where}.name", expected="short text")
+            self.add(f"{where}.name", "wrong_type", field=f"{where}.name", expected=Phrase("short text"))
             name = None
         if latitude is None or longitude is None:
             return None
@@ -295,7 +296,7 @@ class _Checker:
         if value is None or value == []:
             return None
         if not isinstance(value, list) or len(value) > _CONTACTS_LIMIT:
-            self.add(where, "wrong_type", field=where, expected=f"a list of at most {_CONTACTS_LIMIT} contacts")
+            self.add(where, "wrong_type", field=where, expected=Reason("expected_contacts", limit=_CONTACTS_LIMIT))
             return None
         contacts = []
         for position, item in enumerate(value):
@@ -317,7 +318,9 @@ class _Checker:
             telephone = self.pattern(f"{here}.telephone", item.get("telephone"), _is_telephone, "wrong_type")
             role = item.get("contactType")
             if role is not None and (not isinstance(role, str) or len(role) > _NAME_LIMIT):
-                self.add(f"{here}.contactType", "wrong_type", field=f"{here}.contactType", expected="short text")
+                self.add(
+                    f"{here}.contactType", "wrong_type", field=f"{here}.contactType", expected=Phrase("short text")
+                )
                 role = None
             public = self.boolean(f"{here}.public", item.get("public"))
             contact.update(
@@ -419,7 +422,7 @@ def normalise_profile(
         if reference is None:
             check.add("organisation", "required", field="organisation")
         elif not isinstance(reference, str):
-            check.add("organisation", "wrong_type", field="organisation", expected="a slug or IRI")
+            check.add("organisation", "wrong_type", field="organisation", expected=Phrase("a slug or IRI"))
         else:
             organisation = resolve_organisation(reference.strip())
             if organisation is None:

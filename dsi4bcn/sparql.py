@@ -7,7 +7,6 @@ reads the text as Oxigraph does), never on words found in the text; Oxigraph the
 graph process that cannot open a network socket at all (``dsi4bcn.sandbox``).
 """
 
-import re
 from dataclasses import dataclass
 
 from dsi4bcn.i18n import Phrase, Reason
@@ -34,8 +33,6 @@ SELECT_OFFERS = [
     "application/json",
     "application/xml",
 ]
-_FIRST_SERVICE = re.compile(r"line (\d+), column (\d+)")
-_ENGINE_WHERE = re.compile(r"error at (?P<line>\d{1,9}):(?P<column>\d{1,9})")
 GRAPH_OFFERS = ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml"]
 
 
@@ -80,7 +77,7 @@ def check_query(text: str, known_graphs: frozenset[str] | set[str]) -> CheckedQu
     except SyntaxRefused as refused:
         raise QueryRefused(400, Reason("sparql_update") if refused.update else _syntax(refused)) from refused
     if syntax.services:
-        line, column = _FIRST_SERVICE.findall(syntax.services[0])[0]
+        line, _, column = syntax.services[0].removeprefix("line ").partition(", column ")  # the first one
         raise QueryRefused(400, Reason("sparql_service", where=Reason("sparql_at", line=line, column=column)))
     for graph in syntax.default_graphs + syntax.named_graphs:
         if graph not in known_graphs:
@@ -91,8 +88,8 @@ def check_query(text: str, known_graphs: frozenset[str] | set[str]) -> CheckedQu
 def engine_syntax_reason(text: str) -> Reason:
     """Why Oxigraph refused a query's text (``error at 2:26: expected one of ABS, AVG, …``), as a reason
     that says where in words; its raw expectation set is not shown."""
-    where = _ENGINE_WHERE.match(text)
-    line, column = (int(where["line"]), int(where["column"])) if where else (1, 1)
+    place = text.removeprefix("error at ").split(":", 2)
+    line, column = (place[0], place[1]) if len(place) == 3 and place[0].isdigit() and place[1].isdigit() else ("1", "1")
     return Reason("sparql_syntax", detail=Reason("sparql_engine_syntax", line=line, column=column))
 
 

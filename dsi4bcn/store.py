@@ -14,6 +14,7 @@ from typing import Any
 import aiosqlite
 
 from dsi4bcn.db import Database
+from dsi4bcn.i18n import Phrase
 from dsi4bcn.profiles import Kind
 from dsi4bcn.records import ActorRecord, InstanceRecord
 from federation.keys import generate_key_pair
@@ -150,7 +151,7 @@ class ProfileStore:
             if existing is not None and existing.deleted:
                 raise Conflict("slug_deleted", value=slug)
             if existing is not None and existing.kind != kind:
-                raise Conflict("slug_taken", value=slug, kind=existing.kind)
+                raise Conflict("slug_taken", value=slug, kind=Phrase(existing.kind))
             if (
                 existing is not None
                 and dict(existing.fields) == dict(fields)

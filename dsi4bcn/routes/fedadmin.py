@@ -11,6 +11,7 @@ from aiohttp import web
 from dsi4bcn.appkeys import CONFIG, FEDERATION
 from dsi4bcn.blocklist import normalise_domain
 from dsi4bcn.http import ApiError, json_response, read_json_body
+from dsi4bcn.i18n import Phrase
 from dsi4bcn.profiles import Problem
 from dsi4bcn.publishing import MAX_POST_LENGTH, new_id
 from dsi4bcn.records import ActorRecord
@@ -182,7 +183,9 @@ async def block_domain(request: web.Request) -> web.Response:
         body = await read_json_body(request)
         if not isinstance(body, dict) or not isinstance(body.get("reason", ""), str):
             raise ApiError(
-                422, "validation_failed", [Problem("reason", "wrong_type", {"field": "reason", "expected": "text"})]
+                422,
+                "validation_failed",
+                [Problem("reason", "wrong_type", {"field": "reason", "expected": Phrase("text")})],
             )
         reason = str(body.get("reason", ""))[:500]
     purge = await request.app[FEDERATION].block_domain(domain, reason)

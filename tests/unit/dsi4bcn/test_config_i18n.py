@@ -1,11 +1,12 @@
 """Configuration from flags and environment, and language choice."""
 
+import re
 from pathlib import Path
 
 import pytest
 
 from dsi4bcn.config import ConfigError, load_config
-from dsi4bcn.i18n import MESSAGES, UI, choose_language, message
+from dsi4bcn.i18n import ENGLISH_ONLY, MESSAGES, PHRASES, UI, Phrase, Reason, choose_language, message
 
 
 def test_defaults_need_nothing_configured(tmp_path: Path) -> None:
@@ -66,3 +67,42 @@ def test_messages_are_filled_in_and_language_is_negotiated() -> None:
     assert choose_language(None, "fr-FR, es;q=0.8, en;q=0.5", "ca") == "es"
     assert choose_language("de", "de", "ca") == "ca"
     assert choose_language(None, "en;q=0, ca;q=0.1", "es") == "ca"
+
+
+def test_every_message_has_the_same_parameters_in_each_language() -> None:
+    for code, texts in MESSAGES.items():
+        fields = {language: set(re.findall(r"\{(\w+)\}", text)) for language, text in texts.items()}
+        assert fields["ca"] == fields["es"] == fields["en"], code
+
+
+def test_every_phrase_is_in_catalan_and_spanish_and_every_parser_phrase_is_listed() -> None:
+    for english, texts in PHRASES.items():
+        assert set(texts) == {"ca", "es"}, english
+    source = (Path(__file__).parents[3] / "dsi4bcn" / "sparqlsyntax.py").read_text(encoding="utf-8")
+    named = set(re.findall(r'self\.fail\("([^"]+)"\)', source)) | {"the end of the query"}
+    assert named and named <= set(PHRASES), named - set(PHRASES)
+
+
+def test_a_reason_is_said_in_the_language_of_its_message() -> None:
+    reason = Reason("sparql_expected", expected=Phrase("an IRI"), found="'}'", line=2, column=7)
+    wrapped = Reason("sparql_syntax", detail=reason)
+    assert message("sparql_refused", "es", reason=wrapped) == (
+        "consulta rechazada: la consulta no es SPARQL 1.1 válido: "
+        "en la línea 2, columna 7, se esperaba un IRI y hay '}'"
+    )
+    assert message("sparql_refused", "ca", reason=Reason("sparql_timeout", limit=10)) == (
+        "consulta refusada: la consulta ha superat el límit de 10 s i s'ha aturat"
+    )
+    assert str(wrapped) == "the query is not valid SPARQL 1.1: expected an IRI at line 2, column 7, found '}'"
+    assert message("wrong_type", "es", field="x", expected=Phrase("not in the table")) == (
+        "«x» tiene que ser not in the table"
+    )
+    with pytest.raises(KeyError):
+        Reason("no_such_message")
+
+
+def test_inbox_refusals_are_english_whatever_the_language() -> None:
+    assert "inbox_refused" in ENGLISH_ONLY
+    assert message("inbox_refused", "ca", reason="the request is not signed") == (
+        "activity refused: the request is not signed"
+    )
