@@ -42,7 +42,12 @@ def _post(node: Node, query: str, **headers: str) -> Answer:
         f"{node.base_url}/sparql",
         method="POST",
         body=query.encode(),
-        headers={"Accept": "application/sparql-results+json", "Content-Type": "application/sparql-query", **headers},
+        headers={
+            "Accept": "application/sparql-results+json",
+            "Content-Type": "application/sparql-query",
+            "Accept-Language": "en",  # errors are wholly in the requester's language
+            **headers,
+        },
     )
 
 
@@ -72,7 +77,10 @@ def test_service_is_refused_however_it_is_written(node: Node, listener: Listener
     query = template.replace("{url}", listener.url)
     for answer in (
         _post(node, query),
-        fetch(f"{node.base_url}/sparql?{urlencode({'query': query})}", headers={"Accept": "application/json"}),
+        fetch(
+            f"{node.base_url}/sparql?{urlencode({'query': query})}",
+            headers={"Accept": "application/json", "Accept-Language": "en"},
+        ),
     ):
         assert answer.status == 400, answer.body[:300]
         assert reason in answer.json()["error"]
