@@ -455,9 +455,10 @@ class Phrase:
     english: str
 
 
-# Answers for servers, not people: an inbox refusal's reason is the federation library's English text (what
-# Mastodon and Fedify log), so the whole message is English whatever the request's Accept-Language.
-ENGLISH_ONLY = frozenset({"inbox_refused"})
+# Messages whose reason is English text from elsewhere, so that the whole message is English whatever the
+# request's language: an inbox refusal is for servers, not people (its reason is the federation library's
+# text, as Mastodon and Fedify log it); a peering refusal quotes what the other node or the network said.
+ENGLISH_ONLY = frozenset({"inbox_refused", "peer_refused"})
 
 # Labels of the HTML pages.
 UI: Mapping[str, Mapping[str, str]] = {
