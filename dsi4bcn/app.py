@@ -39,6 +39,8 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
         return await handler(request)
     except ApiError as error:
         return error_response(error, request_language(request))
+    except web.RequestPayloadError:  # a body aiohttp cannot decode: corrupt gzip or deflate, broken chunks
+        return error_response(ApiError(400, "unreadable_body"), request_language(request))
     except web.HTTPException as error:
         if error.status < 400:
             raise

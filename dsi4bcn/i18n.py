@@ -118,6 +118,11 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "es": "el cuerpo no es JSON válido: {detail}",
         "en": "the body is not valid JSON: {detail}",
     },
+    "unreadable_body": {
+        "ca": "no es pot llegir el cos: la seva codificació (Content-Encoding) o la seva transmissió és incorrecta",
+        "es": "no se puede leer el cuerpo: su codificación (Content-Encoding) o su transmisión es incorrecta",
+        "en": "the body cannot be read: its encoding (Content-Encoding) or its framing is broken",
+    },
     "not_object": {
         "ca": "el cos ha de ser un objecte JSON",
         "es": "el cuerpo tiene que ser un objeto JSON",

@@ -2,9 +2,12 @@
 
 - ``?page=`` with more than 4,300 digits, or with digits ``str.isdigit`` accepts and ``int`` refuses ("²",
   "١"), made the collection routes raise ``ValueError``: a 500.
+- A body with ``Content-Encoding: gzip`` or ``deflate`` that does not decompress made aiohttp raise
+  ``RequestPayloadError`` out of the handler: a 500 on the inboxes, the admin API and SPARQL POST.
 - (The admin API's deep JSON and lone surrogates: ``test_admin_api.py``.)
 """
 
+import gzip
 from collections.abc import Iterator
 from urllib.parse import quote
 
@@ -46,3 +49,55 @@ def test_good_page_numbers_still_work(node: Node) -> None:
     for path in ("/actor/outbox", "/actor/profiles"):
         answer = fetch(f"{node.base_url}{path}?page=1", headers={"Accept": "application/activity+json"})
         assert answer.status == 200 and answer.json()["type"] == "OrderedCollectionPage"
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+@pytest.mark.parametrize(
+    ("method", "path", "content_type"),
+    [
+        ("POST", "/inbox", "application/activity+json"),
+        ("POST", "/organisations/clau-oberta/inbox", "application/activity+json"),
+        ("PUT", "/api/projects/nou", "application/json"),
+        ("POST", "/api/peers", "application/json"),
+        ("POST", "/sparql", "application/sparql-query"),
+    ],
+)
+def test_a_body_that_does_not_decompress_is_a_400(
+    node: Node, encoding: str, method: str, path: str, content_type: str
+) -> None:
+    node.settle()
+    before = database_dump(node.database)
+    answer = fetch(
+        f"{node.base_url}{path}",
+        method=method,
+        headers={
+            "Content-Type": content_type,
+            "Content-Encoding": encoding,
+            "Authorization": f"Bearer {node.token}",
+            "Accept-Language": "en",
+        },
+        body=b"this is not " + encoding.encode(),
+        timeout=5,
+    )
+    assert answer.status == 400, answer.body[:300]
+    assert answer.json() == {
+        "error": "the body cannot be read: its encoding (Content-Encoding) or its framing is broken",
+        "code": "unreadable_body",
+    }
+    assert database_dump(node.database) == before
+
+
+def test_a_compressed_body_is_bounded_after_decompression(node: Node) -> None:
+    bomb = gzip.compress(b"[" * (8 * 1024 * 1024))  # 8 MiB that compress to a few KiB
+    answer = fetch(
+        f"{node.base_url}/api/projects/nou",
+        method="PUT",
+        headers={
+            "Content-Type": "application/json",
+            "Content-Encoding": "gzip",
+            "Authorization": f"Bearer {node.token}",
+        },
+        body=bomb,
+        timeout=5,
+    )
+    assert answer.status == 413 and answer.json()["code"] == "too_large"
