@@ -9,7 +9,6 @@ what disappeared, so a node that was down or missed deliveries catches up. Remov
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from federation.activities import object_id, origin, same_origin
 from federation.actors import read_actor
 from federation.client import ActivityPubClient
 from federation.errors import ActivityError, FetchError
+from federation.jsontext import parse_json
 from federation.nodeinfo import APPLICATION_ACTOR_REL
 
 __all__ = ["Peer", "PeerBlocked", "Peering", "PeeringError"]
@@ -135,9 +135,15 @@ class Peering:
             candidates.append(url)
         try:
             links = await client.get(f"{base}/.well-known/nodeinfo", accept="application/json", sign=False)
-            if links.status == 200:
-                for link in json.loads(links.body).get("links", []):
-                    if link.get("rel") == APPLICATION_ACTOR_REL and isinstance(link.get("href"), str):
+            if links.status == 200:  # a stranger's JSON: any shape, any depth (parse_json refuses too deep)
+                document = parse_json(links.body)
+                found = document.get("links") if isinstance(document, dict) else None
+                for link in found if isinstance(found, list) else []:
+                    if (
+                        isinstance(link, dict)
+                        and link.get("rel") == APPLICATION_ACTOR_REL
+                        and isinstance(link.get("href"), str)
+                    ):
                         candidates.append(link["href"])
         except (FetchError, ValueError) as error:
             log.info("no NodeInfo at %s: %s", base, error)

@@ -4,17 +4,22 @@
   "١"), made the collection routes raise ``ValueError``: a 500.
 - A body with ``Content-Encoding: gzip`` or ``deflate`` that does not decompress made aiohttp raise
   ``RequestPayloadError`` out of the handler: a 500 on the inboxes, the admin API and SPARQL POST.
+- Peering with a node whose NodeInfo is deeply nested JSON, or JSON of another shape (a list, ``links``
+  that is not a list of objects), raised ``RecursionError``, ``AttributeError`` or ``TypeError``: a 500 on
+  ``POST /api/peers`` (found while auditing every JSON reader, not by the fuzzer).
 - (The admin API's deep JSON and lone surrogates: ``test_admin_api.py``.)
 """
 
 import gzip
+import http.server
+import threading
 from collections.abc import Iterator
 from urllib.parse import quote
 
 import pytest
 
 from tests.support.http import api, database_dump, fetch
-from tests.support.nodes import Node, start_node
+from tests.support.nodes import Node, free_port, start_node
 
 ORGANISATION = {"nameMap": {"ca": "Clau Oberta"}, "sectors": ["sector:civil-society"]}
 
@@ -101,3 +106,41 @@ def test_a_compressed_body_is_bounded_after_decompression(node: Node) -> None:
         timeout=5,
     )
     assert answer.status == 413 and answer.json()["code"] == "too_large"
+
+
+class _HostilePeer(http.server.BaseHTTPRequestHandler):
+    """A node whose NodeInfo is ``nodeinfo`` and that has nothing else."""
+
+    nodeinfo = b""
+
+    def do_GET(self) -> None:
+        body = self.nodeinfo if self.path.startswith("/.well-known/nodeinfo") else b""
+        self.send_response(200 if body else 404)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def hostile_peer() -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), _HostilePeer)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    thread.join()
+    server.server_close()
+
+
+@pytest.mark.parametrize("nodeinfo", [b"[" * 100_000, b"[1, 2]", b'{"links": [1, "x"]}', b'{"links": 5}', b"\xff"])
+def test_a_peer_with_hostile_nodeinfo_is_refused_not_a_500(node: Node, hostile_peer: str, nodeinfo: bytes) -> None:
+    node.settle()
+    before = database_dump(node.database)
+    _HostilePeer.nodeinfo = nodeinfo
+    answer = api(node.base_url, node.token, "POST", "/api/peers", {"url": hostile_peer})
+    assert answer.status == 502 and answer.json()["code"] == "peer_refused", answer.body[:300]
+    assert database_dump(node.database) == before
