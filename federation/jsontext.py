@@ -15,7 +15,13 @@ from typing import Any
 
 from federation.errors import FederationError
 
-__all__ = ["JSONTextError", "has_lone_surrogate", "parse_json"]
+__all__ = ["MAX_DEPTH", "JSONTextError", "has_lone_surrogate", "parse_json"]
+
+# Arrays and objects nested deeper than this are refused. Activities and profiles need fewer than ten levels;
+# without a limit of its own, what the decoder accepts depends on how deep the caller's stack already is
+# (Python's recursion limit, about 1,000 frames), and a value just under it can still overflow the stack of
+# whatever walks it later (validation, JSON-LD, the encoder).
+MAX_DEPTH = 64
 
 # A \uD800-\uDFFF escape; raw UTF-8 cannot carry a surrogate (Python's decoder refuses it).
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
@@ -44,6 +50,20 @@ def has_lone_surrogate(value: Any) -> bool:
     return False
 
 
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether arrays and objects nest in ``value`` more than ``limit`` levels (iterative: no recursion)."""
+    pending: list[tuple[Any, int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        if depth > limit:
+            return True
+        pending.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
+
+
 def parse_json(raw: bytes) -> Any:
     """Decode UTF-8 JSON text; raise ``JSONTextError`` with the reason if it is not acceptable."""
     try:
@@ -58,6 +78,8 @@ def parse_json(raw: bytes) -> Any:
         raise JSONTextError(
             f"the body is not valid JSON: {error}", "json_syntax", line=error.lineno, column=error.colno
         ) from error
+    if _deeper_than(value, MAX_DEPTH):
+        raise JSONTextError(f"the JSON text is nested more than {MAX_DEPTH} levels deep", "json_too_deep")
     if _SURROGATE_ESCAPE.search(raw) and has_lone_surrogate(value):
         raise JSONTextError("the JSON text contains a lone UTF-16 surrogate (RFC 7493 §2.1)", "json_lone_surrogate")
     return value

@@ -133,8 +133,8 @@ HEADER_VALUE = st.binary(max_size=400).map(
 ) | st.sampled_from(
     [b"a" * 20_000, b"(" * 8_000, b"gzip", b"deflate, br", b"chunked", b"bytes=0-1,2-3", b"\xff\xfe", b"0" * 30]
 )
-# Depths either side of the JSON decoder's recursion limit (about 1,000), and far past it.
-DEPTH = st.sampled_from([2, 500, 990, 1_000, 1_010, 3_000, 100_000, 300_000]) | st.integers(1, 200_000)
+# Depths either side of the JSON limit (64) and the decoder's recursion limit (about 1,000), and far past both.
+DEPTH = st.sampled_from([2, 64, 65, 500, 990, 1_000, 1_010, 3_000, 100_000, 300_000]) | st.integers(1, 200_000)
 
 
 def _nested(depth: int, opener: str) -> bytes:
