@@ -52,11 +52,16 @@ def _query(store: ox.Store, payload: dict[str, Any]) -> tuple[str, bytes, int, b
     dataset = payload.get("dataset")
     try:
         if dataset is None:
-            result = store.query(payload["query"], use_default_graph_as_union=payload.get("union", False))
+            result = store.query(
+                payload["query"],
+                base_iri=payload.get("base"),
+                use_default_graph_as_union=payload.get("union", False),
+            )
         else:  # the protocol's default-graph-uri / named-graph-uri: exactly these graphs, FROM overridden
             default_graphs, named_graphs = dataset
             result = store.query(
                 payload["query"],
+                base_iri=payload.get("base"),
                 default_graph=[ox.NamedNode(graph) for graph in default_graphs],
                 named_graphs=[ox.NamedNode(graph) for graph in named_graphs],
             )

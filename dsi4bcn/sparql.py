@@ -61,6 +61,7 @@ def check_query(
     known_graphs: frozenset[str] | set[str],
     default_graphs: tuple[str, ...] = (),
     named_graphs: tuple[str, ...] = (),
+    base: str | None = None,
 ) -> CheckedQuery:
     """Check ``text`` without running it; raise ``QueryRefused`` (400 or 413) with the reason.
 
@@ -68,14 +69,15 @@ def check_query(
     anywhere, or names in ``FROM``/``FROM NAMED`` a graph that is not in ``known_graphs``. The protocol's
     ``default-graph-uri``/``named-graph-uri`` (``default_graphs``, ``named_graphs``) are held to the same
     rule and, when given, replace the query's ``FROM``/``FROM NAMED``, which are then not used at all
-    (SPARQL 1.1 Protocol §2.1.4, https://www.w3.org/TR/sparql11-protocol/#dataset).
+    (SPARQL 1.1 Protocol §2.1.4, https://www.w3.org/TR/sparql11-protocol/#dataset). Relative IRIs resolve
+    against ``base`` (the endpoint's IRI) when the query has no ``BASE``; Oxigraph must run it with the same.
     """
     if len(text.encode("utf-8")) > MAX_QUERY_BYTES:
         raise QueryRefused(413, f"the query is longer than {MAX_QUERY_BYTES} bytes")
     if not text.strip():
         raise QueryRefused(400, "the query is empty")
     try:
-        syntax = read_query(text)
+        syntax = read_query(text, base)
     except SyntaxRefused as refused:
         if refused.update:
             raise QueryRefused(

@@ -87,7 +87,8 @@ async def sparql(request: web.Request) -> web.StreamResponse:
     config = request.app[CONFIG]
     graph = request.app[GRAPH]
     known = frozenset(await graph.graph_names())
-    arguments = (text, known, asked.default_graphs, asked.named_graphs)
+    base = f"{config.base_url}/sparql"  # the base IRI of relative IRIs, "defined by the service"
+    arguments = (text, known, asked.default_graphs, asked.named_graphs, base)
     try:
         if len(text) < _INLINE_CHECK_BYTES:
             checked = check_query(*arguments)
@@ -109,6 +110,7 @@ async def sparql(request: web.Request) -> web.StreamResponse:
                 limit=config.query_timeout,
                 union=True,
                 dataset=checked.dataset,
+                base=base,
             )
     except SlotRefused as busy:
         raise _refused(429, str(busy), **{"Retry-After": "2"}) from busy
