@@ -170,7 +170,10 @@ async def _describe_service(request: web.Request) -> web.Response:
             "@type": "sd:Dataset",
             "void:sparqlEndpoint": {"@id": f"{base}/sparql"},
         },
-        "dcterms:description": "Read-only; SERVICE refused; the default graph is the union of all named graphs.",
+        "dcterms:description": (
+            "Read-only; SERVICE refused; the default graph is the union of all named graphs, unless the request "
+            "gives default-graph-uri or named-graph-uri."
+        ),
     }
     if media_type == "application/ld+json":
         return json_response(description, content_type="application/ld+json", headers=_CORS)

@@ -148,6 +148,7 @@ def test_rdflib_sparqlupdatestore_update_gets_a_clear_400(node: Node) -> None:
     assert "read-only" in json.loads(raised.value.read())["error"]
 
 
+@pytest.mark.peer
 def test_comunica_federates_the_endpoint_with_the_graph_dump(node: Node) -> None:
     # Given Comunica with default settings and two sources: the endpoint and the node's N-Quads dump
     query = PREFIX + "SELECT ?project ?name WHERE { ?project a dsi:Project ; as:name ?name }"
