@@ -276,12 +276,14 @@ class Peering:
         peer = await self.peer(actor)
         if peer is None or not peer.profiles or self._is_blocked(peer.actor):
             return
-        # What is held is read before the listing: a profile pushed while the peer is being listed is not
-        # in it, so it cannot be taken for one the peer no longer lists. A partial listing erases nothing.
-        held = await self._ingestor.held(peer.actor)
+        # Only what was held before the listing began can be missing from it: a profile pushed while the
+        # peer is being listed is not in it, and is not taken for one the peer no longer lists. What changed
+        # is judged against what is held once the listing is read. A partial listing erases nothing.
+        held_before = await self._ingestor.held(peer.actor)
         items = await self._collection_items(peer.profiles, peer)
         if items is None:
             return
+        held = await self._ingestor.held(peer.actor)
         wanted: list[str] = []
         listed: set[str] = set()
         for item in items:
@@ -297,9 +299,9 @@ class Peering:
                 await self._ingestor.erase(item_id, peer=peer.actor, origin_time=deleted)
             elif held.get(item_id) != origin_stamp(item.get("updated")):
                 wanted.append(item_id)
-        for gone in set(held) - listed:
+        for gone in set(held_before) - listed:
             # Only the version that was held when the listing began: one pushed since then is newer.
-            await self._ingestor.erase(gone, peer=peer.actor, if_updated=held[gone])
+            await self._ingestor.erase(gone, peer=peer.actor, if_updated=held_before[gone])
         await self._note(peer.actor, total=len(wanted), done=0)
         semaphore = asyncio.Semaphore(_FETCH_CONCURRENCY)
         done = 0
