@@ -12,7 +12,18 @@ from typing import Any
 from aiohttp import web
 
 from dsi4bcn.aggregate import start_aggregate
-from dsi4bcn.appkeys import ADMIN_TOKEN, CONFIG, DATABASE, FEDERATION, GRAPH, RENDER_CACHE, STORE, TEMPLATES, VOCABULARY
+from dsi4bcn.appkeys import (
+    ADMIN_TOKEN,
+    CONFIG,
+    DATABASE,
+    FEDERATION,
+    GRAPH,
+    QUERY_SLOTS,
+    RENDER_CACHE,
+    STORE,
+    TEMPLATES,
+    VOCABULARY,
+)
 from dsi4bcn.config import Config
 from dsi4bcn.db import Database, open_database
 from dsi4bcn.demo import load_demo
@@ -21,6 +32,7 @@ from dsi4bcn.pages import template_environment
 from dsi4bcn.rendercache import RenderCache
 from dsi4bcn.routes import actors, admin, discovery, fedadmin, inbox, match, network, pages, partners, sparql
 from dsi4bcn.services import start_federation
+from dsi4bcn.sparqlslots import ClientSlots
 from dsi4bcn.store import ProfileStore
 from dsi4bcn.tokens import ensure_admin_token
 from dsi4bcn.vocabulary import vocabulary_documents
@@ -84,6 +96,7 @@ def create_app(config: Config) -> web.Application:
     app = web.Application(middlewares=[json_errors], client_max_size=MAX_BODY * 2)
     app[CONFIG] = config
     app[RENDER_CACHE] = RenderCache()
+    app[QUERY_SLOTS] = ClientSlots(config.queries_per_client, config.query_queue_per_client, config.query_timeout)
     app[TEMPLATES] = template_environment()
     app[VOCABULARY] = vocabulary_documents()
     app.cleanup_ctx.append(_resources)

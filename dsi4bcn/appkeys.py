@@ -10,6 +10,7 @@ from dsi4bcn.config import Config
 from dsi4bcn.db import Database
 from dsi4bcn.rendercache import RenderCache
 from dsi4bcn.services import Federation
+from dsi4bcn.sparqlslots import ClientSlots
 from dsi4bcn.store import ProfileStore
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "DATABASE",
     "FEDERATION",
     "GRAPH",
+    "QUERY_SLOTS",
     "RENDER_CACHE",
     "STORE",
     "TEMPLATES",
@@ -32,5 +34,7 @@ TEMPLATES = web.AppKey("templates", jinja2.Environment)
 ADMIN_TOKEN = web.AppKey("admin_token", str)
 FEDERATION = web.AppKey("federation", Federation)
 GRAPH = web.AppKey("graph", Aggregate)
+# SPARQL query slots per client, with their waiting lines.
+QUERY_SLOTS = web.AppKey("query_slots", ClientSlots)
 # Serialisations of the vocabulary, by media type, computed once at start-up.
 VOCABULARY = web.AppKey("vocabulary", dict[str, Any])

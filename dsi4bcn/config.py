@@ -3,8 +3,8 @@
 Environment fallbacks: ``DSI4BCN_DATA_DIR``, ``DSI4BCN_BASE_URL``, ``HOST``, ``PORT``,
 ``DSI4BCN_ADMIN_TOKEN``, ``DSI4BCN_ALLOW_PRIVATE_NETWORK``, ``DSI4BCN_LANGUAGE``,
 ``DSI4BCN_AUTHORIZED_FETCH``, ``DSI4BCN_DELIVERY_BACKOFF_SCALE``, ``DSI4BCN_INBOX_RATE``,
-``DSI4BCN_QUERY_TIMEOUT``, ``DSI4BCN_RESULT_CAP``, ``DSI4BCN_QUERIES_PER_CLIENT``, ``DSI4BCN_RESYNC_INTERVAL``,
-``DSI4BCN_TRUSTED_PROXIES``.
+``DSI4BCN_QUERY_TIMEOUT``, ``DSI4BCN_RESULT_CAP``, ``DSI4BCN_QUERIES_PER_CLIENT``,
+``DSI4BCN_QUERY_QUEUE_PER_CLIENT``, ``DSI4BCN_RESYNC_INTERVAL``, ``DSI4BCN_TRUSTED_PROXIES``.
 """
 
 import ipaddress
@@ -51,6 +51,8 @@ class Config:
     query_timeout: float = 10.0
     result_cap: int = 10_000
     queries_per_client: int = 2
+    # SPARQL: queries of one client that may wait for a slot (each at most query_timeout s) before 429.
+    query_queue_per_client: int = 16
     # Seconds between two anti-entropy resyncs with each peer.
     resync_interval: float = 300.0
     # Reverse proxies whose X-Forwarded-For says who the client is (dsi4bcn.clientaddress); none by default.
@@ -182,6 +184,7 @@ def load_config(
     query_timeout = _positive(env.get("DSI4BCN_QUERY_TIMEOUT"), "DSI4BCN_QUERY_TIMEOUT", 10.0)
     result_cap = int(_positive(env.get("DSI4BCN_RESULT_CAP"), "DSI4BCN_RESULT_CAP", 10_000))
     queries_per_client = int(_positive(env.get("DSI4BCN_QUERIES_PER_CLIENT"), "DSI4BCN_QUERIES_PER_CLIENT", 2))
+    query_queue = int(_positive(env.get("DSI4BCN_QUERY_QUEUE_PER_CLIENT"), "DSI4BCN_QUERY_QUEUE_PER_CLIENT", 16))
     resync_interval = _positive(env.get("DSI4BCN_RESYNC_INTERVAL"), "DSI4BCN_RESYNC_INTERVAL", 300.0)
     proxies = (
         _networks(trusted_proxies, "--trusted-proxy")
@@ -208,6 +211,7 @@ def load_config(
         query_timeout=query_timeout,
         result_cap=result_cap,
         queries_per_client=queries_per_client,
+        query_queue_per_client=query_queue,
         resync_interval=resync_interval,
         trusted_proxies=proxies,
     )

@@ -322,6 +322,11 @@ class FederationStore(DeliveryQueue):
             )
             return await enqueue(connection, local=local, activity=create, inboxes=inboxes, public=True)
 
+    async def count_notes(self) -> int:
+        """How many notes local actors have posted and not deleted (NodeInfo's ``localPosts``)."""
+        row = await self.db.one("SELECT count(*) FROM notes WHERE deleted IS NULL")
+        return int(row[0]) if row else 0
+
     async def note(self, note_id: str) -> tuple[str, Mapping[str, Any], str | None] | None:
         """``(local, note, deleted)`` of a stored note, or None."""
         row = await self.db.one("SELECT local, body, deleted FROM notes WHERE id = ?", (note_id,))

@@ -176,15 +176,30 @@ class GraphService:
         await asyncio.to_thread(self._terminate, False)
 
     async def query(
-        self, query: str, *, select_format: str, graph_format: str, cap: int, limit: float, union: bool = False
+        self,
+        query: str,
+        *,
+        select_format: str,
+        graph_format: str,
+        cap: int,
+        limit: float,
+        union: bool = False,
+        dataset: tuple[tuple[str, ...], tuple[str, ...]] | None = None,
+        base: str | None = None,
     ) -> QueryResult:
-        """Run a SPARQL query; ``QueryTimeout`` past ``limit`` seconds, ``GraphError`` otherwise."""
+        """Run a SPARQL query; ``QueryTimeout`` past ``limit`` seconds, ``GraphError`` otherwise.
+
+        ``dataset`` (default graphs, named graphs), when given, is the query's whole dataset: it replaces the
+        query's ``FROM``/``FROM NAMED`` and ``union``. ``base`` is the base IRI of relative IRIs.
+        """
         payload = {
             "query": query,
             "select_format": select_format,
             "graph_format": graph_format,
             "cap": cap,
             "union": union,
+            "dataset": [list(dataset[0]), list(dataset[1])] if dataset is not None else None,
+            "base": base,
         }
         answer = await self._call("query", payload, limit)
         return QueryResult(answer["kind"], answer["body"], answer["count"], answer["truncated"], answer["seconds"])

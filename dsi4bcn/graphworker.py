@@ -49,8 +49,22 @@ class _QuerySyntaxError(Exception):
 
 
 def _query(store: ox.Store, payload: dict[str, Any]) -> tuple[str, bytes, int, bool]:
+    dataset = payload.get("dataset")
     try:
-        result = store.query(payload["query"], use_default_graph_as_union=payload.get("union", False))
+        if dataset is None:
+            result = store.query(
+                payload["query"],
+                base_iri=payload.get("base"),
+                use_default_graph_as_union=payload.get("union", False),
+            )
+        else:  # the protocol's default-graph-uri / named-graph-uri: exactly these graphs, FROM overridden
+            default_graphs, named_graphs = dataset
+            result = store.query(
+                payload["query"],
+                base_iri=payload.get("base"),
+                default_graph=[ox.NamedNode(graph) for graph in default_graphs],
+                named_graphs=[ox.NamedNode(graph) for graph in named_graphs],
+            )
     except SyntaxError as error:
         raise _QuerySyntaxError(str(error)) from error
     cap = int(payload["cap"])

@@ -244,10 +244,45 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "es": "enviad la consulta como application/sparql-query o en un campo de formulario llamado query",
         "en": "send the query as application/sparql-query or as a form field named query",
     },
-    "sparql_parameter": {
-        "ca": "el paràmetre {name} no s'admet; feu servir FROM / GRAPH a la consulta",
-        "es": "el parámetro {name} no se admite; usad FROM / GRAPH en la consulta",
-        "en": "the {name} parameter is not supported; use FROM / GRAPH in the query",
+    "sparql_charset": {
+        "ca": "el cos ha de ser UTF-8, no {charset}",
+        "es": "el cuerpo tiene que ser UTF-8, no {charset}",
+        "en": "the body must be UTF-8, not {charset}",
+    },
+    "sparql_body_not_utf8": {
+        "ca": "el cos no és UTF-8 vàlid",
+        "es": "el cuerpo no es UTF-8 válido",
+        "en": "the body is not valid UTF-8",
+    },
+    "sparql_form_not_utf8": {
+        "ca": "el formulari té un camp que no és UTF-8 vàlid",
+        "es": "el formulario tiene un campo que no es UTF-8 válido",
+        "en": "the form has a field that is not valid UTF-8",
+    },
+    "sparql_query_twice": {
+        "ca": "la consulta és alhora a l'URL i al cos; envieu-la una sola vegada",
+        "es": "la consulta está a la vez en la URL y en el cuerpo; enviadla una sola vez",
+        "en": "the query is both in the URL and in the body; send it once",
+    },
+    "sparql_queries": {
+        "ca": "la petició té {count} paràmetres query; envieu-ne un",
+        "es": "la petición tiene {count} parámetros query; enviad uno",
+        "en": "the request has {count} query parameters; send one",
+    },
+    "sparql_no_query_field": {
+        "ca": "el formulari no té cap camp anomenat query",
+        "es": "el formulario no tiene ningún campo llamado query",
+        "en": "the form has no field named query",
+    },
+    "sparql_dataset_graph": {
+        "ca": "{name} anomena {graph}, que no és cap graf d'aquest node",
+        "es": "{name} nombra {graph}, que no es ningún grafo de este nodo",
+        "en": "{name} names {graph}, which is not a graph of this node",
+    },
+    "sparql_waited": {
+        "ca": "les consultes d'aquest client han esperat més de {seconds} s una plaça",
+        "es": "las consultas de este cliente han esperado más de {seconds} s una plaza",
+        "en": "this client's queries waited more than {seconds} s for a slot",
     },
     "sparql_no_format": {
         "ca": "cap format de resultats acceptable per a una consulta {form}",

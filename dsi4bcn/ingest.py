@@ -6,6 +6,14 @@ without a fetch), checked (no ``@graph``/``@reverse``/``@included``; every subje
 origin; the SHACL shapes) and stored raw in SQLite with its triples, replacing the previous version in one
 transaction; the graph sync then rewrites its named graph and provenance. An older ``updated`` never
 overwrites a newer one; ``indexable: false`` (FEP-5feb) and ``Delete`` purge the graph and its provenance.
+
+Tombstones are ordered by the origin's clock only. A tombstone's ``updated`` is a time the origin gave
+(the ``deleted`` of a listed ``Tombstone``, the ``updated`` of the ``indexable: false`` version) or, for a
+``Delete`` that carries none, the ``updated`` of the erased version (also the origin's); the local time of
+the erasure goes to ``deleted`` and is never compared with the origin's times. Over a tombstone only a
+strictly newer version comes back: an equal one is the erased copy (or one the origin made in the same
+second, which the origin's next edit brings back). So a node whose clock runs ahead of a peer's never
+blocks that peer's later versions, and an erased copy never returns.
 """
 
 import json
@@ -26,7 +34,7 @@ from federation.activities import forbidden_keyword, is_http_iri, origin
 from vocab.fastld import document_triples
 from vocab.fastshapes import validate_triples
 
-__all__ = ["Checked", "Ingestor", "Refused", "check_profile"]
+__all__ = ["Checked", "Ingestor", "Refused", "check_profile", "origin_stamp"]
 
 log = logging.getLogger(__name__)
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -56,6 +64,18 @@ def _timestamp(value: Any) -> datetime:
     except ValueError as error:
         raise Refused(f"updated is not a date-time: {value[:40]!r}") from error
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def origin_stamp(value: Any) -> str | None:
+    """A date-time from a peer's document in the stored form (UTC, seconds, ``Z``), or None if it is none."""
+    try:
+        return _stamp(_timestamp(value))
+    except Refused:
+        return None
 
 
 def check_profile(document: Any, expected_origin: str) -> Checked:
@@ -88,8 +108,7 @@ def check_profile(document: Any, expected_origin: str) -> Checked:
         ntriples = to_ntriples(triples, actor)
     except ValueError as error:
         raise Refused(str(error)) from error
-    stamp = updated.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    return Checked(actor, document, ntriples, stamp, indexable)
+    return Checked(actor, document, ntriples, _stamp(updated), indexable)
 
 
 def _check_subjects(triples: Sequence[Triple], expected_origin: str) -> None:
@@ -151,7 +170,7 @@ class Ingestor:
         received = utc_now()
         actors = [item.actor for item in checked if not isinstance(item, str)]
         rows_to_write: list[tuple[Any, ...]] = []
-        erased: list[str] = []
+        erased: list[tuple[str, str]] = []
         async with self._db.transaction() as connection:
             marks = ", ".join("?" for _ in actors)
             query = f"SELECT actor, updated, deleted FROM remote_profiles WHERE actor IN ({marks})"  # noqa: S608
@@ -167,13 +186,15 @@ class Ingestor:
                     outcomes.append("refused: the domain is blocked")
                     continue
                 updated, deleted = held.get(item.actor, ("", None))
-                if updated > item.updated:
-                    log.info("ignored a stale version of %s (%s < %s)", item.actor, item.updated, updated)
-                    outcomes.append("stale: a newer version is already held")
+                if updated > item.updated or (deleted is not None and updated == item.updated):
+                    # Over a tombstone only a strictly newer version returns: an equal one is the erased copy.
+                    log.info("ignored a stale version of %s (%s <= %s)", item.actor, item.updated, updated)
+                    outcomes.append("stale: a newer version (or its erasure) is already held")
                 elif updated == item.updated and deleted is None:
                     outcomes.append("unchanged")
                 elif not item.indexable:
-                    erased.append(item.actor)
+                    erased.append((item.actor, item.updated))
+                    held[item.actor] = (item.updated, received)
                     outcomes.append("erased: the actor does not want to be indexed")
                 else:
                     document = json.dumps(item.document, ensure_ascii=False, separators=(",", ":"))
@@ -190,23 +211,45 @@ class Ingestor:
                 " updated = excluded.updated, deleted = NULL",
                 rows_to_write,
             )
-            for actor in erased:
-                await _erase(connection, actor, peer, received)
-            changed = [row[0] for row in rows_to_write] + erased
+            for actor, origin_time in erased:
+                await _erase(connection, actor, peer, received, origin_time)
+            changed = [row[0] for row in rows_to_write] + [actor for actor, _time in erased]
             if changed:
                 await mark_unsynced(connection, changed)
         if changed:
             self._wake_sync()
         return outcomes
 
-    async def erase(self, actor: str, *, peer: str) -> bool:
-        """Purge a profile (its actor was deleted or withdrew consent); whether there was one."""
+    async def erase(
+        self, actor: str, *, peer: str, origin_time: str | None = None, if_updated: str | None = None
+    ) -> bool:
+        """Purge a profile (its actor was deleted or withdrew consent); whether there was one to purge.
+
+        ``origin_time`` is when the origin says the profile went (a listed ``Tombstone``'s ``deleted``): a
+        held version newer than that is kept, since the tombstone is older than it. ``if_updated`` erases
+        only if the held version is still that one (a resync that saw it missing from a listing must not
+        erase a version pushed while it was listing). The tombstone keeps the origin's time, or else the
+        erased version's ``updated``.
+        """
         async with self._db.transaction() as connection:
-            async with connection.execute("SELECT deleted FROM remote_profiles WHERE actor = ?", (actor,)) as cursor:
+            async with connection.execute(
+                "SELECT updated, deleted FROM remote_profiles WHERE actor = ?", (actor,)
+            ) as cursor:
                 row = await cursor.fetchone()
             if row is None or row["deleted"] is not None:
                 return False
-            await _erase(connection, actor, peer, utc_now())
+            if if_updated is not None and row["updated"] != if_updated:
+                log.info("kept %s: it changed while the resync that found it missing was listing", actor)
+                return False
+            if origin_time is not None and row["updated"] > origin_time:
+                log.info(
+                    "kept %s: the held version (%s) is newer than its tombstone (%s)",
+                    actor,
+                    row["updated"],
+                    origin_time,
+                )
+                return False
+            await _erase(connection, actor, peer, utc_now(), origin_time or row["updated"])
             await mark_unsynced(connection, [actor])
         self._wake_sync()
         return True
@@ -221,6 +264,11 @@ class Ingestor:
         self._wake_sync()
         return len(actors)
 
+    async def holds(self, actor: str) -> bool:
+        """Whether a live (not erased) profile of ``actor`` is held."""
+        row = await self._db.one("SELECT 1 FROM remote_profiles WHERE actor = ? AND deleted IS NULL", (actor,))
+        return row is not None
+
     async def held(self, peer: str) -> dict[str, str]:
         """``{actor: updated}`` of the live profiles held from ``peer``."""
         rows = await self._db.all(
@@ -229,11 +277,15 @@ class Ingestor:
         return {row["actor"]: row["updated"] for row in rows}
 
 
-async def _erase(connection: Any, actor: str, peer: str, when: str) -> None:
-    """Keep only a tombstone (so that an older copy cannot come back), no document, no triples."""
+async def _erase(connection: Any, actor: str, peer: str, when: str, origin_time: str) -> None:
+    """Keep only a tombstone (so that an older copy cannot come back), no document, no triples.
+
+    ``when`` is the local time (``received``, ``deleted``); ``origin_time`` (``updated``) is the origin's,
+    the only one a later version is compared with.
+    """
     await connection.execute(
         "INSERT INTO remote_profiles (actor, peer, document, ntriples, received, updated, deleted)"
         " VALUES (?, ?, NULL, NULL, ?, ?, ?) ON CONFLICT (actor) DO UPDATE SET document = NULL, ntriples = NULL,"
         " activity_id = NULL, key_id = NULL, updated = excluded.updated, deleted = excluded.deleted",
-        (actor, peer, when, when, when),
+        (actor, peer, when, origin_time, when),
     )

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from dsi4bcn.db import Database, storable_text
 from dsi4bcn.fedstore import FederationStore
-from dsi4bcn.ingest import Ingestor
+from dsi4bcn.ingest import Ingestor, origin_stamp
 from dsi4bcn.publishing import Publisher
 from dsi4bcn.remote import RemoteDirectory
 from dsi4bcn.store import utc_now
@@ -246,21 +246,32 @@ class Peering:
                 await self._note(actor, error=f"resync failed: {type(error).__name__}: {error}")
 
     async def _collection_items(self, url: str, peer: Peer) -> list[dict[str, Any]] | None:
-        """Every item of a peer's profiles collection, or None if it could not be read completely."""
+        """Every item of a peer's profiles collection, or None if it could not be read completely: a page
+        that fails, more than ``_MAX_PAGES`` pages, or fewer items than the collection's ``totalItems``."""
         client = self._client()
         items: list[dict[str, Any]] = []
         page_url: str | None = url
         try:
             collection = await client.fetch_object(url)
+            total = collection.get("totalItems")
             page_url = object_id(collection.get("first"))
+            if page_url is None and isinstance(collection.get("orderedItems"), list):
+                items.extend(item for item in collection["orderedItems"] if isinstance(item, dict))
             pages = 0
-            while page_url and pages < _MAX_PAGES:
+            while page_url:
+                if pages >= _MAX_PAGES:
+                    raise FetchError(f"{peer.origin}'s profiles run past {_MAX_PAGES} pages")
                 if not same_origin(page_url, peer.origin):
                     raise FetchError(f"a page of {peer.origin}'s profiles is on another origin")
                 page = await client.fetch_object(page_url)
-                items.extend(item for item in page.get("orderedItems", []) if isinstance(item, dict))
+                listed = page.get("orderedItems", [])
+                if not isinstance(listed, list):
+                    raise FetchError(f"a page of {peer.origin}'s profiles has no list of items")
+                items.extend(item for item in listed if isinstance(item, dict))
                 page_url = object_id(page.get("next"))
                 pages += 1
+            if isinstance(total, int) and not isinstance(total, bool) and len(items) < total:
+                raise FetchError(f"{peer.origin} lists {len(items)} of the {total} profiles it counts")
         except (FetchError, ActivityError) as error:
             await self._note(peer.actor, error=f"reading {url}: {error}")
             return None
@@ -271,6 +282,10 @@ class Peering:
         peer = await self.peer(actor)
         if peer is None or not peer.profiles or self._is_blocked(peer.actor):
             return
+        # Only what was held before the listing began can be missing from it: a profile pushed while the
+        # peer is being listed is not in it, and is not taken for one the peer no longer lists. What changed
+        # is judged against what is held once the listing is read. A partial listing erases nothing.
+        held_before = await self._ingestor.held(peer.actor)
         items = await self._collection_items(peer.profiles, peer)
         if items is None:
             return
@@ -283,12 +298,16 @@ class Peering:
                 continue
             listed.add(item_id)
             if item.get("type") == "Tombstone":
-                if item_id in held:
-                    await self._ingestor.erase(item_id, peer=peer.actor)
-            elif held.get(item_id) != item.get("updated"):
+                if item_id not in held:
+                    continue
+                # The origin's time of the erasure; a version pushed after it (newer) is kept.
+                deleted = origin_stamp(item.get("deleted")) or origin_stamp(item.get("updated"))
+                await self._ingestor.erase(item_id, peer=peer.actor, origin_time=deleted)
+            elif held.get(item_id) != origin_stamp(item.get("updated")):
                 wanted.append(item_id)
-        for gone in set(held) - listed:
-            await self._ingestor.erase(gone, peer=peer.actor)
+        for gone in set(held_before) - listed:
+            # Only the version that was held when the listing began: one pushed since then is newer.
+            await self._ingestor.erase(gone, peer=peer.actor, if_updated=held_before[gone])
         await self._note(peer.actor, total=len(wanted), done=0)
         semaphore = asyncio.Semaphore(_FETCH_CONCURRENCY)
         done = 0
@@ -312,9 +331,8 @@ class Peering:
             batch = wanted[start : start + 100]
             documents = [doc for doc in await asyncio.gather(*(fetch(item) for item in batch)) if doc is not None]
             await self._ingestor.ingest_many(documents, peer=peer.actor)
-            for item_id in vanished:
-                if item_id in held:
-                    await self._ingestor.erase(item_id, peer=peer.actor)
+            for item_id in vanished:  # the origin answered 410: gone, whatever was held
+                await self._ingestor.erase(item_id, peer=peer.actor)
             vanished.clear()
             done += len(batch)
             await self._note(peer.actor, done=done)

@@ -10,6 +10,7 @@ from dsi4bcn.batchwriter import BatchWriter
 from dsi4bcn.blocklist import Blocklist, BlockPurge
 from dsi4bcn.config import Config
 from dsi4bcn.db import Database
+from dsi4bcn.erasure import DeletionCheck
 from dsi4bcn.fedstore import FederationStore
 from dsi4bcn.ingest import Ingestor
 from dsi4bcn.peering import Peering
@@ -44,6 +45,7 @@ class Federation:
     instance_signer: RequestSigner
     ingestor: Ingestor
     peering: Peering
+    deletions: DeletionCheck
     wake_graph_sync: Callable[[], None]
     delivery_session: aiohttp.ClientSession
     loops: dict[str, LoopHealth] = field(default_factory=dict)
@@ -70,6 +72,7 @@ class Federation:
         """Finish storing what was received, stop the loops, close the HTTP sessions."""
         await self.writer.stop()
         await self.peering.stop()
+        await self.deletions.stop()
         await stop_tasks(self.tasks)
         await self.session.close()
         await self.delivery_session.close()
@@ -139,6 +142,7 @@ async def start_federation(
         instance_signer=instance_signer,
         ingestor=ingestor,
         peering=peering,
+        deletions=DeletionCheck(directory, ingestor, peering.peer_for),
         wake_graph_sync=wake_graph_sync,
         delivery_session=delivery_session,
     )

@@ -56,29 +56,50 @@ def _syntax(refused: SyntaxRefused) -> Reason:
 
 @dataclass(frozen=True)
 class CheckedQuery:
-    """A query that may run: its text and form (SELECT, ASK, CONSTRUCT or DESCRIBE)."""
+    """A query that may run: its text, form (SELECT, ASK, CONSTRUCT or DESCRIBE) and protocol dataset.
+
+    ``dataset`` is None when the request named no graphs (the query's own ``FROM``, or else the union of all
+    graphs, applies); otherwise the default and named graphs it named, which replace the query's ``FROM``.
+    """
 
     text: str
     form: str
+    dataset: tuple[tuple[str, ...], tuple[str, ...]] | None = None
 
 
-def check_query(text: str, known_graphs: frozenset[str] | set[str]) -> CheckedQuery:
+def check_query(
+    text: str,
+    known_graphs: frozenset[str] | set[str],
+    default_graphs: tuple[str, ...] = (),
+    named_graphs: tuple[str, ...] = (),
+    base: str | None = None,
+) -> CheckedQuery:
     """Check ``text`` without running it; raise ``QueryRefused`` (400 or 413) with the reason.
 
     The query is parsed (in time linear in its length) and refused if it is an update, calls ``SERVICE``
-    anywhere, or names in ``FROM``/``FROM NAMED`` a graph that is not in ``known_graphs``.
+    anywhere, or names in ``FROM``/``FROM NAMED`` a graph that is not in ``known_graphs``. The protocol's
+    ``default-graph-uri``/``named-graph-uri`` (``default_graphs``, ``named_graphs``) are held to the same
+    rule and, when given, replace the query's ``FROM``/``FROM NAMED``, which are then not used at all
+    (SPARQL 1.1 Protocol §2.1.4, https://www.w3.org/TR/sparql11-protocol/#dataset). Relative IRIs resolve
+    against ``base`` (the endpoint's IRI) when the query has no ``BASE``; Oxigraph must run it with the same.
     """
     if len(text.encode("utf-8")) > MAX_QUERY_BYTES:
         raise QueryRefused(413, Reason("sparql_query_too_long", limit=MAX_QUERY_BYTES))
     if not text.strip():
         raise QueryRefused(400, Reason("sparql_empty"))
     try:
-        syntax = read_query(text)
+        syntax = read_query(text, base)
     except SyntaxRefused as refused:
         raise QueryRefused(400, Reason("sparql_update") if refused.update else _syntax(refused)) from refused
     if syntax.services:
         line, _, column = syntax.services[0].removeprefix("line ").partition(", column ")  # the first one
         raise QueryRefused(400, Reason("sparql_service", where=Reason("sparql_at", line=line, column=column)))
+    if default_graphs or named_graphs:
+        for name, graphs in (("default-graph-uri", default_graphs), ("named-graph-uri", named_graphs)):
+            for graph in graphs:
+                if graph not in known_graphs:
+                    raise QueryRefused(400, Reason("sparql_dataset_graph", name=name, graph=graph))
+        return CheckedQuery(text=text, form=syntax.form, dataset=(default_graphs, named_graphs))
     for graph in syntax.default_graphs + syntax.named_graphs:
         if graph not in known_graphs:
             raise QueryRefused(400, Reason("sparql_unknown_graph", graph=graph))

@@ -156,12 +156,12 @@ def _unescape_iri(text: str) -> str:
 class _Parser:
     """Recursive descent over the grammar's productions; the numbers in comments are the spec's."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, base: str | None = None) -> None:
         self.text = text
         self.tokens = _tokens(text)
         self.at = 0
         self.depth = 0
-        self.state = _State()
+        self.state = _State(base=base)
 
     # -- helpers -----------------------------------------------------------------------------------------
     @property
@@ -775,10 +775,14 @@ class _Parser:
             self.expression_list()
 
 
-def read_query(text: str) -> QuerySyntax:
-    """Parse ``text`` as a SPARQL 1.1 query; raise ``SyntaxRefused`` with the reason if it is not one."""
+def read_query(text: str, base: str | None = None) -> QuerySyntax:
+    """Parse ``text`` as a SPARQL 1.1 query; raise ``SyntaxRefused`` with the reason if it is not one.
+
+    ``base`` is the base IRI before any ``BASE`` of the query (the endpoint's; SPARQL 1.1 Protocol: the base
+    is defined by the service); without one, a relative IRI is refused.
+    """
     try:
-        return _Parser(text).query_unit()
+        return _Parser(text, base).query_unit()
     except RecursionError:
         raise SyntaxRefused(
             f"the query is nested more than {MAX_DEPTH} levels deep", "sparql_too_deep", limit=MAX_DEPTH

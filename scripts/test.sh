@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up everything the test suite needs on a fresh machine (Python 3.11, npm) and run it:
-# a virtual environment with the project and its test tools, the npm peer (Fedify on Node 22) and
+# a virtual environment with the project and its test tools, the npm peers (Fedify and Comunica on Node 22) and
 # Debian's Chromium for the page tests.
 # Extra arguments go to pytest, e.g. scripts/test.sh -k webfinger
 set -euo pipefail
@@ -10,6 +10,7 @@ python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet --editable '.[test]'
 npm ci --prefix tests/peers/fedify --no-audit --no-fund --loglevel=error
+npm ci --prefix tests/peers/comunica --no-audit --no-fund --loglevel=error
 # Debian's Chromium for the page tests in tests/browser (Playwright drives it; it downloads no browser).
 if [ -z "${DSI4BCN_CHROMIUM:-}" ] && ! command -v chromium > /dev/null 2>&1; then
     sudo=""

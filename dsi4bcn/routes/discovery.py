@@ -5,7 +5,7 @@ import json
 from aiohttp import web
 
 from dsi4bcn import __version__
-from dsi4bcn.appkeys import CONFIG, RENDER_CACHE, STORE
+from dsi4bcn.appkeys import CONFIG, FEDERATION, RENDER_CACHE, STORE
 from dsi4bcn.http import ApiError, json_response
 from dsi4bcn.i18n import Reason
 from dsi4bcn.rendercache import Rendered
@@ -125,7 +125,7 @@ async def nodeinfo(request: web.Request) -> web.Response:
         total_users=actors,
         active_month=actors,
         active_halfyear=actors,
-        local_posts=0,
+        local_posts=await request.app[FEDERATION].store.count_notes(),
         metadata={
             "nodeName": f"dsi4bcn {request.app[CONFIG].authority}",
             "organisations": organisations,

@@ -89,8 +89,12 @@ async def inbox(request: web.Request) -> web.Response:
         raise _refuse(403, f"{host} is blocked on this node")
     if "signature" not in request.headers and "signature-input" not in request.headers:
         raise _refuse(401, "the request is not signed")
-    if _is_self_delete(activity, actor) and await services.directory.known_key_for(actor) is None:
-        # An actor we never knew deleted itself: there is nothing to remove, and nothing is fetched.
+    self_delete = _is_self_delete(activity, actor)
+    if self_delete and await services.directory.known_key_for(actor) is None:
+        # An actor whose key we never fetched deleted itself. Its key is gone with it, so the Delete cannot
+        # be verified, and its body is not trusted: if a profile of it is held (backfilled), its origin is
+        # asked in the background, and only a 410 or 404 there erases it. Otherwise nothing is fetched.
+        services.deletions.confirm(actor)
         return json_response({}, status=202)
     signed = HttpRequest(
         method=request.method,
@@ -110,6 +114,8 @@ async def inbox(request: web.Request) -> web.Response:
     try:
         verified = await verify_signed_request(signed, resolve_key=resolve_key, now=datetime.now(UTC))
     except SignatureError as error:
+        if self_delete:  # e.g. its key is gone with it: the origin decides (nothing unless a profile is held)
+            services.deletions.confirm(actor)
         raise _refuse(401, str(error)) from error
     except KeyFetchesBusy as error:
         raise _refuse(503, str(error), **{"Retry-After": "30"}) from error

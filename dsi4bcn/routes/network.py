@@ -2,12 +2,13 @@
 
 from aiohttp import web
 
-from dsi4bcn.appkeys import FEDERATION, GRAPH
+from dsi4bcn.appkeys import CONFIG, FEDERATION, GRAPH
 from dsi4bcn.http import ApiError, json_response, read_json_body
 from dsi4bcn.peering import PeerBlocked, PeeringError
 from dsi4bcn.profiles import Problem
 from dsi4bcn.routes.admin import authorise
-from federation.errors import ActivityError, FetchError
+from federation.errors import ActivityError, FetchError, UnsafeURLError
+from federation.netsafety import check_url
 
 __all__ = ["routes"]
 
@@ -33,6 +34,10 @@ async def add_peer(request: web.Request) -> web.Response:
     url = body.get("url") if isinstance(body, dict) else None
     if not isinstance(url, str) or not url.startswith(("https://", "http://")):
         raise ApiError(422, "validation_failed", [Problem("url", "bad_url", {"field": "url"})])
+    try:  # the network policy first: a node this one may never contact is refused with that reason
+        check_url(url, allow_private_network=request.app[CONFIG].allow_private_network)
+    except UnsafeURLError as error:
+        raise ApiError(422, "peer_refused", reason=str(error)) from error
     try:
         peer = await request.app[FEDERATION].peering.add(url)
     except PeerBlocked as error:

@@ -5,19 +5,19 @@ plain ``SELECT … WHERE { ?s ?p ?o }`` sees everything; ``GRAPH`` reaches one g
 first (``dsi4bcn.sparql``, on the parsed query), run in the graph process with a time limit after which they
 are really stopped (503), and their results are capped. Errors of the graph process other than Oxigraph's
 syntax errors (which describe the client's own query) are logged and answered with a generic 500: their text
-could quote something the evaluation read. Per-client slots key on ``dsi4bcn.clientaddress``.
+could quote something the evaluation read. The protocol's ``default-graph-uri``/``named-graph-uri`` make the
+dataset exactly those graphs (``dsi4bcn.sparqlprotocol``); every update is refused with 400. Per-client slots
+(``dsi4bcn.sparqlslots``, with a short waiting line) key on ``dsi4bcn.clientaddress``.
 """
 
 import asyncio
 import logging
 import tempfile
-from collections import defaultdict
 from pathlib import Path
-from urllib.parse import parse_qs
 
 from aiohttp import web
 
-from dsi4bcn.appkeys import CONFIG, GRAPH, TEMPLATES
+from dsi4bcn.appkeys import CONFIG, GRAPH, QUERY_SLOTS, TEMPLATES
 from dsi4bcn.clientaddress import client_address
 from dsi4bcn.graph import GraphError, QueryTimeout
 from dsi4bcn.http import ApiError, body_media_type, json_response, negotiate_or_406, request_language
@@ -25,7 +25,9 @@ from dsi4bcn.i18n import Reason
 from dsi4bcn.pages import render_page
 from dsi4bcn.sparql import MAX_QUERY_BYTES, QueryRefused, check_query, choose_format, engine_syntax_reason
 from dsi4bcn.sparqlexamples import EXAMPLES
+from dsi4bcn.sparqlprotocol import ProtocolRequest, read_request
 from dsi4bcn.sparqlresults import SELECT_FORMATS
+from dsi4bcn.sparqlslots import SlotRefused
 
 __all__ = ["routes"]
 
@@ -36,7 +38,6 @@ _CORS = {
     "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
     "Access-Control-Allow-Headers": "Content-Type, Accept",
 }
-_in_flight: defaultdict[str, int] = defaultdict(int)
 # Queries shorter than this are checked on the event loop (well under a millisecond); longer ones in a thread.
 _INLINE_CHECK_BYTES = 4096
 
@@ -45,22 +46,29 @@ def _refused(status: int, reason: Reason, **headers: str) -> ApiError:
     return ApiError(status, "sparql_refused", headers={**_CORS, **headers}, reason=reason)
 
 
-async def _query_text(request: web.Request) -> str | None:
-    if request.method == "GET":
-        return request.query.get("query")
-    if request.content_length is not None and request.content_length > MAX_QUERY_BYTES * 2:
-        raise _refused(413, Reason("sparql_request_too_long", limit=MAX_QUERY_BYTES * 2))
-    raw = await request.content.read(MAX_QUERY_BYTES * 2 + 1)
-    if len(raw) > MAX_QUERY_BYTES * 2:
-        raise _refused(413, Reason("sparql_request_too_long", limit=MAX_QUERY_BYTES * 2))
-    text = raw.decode("utf-8", errors="replace")
-    body_type = body_media_type(request)
-    if body_type == "application/sparql-query":
-        return text
-    if body_type == "application/x-www-form-urlencoded":
-        values = parse_qs(text).get("query")
-        return values[0] if values else None
-    raise _refused(415, Reason("sparql_media_type"))
+async def _read(request: web.Request) -> ProtocolRequest:
+    """The protocol request: query, dataset and format (``dsi4bcn.sparqlprotocol``), the body read bounded."""
+    body = b""
+    media_type = body_media_type(request) if request.method == "POST" else ""
+    if request.method == "POST":
+        if request.content_length is not None and request.content_length > MAX_QUERY_BYTES * 2:
+            raise _refused(413, Reason("sparql_request_too_long", limit=MAX_QUERY_BYTES * 2))
+        body = await request.content.read(MAX_QUERY_BYTES * 2 + 1)
+        if len(body) > MAX_QUERY_BYTES * 2:
+            raise _refused(413, Reason("sparql_request_too_long", limit=MAX_QUERY_BYTES * 2))
+    try:
+        return read_request(request.method, list(request.query.items()), media_type, _charset(request), body)
+    except QueryRefused as refused:
+        raise _refused(refused.status, refused.detail) from refused
+
+
+def _charset(request: web.Request) -> str | None:
+    """The ``charset`` parameter of the body's Content-Type, read without aiohttp's slow header parser."""
+    for parameter in request.headers.get("Content-Type", "").split(";")[1:]:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip()
+    return None
 
 
 @routes.options("/sparql")
@@ -73,38 +81,44 @@ async def preflight(request: web.Request) -> web.Response:
 @routes.post("/sparql")
 async def sparql(request: web.Request) -> web.StreamResponse:
     """Run a read-only SPARQL query, or describe the service (no query)."""
-    text = await _query_text(request)
-    if text is None:
+    asked = await _read(request)
+    if asked.query is None:
         return await _describe_service(request)
-    for name in ("default-graph-uri", "named-graph-uri", "using-graph-uri", "using-named-graph-uri", "update"):
-        if name in request.query:
-            raise _refused(400, Reason("sparql_parameter", name=name))
+    text = asked.query
     config = request.app[CONFIG]
     graph = request.app[GRAPH]
     known = frozenset(await graph.graph_names())
+    base = f"{config.base_url}/sparql"  # the base IRI of relative IRIs, "defined by the service"
+    arguments = (text, known, asked.default_graphs, asked.named_graphs, base)
     try:
         if len(text) < _INLINE_CHECK_BYTES:
-            checked = check_query(text, known)
+            checked = check_query(*arguments)
         else:  # linear, but up to ~150 ms for 64 KiB: keep the loop free for other requests
-            checked = await asyncio.to_thread(check_query, text, known)
+            checked = await asyncio.to_thread(check_query, *arguments)
     except QueryRefused as refused:
         raise _refused(refused.status, refused.detail) from refused
-    media_type = choose_format(checked.form, request.headers.get("Accept"), request.query.get("format"))
+    media_type = choose_format(checked.form, request.headers.get("Accept"), asked.format)
     if media_type is None:
         raise _refused(406, Reason("sparql_no_format", form=checked.form))
     client = client_address(request)
-    if _in_flight[client] >= config.queries_per_client:
-        raise _refused(429, Reason("sparql_busy"), **{"Retry-After": "2"})
-    _in_flight[client] += 1
     try:
-        result = await graph.service.query(
-            checked.text,
-            select_format=SELECT_FORMATS.get(media_type, "json"),
-            graph_format=media_type if checked.form in ("CONSTRUCT", "DESCRIBE") else "text/turtle",
-            cap=config.result_cap,
-            limit=config.query_timeout,
-            union=True,
+        async with request.app[QUERY_SLOTS].slot(client):
+            result = await graph.service.query(
+                checked.text,
+                select_format=SELECT_FORMATS.get(media_type, "json"),
+                graph_format=media_type if checked.form in ("CONSTRUCT", "DESCRIBE") else "text/turtle",
+                cap=config.result_cap,
+                limit=config.query_timeout,
+                union=True,
+                dataset=checked.dataset,
+                base=base,
+            )
+    except SlotRefused as busy:
+        waited = isinstance(busy.__cause__, TimeoutError)
+        reason = (
+            Reason("sparql_waited", seconds=f"{request.app[QUERY_SLOTS].wait:g}") if waited else Reason("sparql_busy")
         )
+        raise _refused(429, reason, **{"Retry-After": "2"}) from busy
     except QueryTimeout as error:
         raise _refused(
             503, Reason("sparql_timeout", limit=f"{config.query_timeout:g}"), **{"Retry-After": "10"}
@@ -114,10 +128,6 @@ async def sparql(request: web.Request) -> web.StreamResponse:
             raise _refused(400, engine_syntax_reason(str(error))) from error
         log.error("SPARQL query from %s failed in the graph process: %s", client, error)
         raise ApiError(500, "internal_error", headers=_CORS) from error
-    finally:
-        _in_flight[client] -= 1
-        if not _in_flight[client]:
-            del _in_flight[client]
     response = web.Response(body=result.body, headers=_CORS)
     response.headers["Content-Type"] = media_type + ("; charset=utf-8" if media_type.startswith("text/") else "")
     response.headers["X-SPARQL-Result-Cap"] = str(config.result_cap)
@@ -165,7 +175,10 @@ async def _describe_service(request: web.Request) -> web.Response:
             "@type": "sd:Dataset",
             "void:sparqlEndpoint": {"@id": f"{base}/sparql"},
         },
-        "dcterms:description": "Read-only; SERVICE refused; the default graph is the union of all named graphs.",
+        "dcterms:description": (
+            "Read-only; SERVICE refused; the default graph is the union of all named graphs, unless the request "
+            "gives default-graph-uri or named-graph-uri."
+        ),
     }
     if media_type == "application/ld+json":
         return json_response(description, content_type="application/ld+json", headers=_CORS)

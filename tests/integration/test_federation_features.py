@@ -92,6 +92,7 @@ def test_posts_fill_a_paged_outbox_and_are_served_at_their_ids(node_factory, act
         ids.append(answer.json()["id"])
     outbox = fetch(f"{project}/outbox", headers=AS_JSON).json()
     assert outbox["type"] == "OrderedCollection" and outbox["totalItems"] == 3
+    assert fetch(f"{node.base_url}/nodeinfo/2.1").json()["usage"]["localPosts"] == 3
     page = fetch(outbox["first"], headers=AS_JSON).json()
     assert page["type"] == "OrderedCollectionPage"
     assert [item["id"] for item in page["orderedItems"]] == list(reversed(ids))

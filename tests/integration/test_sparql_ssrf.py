@@ -25,7 +25,7 @@ def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
         tmp_path_factory.mktemp("ssrf") / "node",
         demo=True,
         extra_args=["--trusted-proxy", "127.0.0.1"],
-        env={"DSI4BCN_QUERY_TIMEOUT": "3"},
+        env={"DSI4BCN_QUERY_TIMEOUT": "3", "DSI4BCN_QUERY_QUEUE_PER_CLIENT": "1"},
     )
     yield running
     running.stop()
@@ -109,14 +109,17 @@ def test_the_graph_process_says_it_is_off_the_network(node: Node) -> None:
 
 
 def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_slots(node: Node) -> None:
-    # Given one visitor (behind the proxy 127.0.0.1) running two slow queries
+    # Given one visitor (behind the proxy 127.0.0.1) running two slow queries, and one more in its line
     visitor = {"X-Forwarded-For": "6.6.6.6, 198.51.100.1"}
     threads = [threading.Thread(target=_post, args=(node, SLOW), kwargs=visitor) for _ in range(2)]
     for thread in threads:
         thread.start()
     time.sleep(0.8)
+    threads.append(threading.Thread(target=_post, args=(node, COUNT), kwargs=visitor))
+    threads[-1].start()
+    time.sleep(0.3)
     try:
-        # Then that visitor has no slot left, whatever it writes left of the proxy's entry
+        # Then that visitor has no slot left (nor room in its line), whatever it writes left of the proxy's entry
         assert _post(node, COUNT, **{"X-Forwarded-For": "7.7.7.7, 198.51.100.1"}).status == 429
         # but another visitor behind the same proxy is served
         assert _post(node, COUNT, **{"X-Forwarded-For": "6.6.6.6, 198.51.100.2"}).status == 200

@@ -89,6 +89,7 @@ class ActorServer:
         self.gone: set[str] = set()
         self.gone_documents: set[str] = set()  # paths answered with 410 and a Tombstone
         self.gets: dict[str, int] = defaultdict(int)
+        self.delays: dict[str, float] = {}  # seconds to wait before answering a GET of a path (with its query)
         self.attempts: dict[str, int] = defaultdict(int)
         self.inbox_delay = 0.0
         self._lock = threading.Lock()
@@ -156,6 +157,10 @@ class ActorServer:
     async def _document(self, request: web.Request) -> web.Response:
         with self._lock:
             self.gets[request.path] += 1
+            delay = self.delays.get(request.path_qs, 0.0)
+        if delay:
+            await asyncio.sleep(delay)
+        with self._lock:
             document = self.documents.get(request.path_qs) or self.documents.get(request.path)
             if request.path in self.gone_documents:
                 tombstone = {"id": self.base_url + request.path, "type": "Tombstone"}

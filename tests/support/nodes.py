@@ -79,14 +79,18 @@ class Node:
             f"{self.base_url}/api/graph", headers={"Authorization": f"Bearer {self.token}"}
         )
         deadline = time.monotonic() + timeout
+        last = "no answer yet"
         while time.monotonic() < deadline:
             try:
                 with urllib.request.urlopen(request, timeout=2, context=context) as answer:
-                    if json.loads(answer.read())["unsynced"] == 0:
-                        return
-            except (OSError, ValueError, KeyError):
-                return
+                    status = json.loads(answer.read())
+                if status["unsynced"] == 0:
+                    return
+                last = f"{status['unsynced']} graph(s) still unsynced"
+            except (OSError, ValueError, KeyError) as error:
+                last = f"{type(error).__name__}: {error}"
             time.sleep(0.05)
+        raise AssertionError(f"the node's graph did not settle in {timeout:g} s ({last}):\n{self.log()[-3000:]}")
 
     def _tls_context(self) -> ssl.SSLContext | None:
         """A context that accepts the node's self-signed test certificate, or None for plain HTTP."""
