@@ -55,6 +55,8 @@ class Config:
     query_queue_per_client: int = 16
     # Seconds between two anti-entropy resyncs with each peer.
     resync_interval: float = 300.0
+    # Seconds a client has to send a request body before it gets 408.
+    body_timeout: float = 20.0
     # Reverse proxies whose X-Forwarded-For says who the client is (dsi4bcn.clientaddress); none by default.
     trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
 
@@ -186,6 +188,7 @@ def load_config(
     queries_per_client = int(_positive(env.get("DSI4BCN_QUERIES_PER_CLIENT"), "DSI4BCN_QUERIES_PER_CLIENT", 2))
     query_queue = int(_positive(env.get("DSI4BCN_QUERY_QUEUE_PER_CLIENT"), "DSI4BCN_QUERY_QUEUE_PER_CLIENT", 16))
     resync_interval = _positive(env.get("DSI4BCN_RESYNC_INTERVAL"), "DSI4BCN_RESYNC_INTERVAL", 300.0)
+    body_timeout = _positive(env.get("DSI4BCN_BODY_TIMEOUT"), "DSI4BCN_BODY_TIMEOUT", 20.0)
     proxies = (
         _networks(trusted_proxies, "--trusted-proxy")
         if trusted_proxies
@@ -213,5 +216,6 @@ def load_config(
         queries_per_client=queries_per_client,
         query_queue_per_client=query_queue,
         resync_interval=resync_interval,
+        body_timeout=body_timeout,
         trusted_proxies=proxies,
     )

@@ -1,5 +1,6 @@
 """HTTP helpers shared by the routes: JSON answers, errors that list problems, negotiation, bodies."""
 
+import asyncio
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -24,6 +25,7 @@ __all__ = [
     "problems_json",
     "read_body",
     "read_json_body",
+    "read_upto",
     "request_language",
 ]
 
@@ -125,11 +127,27 @@ async def read_body(
         raise ApiError(415, "unsupported_media_type")
     if request.content_length is not None and request.content_length > limit:
         raise ApiError(413, "too_large", limit=limit)
+    raw = await read_upto(request, limit)
+    if len(raw) > limit:
+        raise ApiError(413, "too_large", limit=limit)
+    return raw
+
+
+async def read_upto(request: web.Request, limit: int) -> bytes:
+    """The whole body, or its first ``limit + 1`` bytes when it is longer (the caller refuses it then).
+
+    The body must arrive within the node's ``body_timeout``: a client that stops sending gets 408 instead
+    of holding its request open.
+    """
     raw = bytearray()
-    async for chunk in request.content.iter_chunked(65536):
-        raw.extend(chunk)
-        if len(raw) > limit:
-            raise ApiError(413, "too_large", limit=limit)
+    try:
+        async with asyncio.timeout(request.app[CONFIG].body_timeout):
+            async for chunk in request.content.iter_chunked(65536):
+                raw.extend(chunk)
+                if len(raw) > limit:
+                    return bytes(raw[: limit + 1])
+    except TimeoutError as error:
+        raise ApiError(408, "body_timeout", seconds=f"{request.app[CONFIG].body_timeout:g}") from error
     return bytes(raw)
 
 

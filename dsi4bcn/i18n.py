@@ -128,6 +128,11 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "es": "el cuerpo tiene que ser un objeto JSON",
         "en": "the body must be a JSON object",
     },
+    "body_timeout": {
+        "ca": "el cos no ha arribat sencer en {seconds} s",
+        "es": "el cuerpo no ha llegado entero en {seconds} s",
+        "en": "the body did not arrive in full within {seconds} s",
+    },
     "too_large": {
         "ca": "el cos supera el límit de {limit} bytes",
         "es": "el cuerpo supera el límite de {limit} bytes",

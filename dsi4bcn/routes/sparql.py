@@ -20,7 +20,7 @@ from aiohttp import web
 from dsi4bcn.appkeys import CONFIG, GRAPH, QUERY_SLOTS, TEMPLATES
 from dsi4bcn.clientaddress import client_address
 from dsi4bcn.graph import GraphError, QueryTimeout
-from dsi4bcn.http import ApiError, body_media_type, json_response, negotiate_or_406, request_language
+from dsi4bcn.http import ApiError, body_media_type, json_response, negotiate_or_406, read_upto, request_language
 from dsi4bcn.i18n import Reason
 from dsi4bcn.pages import render_page
 from dsi4bcn.sparql import MAX_QUERY_BYTES, QueryRefused, check_query, choose_format, engine_syntax_reason
@@ -53,7 +53,7 @@ async def _read(request: web.Request) -> ProtocolRequest:
     if request.method == "POST":
         if request.content_length is not None and request.content_length > MAX_QUERY_BYTES * 2:
             raise _refused(413, Reason("sparql_request_too_long", limit=MAX_QUERY_BYTES * 2))
-        body = await request.content.read(MAX_QUERY_BYTES * 2 + 1)
+        body = await read_upto(request, MAX_QUERY_BYTES * 2)
         if len(body) > MAX_QUERY_BYTES * 2:
             raise _refused(413, Reason("sparql_request_too_long", limit=MAX_QUERY_BYTES * 2))
     try:

@@ -12,8 +12,11 @@
 
 import gzip
 import http.server
+import socket
 import threading
+import time
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -144,3 +147,26 @@ def test_a_peer_with_hostile_nodeinfo_is_refused_not_a_500(node: Node, hostile_p
     answer = api(node.base_url, node.token, "POST", "/api/peers", {"url": hostile_peer})
     assert answer.status == 502 and answer.json()["code"] == "peer_refused", answer.body[:300]
     assert database_dump(node.database) == before
+
+
+def test_a_body_that_never_arrives_gets_408_within_the_body_timeout(tmp_path: Path) -> None:
+    node = start_node(tmp_path / "slow", env={"DSI4BCN_BODY_TIMEOUT": "1"})
+    try:
+        for path, media_type in (
+            ("/inbox", "application/activity+json"),
+            ("/api/organisations/x", "application/json"),
+            ("/sparql", "application/sparql-query"),
+        ):
+            with socket.create_connection(("127.0.0.1", node.port), timeout=10) as sock:
+                method = "PUT" if path.startswith("/api") else "POST"
+                head = (
+                    f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {media_type}\r\n"
+                    f"Authorization: Bearer {node.token}\r\nContent-Length: 100\r\nConnection: close\r\n\r\n"
+                )
+                sock.sendall(head.encode() + b'{"a": ')  # and then nothing more
+                started = time.monotonic()
+                answer = sock.recv(65536).decode("latin-1")
+                assert answer.startswith("HTTP/1.1 408"), (path, answer[:300])
+                assert time.monotonic() - started < 5
+    finally:
+        node.stop()
