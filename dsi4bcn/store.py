@@ -8,7 +8,7 @@ import asyncio
 import builtins
 import json
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiosqlite
@@ -19,7 +19,7 @@ from dsi4bcn.profiles import Kind
 from dsi4bcn.records import ActorRecord, InstanceRecord
 from federation.keys import generate_key_pair
 
-__all__ = ["Conflict", "ProfileStore", "WriteHook", "utc_now"]
+__all__ = ["Conflict", "ProfileStore", "WriteHook", "later_than", "utc_now"]
 
 # Runs inside a profile write's transaction: (connection, new record, created).
 WriteHook = Callable[[aiosqlite.Connection, ActorRecord, bool], Awaitable[None]]
@@ -28,6 +28,20 @@ WriteHook = Callable[[aiosqlite.Connection, ActorRecord, bool], Awaitable[None]]
 def utc_now() -> str:
     """The current time as an ActivityStreams ``xsd:dateTime`` (UTC, seconds, ``Z``)."""
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def later_than(previous: str | None) -> str:
+    """Now, or one second after ``previous`` when now is not later.
+
+    A profile's ``updated`` is its version: peers keep the newer of two versions and take an equal one
+    for the copy they hold. Timestamps have whole seconds, so without this an edit made in the same
+    second as the one before would never reach them.
+    """
+    now = utc_now()
+    if previous is None or now > previous:
+        return now
+    moment = datetime.fromisoformat(previous.replace("Z", "+00:00")) + timedelta(seconds=1)
+    return moment.isoformat().replace("+00:00", "Z")
 
 
 class Conflict(Exception):
@@ -158,7 +172,7 @@ class ProfileStore:
                 and (existing.organisation == organisation)
             ):
                 return existing, False
-            now = utc_now()
+            now = later_than(existing.updated if existing is not None else None)
             profile = _canonical_json(fields)
             keys = await asyncio.to_thread(generate_key_pair) if existing is None else None
             async with self._db.transaction() as connection:
@@ -192,7 +206,7 @@ class ProfileStore:
                 projects = await self.list("project", organisation=slug)
                 if projects:
                     raise Conflict("has_projects", value=", ".join(p.slug for p in projects))
-            now = utc_now()
+            now = later_than(existing.updated)
             async with self._db.transaction() as connection:
                 await connection.execute("UPDATE actors SET deleted = ?, updated = ? WHERE slug = ?", (now, now, slug))
                 record = await self._get(connection, slug)

@@ -8,7 +8,7 @@ profiles with a slow paged collection lets a push land while C is listing it.
 import json
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -20,6 +20,7 @@ from dsi4bcn.records import ActorRecord
 from tests.support.fake_actors import ActorServer, FakeActor
 from tests.support.http import api, fetch
 from tests.support.nodes import Node, start_node
+from tests.support.waiting import within
 
 pytestmark = pytest.mark.network
 PUBLISHER_ENV = {"DSI4BCN_DELIVERY_BACKOFF_SCALE": "0.01"}
@@ -59,19 +60,10 @@ def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Network]:
     for peer in (network.a, b):
         assert api(c.base_url, c.token, "POST", "/api/peers", {"url": peer.base_url}).status == 202
     expected = set(_projects(network.a)) | set(_projects(b))
-    _within(10, lambda: expected <= _aggregated(c), "the backfill of A and B")
+    within(10, lambda: expected <= _aggregated(c), "the backfill of A and B")
     yield network
     for node in (network.a, b, c):
         node.stop()
-
-
-def _within(seconds: float, condition: Callable[[], bool], what: str) -> float:
-    start = time.monotonic()
-    while time.monotonic() - start < seconds:
-        if condition():
-            return time.monotonic() - start
-        time.sleep(0.1)
-    raise AssertionError(f"{what} did not happen within {seconds} s")
 
 
 def _select(node: Node, query: str) -> list[dict[str, str]]:
@@ -119,7 +111,7 @@ def test_a_backfilled_profile_deleted_at_its_origin_leaves_the_aggregator_within
     # When A deletes it, A's self-Delete reaches C, which cannot verify it: the actor and its key are gone
     assert api(a.base_url, a.token, "DELETE", f"/api/projects/{_slug(doomed)}").status == 200
     # Then C confirms it at A (410) and erases every triple of it within 5 s
-    seconds = _within(5, lambda: not _traces(c, doomed), "erasure of a backfilled profile")
+    seconds = within(5, lambda: not _traces(c, doomed), "erasure of a backfilled profile")
     print(f"self-Delete of a backfilled profile: gone from C in {seconds:.2f} s")
 
 
@@ -130,22 +122,22 @@ def test_withdrawn_consent_leaves_the_aggregator_within_5_s(network: Network) ->
     document = api(a.base_url, a.token, "GET", f"/api/projects/{_slug(iri)}").json()
     document["indexable"] = False
     assert api(a.base_url, a.token, "PUT", f"/api/projects/{_slug(iri)}", document).status == 200
-    seconds = _within(5, lambda: not _traces(c, iri), "erasure of a profile that withdrew consent")
+    seconds = within(5, lambda: not _traces(c, iri), "erasure of a profile that withdrew consent")
     print(f"indexable: false: gone from C in {seconds:.2f} s")
     # Consent given again (a newer version at the origin) brings it back
     time.sleep(1.1)  # the origin stamps seconds: the new version must be strictly newer than the withdrawal
     document["indexable"] = True
     assert api(a.base_url, a.token, "PUT", f"/api/projects/{_slug(iri)}", document).status == 200
-    _within(5, lambda: iri in _aggregated(c), "the return of a profile that gave consent again")
+    within(5, lambda: iri in _aggregated(c), "the return of a profile that gave consent again")
 
 
 def test_a_profile_created_after_peering_then_deleted_leaves_the_aggregator_within_5_s(network: Network) -> None:
     b, c = network.b, network.c
     assert api(b.base_url, b.token, "PUT", "/api/projects/nou-taller", _project("Nou taller")).status == 201
     iri = f"{b.base_url}/projects/nou-taller"
-    _within(5, lambda: iri in _aggregated(c), "the pushed Create")
+    within(5, lambda: iri in _aggregated(c), "the pushed Create")
     assert api(b.base_url, b.token, "DELETE", "/api/projects/nou-taller").status == 200
-    seconds = _within(5, lambda: not _traces(c, iri), "erasure of a profile created after peering")
+    seconds = within(5, lambda: not _traces(c, iri), "erasure of a profile created after peering")
     print(f"created after peering, then deleted: gone from C in {seconds:.2f} s")
 
 
@@ -159,7 +151,7 @@ def test_a_deletion_made_while_the_aggregator_was_down_reaches_it_within_60_s_of
     assert api(a.base_url, a.token, "DELETE", f"/api/projects/{_slug(iri)}").status == 200
     started = time.monotonic()
     c.start()  # returns once C answers /healthz
-    _within(60 - (time.monotonic() - started), lambda: not _traces(c, iri), "erasure after the aggregator's restart")
+    within(60 - (time.monotonic() - started), lambda: not _traces(c, iri), "erasure after the aggregator's restart")
     print(f"deleted while C was down: gone from C {time.monotonic() - started:.2f} s after its restart began")
 
 
@@ -186,7 +178,7 @@ def test_a_forged_delete_erases_nothing(network: Network) -> None:
         # A Delete in the name of a live actor, signed by a key on its origin that C does not hold: C asks the
         # origin, which still answers 200, so nothing is erased
         assert _send_delete(c, live, mallory, f"{live}#main-key") == 202
-        _within(5, lambda: "still answers at its origin" in c.log(), "the check at the origin")
+        within(5, lambda: "still answers at its origin" in c.log(), "the check at the origin")
         # C now holds the actor's real key: the same Delete is refused (401), as is one signed by a key on
         # another origin than the actor's
         assert _send_delete(c, live, mallory, f"{live}#main-key") == 401
@@ -309,9 +301,9 @@ def paged(network: Network) -> Iterator[PagedPeer]:
     c = network.c
     peer = PagedPeer(PROFILES)
     _resync(c, peer)
-    seconds = _within(30, lambda: len(_aggregated(c, peer.base)) == PROFILES, "the backfill of 300 profiles")
+    seconds = within(30, lambda: len(_aggregated(c, peer.base)) == PROFILES, "the backfill of 300 profiles")
     print(f"backfill of {PROFILES} profiles (3 pages): {seconds:.2f} s")
-    _within(10, lambda: _last_sync(c, peer.base) is not None, "the end of the backfill")
+    within(10, lambda: _last_sync(c, peer.base) is not None, "the end of the backfill")
     yield peer
     peer.server.stop()
 
@@ -327,12 +319,12 @@ def test_a_profile_pushed_while_a_resync_lists_300_profiles_survives_it(network:
     listed_before = peer.server.gets["/actor/profiles"]
     time.sleep(1.1)  # lastSync has seconds
     _resync(c, peer)
-    _within(5, lambda: peer.server.gets["/actor/profiles"] >= listed_before + 1, "the start of the listing")
+    within(5, lambda: peer.server.gets["/actor/profiles"] >= listed_before + 1, "the start of the listing")
     fresh = peer.add("p-new")
     assert peer.push_create(c, fresh) == 202
-    _within(3, lambda: peer.iri("p-new") in _aggregated(c, peer.base), "the pushed Create")
+    within(3, lambda: peer.iri("p-new") in _aggregated(c, peer.base), "the pushed Create")
     assert peer.server.gets["/actor/profiles"] < listed_before + 4, "the push landed after the listing"
-    _within(20, lambda: _last_sync(c, peer.base) != synced, "the end of the resync")
+    within(20, lambda: _last_sync(c, peer.base) != synced, "the end of the resync")
     peer.server.delays.clear()
     # Then the pushed profile, absent from the listing, is still held
     assert len(_aggregated(c, peer.base)) == PROFILES + 1
@@ -342,7 +334,7 @@ def test_a_profile_pushed_while_a_resync_lists_300_profiles_survives_it(network:
     synced = _last_sync(c, peer.base)
     time.sleep(1.1)
     _resync(c, peer)
-    _within(20, lambda: _last_sync(c, peer.base) != synced, "the second resync")
+    within(20, lambda: _last_sync(c, peer.base) != synced, "the second resync")
     assert len(_aggregated(c, peer.base)) == PROFILES + 1
 
 
@@ -354,7 +346,7 @@ def test_a_listing_that_skips_a_page_erases_nothing(network: Network, paged: Pag
     peer.publish_listing(skip_page=2)
     before = _last_sync(c, peer.base)
     _resync(c, peer)
-    _within(
+    within(
         10,
         lambda: f"of the {len(peer.listed)} profiles" in (_peer_error(c, peer.base) or ""),
         "the resync that found the listing partial",

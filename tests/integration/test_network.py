@@ -1,14 +1,14 @@
 """Three nodes federate into one graph: C aggregates A and B, follows their edits and deletions, survives a
 restart, and catches up through resync after being down."""
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from urllib.parse import urlencode
 
 import pytest
 
 from tests.support.http import api, fetch
 from tests.support.nodes import Node, start_node
+from tests.support.waiting import within
 
 pytestmark = pytest.mark.network
 ENV = {"DSI4BCN_DELIVERY_BACKOFF_SCALE": "0.01", "DSI4BCN_RESYNC_INTERVAL": "3"}
@@ -55,15 +55,6 @@ def _select(node: Node, query: str) -> list[dict[str, str]]:
     return [{name: value["value"] for name, value in row.items()} for row in answer.json()["results"]["bindings"]]
 
 
-def _within(seconds: float, condition: Callable[[], bool], what: str) -> float:
-    start = time.monotonic()
-    while time.monotonic() - start < seconds:
-        if condition():
-            return time.monotonic() - start
-        time.sleep(0.1)
-    raise AssertionError(f"{what} did not happen within {seconds} s")
-
-
 def _projects(node: Node) -> list[str]:
     return [item["id"] for item in api(node.base_url, node.token, "GET", "/api/projects").json()]
 
@@ -83,7 +74,7 @@ def test_c_aggregates_a_and_b_and_keeps_in_step(nodes: dict[str, Node]) -> None:
         assert answer.status == 202, answer.body
     # Then within 5 s C's endpoint lists every project, each in its own named graph, with provenance
     try:
-        _within(5, lambda: set(_aggregated_projects(c)) == expected, "aggregation of A and B")
+        within(5, lambda: set(_aggregated_projects(c)) == expected, "aggregation of A and B")
     except AssertionError:
         held = set(_aggregated_projects(c))
         raise AssertionError(
@@ -113,7 +104,7 @@ def test_c_aggregates_a_and_b_and_keeps_in_step(nodes: dict[str, Node]) -> None:
         f"SELECT ?n WHERE {{ GRAPH <{iri}> {{ <{iri}> <https://www.w3.org/ns/activitystreams#name> ?n "
         'FILTER(lang(?n) = "en") } }'
     )
-    _within(5, lambda: [row["n"] for row in _select(c, name_query)] == ["Repair café, every Thursday"], "the edit")
+    within(5, lambda: [row["n"] for row in _select(c, name_query)] == ["Repair café, every Thursday"], "the edit")
 
     # When a project is deleted on A, no triple of it is left on C within 5 s
     doomed = f"{a.base_url}/projects/mobles-oberts-per-a-casals"
@@ -122,7 +113,7 @@ def test_c_aggregates_a_and_b_and_keeps_in_step(nodes: dict[str, Node]) -> None:
         f"SELECT * WHERE {{ {{ GRAPH ?g {{ <{doomed}> ?p ?o }} }} UNION {{ GRAPH <{doomed}> {{ ?s ?p ?o }} }} "
         f"UNION {{ GRAPH ?g {{ ?s ?p <{doomed}> }} }} }}"
     )
-    _within(5, lambda: _select(c, leftovers) == [], "erasure of the deleted project")
+    within(5, lambda: _select(c, leftovers) == [], "erasure of the deleted project")
 
     # When C restarts, it keeps its graph
     before = _aggregated_projects(c)
@@ -134,7 +125,7 @@ def test_c_aggregates_a_and_b_and_keeps_in_step(nodes: dict[str, Node]) -> None:
     document["nameMap"]["en"] = "Repair café, now on Fridays"
     assert api(a.base_url, a.token, "PUT", f"/api/projects/{slug}", document).status == 200
     c.start()
-    seconds = _within(
+    seconds = within(
         60,
         lambda: [row["n"] for row in _select(c, name_query)] == ["Repair café, now on Fridays"],
         "catching up after downtime",
@@ -146,10 +137,10 @@ def test_removing_a_peer_drops_its_data(nodes: dict[str, Node]) -> None:
     b, c = nodes["B"], nodes["C"]
     if not any(peer["origin"] == b.base_url for peer in api(c.base_url, c.token, "GET", "/api/peers").json()):
         api(c.base_url, c.token, "POST", "/api/peers", {"url": b.base_url})
-        _within(5, lambda: set(_projects(b)) <= set(_aggregated_projects(c)), "aggregation of B")
+        within(5, lambda: set(_projects(b)) <= set(_aggregated_projects(c)), "aggregation of B")
     answer = api(c.base_url, c.token, "DELETE", f"/api/peers?{urlencode({'peer': b.base_url})}")
     assert answer.status == 200 and answer.json()["profilesDropped"] >= 3
-    _within(5, lambda: not set(_projects(b)) & set(_aggregated_projects(c)), "dropping B's profiles")
+    within(5, lambda: not set(_projects(b)) & set(_aggregated_projects(c)), "dropping B's profiles")
     assert api(c.base_url, c.token, "DELETE", f"/api/peers?{urlencode({'peer': b.base_url})}").status == 404
 
 

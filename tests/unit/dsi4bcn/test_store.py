@@ -69,3 +69,18 @@ async def test_a_project_must_have_an_organisation_in_the_database(tmp_path: Pat
         await store.put("project", "orphan", PROJECT, "nobody")
     assert await store.get("orphan") is None
     await connection.close()
+
+
+async def test_an_edit_in_the_same_second_still_moves_updated_forward(tmp_path: Path) -> None:
+    # Peers keep the newer version and treat an equal `updated` as the copy they hold: two edits within
+    # one second must not share it, or the second never reaches them.
+    database = Database(await open_database(tmp_path / "db.sqlite3"))
+    store = ProfileStore(database)
+    fields = {"nameMap": {"ca": "Coop"}, "sectors": ["sector:industry"]}
+    first, _ = await store.put("organisation", "coop", fields, None)
+    second, _ = await store.put("organisation", "coop", {**fields, "nameMap": {"ca": "Coop 2"}}, None)
+    third, _ = await store.put("organisation", "coop", {**fields, "nameMap": {"ca": "Coop 3"}}, None)
+    assert first.updated < second.updated < third.updated
+    gone = await store.delete("organisation", "coop")
+    assert gone is not None and gone.updated > third.updated
+    await database.close()
