@@ -12,7 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from urllib.parse import urlencode, urlsplit
 
@@ -20,8 +20,9 @@ import pytest
 
 from federation.httpsig import sign_headers
 from tests.support.fake_actors import ActorServer, FakeActor, send_follow
-from tests.support.http import Answer, api, fetch
+from tests.support.http import Answer, api, fetch, put_profile
 from tests.support.nodes import Node, start_node
+from tests.support.waiting import within
 
 pytestmark = pytest.mark.network
 ENV = {"DSI4BCN_DELIVERY_BACKOFF_SCALE": "0.01", "DSI4BCN_RESYNC_INTERVAL": "2"}
@@ -68,8 +69,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
 
 
 def _put(node: Node, path: str, document: dict) -> None:
-    answer = api(node.base_url, node.token, "PUT", f"/api/{path}", document)
-    assert answer.status in (200, 201), answer.body
+    put_profile(node.base_url, node.token, path, document)
 
 
 def _rows(node: Node, query: str) -> list[tuple]:
@@ -124,15 +124,6 @@ def _partners(c: Node) -> list[str]:
     return [result["partner"] for result in answer.json()["results"]]
 
 
-def _within(seconds: float, condition: Callable[[], object], what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"{what} did not happen within {seconds} s")
-
-
 def _signed_get(url: str, actor: FakeActor) -> Answer:
     signed = sign_headers(
         method="GET", url=url, key_id=actor.key_id, private_key_pem=actor.keys.private_pem, now=datetime.now(UTC)
@@ -147,8 +138,8 @@ def test_a_blocked_domains_follows_deliveries_and_graph_data_are_gone_after_the_
     for here, there in ((c, b), (b, c)):
         answer = api(here.base_url, here.token, "POST", "/api/peers", {"url": there.base_url})
         assert answer.status == 202, answer.body
-    _within(15, lambda: {row["p"] for row in _graph_of_b(c, b)} >= _b_projects(b), "C aggregating B")
-    _within(15, lambda: set(_partners(c)) & _b_projects(b), "C matching its project with B's")
+    within(15, lambda: {row["p"] for row in _graph_of_b(c, b)} >= _b_projects(b), "C aggregating B")
+    within(15, lambda: set(_partners(c)) & _b_projects(b), "C matching its project with B's")
     # and an account on the blocked domain follows C's project, which follows it back; its server is down,
     # so the Accept, the Follow and a post stay queued for it
     zoe = remote.add_actor("zoe")
@@ -157,9 +148,9 @@ def test_a_blocked_domains_follows_deliveries_and_graph_data_are_gone_after_the_
     answer = api(c.base_url, c.token, "POST", "/api/projects/repair-cafe/following", {"target": zoe.id})
     assert answer.status == 202, answer.body
     assert api(c.base_url, c.token, "POST", "/api/projects/repair-cafe/notes", {"content": "Hola"}).status == 201
-    _within(10, lambda: _follows(c)["followers"] == sorted([zoe.id, f"{b.base_url}/actor"]), "the follows")
+    within(10, lambda: _follows(c)["followers"] == sorted([zoe.id, f"{b.base_url}/actor"]), "the follows")
     assert _follows(c)["following"] == sorted([zoe.id, f"{b.base_url}/actor"])
-    _within(10, lambda: len(_queued(c)) >= 3 and remote.attempts["zoe"] + remote.attempts["shared"] >= 3, "queueing")
+    within(10, lambda: len(_queued(c)) >= 3 and remote.attempts["zoe"] + remote.attempts["shared"] >= 3, "queueing")
     reader = friends.add_actor("reader")
     assert _signed_get(project, reader).status == 200
     assert _signed_get(project, zoe).status == 200
@@ -191,8 +182,8 @@ def test_a_blocked_domains_follows_deliveries_and_graph_data_are_gone_after_the_
     assert _queued(c) == []
     attempts = dict(remote.attempts)
     # B's profiles leave the graph (provenance included) and the matching
-    _within(10, lambda: _graph_of_b(c, b) == [], "erasing B's profiles from C's graph")
-    _within(10, lambda: not set(_partners(c)) & _b_projects(b), "dropping B's projects from the matching")
+    within(10, lambda: _graph_of_b(c, b) == [], "erasing B's profiles from C's graph")
+    within(10, lambda: not set(_partners(c)) & _b_projects(b), "dropping B's projects from the matching")
     assert _rows(c, "SELECT actor FROM remote_profiles WHERE deleted IS NULL") == []
     # and the domain is refused everywhere: signed GETs, its inbox posts, peering, following its accounts
     refused = _signed_get(project, zoe)
@@ -220,14 +211,14 @@ def test_a_blocked_domains_follows_deliveries_and_graph_data_are_gone_after_the_
     # When C unblocks the domain, the peer is followed and resynced again: B's profiles come back
     unblocked = api(c.base_url, c.token, "DELETE", "/api/blocked-domains/localhost")
     assert unblocked.status == 200, unblocked.body
-    _within(15, lambda: {row["p"] for row in _graph_of_b(c, b)} >= _b_projects(b), "B's profiles coming back")
+    within(15, lambda: {row["p"] for row in _graph_of_b(c, b)} >= _b_projects(b), "B's profiles coming back")
     names = fetch(
         f"{c.base_url}/sparql?{urlencode({'query': f'SELECT ?n WHERE {{ <{b.base_url}/projects/eines> ?p ?n }}'})}",
         headers={"Accept": "application/sparql-results+json"},
     ).json()["results"]["bindings"]
     assert any(row["n"]["value"] == "Eines lliures, edició 2" for row in names)
-    _within(15, lambda: set(_partners(c)) & _b_projects(b), "B's projects back in the matching")
-    _within(10, lambda: f"{b.base_url}/actor" in _follows(c)["following"], "following B again")
+    within(15, lambda: set(_partners(c)) & _b_projects(b), "B's projects back in the matching")
+    within(10, lambda: f"{b.base_url}/actor" in _follows(c)["following"], "following B again")
     assert api(c.base_url, c.token, "GET", "/api/peers").json()[0]["blocked"] is False
     # Follows of accounts (zoe) are not restored: they were dropped, as Mastodon drops them
     assert zoe.id not in _follows(c)["followers"]

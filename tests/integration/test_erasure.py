@@ -18,7 +18,7 @@ import pytest
 from dsi4bcn.published import render_actor
 from dsi4bcn.records import ActorRecord
 from tests.support.fake_actors import ActorServer, FakeActor
-from tests.support.http import api, fetch
+from tests.support.http import api, fetch, sparql_rows
 from tests.support.nodes import Node, start_node
 from tests.support.waiting import within
 
@@ -67,11 +67,7 @@ def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Network]:
 
 
 def _select(node: Node, query: str) -> list[dict[str, str]]:
-    answer = fetch(
-        f"{node.base_url}/sparql?{urlencode({'query': query})}", headers={"Accept": "application/sparql-results+json"}
-    )
-    assert answer.status == 200, answer.body[:300]
-    return [{name: value["value"] for name, value in row.items()} for row in answer.json()["results"]["bindings"]]
+    return sparql_rows(node.base_url, query)
 
 
 def _projects(node: Node) -> list[str]:

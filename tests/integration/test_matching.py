@@ -4,14 +4,14 @@ the pair with the reason, and the suggestions follow edits and deletions."""
 import sqlite3
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from urllib.parse import urlencode
 
 import pytest
 
-from tests.support.http import api, fetch
+from tests.support.http import api, fetch, put_profile
 from tests.support.nodes import Node, start_node
+from tests.support.waiting import within
 
 pytestmark = pytest.mark.network
 ENV = {"DSI4BCN_DELIVERY_BACKOFF_SCALE": "0.01", "DSI4BCN_RESYNC_INTERVAL": "3"}
@@ -68,8 +68,7 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Node, Node]
 
 
 def _put(node: Node, path: str, document: dict) -> None:
-    answer = api(node.base_url, node.token, "PUT", f"/api/{path}", document)
-    assert answer.status in (200, 201), answer.body
+    put_profile(node.base_url, node.token, path, document)
 
 
 def _match(node: Node, **query: str) -> tuple[int, dict]:
@@ -82,20 +81,11 @@ def _partners(node: Node, iri: str) -> list[str]:
     return [result["partner"] for result in body["results"]] if status == 200 else []
 
 
-def _within(seconds: float, condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"{what} did not happen within {seconds} s")
-
-
 def test_a_need_on_one_node_meets_an_offer_on_the_other(pair: tuple[Node, Node]) -> None:
     a, b = pair
     repair, shop = f"{a.base_url}/projects/repair-cafe", f"{b.base_url}/projects/botiga-web"
-    _within(10, lambda: shop in _partners(a, repair), "B's offer reaching A's matching")
-    _within(10, lambda: repair in _partners(b, shop), "A's need reaching B's matching")
+    within(10, lambda: shop in _partners(a, repair), "B's offer reaching A's matching")
+    within(10, lambda: repair in _partners(b, shop), "A's need reaching B's matching")
 
     status, on_a = _match(a, project=repair, lang="en")
     assert status == 200
@@ -134,7 +124,7 @@ def test_a_need_on_one_node_meets_an_offer_on_the_other(pair: tuple[Node, Node])
 def test_suggestions_follow_edits_and_deletions(pair: tuple[Node, Node]) -> None:
     a, b = pair
     repair, shop = f"{a.base_url}/projects/repair-cafe", f"{b.base_url}/projects/botiga-web"
-    _within(10, lambda: shop in _partners(a, repair), "B's offer reaching A's matching")
+    within(10, lambda: shop in _partners(a, repair), "B's offer reaching A's matching")
 
     # When B's project stops offering web development, A's reason for it disappears
     document = api(b.base_url, b.token, "GET", "/api/projects/botiga-web").json()
@@ -146,7 +136,7 @@ def test_suggestions_follow_edits_and_deletions(pair: tuple[Node, Node]) -> None
         found = [r for r in body.get("results", []) if r["partner"] == shop]
         return status == 200 and (not found or not found[0]["explanation"]["needsMetByTheirOffers"])
 
-    _within(10, need_no_longer_met, "the edit reaching A's matching")
+    within(10, need_no_longer_met, "the edit reaching A's matching")
     # It came with B's Update activity (a resync would leave no activity id), and nothing was refused
     with sqlite3.connect(f"file:{a.database}?mode=ro", uri=True) as connection:
         [(activity_id,)] = connection.execute("SELECT activity_id FROM remote_profiles WHERE actor = ?", (shop,))
@@ -155,7 +145,7 @@ def test_suggestions_follow_edits_and_deletions(pair: tuple[Node, Node]) -> None
 
     # When B deletes the project, A no longer suggests it, and asking for it is a 404
     assert api(b.base_url, b.token, "DELETE", "/api/projects/botiga-web").status == 200
-    _within(10, lambda: shop not in _partners(a, repair), "the deletion reaching A's matching")
+    within(10, lambda: shop not in _partners(a, repair), "the deletion reaching A's matching")
     status, body = _match(a, project=shop)
     assert status == 404 and "error" in body
 
@@ -186,7 +176,7 @@ def test_weights_and_bad_requests(pair: tuple[Node, Node]) -> None:
 def test_the_command_line_lists_partners_with_their_reasons(pair: tuple[Node, Node]) -> None:
     a, _ = pair
     repair = f"{a.base_url}/projects/repair-cafe"
-    _within(10, lambda: bool(_partners(a, repair)), "any suggestion")
+    within(10, lambda: bool(_partners(a, repair)), "any suggestion")
     done = subprocess.run(
         [sys.executable, "-m", "dsi4bcn", "match", repair, "--url", a.base_url, "--lang", "en", "--limit", "3"],
         capture_output=True,

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.support.http import api, fetch
+from tests.support.http import api, sparql_rows
 from tests.support.nodes import Node, start_node
 from tests.support.waiting import within
 
@@ -47,12 +47,7 @@ def nodes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Node]]
 
 
 def _select(node: Node, query: str) -> list[dict[str, str]]:
-    answer = fetch(
-        f"{node.base_url}/sparql?{urlencode({'query': PREFIXES + query})}",
-        headers={"Accept": "application/sparql-results+json"},
-    )
-    assert answer.status == 200, answer.body[:300]
-    return [{name: value["value"] for name, value in row.items()} for row in answer.json()["results"]["bindings"]]
+    return sparql_rows(node.base_url, PREFIXES + query)
 
 
 def _projects(node: Node) -> list[str]:

@@ -8,8 +8,9 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
-__all__ = ["Answer", "api", "database_dump", "fetch"]
+__all__ = ["Answer", "api", "database_dump", "fetch", "put_profile", "sparql_rows"]
 
 
 @dataclass(frozen=True)
@@ -74,3 +75,18 @@ def database_dump(path: Path) -> list[str]:
         return list(connection.iterdump())
     finally:
         connection.close()
+
+
+def put_profile(base_url: str, token: str, path: str, document: Any) -> None:
+    """Create or replace ``/api/{path}`` (e.g. ``projects/slug``); asserts 200 or 201."""
+    answer = api(base_url, token, "PUT", f"/api/{path}", document)
+    assert answer.status in (200, 201), answer.body
+
+
+def sparql_rows(base_url: str, query: str) -> list[dict[str, str]]:
+    """The rows of a SELECT at ``base_url``'s endpoint, each ``{variable: value}``; asserts 200."""
+    answer = fetch(
+        f"{base_url}/sparql?{urlencode({'query': query})}", headers={"Accept": "application/sparql-results+json"}
+    )
+    assert answer.status == 200, answer.body[:300]
+    return [{name: value["value"] for name, value in row.items()} for row in answer.json()["results"]["bindings"]]

@@ -6,7 +6,7 @@ from collections.abc import Callable
 __all__ = ["within"]
 
 
-def within(seconds: float, condition: Callable[[], bool], what: str) -> float:
+def within(seconds: float, condition: Callable[[], object], what: str) -> float:
     """Poll ``condition`` every 0.1 s until it holds; how long that took, or AssertionError naming ``what``."""
     start = time.monotonic()
     while time.monotonic() - start < seconds:
