@@ -31,12 +31,12 @@ import pyoxigraph as ox  # noqa: E402
 
 from bench.synthetic import directory  # noqa: E402
 from dsi4bcn.config import load_config  # noqa: E402
-from dsi4bcn.db import Database, open_database  # noqa: E402
-from dsi4bcn.graph import GraphService  # noqa: E402
-from dsi4bcn.graphsync import GraphSync  # noqa: E402
-from dsi4bcn.ingest import Ingestor  # noqa: E402
-from dsi4bcn.sparqlexamples import PREFIXES  # noqa: E402
-from dsi4bcn.store import ProfileStore  # noqa: E402
+from dsi4bcn.fediverse.ingest import Ingestor  # noqa: E402
+from dsi4bcn.graph.process import GraphService  # noqa: E402
+from dsi4bcn.graph.sync import GraphSync  # noqa: E402
+from dsi4bcn.sparql.examples import PREFIXES  # noqa: E402
+from dsi4bcn.storage.database import Database, open_database  # noqa: E402
+from dsi4bcn.storage.localactors import ProfileStore  # noqa: E402
 from tests.support.http import fetch  # noqa: E402
 from tests.support.nodes import start_node  # noqa: E402
 

@@ -30,9 +30,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.synthetic import directory  # noqa: E402
-from dsi4bcn.matchfeatures import profile_from_triples  # noqa: E402
-from dsi4bcn.matchindex import MatchIndex  # noqa: E402
-from dsi4bcn.matching import DEFAULT_WEIGHTS, Profile, explain, normalise_weights, pair_parts  # noqa: E402
+from dsi4bcn.matching.features import profile_from_triples  # noqa: E402
+from dsi4bcn.matching.index import MatchIndex  # noqa: E402
+from dsi4bcn.matching.model import DEFAULT_WEIGHTS, Profile, explain, normalise_weights, pair_parts  # noqa: E402
 from vocab.concepts import concept_index  # noqa: E402
 from vocab.fastld import document_triples  # noqa: E402
 

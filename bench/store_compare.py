@@ -24,7 +24,7 @@ SELECT ?area (COUNT(DISTINCT ?p) AS ?n) WHERE { GRAPH ?g { ?p a dsi:Project ; ds
 
 def write_nquads(projects: int, path: Path) -> int:
     from bench.synthetic import directory
-    from dsi4bcn.ntriples import to_ntriples
+    from dsi4bcn.profiles.ntriples import to_ntriples
     from vocab.fastld import document_triples
 
     lines = 0

@@ -18,8 +18,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dsi4bcn.published import render_actor  # noqa: E402
-from dsi4bcn.records import ActorRecord  # noqa: E402
+from dsi4bcn.profiles.actorrecords import ActorRecord  # noqa: E402
+from dsi4bcn.profiles.documents import render_actor  # noqa: E402
 from vocab.concepts import concept_index  # noqa: E402
 
 FAKE_PEM = (

@@ -11,8 +11,14 @@ from typing import Any
 
 from aiohttp import web
 
-from dsi4bcn.aggregate import start_aggregate
-from dsi4bcn.appkeys import (
+from dsi4bcn.config import Config
+from dsi4bcn.demo import load_demo
+from dsi4bcn.fediverse.wiring import start_federation
+from dsi4bcn.graph.aggregator import start_aggregate
+from dsi4bcn.storage.database import Database, open_database
+from dsi4bcn.storage.localactors import ProfileStore
+from dsi4bcn.web.admintoken import ensure_admin_token
+from dsi4bcn.web.appkeys import (
     ADMIN_TOKEN,
     CONFIG,
     DATABASE,
@@ -24,18 +30,23 @@ from dsi4bcn.appkeys import (
     TEMPLATES,
     VOCABULARY,
 )
-from dsi4bcn.config import Config
-from dsi4bcn.db import Database, open_database
-from dsi4bcn.demo import load_demo
-from dsi4bcn.http import MAX_BODY, ApiError, error_response, request_language
-from dsi4bcn.pages import template_environment
-from dsi4bcn.rendercache import RenderCache
-from dsi4bcn.routes import actors, admin, discovery, fedadmin, inbox, match, network, pages, partners, sparql
-from dsi4bcn.services import start_federation
-from dsi4bcn.sparqlslots import ClientSlots
-from dsi4bcn.store import ProfileStore
-from dsi4bcn.tokens import ensure_admin_token
-from dsi4bcn.vocabulary import vocabulary_documents
+from dsi4bcn.web.http import MAX_BODY, ApiError, error_response, request_language
+from dsi4bcn.web.queryslots import ClientSlots
+from dsi4bcn.web.rendercache import RenderCache
+from dsi4bcn.web.routes import (
+    actordocs,
+    discovery,
+    federationadmin,
+    inboxes,
+    matchapi,
+    networkadmin,
+    partners,
+    profileadmin,
+    site,
+    sparqlendpoint,
+)
+from dsi4bcn.web.templating import template_environment
+from dsi4bcn.web.vocabulary import vocabulary_documents
 
 __all__ = ["create_app"]
 
@@ -101,17 +112,17 @@ def create_app(config: Config) -> web.Application:
     app[VOCABULARY] = vocabulary_documents()
     app.cleanup_ctx.append(_resources)
     for table in (
-        pages.routes,
+        site.routes,
         discovery.routes,
-        actors.routes,
-        inbox.routes,
-        admin.routes,
-        fedadmin.routes,
-        network.routes,
-        match.routes,
+        actordocs.routes,
+        inboxes.routes,
+        profileadmin.routes,
+        federationadmin.routes,
+        networkadmin.routes,
+        matchapi.routes,
         partners.routes,
-        sparql.routes,
+        sparqlendpoint.routes,
     ):
         app.add_routes(table)
-    app.router.add_static("/static", str(resources.files("dsi4bcn").joinpath("static")))
+    app.router.add_static("/static", str(resources.files("dsi4bcn.web").joinpath("static")))
     return app

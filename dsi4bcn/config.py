@@ -57,7 +57,7 @@ class Config:
     resync_interval: float = 300.0
     # Seconds a client has to send a request body before it gets 408.
     body_timeout: float = 20.0
-    # Reverse proxies whose X-Forwarded-For says who the client is (dsi4bcn.clientaddress); none by default.
+    # Reverse proxies whose X-Forwarded-For says who the client is (dsi4bcn.web.clientaddress); none by default.
     trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
 
     @property

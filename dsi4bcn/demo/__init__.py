@@ -8,8 +8,8 @@ from typing import Any
 
 import yaml
 
-from dsi4bcn.profiles import KINDS, Kind, normalise_profile
-from dsi4bcn.store import ProfileStore
+from dsi4bcn.profiles.validation import KINDS, Kind, normalise_profile
+from dsi4bcn.storage.localactors import ProfileStore
 from vocab.concepts import concept_index
 
 __all__ = ["demo_documents", "load_demo"]

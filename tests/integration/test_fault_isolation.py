@@ -12,21 +12,21 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from dsi4bcn import graphsync as graphsync_module
-from dsi4bcn import ingest as ingest_module
-from dsi4bcn import worker as worker_module
 from dsi4bcn.config import load_config
-from dsi4bcn.db import Database, open_database
-from dsi4bcn.fedstore import FederationStore, RemoteActor
-from dsi4bcn.graph import GraphService
-from dsi4bcn.graphsync import GraphSync
-from dsi4bcn.ingest import Ingestor
-from dsi4bcn.published import render_actor
-from dsi4bcn.records import ActorRecord
-from dsi4bcn.remote import RemoteDirectory
-from dsi4bcn.store import ProfileStore
+from dsi4bcn.fediverse import ingest as ingest_module
+from dsi4bcn.fediverse import workers as worker_module
+from dsi4bcn.fediverse.ingest import Ingestor
+from dsi4bcn.fediverse.remoteactors import RemoteDirectory
+from dsi4bcn.fediverse.workers import Deliverer, InboxProcessor, Signers
+from dsi4bcn.graph import sync as graphsync_module
+from dsi4bcn.graph.process import GraphService
+from dsi4bcn.graph.sync import GraphSync
+from dsi4bcn.profiles.actorrecords import ActorRecord
+from dsi4bcn.profiles.documents import render_actor
+from dsi4bcn.storage.database import Database, open_database
+from dsi4bcn.storage.fedstore import FederationStore, RemoteActor
+from dsi4bcn.storage.localactors import ProfileStore
 from dsi4bcn.supervise import supervised
-from dsi4bcn.worker import Deliverer, InboxProcessor, Signers
 from federation.client import FetchPolicy, create_session
 from tests.support.nodes import free_port
 

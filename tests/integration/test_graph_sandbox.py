@@ -13,7 +13,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from dsi4bcn.graph import GraphError, GraphService
+from dsi4bcn.graph.process import GraphError, GraphService
 from tests.support.listener import SECRET, listening
 
 pytestmark = pytest.mark.skipif(

@@ -11,8 +11,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from dsi4bcn.published import render_actor
-from dsi4bcn.records import ActorRecord
+from dsi4bcn.profiles.actorrecords import ActorRecord
+from dsi4bcn.profiles.documents import render_actor
 from tests.support.fake_actors import ActorServer, FakeActor
 from tests.support.http import api, fetch
 from tests.support.nodes import Node, start_node

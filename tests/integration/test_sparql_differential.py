@@ -10,7 +10,7 @@ import random
 
 import pyoxigraph as ox
 
-from dsi4bcn.sparqlsyntax import SyntaxRefused, read_query
+from dsi4bcn.sparql.syntax import SyntaxRefused, read_query
 from tests.support.listener import listening
 
 SEEDS = [

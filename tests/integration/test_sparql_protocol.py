@@ -20,7 +20,7 @@ import yaml
 from rdflib import BNode, Graph, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore, SPARQLUpdateStore
 
-from dsi4bcn.sparql import GRAPH_OFFERS, SELECT_OFFERS
+from dsi4bcn.sparql.checks import GRAPH_OFFERS, SELECT_OFFERS
 from tests.support.http import fetch
 from tests.support.nodes import Node, start_node
 

@@ -4,12 +4,12 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from dsi4bcn.db import Database, open_database
-from dsi4bcn.fedstore import FederationStore, RemoteActor
-from dsi4bcn.publishing import area_hashtags, sanitise_html
-from dsi4bcn.records import ActorRecord
-from dsi4bcn.store import ProfileStore
-from dsi4bcn.worker import Deliverer, Signers
+from dsi4bcn.fediverse.outbox import area_hashtags, sanitise_html
+from dsi4bcn.fediverse.workers import Deliverer, Signers
+from dsi4bcn.profiles.actorrecords import ActorRecord
+from dsi4bcn.storage.database import Database, open_database
+from dsi4bcn.storage.fedstore import FederationStore, RemoteActor
+from dsi4bcn.storage.localactors import ProfileStore
 from federation.client import FetchPolicy, create_session
 
 ACTIVITY = {

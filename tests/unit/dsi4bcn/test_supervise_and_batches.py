@@ -4,7 +4,7 @@ import asyncio
 import itertools
 from collections.abc import Sequence
 
-from dsi4bcn.batchwriter import BatchWriter
+from dsi4bcn.fediverse.inboxbatches import BatchWriter
 from dsi4bcn.supervise import LoopHealth, stop_tasks, supervised
 
 

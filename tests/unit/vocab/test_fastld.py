@@ -18,10 +18,10 @@ import pytest
 from pyld.jsonld import JsonLdError
 
 from dsi4bcn.demo import demo_documents
-from dsi4bcn.profiles import KINDS, Kind, normalise_profile
-from dsi4bcn.published import render_actor, render_instance_actor
-from dsi4bcn.records import ActorRecord, InstanceRecord
-from dsi4bcn.urls import actor_iri
+from dsi4bcn.profiles.actorrecords import ActorRecord, InstanceRecord
+from dsi4bcn.profiles.documents import render_actor, render_instance_actor
+from dsi4bcn.profiles.iris import actor_iri
+from dsi4bcn.profiles.validation import KINDS, Kind, normalise_profile
 from vocab.concepts import concept_index
 from vocab.contexts import AS_CONTEXT, DSI_CONTEXT_URL, SECURITY_CONTEXT, dsi_context, published_context
 from vocab.fastld import Triple, document_triples, fast_triples, reference_triples

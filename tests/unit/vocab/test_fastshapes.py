@@ -24,9 +24,9 @@ from rdflib.namespace import SH
 from rdflib.term import Node
 
 from dsi4bcn.demo import demo_documents
-from dsi4bcn.profiles import KINDS, normalise_profile
-from dsi4bcn.published import render_actor
-from dsi4bcn.records import ActorRecord
+from dsi4bcn.profiles.actorrecords import ActorRecord
+from dsi4bcn.profiles.documents import render_actor
+from dsi4bcn.profiles.validation import KINDS, normalise_profile
 from tests.unit.vocab.test_shapes import _project
 from vocab.concepts import concept_index
 from vocab.fastshapes import UnsupportedShapes, compile_shapes, to_term, validate_graph, validate_triples

@@ -1,0 +1,388 @@
+"""The ``dsi4bcn`` command: serve a node, and manage its organisations and projects through the API."""
+
+import argparse
+import json
+import logging
+import os
+import ssl
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import yaml
+
+from dsi4bcn import __version__
+from dsi4bcn.cli.apiclient import ApiClient, ApiFailure
+from dsi4bcn.config import DEFAULT_DATA_DIR, DEFAULT_PORT, ConfigError, load_config
+from dsi4bcn.web.admintoken import ensure_admin_token
+
+__all__ = ["main"]
+
+_KIND_PATHS = {"organisation": "organisations", "project": "projects"}
+
+
+def _serve(args: argparse.Namespace) -> int:
+    try:
+        config = load_config(
+            data_dir=args.data_dir,
+            host=args.host,
+            port=args.port,
+            base_url=args.base_url,
+            allow_private_network=args.allow_private_network,
+            tls_cert=args.tls_cert,
+            tls_key=args.tls_key,
+            demo=args.demo,
+            language=args.language,
+            authorized_fetch=args.authorized_fetch,
+            trusted_proxies=args.trusted_proxy,
+        )
+    except ConfigError as error:
+        print(f"dsi4bcn: {error}", file=sys.stderr)
+        return 2
+    from aiohttp import web  # imported here so that the API commands start fast
+
+    from dsi4bcn.app import create_app
+
+    level = os.environ.get("DSI4BCN_LOG_LEVEL", "INFO").upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        print(f"dsi4bcn: DSI4BCN_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {level}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)  # its debug log is one line per query
+    _token, token_path = ensure_admin_token(config)
+    ssl_context = None
+    if config.tls_cert and config.tls_key:
+        ssl_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ssl_context.load_cert_chain(config.tls_cert, config.tls_key)
+    where = f"in {token_path}" if token_path else "from DSI4BCN_ADMIN_TOKEN"
+    print(f"dsi4bcn {__version__}: node at {config.base_url}/  (data in {config.data_dir})", flush=True)
+    print(f"admin token {where}", flush=True)
+    if not config.allow_private_network:
+        print("private and loopback addresses will not be contacted (--allow-private-network to allow)")
+    if config.trusted_proxies:
+        proxies = ", ".join(str(network) for network in config.trusted_proxies)
+        print(f"clients are read from X-Forwarded-For when the request comes from {proxies}", flush=True)
+    web.run_app(
+        create_app(config),
+        host=config.host,
+        port=config.port,
+        ssl_context=ssl_context,
+        print=lambda _message: print(f"listening on {config.host}:{config.port}", flush=True),
+        access_log=None,
+    )
+    return 0
+
+
+def _read_document(path: str) -> dict[str, Any]:
+    source = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    try:
+        document = json.loads(source) if path.endswith(".json") else yaml.safe_load(source)
+    except (json.JSONDecodeError, yaml.YAMLError) as error:
+        raise ValueError(f"{path} is not valid YAML or JSON: {error}") from error
+    if not isinstance(document, dict):
+        raise ValueError(f"{path} must hold one profile (a mapping), not {type(document).__name__}")
+    return document
+
+
+def _client(args: argparse.Namespace) -> ApiClient:
+    url = getattr(args, "url", None) or os.environ.get("DSI4BCN_URL") or os.environ.get("DSI4BCN_BASE_URL")
+    token = getattr(args, "token", None) or os.environ.get("DSI4BCN_ADMIN_TOKEN")
+    data_dir = Path(getattr(args, "data_dir", None) or os.environ.get("DSI4BCN_DATA_DIR") or DEFAULT_DATA_DIR)
+    if not token and (data_dir / "admin-token").is_file():
+        token = (data_dir / "admin-token").read_text(encoding="ascii").strip()
+    if not token and not getattr(args, "public", False):
+        raise ValueError("no admin token: pass --token, set DSI4BCN_ADMIN_TOKEN or point --data-dir at the node")
+    return ApiClient(url or f"http://127.0.0.1:{DEFAULT_PORT}", token)
+
+
+ApiRequest = tuple[str, str, Any]
+
+
+def _profile_request(args: argparse.Namespace) -> ApiRequest:
+    """The admin API call an ``organisation``/``project`` command stands for."""
+    base = f"/api/{_KIND_PATHS[args.kind]}"
+    if args.action == "put":
+        document = _read_document(args.file)
+        slug = args.slug or document.pop("slug", None)
+        document.pop("slug", None)
+        if not slug and isinstance(document.get("id"), str):
+            slug = document["id"].rstrip("/").rsplit("/", 1)[-1]
+        if not slug:
+            raise ValueError("the profile needs a slug: add 'slug:' to the file or pass --slug")
+        return "PUT", f"{base}/{slug}", document
+    if args.action == "list":
+        return "GET", base, None
+    one = f"{base}/{args.slug}"
+    if args.action == "post":
+        return "POST", f"{one}/notes", _read_document(args.file) if args.file else {"content": args.content}
+    if args.action == "follow":
+        return "POST", f"{one}/following", {"target": args.target}
+    if args.action == "follow-requests":
+        return "GET", f"{one}/follow-requests", None
+    if args.action in ("accept", "reject"):
+        return "POST", f"{one}/follow-requests/{args.action}", {"actor": args.actor}
+    return ("DELETE" if args.action == "delete" else "GET"), one, None
+
+
+def _blocked_domain_path(domain: str) -> str:
+    """The API path of a blocked domain, percent-encoded (the node normalises any spelling of it)."""
+    return f"/api/blocked-domains/{quote(domain, safe='')}"
+
+
+def _blocks_request(args: argparse.Namespace) -> ApiRequest:
+    """The admin API call a ``blocks`` command stands for."""
+    if args.action == "add":
+        return "PUT", _blocked_domain_path(args.domain), {"reason": args.reason or ""}
+    if args.action == "remove":
+        return "DELETE", _blocked_domain_path(args.domain), None
+    return "GET", "/api/blocked-domains", None
+
+
+def _peers_request(args: argparse.Namespace) -> ApiRequest:
+    """The admin API call a ``peers`` command stands for."""
+    if args.action == "add":
+        return "POST", "/api/peers", {"url": args.url_of_peer}
+    if args.action == "remove":
+        return "DELETE", "/api/peers?" + urlencode({"peer": args.url_of_peer}), None
+    return "GET", "/api/peers", None
+
+
+def _graph_request(args: argparse.Namespace) -> ApiRequest:
+    """The admin API call a ``graph`` command stands for."""
+    if args.action == "rebuild":
+        return "POST", "/api/graph/rebuild", None
+    return "GET", "/api/graph", None
+
+
+def _match_request(args: argparse.Namespace) -> ApiRequest:
+    """The public API call ``match`` stands for."""
+    query: dict[str, str] = {"profile": args.iri, "limit": str(args.limit)}
+    if args.lang:
+        query["lang"] = args.lang
+    if args.include_own:
+        query["include_own"] = "true"
+    for setting in args.weight:
+        name, separator, value = setting.partition("=")
+        if not separator or not name or not value:
+            raise ValueError(f"--weight takes part=value (for example needs=0.5), not {setting!r}")
+        query[f"weight_{name}"] = value
+    return "GET", "/api/match?" + urlencode(query), None
+
+
+def _print_matches(answer: dict[str, Any]) -> None:
+    """One line per partner: rank, score, kind, name, IRI; then the main reasons, indented."""
+    for rank, result in enumerate(answer["results"], 1):
+        print(f"{rank:>3}. {result['score']:.3f}  {result['kind']:<12} {result['name']}  <{result['partner']}>")
+        explanation = result["explanation"]
+        for key, label in (
+            ("needsMetByTheirOffers", "your needs, their offers"),
+            ("theirNeedsMetByYourOffers", "their needs, your offers"),
+        ):
+            pairs = explanation.get(key) or []
+            if pairs:
+                print(f"       {label}: " + ", ".join(f"{p['need']['label']} <- {p['offer']['label']}" for p in pairs))
+        for key, label in (("sharedAreas", "shared areas"), ("sharedSdgs", "shared SDGs")):
+            concepts = explanation.get(key) or []
+            if concepts:
+                print(f"       {label}: {', '.join(c['label'] for c in concepts)}")
+        place = explanation.get("place") or {}
+        if place.get("same") or place.get("distanceKm") is not None:
+            print(
+                f"       place: same {place['same']}"
+                if place.get("same")
+                else f"       place: {place['distanceKm']} km"
+            )
+
+
+def _progress(done: int, total: int, label: str) -> None:
+    width = 30
+    filled = width if total == 0 else min(width, width * done // max(total, 1))
+    print(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end="", file=sys.stderr, flush=True)
+
+
+def _follow_progress(args: argparse.Namespace, client: ApiClient, result: Any) -> None:
+    """After ``peers add`` or ``graph rebuild``: a progress bar until the work is done (or 10 minutes)."""
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        if args.command == "peers":
+            peer = next((p for p in client.call("GET", "/api/peers") if p["actor"] == result["actor"]), None)
+            if peer is None:
+                return
+            backfill = peer["backfill"]
+            _progress(backfill["done"], backfill["total"], "backfill")
+            if peer["lastSync"]:
+                print(file=sys.stderr)
+                return
+        else:
+            status = client.call("GET", "/api/graph")
+            total = max(int(result.get("rebuilding", 0)), 1)
+            _progress(total - min(status["unsynced"], total), total, "rebuild")
+            if status["unsynced"] == 0:
+                print(file=sys.stderr)
+                return
+        time.sleep(0.5)
+
+
+def _api_command(build: Callable[[argparse.Namespace], ApiRequest]) -> Callable[[argparse.Namespace], int]:
+    """A command that makes one admin API call: 0 done, 1 the node refused, 2 bad local input."""
+
+    def run(args: argparse.Namespace) -> int:
+        try:
+            method, path, body = build(args)
+            client = _client(args)
+            result = client.call(method, path, body)
+            if args.action in ("add", "rebuild") and args.command in ("peers", "graph") and not args.no_wait:
+                _follow_progress(args, client, result)
+        except ApiFailure as failure:
+            print(f"dsi4bcn: {failure.describe()}", file=sys.stderr)
+            return 1
+        except (ValueError, OSError) as error:
+            print(f"dsi4bcn: {error}", file=sys.stderr)
+            return 2
+        if args.command == "match" and not args.json:
+            _print_matches(result)
+        elif args.action == "list" and getattr(args, "kind", None) and not args.json:
+            for item in result:
+                names = item.get("nameMap", {})
+                print(f"{item['slug']}\t{names.get('ca') or next(iter(names.values()), '')}")
+        else:
+            print(json.dumps(result, ensure_ascii=False, indent=2))
+        return 0
+
+    return run
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dsi4bcn", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"dsi4bcn {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="start a node")
+    serve.add_argument("--data-dir", help=f"state folder (DSI4BCN_DATA_DIR, default ./{DEFAULT_DATA_DIR})")
+    serve.add_argument("--host", help="address to listen on (HOST, default 127.0.0.1)")
+    serve.add_argument("--port", help=f"port to listen on (PORT, default {DEFAULT_PORT})")
+    serve.add_argument("--base-url", help="public origin, e.g. https://node.example (DSI4BCN_BASE_URL)")
+    serve.add_argument("--demo", action="store_true", help="load the demo set into an empty data folder")
+    serve.add_argument(
+        "--allow-private-network",
+        action="store_true",
+        default=None,
+        help="let the node contact private and loopback addresses (DSI4BCN_ALLOW_PRIVATE_NETWORK)",
+    )
+    serve.add_argument(
+        "--authorized-fetch",
+        action="store_true",
+        default=None,
+        help="require signed GETs for ActivityPub documents (DSI4BCN_AUTHORIZED_FETCH)",
+    )
+    serve.add_argument(
+        "--trusted-proxy",
+        action="append",
+        metavar="ADDRESS[/BITS]",
+        help="a reverse proxy whose X-Forwarded-For names the client (repeatable, or comma-separated; "
+        "DSI4BCN_TRUSTED_PROXIES; default none: the socket address is the client)",
+    )
+    serve.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM)")
+    serve.add_argument("--tls-key", help="the certificate's private key (PEM)")
+    serve.add_argument("--language", choices=["ca", "es", "en"], help="default language (DSI4BCN_LANGUAGE)")
+    serve.set_defaults(run=_serve)
+
+    # The connection options are accepted before or after the action (``project --url U list`` or
+    # ``project list --url U``).
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--url", default=argparse.SUPPRESS, help="the node (DSI4BCN_URL, default http://127.0.0.1:8080)"
+    )
+    common.add_argument(
+        "--token",
+        default=argparse.SUPPRESS,
+        help="admin token (DSI4BCN_ADMIN_TOKEN, or read from --data-dir)",
+    )
+    common.add_argument(
+        "--data-dir", default=argparse.SUPPRESS, help="the node's data folder, to read its admin-token file"
+    )
+    for kind in _KIND_PATHS:
+        group = commands.add_parser(kind, parents=[common], help=f"manage {kind}s through the admin API")
+        actions = group.add_subparsers(dest="action", required=True)
+        put = actions.add_parser("put", parents=[common], help=f"create or replace a {kind} from a YAML or JSON file")
+        put.add_argument("file", help="YAML or JSON file (- for standard input)")
+        put.add_argument("--slug", help="short name (default: the file's 'slug' or 'id')")
+        for action in ("get", "delete"):
+            actions.add_parser(action, parents=[common], help=f"{action} one {kind}").add_argument("slug")
+        post = actions.add_parser("post", parents=[common], help="publish an update post to the followers")
+        post.add_argument("slug")
+        source = post.add_mutually_exclusive_group(required=True)
+        source.add_argument("--content", help="the post's HTML (sanitised as Mastodon does)")
+        source.add_argument("--file", help='YAML or JSON with "content" and/or "contentMap"')
+        follow = actions.add_parser("follow", parents=[common], help="follow a remote actor by its URL")
+        follow.add_argument("slug")
+        follow.add_argument("target", help="the remote actor's id (URL)")
+        actions.add_parser("follow-requests", parents=[common], help="follows waiting for approval").add_argument(
+            "slug"
+        )
+        for answer in ("accept", "reject"):
+            answering = actions.add_parser(answer, parents=[common], help=f"{answer} a pending follow")
+            answering.add_argument("slug")
+            answering.add_argument("actor", help="the follower's actor id")
+        listing = actions.add_parser("list", parents=[common], help=f"list {kind}s")
+        listing.add_argument("--json", action="store_true", help="print the full JSON answer")
+        group.set_defaults(run=_api_command(_profile_request), kind=kind)
+
+    blocks = commands.add_parser("blocks", parents=[common], help="manage blocked domains")
+    block_actions = blocks.add_subparsers(dest="action", required=True)
+    block_actions.add_parser("list", parents=[common], help="list blocked domains")
+    add = block_actions.add_parser("add", parents=[common], help="block a domain and its subdomains")
+    add.add_argument("domain")
+    add.add_argument("--reason", help="why (kept with the block)")
+    block_actions.add_parser("remove", parents=[common], help="unblock a domain").add_argument("domain")
+    blocks.set_defaults(run=_api_command(_blocks_request))
+
+    peers = commands.add_parser("peers", parents=[common], help="aggregate other nodes' profiles")
+    peer_actions = peers.add_subparsers(dest="action", required=True)
+    peer_actions.add_parser("list", parents=[common], help="list peers with their backfill and last resync")
+    for action, text in (
+        ("add", "peer with a node (its URL) and backfill its profiles"),
+        ("remove", "stop peering and drop the node's profiles"),
+    ):
+        parser_ = peer_actions.add_parser(action, parents=[common], help=text)
+        parser_.add_argument("url_of_peer", metavar="NODE_URL")
+        parser_.add_argument("--no-wait", action="store_true", help="do not wait for the backfill")
+    peers.set_defaults(run=_api_command(_peers_request), no_wait=False)
+
+    graph = commands.add_parser("graph", parents=[common], help="the aggregated RDF graph")
+    graph_actions = graph.add_subparsers(dest="action", required=True)
+    graph_actions.add_parser("status", parents=[common], help="triples, graphs, graphs still to write")
+    rebuild = graph_actions.add_parser("rebuild", parents=[common], help="rebuild the whole graph from SQLite")
+    rebuild.add_argument("--no-wait", action="store_true", help="do not wait for the rebuild to finish")
+    graph.set_defaults(run=_api_command(_graph_request), no_wait=False)
+
+    match = commands.add_parser("match", parents=[common], help="suggest partners for a project or organisation")
+    match.add_argument("iri", help="the project's or organisation's id (URL), local or aggregated")
+    match.add_argument("--limit", type=int, default=10, help="how many partners (1-100, default 10)")
+    match.add_argument("--lang", choices=["ca", "es", "en"], help="language of the concept labels")
+    match.add_argument("--include-own", action="store_true", help="also suggest the asker's own organisation")
+    match.add_argument(
+        "--weight",
+        action="append",
+        default=[],
+        metavar="PART=VALUE",
+        help="weight of one part in [0, 1]: needs, offers, areas, sdgs, place, sectors, text (repeatable)",
+    )
+    match.add_argument("--json", action="store_true", help="print the full JSON answer")
+    match.set_defaults(run=_api_command(_match_request), action="match", public=True)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        result: int = args.run(args)
+    except BrokenPipeError:
+        # The reader went away (``dsi4bcn project list | head``): stop quietly, as other commands do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    return result

@@ -1,0 +1,292 @@
+"""Keep the Oxigraph store in step with SQLite, which says what each named graph must contain.
+
+Every change to a profile (local or received) marks its graph unsynced in the same SQLite transaction;
+this loop writes unsynced graphs, with their provenance, to the graph process in batches (one store
+transaction each) and marks them synced only if nothing changed meanwhile. A crash or a killed graph
+process therefore only delays a graph, never loses it; ``rebuild`` empties the store and writes all again.
+
+Layout: one named graph per actor, named by the actor's IRI; the vocabulary in
+``https://w3id.org/dsi4bcn/ns``; provenance about every graph in ``urn:dsi4bcn:provenance`` (PROV-O and
+Dublin Core: source node, activity, received and updated times, verifying key).
+"""
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import aiosqlite
+
+from dsi4bcn.config import Config
+from dsi4bcn.graph.process import GraphError, GraphService
+from dsi4bcn.profiles.documents import render_actor
+from dsi4bcn.profiles.iris import actor_iri, instance_actor_iri, parse_actor_iri
+from dsi4bcn.profiles.ntriples import Triple, to_ntriples
+from dsi4bcn.storage.database import Database, storable_text
+from dsi4bcn.storage.localactors import ProfileStore, utc_now
+from vocab.fastld import document_triples
+from vocab.graph import vocabulary_graph
+from vocab.namespace import ONTOLOGY_IRI
+
+__all__ = ["PROVENANCE_GRAPH", "VOCABULARY_GRAPH", "GraphSync", "mark_unsynced"]
+
+log = logging.getLogger(__name__)
+PROVENANCE_GRAPH = "urn:dsi4bcn:provenance"
+VOCABULARY_GRAPH = ONTOLOGY_IRI
+PROV = "http://www.w3.org/ns/prov#"
+DCTERMS = "http://purl.org/dc/terms/"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+XSD_DATETIME = "http://www.w3.org/2001/XMLSchema#dateTime"
+DSI = "https://w3id.org/dsi4bcn/ns#"
+_BATCH = 500
+
+
+async def mark_unsynced(connection: aiosqlite.Connection, graphs: Iterable[str]) -> None:
+    """Inside a transaction: these graphs must be written (again) to the store."""
+    await connection.executemany(
+        "INSERT INTO graph_sync (graph) VALUES (?)"
+        " ON CONFLICT (graph) DO UPDATE SET version = version + 1, synced = 0, failed = NULL",
+        [(graph,) for graph in graphs],
+    )
+
+
+def _provenance(
+    graph: str, *, source: str, updated: str, received: str, activity: str | None, key: str | None
+) -> list[Triple]:
+    subject = ("iri", graph)
+    triples: list[Triple] = [
+        (subject, ("iri", RDF_TYPE), ("iri", PROV + "Entity")),
+        (subject, ("iri", PROV + "wasAttributedTo"), ("iri", source)),
+        (subject, ("iri", DCTERMS + "source"), ("iri", graph)),
+        (subject, ("iri", PROV + "generatedAtTime"), ("literal", received, XSD_DATETIME, "")),
+        (subject, ("iri", DCTERMS + "modified"), ("literal", updated, XSD_DATETIME, "")),
+    ]
+    if activity:
+        triples.append((subject, ("iri", PROV + "wasDerivedFrom"), ("iri", activity)))
+    if key:
+        triples.append((subject, ("iri", DSI + "verificationKey"), ("iri", key)))
+    return triples
+
+
+def _vocabulary_ntriples() -> str:
+    graph = vocabulary_graph()
+    return graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A graph ready to write: its N-Triples and its provenance (None drops it)."""
+
+    graph: str
+    version: int
+    written: bool
+    content: str | None
+    about: str | None
+
+
+class GraphSync:
+    """Writes unsynced graphs to the store; wake it after marking graphs."""
+
+    def __init__(self, config: Config, database: Database, profiles: ProfileStore, graph: GraphService) -> None:
+        self._config = config
+        self._db = database
+        self._profiles = profiles
+        self._graph = graph
+        self.wake = asyncio.Event()
+        self.idle = asyncio.Event()
+        # Called with the graphs just written (the matching index re-reads them).
+        self.listeners: list[Callable[[list[str]], Awaitable[None]]] = []
+
+    async def reconcile(self) -> None:
+        """At start-up: every local actor and the vocabulary have a sync row; a changed vocabulary is rewritten."""
+        base = self._config.base_url
+        graphs = [
+            actor_iri(base, record.kind, record.slug)
+            for kind in ("organisation", "project")
+            for record in await self._profiles.list(kind)
+        ]
+        vocabulary_hash = hashlib.sha256(_vocabulary_ntriples().encode()).hexdigest()
+        stored = await self._db.one("SELECT value FROM node_settings WHERE name = 'vocabulary_hash'")
+        async with self._db.transaction() as connection:
+            await connection.executemany("INSERT OR IGNORE INTO graph_sync (graph) VALUES (?)", [(g,) for g in graphs])
+            if stored is None or stored[0] != vocabulary_hash:
+                await mark_unsynced(connection, [VOCABULARY_GRAPH])
+                await connection.execute(
+                    "INSERT INTO node_settings (name, value) VALUES ('vocabulary_hash', ?)"
+                    " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                    (vocabulary_hash,),
+                )
+
+    async def rebuild(self) -> int:
+        """Empty the store and mark every graph unsynced; returns how many graphs will be written."""
+        await self._graph.clear()
+        async with self._db.transaction() as connection:
+            await connection.execute(
+                "UPDATE graph_sync SET synced = 0, written = 0, failed = NULL, version = version + 1"
+            )
+            await connection.execute(
+                "INSERT OR IGNORE INTO graph_sync (graph) SELECT actor FROM remote_profiles WHERE deleted IS NULL"
+            )
+        await self.reconcile()
+        row = await self._db.one("SELECT count(*) FROM graph_sync WHERE synced = 0")
+        self.wake.set()
+        return int(row[0]) if row else 0
+
+    async def run(self) -> None:
+        """Sync until cancelled."""
+        while True:
+            # Cleared before looking for work, so that a wake-up during a sync is never lost.
+            self.wake.clear()
+            try:
+                done = await self.sync_once()
+            except GraphError as error:
+                log.warning("writing graphs failed (%s); retrying", error)
+                done = 0
+                await asyncio.sleep(1.0)
+            except Exception:  # a bad graph must not stop the sync of all the others; logged, retried later
+                log.exception("preparing graphs for the store failed; retrying")
+                done = 0
+                await asyncio.sleep(1.0)
+            if done < _BATCH:
+                self.idle.set()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.wake.wait(), timeout=5.0)
+                self.idle.clear()
+
+    async def sync_once(self) -> int:
+        """Write one batch of unsynced graphs; how many were handled (written or set aside)."""
+        rows = await self._db.all(
+            "SELECT graph, version, written FROM graph_sync WHERE synced = 0 AND failed IS NULL LIMIT ?", (_BATCH,)
+        )
+        if not rows:
+            return 0
+        remote = await self._remote_rows([row["graph"] for row in rows])
+        prepared: list[_Prepared] = []
+        for row in rows:
+            try:
+                content, about = await self._content(row["graph"], remote)
+            except Exception as error:  # this graph alone is set aside, with its reason; the batch goes on
+                log.exception("cannot prepare the graph %s for the store", row["graph"])
+                await self._quarantine(row["graph"], row["version"], f"{type(error).__name__}: {error}")
+                continue
+            prepared.append(_Prepared(row["graph"], row["version"], bool(row["written"]), content, about))
+        if prepared:
+            await self._write(prepared)
+        written = [item.graph for item in prepared]
+        for listener in self.listeners:
+            await listener(written)
+        return len(rows)
+
+    async def _write(self, prepared: list["_Prepared"]) -> None:
+        """Write graphs in one store transaction; if the store refuses the batch, write them one by one
+        so that only the graphs it refuses are set aside (a graph process that is down fails the batch)."""
+        try:
+            await self._apply(prepared)
+        except Exception as error:  # the batch is split until the graph at fault is found and set aside
+            if not await self._store_is_up():
+                raise  # not the data's fault: the whole batch is tried again later
+            if len(prepared) == 1:
+                item = prepared[0]
+                log.warning("the store refused the graph %s (%s); set aside", item.graph, error)
+                await self._quarantine(item.graph, item.version, str(error))
+                return
+            half = len(prepared) // 2
+            await self._write(prepared[:half])
+            await self._write(prepared[half:])
+
+    async def _store_is_up(self) -> bool:
+        try:
+            await self._graph.stats()
+        except GraphError:
+            return False
+        return True
+
+    async def _apply(self, prepared: list["_Prepared"]) -> None:
+        fresh = [item.graph for item in prepared if not item.written]
+        if fresh:
+            # Marked before writing: if this write fails half-way, the retry replaces instead of adding.
+            async with self._db.transaction() as connection:
+                await connection.executemany("UPDATE graph_sync SET written = 1 WHERE graph = ?", [(g,) for g in fresh])
+        await self._graph.apply_with_provenance(
+            {item.graph: item.content for item in prepared},
+            {item.graph: item.about for item in prepared},
+            PROVENANCE_GRAPH,
+            fresh,
+        )
+        async with self._db.transaction() as connection:
+            await connection.executemany(
+                "UPDATE graph_sync SET synced = 1 WHERE graph = ? AND version = ?",
+                [(item.graph, item.version) for item in prepared],
+            )
+
+    async def _quarantine(self, graph: str, version: int, reason: str) -> None:
+        """Set a graph aside with ``reason``; what the store held of it is dropped rather than left stale."""
+        try:
+            await self._graph.apply_with_provenance({graph: None}, {graph: None}, PROVENANCE_GRAPH, [])
+        except GraphError as error:
+            log.warning("could not drop the graph %s set aside: %s", graph, error)
+        async with self._db.transaction() as connection:
+            await connection.execute(
+                "UPDATE graph_sync SET failed = ? WHERE graph = ? AND version = ?",
+                (storable_text(reason[:500]), graph, version),
+            )
+
+    async def quarantined(self, limit: int = 20) -> tuple[int, list[dict[str, str]]]:
+        """How many graphs are set aside, and the first ``limit`` of them with their reasons."""
+        count = await self._db.one("SELECT count(*) FROM graph_sync WHERE synced = 0 AND failed IS NOT NULL")
+        rows = await self._db.all(
+            "SELECT graph, failed FROM graph_sync WHERE synced = 0 AND failed IS NOT NULL ORDER BY graph LIMIT ?",
+            (limit,),
+        )
+        return (int(count[0]) if count else 0), [{"graph": row[0], "reason": row[1]} for row in rows]
+
+    async def _remote_rows(self, graphs: list[str]) -> dict[str, Any]:
+        """The live received profiles among ``graphs``, read in one query."""
+        marks = ", ".join("?" for _ in graphs)
+        query = (
+            "SELECT actor, peer, ntriples, activity_id, key_id, received, updated FROM remote_profiles"  # noqa: S608
+            f" WHERE deleted IS NULL AND actor IN ({marks})"
+        )
+        return {row["actor"]: row for row in await self._db.all(query, graphs)}
+
+    async def _content(self, graph: str, remote: dict[str, Any]) -> tuple[str | None, str | None]:
+        """N-Triples of a graph and of its provenance; ``(None, None)`` to drop both."""
+        base = self._config.base_url
+        if graph == VOCABULARY_GRAPH:
+            about = _provenance(
+                graph, source=instance_actor_iri(base), updated=utc_now(), received=utc_now(), activity=None, key=None
+            )
+            return _vocabulary_ntriples(), to_ntriples(about, PROVENANCE_GRAPH)
+        parsed = parse_actor_iri(base, graph)
+        if parsed is not None:
+            record = await self._profiles.get(parsed[1])
+            if record is None or record.deleted or record.fields.get("indexable") is False:
+                return None, None
+            document = render_actor(
+                record, base_url=base, authority=self._config.authority, language=self._config.language
+            )
+            triples, _ = document_triples(document)
+            about = _provenance(
+                graph,
+                source=instance_actor_iri(base),
+                updated=record.updated,
+                received=record.updated,
+                activity=None,
+                key=None,
+            )
+            return to_ntriples(triples, graph), to_ntriples(about, PROVENANCE_GRAPH)
+        row = remote.get(graph)
+        if row is None:
+            return None, None
+        about = _provenance(
+            graph,
+            source=row["peer"],
+            updated=row["updated"],
+            received=row["received"],
+            activity=row["activity_id"],
+            key=row["key_id"],
+        )
+        return row["ntriples"], to_ntriples(about, PROVENANCE_GRAPH)

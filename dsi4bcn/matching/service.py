@@ -1,0 +1,181 @@
+"""Matching as a node service: the index loaded from SQLite, kept up to date as graphs are written.
+
+Every graph the graph sync writes (a local or a received profile) is re-read into the index, so queries
+only score precomputed rows; an organisation's change also refreshes its projects (they inherit its
+quadruple-helix sectors). The base index is rebuilt in a thread when enough profiles have changed.
+"""
+
+import asyncio
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from typing import Any
+
+from dsi4bcn.config import Config
+from dsi4bcn.matching.features import profile_from_triples, triples_from_ntriples
+from dsi4bcn.matching.index import MatchIndex
+from dsi4bcn.matching.model import Profile, concept_label, explain, normalise_weights
+from dsi4bcn.profiles.documents import render_actor
+from dsi4bcn.profiles.iris import actor_iri, parse_actor_iri
+from dsi4bcn.storage.database import Database
+from dsi4bcn.storage.localactors import ProfileStore
+from vocab.fastld import document_triples
+
+__all__ = ["Matcher"]
+
+log = logging.getLogger(__name__)
+_LOAD_PAGE = 1000  # received profiles read (and turned into features) at a time when the node starts
+
+
+class Matcher:
+    """Suggests partners for a profile, over every profile the node knows (local and received)."""
+
+    def __init__(self, config: Config, database: Database, profiles: ProfileStore) -> None:
+        self._config = config
+        self._db = database
+        self._profiles = profiles
+        self.index = MatchIndex()
+        self._rebuilding: asyncio.Task[None] | None = None
+        self.ready = asyncio.Event()
+
+    async def _read(self, graph: str) -> Profile | None:
+        """The profile in ``graph`` as it is now, or None if there is none (or it is not indexable)."""
+        parsed = parse_actor_iri(self._config.base_url, graph)
+        if parsed is not None:
+            record = await self._profiles.get(parsed[1])
+            if record is None or record.deleted or record.fields.get("indexable") is False:
+                return None
+            document = render_actor(
+                record, base_url=self._config.base_url, authority=self._config.authority, language=self._config.language
+            )
+            triples, _ = document_triples(document)
+            profile = profile_from_triples(graph, triples)
+        else:
+            row = await self._db.one(
+                "SELECT ntriples FROM remote_profiles WHERE actor = ? AND deleted IS NULL", (graph,)
+            )
+            if row is None:
+                return None
+            # In a thread: a received summary may be a mebibyte of markup or character references, which
+            # take a good part of a second to unescape and strip even in linear time.
+            profile = await asyncio.to_thread(_received_profile, graph, str(row[0]))
+        if profile is not None and profile.kind == "project" and not profile.sectors and profile.organisation:
+            organisation = self.index.profiles.get(profile.organisation)
+            if organisation is not None:
+                profile = _with_sectors(profile, organisation.sectors)
+        return profile
+
+    async def load(self) -> None:
+        """Read every local and received profile, then build the index (in a thread).
+
+        Received profiles are read a page at a time and turned into features in a thread, so that a
+        large directory neither costs a database round trip per profile nor holds up the event loop.
+        """
+        for kind in ("organisation", "project"):
+            for record in await self._profiles.list(kind):
+                profile = await self._read(actor_iri(self._config.base_url, record.kind, record.slug))
+                if profile is not None:
+                    self.index.profiles[profile.id] = profile
+        after = ""
+        while True:
+            rows = await self._db.all(
+                "SELECT actor, ntriples FROM remote_profiles WHERE deleted IS NULL AND actor > ?"
+                " ORDER BY actor LIMIT ?",
+                (after, _LOAD_PAGE),
+            )
+            if not rows:
+                break
+            after = str(rows[-1][0])
+            page = [(str(row[0]), str(row[1])) for row in rows]
+            for profile in await asyncio.to_thread(_profiles_from_rows, page):
+                self.index.profiles[profile.id] = profile
+        inheriting = await asyncio.to_thread(_inherit_sectors, list(self.index.profiles.values()))
+        self.index.profiles.update((profile.id, profile) for profile in inheriting)
+        await asyncio.to_thread(self.index.rebuild)
+        self.ready.set()
+        log.info("matching index: %d profiles", len(self.index.profiles))
+
+    async def refresh(self, graphs: Iterable[str]) -> None:
+        """Re-read changed graphs (and the projects of changed organisations) into the index."""
+        pending = list(dict.fromkeys(graphs))
+        for graph in pending:
+            before = self.index.profiles.get(graph)
+            profile = await self._read(graph)
+            if profile is None:
+                if before is not None:
+                    self.index.remove(graph)
+                continue
+            self.index.upsert(profile)
+            if profile.kind == "organisation" and (before is None or before.sectors != profile.sectors):
+                for project in [p for p in self.index.profiles.values() if p.organisation == profile.id]:
+                    self.index.upsert(_with_sectors(project, profile.sectors))
+        if self.index.needs_rebuild and (self._rebuilding is None or self._rebuilding.done()):
+            self._rebuilding = asyncio.create_task(asyncio.to_thread(self.index.rebuild))
+
+    def profile(self, iri: str) -> Profile | None:
+        """A known profile."""
+        return self.index.profiles.get(iri)
+
+    async def suggest(
+        self, asker: Profile, *, limit: int, weights: Mapping[str, float] | None, include_own: bool, language: str
+    ) -> dict[str, Any]:
+        """The ranked partners of ``asker``, each with its score and explanation."""
+        chosen = normalise_weights(weights)
+        candidates = await asyncio.to_thread(self.index.top, asker, chosen, limit, include_own)
+        results = []
+        for candidate in candidates:
+            partner = self.index.profiles.get(candidate.id)
+            if partner is None:
+                continue
+            results.append(
+                {
+                    "partner": candidate.id,
+                    "kind": partner.kind,
+                    "name": _name(partner, language),
+                    "score": round(candidate.score, 4),
+                    "explanation": explain(asker, partner, candidate.parts, chosen, language),
+                }
+            )
+        return {
+            "asker": {
+                "id": asker.id,
+                "kind": asker.kind,
+                "name": _name(asker, language),
+                "needs": [concept_label(iri, language) for iri in sorted(asker.needs)],
+                "offers": [concept_label(iri, language) for iri in sorted(asker.offers)],
+            },
+            "weights": {name: round(value, 4) for name, value in chosen.items()},
+            "results": results,
+        }
+
+
+def _received_profile(actor: str, ntriples: str) -> Profile | None:
+    """Matching features of a received profile, from its stored N-Triples."""
+    return profile_from_triples(actor, triples_from_ntriples(ntriples))
+
+
+def _profiles_from_rows(rows: Iterable[tuple[str, str]]) -> list[Profile]:
+    """Matching features of received profiles, from their stored N-Triples."""
+    found = (_received_profile(actor, ntriples) for actor, ntriples in rows)
+    return [profile for profile in found if profile is not None]
+
+
+def _inherit_sectors(profiles: list[Profile]) -> list[Profile]:
+    """The projects that name no sectors, given their organisation's (wherever it came from)."""
+    organisations = {profile.id: profile for profile in profiles if profile.kind == "organisation"}
+    return [
+        _with_sectors(profile, organisations[profile.organisation].sectors)
+        for profile in profiles
+        if profile.kind == "project"
+        and not profile.sectors
+        and profile.organisation in organisations
+        and organisations[profile.organisation].sectors
+    ]
+
+
+def _name(profile: Profile, language: str) -> str:
+    return profile.names.get(language) or next(iter(profile.names.values()), profile.id)
+
+
+def _with_sectors(profile: Profile, sectors: frozenset[str]) -> Profile:
+    return replace(profile, sectors=sectors)

@@ -1,1 +1,0 @@
-"""HTTP routes of a node, one module per audience: discovery, actors, admin API, pages."""

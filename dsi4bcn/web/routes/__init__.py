@@ -1,0 +1,1 @@
+"""HTTP routes of a node, one module per audience: discovery, actors, inboxes, admin APIs, SPARQL, pages."""

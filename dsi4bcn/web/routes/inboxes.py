@@ -1,0 +1,143 @@
+"""Inboxes: verify, store, answer 202, and let the background processor do the rest.
+
+Checks, in order, each with its own answer and nothing stored on failure: the rate per client address
+(429), the body (413, 400: not JSON, or with a lone surrogate), the activity's shape and forbidden JSON-LD
+keywords (400), a blocked domain (403), the HTTP signature (401: unsigned, bad digest, outside the time
+window, unknown algorithm, unverifiable), the key's owner being the activity's actor (401), the rate per
+verified actor host (429), and the origins of the activity and of what it creates (400). Unparseable
+signatures get 401, never 500, so that double-knocking peers retry with the other signature scheme (Fedify
+signs with RFC 9421 first, then draft-cavage).
+"""
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+
+from dsi4bcn.fediverse.inboxbatches import QueueFull
+from dsi4bcn.fediverse.remoteactors import KeyFetchesBusy
+from dsi4bcn.web.appkeys import CONFIG, FEDERATION, STORE
+from dsi4bcn.web.clientaddress import client_address
+from dsi4bcn.web.http import MAX_BODY, ApiError, json_response, read_body
+from federation.activities import check_activity_shape, is_http_iri, object_id, same_origin
+from federation.errors import ActivityError, SignatureError
+from federation.hosts import url_host
+from federation.httpsig import HttpRequest
+from federation.inbox import check_origins
+from federation.jsontext import JSONTextError, parse_json
+from federation.verification import ResolvedKey, verify_signed_request
+
+__all__ = ["routes"]
+
+routes = web.RouteTableDef()
+log = logging.getLogger(__name__)
+
+
+async def _check_recipient(request: web.Request) -> None:
+    path = request.match_info.get("path")
+    if path is None:
+        return
+    record = await request.app[STORE].get(request.match_info["slug"])
+    kind = "organisation" if path == "organisations" else "project"
+    if record is None or record.kind != kind:
+        raise ApiError(404, "not_found")
+    if record.deleted:
+        raise ApiError(410, "gone")
+
+
+def _refuse(status: int, reason: str, **headers: str) -> ApiError:
+    log.info("inbox refused a request (%d): %s", status, reason)
+    return ApiError(status, "inbox_refused", headers=headers or None, reason=reason)
+
+
+def _is_self_delete(activity: dict[str, Any], actor: str) -> bool:
+    kind = activity.get("type")
+    return (kind == "Delete" or (isinstance(kind, list) and "Delete" in kind)) and object_id(
+        activity.get("object")
+    ) == actor
+
+
+@routes.post("/{path:organisations|projects}/{slug}/inbox")
+@routes.post("/actor/inbox")
+@routes.post("/inbox")
+async def inbox(request: web.Request) -> web.Response:
+    """Accept a signed activity: 202 once verified and stored."""
+    services = request.app[FEDERATION]
+    # Before anything is read or verified, the sender is only an address: limit by that. The claimed
+    # actor's host is limited only once the signature proves it, so nobody can spend a real peer's quota.
+    address = client_address(request)
+    if not services.address_limiter.allow(address):
+        retry = str(services.address_limiter.retry_after(address))
+        raise _refuse(429, f"too many requests from {address}", **{"Retry-After": retry})
+    await _check_recipient(request)
+    raw = await read_body(
+        request, MAX_BODY, media_types=("application/activity+json", "application/ld+json", "application/json")
+    )
+    try:
+        activity = parse_json(raw)
+    except JSONTextError as error:
+        raise _refuse(400, str(error)) from error
+    try:
+        check_activity_shape(activity)
+    except ActivityError as error:
+        raise _refuse(400, str(error)) from error
+    actor = object_id(activity["actor"]) or ""
+    # The canonical host (ｌｏｃａｌｈｏｓｔ, localhost. and LOCALHOST are one); the shape check ensured there is one.
+    host = url_host(actor)
+    if services.blocklist.is_blocked(host):
+        raise _refuse(403, f"{host} is blocked on this node")
+    if "signature" not in request.headers and "signature-input" not in request.headers:
+        raise _refuse(401, "the request is not signed")
+    self_delete = _is_self_delete(activity, actor)
+    if self_delete and await services.directory.known_key_for(actor) is None:
+        # An actor whose key we never fetched deleted itself. Its key is gone with it, so the Delete cannot
+        # be verified, and its body is not trusted: if a profile of it is held (backfilled), its origin is
+        # asked in the background, and only a 410 or 404 there erases it. Otherwise nothing is fetched.
+        services.deletions.confirm(actor)
+        return json_response({}, status=202)
+    signed = HttpRequest(
+        method=request.method,
+        url=request.app[CONFIG].base_url + request.raw_path,
+        headers=request.headers,  # every line of a repeated header, not just the last
+        body=raw,
+    )
+
+    async def resolve_key(key_id: str, *, refresh: bool) -> ResolvedKey | None:
+        # Only the actor's own origin can hold its key: never fetch a keyId anywhere else.
+        if not is_http_iri(key_id):
+            raise SignatureError("the keyId is not an absolute http(s) IRI")
+        if not same_origin(key_id, actor):
+            raise SignatureError("the key is not on the activity actor's origin")
+        return await services.directory.key(key_id, refresh=refresh, requester=address)
+
+    try:
+        verified = await verify_signed_request(signed, resolve_key=resolve_key, now=datetime.now(UTC))
+    except SignatureError as error:
+        if self_delete:  # e.g. its key is gone with it: the origin decides (nothing unless a profile is held)
+            services.deletions.confirm(actor)
+        raise _refuse(401, str(error)) from error
+    except KeyFetchesBusy as error:
+        raise _refuse(503, str(error), **{"Retry-After": "30"}) from error
+    if verified.owner != actor:
+        raise _refuse(401, "the key's owner is not the activity's actor")
+    if not services.limiter.allow(host):
+        raise _refuse(429, f"too many requests from {host}", **{"Retry-After": str(services.limiter.retry_after(host))})
+    try:
+        check_origins(activity)
+    except ActivityError as error:
+        raise _refuse(400, str(error)) from error
+    try:
+        await services.writer.submit((activity["id"], actor, raw.decode("utf-8"), verified.key_id))
+    except QueueFull as error:
+        raise _refuse(503, "the inbox is busy", **{"Retry-After": "10"}) from error
+    services.processor.wake.set()
+    log.debug(
+        "inbox accepted %s %s from %s (%s signature, key %s)",
+        activity.get("type"),
+        activity["id"],
+        actor,
+        verified.signature.scheme,
+        verified.key_id,
+    )
+    return json_response({}, status=202)

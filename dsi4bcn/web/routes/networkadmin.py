@@ -1,0 +1,94 @@
+"""Admin API for the network: peers (other nodes this one aggregates) and the aggregated graph."""
+
+from aiohttp import web
+
+from dsi4bcn.fediverse.peering import PeerBlocked, PeeringError
+from dsi4bcn.profiles.validation import Problem
+from dsi4bcn.web.appkeys import CONFIG, FEDERATION, GRAPH
+from dsi4bcn.web.http import ApiError, json_response, read_json_body
+from dsi4bcn.web.routes.profileadmin import authorise
+from federation.errors import ActivityError, FetchError, UnsafeURLError
+from federation.netsafety import check_url
+
+__all__ = ["routes"]
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/api/peers")
+async def list_peers(request: web.Request) -> web.Response:
+    """Every peer, with its backfill progress and last resync."""
+    authorise(request)
+    federation = request.app[FEDERATION]
+    peers = await federation.peering.peers()
+    return json_response(
+        [{**peer.as_json(), "blocked": federation.blocklist.is_blocked_url(peer.actor)} for peer in peers]
+    )
+
+
+@routes.post("/api/peers")
+async def add_peer(request: web.Request) -> web.Response:
+    """Peer with the node at ``{"url": …}`` (its origin or its instance actor); backfill starts at once."""
+    authorise(request)
+    body = await read_json_body(request)
+    url = body.get("url") if isinstance(body, dict) else None
+    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+        raise ApiError(422, "validation_failed", [Problem("url", "bad_url", {"field": "url"})])
+    try:  # the network policy first: a node this one may never contact is refused with that reason
+        check_url(url, allow_private_network=request.app[CONFIG].allow_private_network)
+    except UnsafeURLError as error:
+        raise ApiError(422, "peer_refused", reason=str(error)) from error
+    try:
+        peer = await request.app[FEDERATION].peering.add(url)
+    except PeerBlocked as error:
+        raise ApiError(403, "peer_refused", reason=str(error)) from error
+    except (PeeringError, FetchError, ActivityError) as error:
+        raise ApiError(502, "peer_refused", reason=str(error)) from error
+    return json_response(peer.as_json(), status=202)
+
+
+@routes.delete("/api/peers")
+async def remove_peer(request: web.Request) -> web.Response:
+    """Stop peering with ``?peer=`` (origin or instance actor) and drop its profiles from the graph."""
+    authorise(request)
+    peer = request.query.get("peer", "")
+    dropped = await request.app[FEDERATION].peering.remove(peer)
+    if dropped < 0:
+        raise ApiError(404, "not_found")
+    request.app[GRAPH].sync.wake.set()
+    return json_response({"removed": peer, "profilesDropped": dropped})
+
+
+@routes.get("/api/graph")
+async def graph_status(request: web.Request) -> web.Response:
+    """How big the graph is, how many graphs still wait to be written, and which were set aside (with
+    the reason) because the store refused them."""
+    authorise(request)
+    aggregate = request.app[GRAPH]
+    stats = await aggregate.service.stats()
+    pending = await aggregate.database.one("SELECT count(*) FROM graph_sync WHERE synced = 0 AND failed IS NULL")
+    quarantined, examples = await aggregate.sync.quarantined()
+    return json_response(
+        {
+            **stats,
+            "unsynced": int(pending[0]) if pending else 0,
+            "setAside": {"count": quarantined, "graphs": examples},
+            "graphProcessRestarts": aggregate.service.restarts,
+        }
+    )
+
+
+@routes.post("/api/graph/rebuild")
+async def rebuild(request: web.Request) -> web.Response:
+    """Empty the store and rebuild it from SQLite (local profiles, received documents, vocabulary)."""
+    authorise(request)
+    graphs = await request.app[GRAPH].sync.rebuild()
+    return json_response({"rebuilding": graphs}, status=202)
+
+
+@routes.get("/api/loops")
+async def loops(request: web.Request) -> web.Response:
+    """The node's background loops: how often each was restarted after a failure, and the last failure."""
+    authorise(request)
+    every = {**request.app[FEDERATION].loops, **request.app[GRAPH].loops}
+    return json_response({"loops": [health.as_json() for _, health in sorted(every.items())]})

@@ -1,0 +1,157 @@
+"""HTML pages: a Jinja2 environment with autoescaping and the view models the templates read.
+
+Jinja2 escapes every value by default, so a profile can never inject markup into a page; the only
+markup passed through is the summary HTML that ``published.text_to_html`` built from escaped text.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import jinja2
+from markupsafe import Markup
+
+from dsi4bcn.i18n import LANGUAGES, UI
+from dsi4bcn.profiles.actorrecords import ActorRecord
+from dsi4bcn.profiles.documents import pick_language, text_to_html
+from dsi4bcn.profiles.iris import actor_iri, profile_page
+from vocab.concepts import Concept, concept_index
+
+__all__ = ["ActorView", "ConceptLink", "actor_view", "render_page", "template_environment"]
+
+
+def template_environment() -> jinja2.Environment:
+    """The Jinja2 environment for the bundled templates, autoescaping HTML."""
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("dsi4bcn.web", "templates"),
+        autoescape=jinja2.select_autoescape(["html"], default=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+@dataclass(frozen=True)
+class ConceptLink:
+    """A concept as shown on a page: its label in the visitor's language and its IRI."""
+
+    label: str
+    iri: str
+    code: str
+
+
+@dataclass(frozen=True)
+class ActorView:
+    """What a profile page shows."""
+
+    kind: str
+    slug: str
+    iri: str
+    page: str
+    handle: str
+    name: str
+    summary: Markup
+    rows: Sequence[tuple[str, Sequence[ConceptLink]]]
+    facts: Sequence[tuple[str, str, str | None]]
+    organisation: tuple[str, str] | None
+    projects: Sequence[tuple[str, str]]
+    icon: str | None
+
+
+def _concepts(codes: Sequence[str] | str | None, language: str) -> list[ConceptLink]:
+    if not codes:
+        return []
+    index = concept_index()
+    found: list[Concept] = []
+    for code in [codes] if isinstance(codes, str) else codes:
+        concept = index.resolve(code)
+        if concept is not None:
+            found.append(concept)
+    return [ConceptLink(c.label(language), c.iri, c.curie) for c in found]
+
+
+def _based_in(code: str | None, language: str) -> list[ConceptLink]:
+    links = _concepts(code, language)
+    if links:
+        parents = [c for c in concept_index().ancestors(links[0].iri) if c.scheme == "district"]
+        links.extend(ConceptLink(c.label(language), c.iri, c.curie) for c in parents)
+    return links
+
+
+def actor_view(
+    record: ActorRecord,
+    *,
+    base_url: str,
+    authority: str,
+    language: str,
+    organisation: ActorRecord | None = None,
+    projects: Sequence[ActorRecord] = (),
+) -> ActorView:
+    """The view model of an organisation's or project's page."""
+    fields: Mapping[str, Any] = record.fields
+    label = UI
+    rows: list[tuple[str, Sequence[ConceptLink]]] = [
+        (label["sectors"][language], _concepts(fields.get("sectors"), language)),
+        (label["status"][language], _concepts(fields.get("projectStatus"), language)),
+        (label["areas"][language], _concepts(fields.get("areas"), language)),
+        (label["needs"][language], _concepts(fields.get("needs"), language)),
+        (label["offers"][language], _concepts(fields.get("offers"), language)),
+        (label["based_in"][language], _based_in(fields.get("basedIn"), language)),
+        (label["sdgs"][language], _concepts(fields.get("sdgs"), language)),
+    ]
+    facts: list[tuple[str, str, str | None]] = []
+    if "website" in fields:
+        facts.append((label["website"][language], fields["website"], fields["website"]))
+    if "email" in fields:
+        facts.append((label["email"][language], fields["email"], f"mailto:{fields['email']}"))
+    if "telephone" in fields:
+        facts.append((label["telephone"][language], fields["telephone"], None))
+    for key, ui_key in (
+        ("startDate", "start_date"),
+        ("endDate", "end_date"),
+        ("foundingDate", "founding_date"),
+    ):
+        if key in fields:
+            facts.append((label[ui_key][language], fields[key], None))
+    if "location" in fields:
+        place = fields["location"]
+        text = f"{place['latitude']:.4f}, {place['longitude']:.4f}"
+        osm = f"https://www.openstreetmap.org/?mlat={place['latitude']}&mlon={place['longitude']}#map=16"
+        facts.append((label["location"][language], place.get("name") or text, osm))
+    summary = text_to_html(pick_language(fields["summaryMap"], language)) if "summaryMap" in fields else ""
+    return ActorView(
+        kind=record.kind,
+        slug=record.slug,
+        iri=actor_iri(base_url, record.kind, record.slug),
+        page=profile_page(base_url, record.slug),
+        handle=f"@{record.slug}@{authority}",
+        name=record.name(language),
+        summary=Markup(summary),  # noqa: S704 - built from escaped text by text_to_html
+        rows=[(title, links) for title, links in rows if links],
+        facts=facts,
+        organisation=(
+            (organisation.name(language), profile_page(base_url, organisation.slug)) if organisation else None
+        ),
+        projects=[(p.name(language), profile_page(base_url, p.slug)) for p in projects],
+        icon=fields.get("icon"),
+    )
+
+
+def render_page(
+    environment: jinja2.Environment,
+    template: str,
+    language: str,
+    *,
+    query: Mapping[str, str] | None = None,
+    **context: Any,
+) -> bytes:
+    """Render a template with the shared page context (language, labels, language switcher).
+
+    ``query`` is the page's own query string, kept by the language switcher's links.
+    """
+    page = environment.get_template(template)
+    labels = {key: values[language] for key, values in UI.items()}
+    kept = [(key, value) for key, value in (query or {}).items() if key != "lang"]
+    switcher = {code: "?" + urlencode([*kept, ("lang", code)]) for code in LANGUAGES}
+    return page.render(lang=language, languages=LANGUAGES, switcher=switcher, ui=labels, **context).encode("utf-8")
