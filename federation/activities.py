@@ -1,7 +1,8 @@
 """Build the activities a node sends, and read the ones it receives, as plain dicts.
 
 Ids of everything we publish live on the sending actor's host. Received activities are checked for shape
-only here (the origin and signature checks are in ``federation.inbox`` and ``federation.httpsig``).
+only here (``federation.inboxrequest`` runs the signature and origin checks on an inbox POST; origins are
+defined in ``federation.hosts``).
 """
 
 import re
