@@ -2,10 +2,11 @@
 
 In order, each refusing with an ``InboxRefused`` that carries the HTTP status to answer and a reason a person
 can read: the body as JSON (400, ``federation.jsontext``), the activity's shape and forbidden JSON-LD keywords
-(400), a signature being present at all (401), the HTTP signature, draft-cavage or RFC 9421, with its body
-digest and time window (401, ``federation.verification``), the keyId being an http(s) IRI on the actor's
-origin before anything is fetched (401), the key's owner being the activity's actor (401), and the origins
-of the activity and of what it creates or updates (400, ``federation.inbox.check_origins``).
+(400), a signature being present at all (401), the HTTP signature, draft-cavage or RFC 9421 (401,
+``federation.verification``: parsed, its time window and body digest checked, its keyId required to be an
+http(s) IRI on the actor's origin before the resolver is asked, then verified), the key's owner being the
+activity's actor (401), and the origins of the activity and of what it creates or updates (400,
+``federation.inbox.check_origins``).
 ``verify_inbox_request`` runs them all; a server that adds its own rules between them (rate limits,
 blocklists, what to do with an unverifiable self-``Delete``) calls the steps one by one, as
 ``dsi4bcn.web.routes.inboxes`` does. Errors the resolver raises other than ``SignatureError`` (a busy key
