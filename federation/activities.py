@@ -1,17 +1,17 @@
 """Build the activities a node sends, and read the ones it receives, as plain dicts.
 
 Ids of everything we publish live on the sending actor's host. Received activities are checked for shape
-only here (the origin and signature checks are in ``federation.inbox`` and ``federation.httpsig``).
+only here (``federation.inboxrequest`` runs the signature and origin checks on an inbox POST; origins are
+defined in ``federation.hosts``).
 """
 
 import re
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
 from federation.errors import ActivityError
-from federation.hosts import DEFAULT_PORTS, HostError, url_origin
+from federation.hosts import origin, same_origin  # re-exported: the one definition lives in hosts
 
 __all__ = [
     "FORBIDDEN_KEYWORDS",
@@ -44,21 +44,6 @@ _MAX_IRI_LENGTH = 2048
 _NOT_IN_IRI = re.compile(r'[<>"{}|^`\\\x00-\x20\x7f\ud800-\udfff]')
 
 
-@lru_cache(maxsize=4096)
-def origin(iri: str) -> str:
-    """``scheme://host[:port]`` of an IRI (RFC 6454's serialisation: host normalised by
-    ``federation.hosts.normalise_host``, default port left out); '' if it has none or its host has no
-    canonical form, or it carries userinfo."""
-    try:
-        scheme, host, port = url_origin(iri)
-    except HostError:
-        return ""
-    if not scheme:
-        return ""
-    shown = f"[{host}]" if ":" in host else host
-    return f"{scheme}://{shown}" if port in (0, DEFAULT_PORTS.get(scheme)) else f"{scheme}://{shown}:{port}"
-
-
 def is_http_iri(value: Any) -> bool:
     """Whether ``value`` is an absolute http(s) IRI that can be stored and written as RDF as it is: no
     spaces, controls, ``<>"{}|^`\\`` or lone surrogates, at most 2,048 characters."""
@@ -70,12 +55,6 @@ def is_http_iri(value: Any) -> bool:
         return bool(urlsplit(value).hostname)
     except ValueError:
         return False
-
-
-def same_origin(first: str, second: str) -> bool:
-    """Whether two IRIs share scheme, host and port (FEP-fe34's origin-based trust), hosts compared in
-    their canonical form (``a.example``, ``A.EXAMPLE.`` and ``a。example`` are one host)."""
-    return bool(origin(first)) and origin(first) == origin(second)
 
 
 def object_id(value: Any) -> str | None:

@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from federation.activities import same_origin
 from federation.errors import ActivityError
+from federation.hosts import same_origin
 from federation.types import ActorEndpoints
 
 __all__ = ["SUPPORTED_ACTOR_TYPES", "actor_document", "endpoints_for", "ordered_collection"]

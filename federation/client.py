@@ -30,8 +30,9 @@ from aiohttp.resolver import DefaultResolver
 from yarl import URL
 
 from federation.errors import FetchError, UnsafeURLError
+from federation.hosts import same_origin, url_host
 from federation.media import ACTIVITY_JSON, AS_PROFILE, LD_JSON_AS
-from federation.netsafety import check_url, is_public_address, url_origin
+from federation.netsafety import check_url, is_public_address
 
 __all__ = [
     "ACTIVITYPUB_ACCEPT",
@@ -219,7 +220,7 @@ class ActivityPubClient:
                 if fetched.status not in _REDIRECTS or not location:
                     return fetched
                 target = _resolve_location(current, location)
-                if same_origin_redirects_only and url_origin(target) != url_origin(current):
+                if same_origin_redirects_only and not same_origin(target, current):
                     raise FetchError(f"redirect from {current} to another origin refused: {target}")
                 current = target
         raise FetchError(f"too many redirects (more than {self._policy.max_redirects}) from {url}")
@@ -237,7 +238,7 @@ class ActivityPubClient:
         claimed = document.get("id")
         if claimed in (url, fetched.url):
             return document
-        if isinstance(claimed, str) and _same_origin(claimed, url):
+        if isinstance(claimed, str) and same_origin(claimed, url):
             again = await self.get(claimed, accept=ACTIVITYPUB_ACCEPT, same_origin_redirects_only=True)
             document = _parse_object(again)
             if document.get("id") in (claimed, again.url):
@@ -266,7 +267,7 @@ class ActivityPubClient:
             target = URL(checked)
         except ValueError as exc:
             raise UnsafeURLError(f"malformed URL {url!r}: {exc}") from exc
-        if target.raw_host != url_origin(checked)[1]:  # never expected: yarl read another host than we did
+        if target.raw_host != url_host(checked):  # never expected: yarl read another host than we did
             raise UnsafeURLError(f"{url!r} names host {target.raw_host!r} to aiohttp, not the one checked")
         headers: dict[str, str] = {"User-Agent": self._policy.user_agent}
         if accept is not None:
@@ -323,13 +324,6 @@ def _resolve_location(current: str, location: str) -> str:
         return str(URL(current).join(URL(location)))
     except ValueError as exc:
         raise FetchError(f"invalid redirect Location {location!r} from {current}") from exc
-
-
-def _same_origin(first: str, second: str) -> bool:
-    try:
-        return url_origin(first) == url_origin(second)
-    except FetchError:
-        return False
 
 
 @asynccontextmanager

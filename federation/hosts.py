@@ -12,7 +12,12 @@ their canonical text. What could mean two hosts is refused instead: percent-esca
 WHATWG parser decodes them), characters UTS-46 would silently delete, empty or overlong labels, and hosts
 whose last label is a number but which are not a dotted-quad IPv4 address (``127.1``, ``0x7f.1``; WHATWG URL
 §3.5 reads those as IPv4, ``getaddrinfo`` as well). A unit test checks it against yarl code point by code
-point. Pure: no I/O.
+point.
+
+An origin (RFC 6454 §4) is the triple ``url_origin`` returns: scheme, normalised host and effective port (the
+port written, else the scheme's default), so ``https://a.example:443/x`` and ``https://a.example/y`` are one
+origin, ``http://a.example`` another. ``origin`` serialises that triple and ``same_origin`` compares it: every
+origin check in ``federation`` and ``dsi4bcn`` goes through these three. Pure: no I/O.
 """
 
 from functools import lru_cache
@@ -23,7 +28,17 @@ import idna
 
 from federation.errors import UnsafeURLError
 
-__all__ = ["DEFAULT_PORTS", "HostError", "domains_of", "host_in_domain", "normalise_host", "url_host", "url_origin"]
+__all__ = [
+    "DEFAULT_PORTS",
+    "HostError",
+    "domains_of",
+    "host_in_domain",
+    "normalise_host",
+    "origin",
+    "same_origin",
+    "url_host",
+    "url_origin",
+]
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 _MAX_HOST = 253  # RFC 1035 §2.3.4, without the trailing dot
@@ -149,6 +164,28 @@ def url_origin(url: str) -> tuple[str, str, int]:
         raise HostError(f"URL without a host: {url!r}")
     scheme = parts.scheme.lower()
     return scheme, normalise_host(written), port if port is not None else DEFAULT_PORTS.get(scheme, 0)
+
+
+@lru_cache(maxsize=4096)
+def origin(url: str) -> str:
+    """``scheme://host[:port]`` of an absolute URL (RFC 6454 §6.2): the ``url_origin`` triple, the port left
+    out when it is the scheme's default (an explicit ``:443`` on https too) and kept otherwise (``:0`` too);
+    '' if the URL has no scheme, no host, a host with no canonical form, userinfo or a bad port."""
+    try:
+        scheme, host, port = url_origin(url)
+    except HostError:
+        return ""
+    if not scheme:
+        return ""
+    shown = f"[{host}]" if ":" in host else host
+    return f"{scheme}://{shown}" if port == DEFAULT_PORTS.get(scheme, 0) else f"{scheme}://{shown}:{port}"
+
+
+def same_origin(first: str, second: str) -> bool:
+    """Whether two URLs share scheme, normalised host and effective port (FEP-fe34's origin-based trust);
+    never for a URL that has no origin."""
+    mine = origin(first)
+    return bool(mine) and mine == origin(second)
 
 
 def url_host(url: str) -> str:

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from federation import activities
-from federation.activities import object_id, same_origin
+from federation.activities import object_id
 from federation.errors import ActivityError
+from federation.hosts import same_origin
 
 __all__ = [
     "ActorUpdated",

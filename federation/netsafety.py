@@ -6,7 +6,7 @@ anyone could make it request ``http://127.0.0.1:6379/`` or a cloud metadata endp
 port, IP literals, localhost names, all on the host as ``federation.hosts.normalise_host`` maps it) and
 ``is_public_address`` screens every address a host name resolves to; the I/O module ``federation.client``
 calls both, the second from its resolver, for every redirect hop. ``url_origin`` (from ``federation.hosts``)
-is offered here too, for the client's same-origin checks.
+is offered here too; origins are compared with ``federation.hosts.same_origin``.
 Special-purpose ranges follow the IANA registries (RFC 6890):
 https://www.iana.org/assignments/iana-ipv4-special-registry/ and
 https://www.iana.org/assignments/iana-ipv6-special-registry/.

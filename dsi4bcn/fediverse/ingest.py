@@ -30,7 +30,8 @@ from dsi4bcn.graph.sync import mark_unsynced
 from dsi4bcn.profiles.ntriples import Triple, to_ntriples
 from dsi4bcn.storage.database import Database
 from dsi4bcn.storage.localactors import utc_now
-from federation.activities import forbidden_keyword, is_http_iri, origin
+from federation.activities import forbidden_keyword, is_http_iri
+from federation.hosts import origin
 from vocab.fastld import document_triples
 from vocab.fastshapes import validate_triples
 

@@ -21,10 +21,11 @@ from dsi4bcn.fediverse.remoteactors import RemoteDirectory
 from dsi4bcn.storage.database import Database, storable_text
 from dsi4bcn.storage.fedstore import FederationStore
 from dsi4bcn.storage.localactors import utc_now
-from federation.activities import object_id, origin, same_origin
+from federation.activities import object_id
 from federation.actors import read_actor
 from federation.client import ActivityPubClient
 from federation.errors import ActivityError, FetchError
+from federation.hosts import origin, same_origin
 from federation.jsontext import parse_json
 from federation.nodeinfo import APPLICATION_ACTOR_REL
 

@@ -20,10 +20,10 @@ from urllib.parse import urldefrag
 
 from dsi4bcn.storage.fedstore import FederationStore, RemoteActor
 from dsi4bcn.storage.localactors import utc_now
-from federation.activities import origin
 from federation.actors import read_actor
 from federation.client import ActivityPubClient
 from federation.errors import ActivityError, FederationError, FetchError, UnsafeURLError
+from federation.hosts import origin
 from federation.verification import ResolvedKey
 
 __all__ = ["KeyFetchesBusy", "RemoteDirectory"]

@@ -6,12 +6,14 @@ keywords (400), a blocked domain (403), the HTTP signature (401: unsigned, bad d
 window, unknown algorithm, unverifiable), the key's owner being the activity's actor (401), the rate per
 verified actor host (429), and the origins of the activity and of what it creates (400). Unparseable
 signatures get 401, never 500, so that double-knocking peers retry with the other signature scheme (Fedify
-signs with RFC 9421 first, then draft-cavage).
+signs with RFC 9421 first, then draft-cavage). The protocol checks are ``federation.inboxrequest``'s steps;
+this route adds the node's own rules between them: the two rate limits, the recipient, the blocklist, the
+unverifiable self-``Delete`` (confirmed at its origin by ``deletions.confirm``), the batch writer and the
+processor's wake-up.
 """
 
 import logging
 from datetime import UTC, datetime
-from typing import Any
 
 from aiohttp import web
 
@@ -20,13 +22,17 @@ from dsi4bcn.fediverse.remoteactors import KeyFetchesBusy
 from dsi4bcn.web.appkeys import CONFIG, FEDERATION, STORE
 from dsi4bcn.web.clientaddress import client_address
 from dsi4bcn.web.http import MAX_BODY, ApiError, json_response, read_body
-from federation.activities import check_activity_shape, is_http_iri, object_id, same_origin
-from federation.errors import ActivityError, SignatureError
-from federation.hosts import url_host
 from federation.httpsig import HttpRequest
-from federation.inbox import check_origins
-from federation.jsontext import JSONTextError, parse_json
-from federation.verification import ResolvedKey, verify_signed_request
+from federation.inboxrequest import (
+    InboxRefused,
+    check_activity_origins,
+    check_key_owner,
+    is_self_delete,
+    read_activity,
+    require_signature,
+    verify_sender_signature,
+)
+from federation.verification import ResolvedKey
 
 __all__ = ["routes"]
 
@@ -51,13 +57,6 @@ def _refuse(status: int, reason: str, **headers: str) -> ApiError:
     return ApiError(status, "inbox_refused", headers=headers or None, reason=reason)
 
 
-def _is_self_delete(activity: dict[str, Any], actor: str) -> bool:
-    kind = activity.get("type")
-    return (kind == "Delete" or (isinstance(kind, list) and "Delete" in kind)) and object_id(
-        activity.get("object")
-    ) == actor
-
-
 @routes.post("/{path:organisations|projects}/{slug}/inbox")
 @routes.post("/actor/inbox")
 @routes.post("/inbox")
@@ -75,21 +74,20 @@ async def inbox(request: web.Request) -> web.Response:
         request, MAX_BODY, media_types=("application/activity+json", "application/ld+json", "application/json")
     )
     try:
-        activity = parse_json(raw)
-    except JSONTextError as error:
-        raise _refuse(400, str(error)) from error
-    try:
-        check_activity_shape(activity)
-    except ActivityError as error:
-        raise _refuse(400, str(error)) from error
-    actor = object_id(activity["actor"]) or ""
-    # The canonical host (ｌｏｃａｌｈｏｓｔ, localhost. and LOCALHOST are one); the shape check ensured there is one.
-    host = url_host(actor)
-    if services.blocklist.is_blocked(host):
-        raise _refuse(403, f"{host} is blocked on this node")
-    if "signature" not in request.headers and "signature-input" not in request.headers:
-        raise _refuse(401, "the request is not signed")
-    self_delete = _is_self_delete(activity, actor)
+        return await _accept(request, raw, address)
+    except InboxRefused as refusal:
+        raise _refuse(refusal.status, refusal.reason) from refusal
+
+
+async def _accept(request: web.Request, raw: bytes, address: str) -> web.Response:
+    """The checks once the body is read: ``federation.inboxrequest``'s steps with this node's rules between."""
+    services = request.app[FEDERATION]
+    received = read_activity(raw)
+    actor = received.actor
+    if services.blocklist.is_blocked(received.host):
+        raise InboxRefused(403, f"{received.host} is blocked on this node")
+    require_signature(request.headers)
+    self_delete = is_self_delete(received)
     if self_delete and await services.directory.known_key_for(actor) is None:
         # An actor whose key we never fetched deleted itself. Its key is gone with it, so the Delete cannot
         # be verified, and its body is not trusted: if a profile of it is held (backfilled), its origin is
@@ -104,29 +102,22 @@ async def inbox(request: web.Request) -> web.Response:
     )
 
     async def resolve_key(key_id: str, *, refresh: bool) -> ResolvedKey | None:
-        # Only the actor's own origin can hold its key: never fetch a keyId anywhere else.
-        if not is_http_iri(key_id):
-            raise SignatureError("the keyId is not an absolute http(s) IRI")
-        if not same_origin(key_id, actor):
-            raise SignatureError("the key is not on the activity actor's origin")
         return await services.directory.key(key_id, refresh=refresh, requester=address)
 
     try:
-        verified = await verify_signed_request(signed, resolve_key=resolve_key, now=datetime.now(UTC))
-    except SignatureError as error:
+        verified = await verify_sender_signature(signed, actor, resolve_key=resolve_key, now=datetime.now(UTC))
+    except InboxRefused:
         if self_delete:  # e.g. its key is gone with it: the origin decides (nothing unless a profile is held)
             services.deletions.confirm(actor)
-        raise _refuse(401, str(error)) from error
+        raise
     except KeyFetchesBusy as error:
         raise _refuse(503, str(error), **{"Retry-After": "30"}) from error
-    if verified.owner != actor:
-        raise _refuse(401, "the key's owner is not the activity's actor")
-    if not services.limiter.allow(host):
-        raise _refuse(429, f"too many requests from {host}", **{"Retry-After": str(services.limiter.retry_after(host))})
-    try:
-        check_origins(activity)
-    except ActivityError as error:
-        raise _refuse(400, str(error)) from error
+    check_key_owner(verified, actor)
+    if not services.limiter.allow(received.host):
+        retry = str(services.limiter.retry_after(received.host))
+        raise _refuse(429, f"too many requests from {received.host}", **{"Retry-After": retry})
+    check_activity_origins(received.activity)
+    activity = received.activity
     try:
         await services.writer.submit((activity["id"], actor, raw.decode("utf-8"), verified.key_id))
     except QueueFull as error:

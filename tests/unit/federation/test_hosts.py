@@ -8,7 +8,16 @@ import pytest
 from yarl import URL
 
 from federation.errors import UnsafeURLError
-from federation.hosts import HostError, domains_of, host_in_domain, normalise_host, url_host
+from federation.hosts import (
+    HostError,
+    domains_of,
+    host_in_domain,
+    normalise_host,
+    origin,
+    same_origin,
+    url_host,
+    url_origin,
+)
 
 # Full stops that IDNA (UTS-46) maps to "." and that urllib.parse leaves alone.
 FULL_STOPS = ("\u3002", "\uff0e", "\uff61")
@@ -215,3 +224,54 @@ def test_host_in_domain(host: str, domain: str, inside: bool) -> None:
 def test_domains_of_a_host(host: str, domains: list[str]) -> None:
     assert domains_of(host) == domains
     assert all(host_in_domain(host, domain) for domain in domains)
+
+
+@pytest.mark.parametrize(
+    ("url", "serialised"),
+    [
+        ("https://a.example:443/x", "https://a.example"),
+        ("https://A.EXAMPLE./y", "https://a.example"),
+        ("http://a.example:80", "http://a.example"),
+        ("http://a.example:443/x", "http://a.example:443"),
+        ("https://a.example:80/x", "https://a.example:80"),
+        ("https://a.example:0/x", "https://a.example:0"),
+        ("https://[::1]:8443/x", "https://[::1]:8443"),
+        ("https://user@a.example/x", ""),
+        ("/relative/path", ""),
+        ("https://a.example:99999/x", ""),
+    ],
+)
+def test_origin_serialises_scheme_host_and_effective_port(url: str, serialised: str) -> None:
+    assert origin(url) == serialised
+
+
+# Pairs of URLs the one definition of origin says are, or are not, the same origin.
+_PAIRS = [
+    ("https://a.example:443/x", "https://a.example/y", True),
+    ("http://a.example:80/x", "http://a.example/y", True),
+    ("https://A.example./x", "https://a\u3002example/y", True),
+    ("http://a.example/x", "https://a.example/x", False),
+    ("https://a.example:8443/x", "https://a.example/x", False),
+    ("http://a.example:443/x", "https://a.example/x", False),
+    # An explicit port 0 is not the default port (origin() used to drop it, so the inbox took
+    # https://a.example:0/x for the origin of https://a.example/y while the client did not).
+    ("https://a.example:0/x", "https://a.example/y", False),
+]
+
+
+@pytest.mark.parametrize(("first", "second", "same"), _PAIRS)
+def test_same_origin_compares_scheme_host_and_effective_port(first: str, second: str, same: bool) -> None:
+    assert same_origin(first, second) is same
+    assert same_origin(second, first) is same
+    assert (origin(first) == origin(second)) is same
+
+
+@pytest.mark.parametrize(("first", "second", "same"), _PAIRS)
+def test_origin_agrees_with_the_url_origin_triple(first: str, second: str, same: bool) -> None:
+    # One definition: comparing serialised origins and comparing (scheme, host, port) triples never differ.
+    assert (url_origin(first) == url_origin(second)) is same
+
+
+def test_a_url_without_an_origin_is_never_the_same_origin() -> None:
+    assert not same_origin("https://user@a.example/x", "https://user@a.example/x")
+    assert not same_origin("not a url", "not a url")
