@@ -17,7 +17,9 @@ Rules checked here (each message names the module, what offends and the rule):
 - no module of ``dsi4bcn`` or ``federation`` over 400 lines; no function over 60 lines (from its ``def``
   to its last line) unless a comment containing "long because" (any case), just above the function or its
   decorators or at the start of its body (before or after the docstring), says why;
-- every module of ``dsi4bcn`` and ``federation`` starts with a docstring (its header).
+- every module of ``dsi4bcn`` and ``federation`` starts with a docstring (its header);
+- unit tests mirror the code: ``tests/unit/<package>/…/test_<module>.py`` (or ``test_<module>_<aspect>.py``)
+  tests ``<package>/…/<module>.py``; only cross-cutting tests sit directly in ``tests/unit/``.
 
 ``KNOWN_OFFENDERS`` lists what offends today while the refactor of issue 10 lands. A listed entry that no
 longer offends fails the test too, so the list only shrinks.
@@ -92,6 +94,7 @@ KNOWN_OFFENDERS: dict[str, frozenset[str]] = {
         }
     ),
     "headers": frozenset(),
+    "unmirrored_tests": frozenset(),
 }
 
 # Modules of federation allowed to touch the network.
@@ -356,6 +359,22 @@ def _duplicate_names() -> dict[str, str]:
     }
 
 
+def _unmirrored_tests() -> dict[str, str]:
+    offences: dict[str, str] = {}
+    for test in sorted((ROOT / "tests" / "unit").rglob("test_*.py")):
+        folder = test.parent.relative_to(ROOT / "tests" / "unit")
+        if folder == Path():
+            continue  # cross-cutting tests (this one, linear time) test no single module
+        name = test.stem.removeprefix("test_")
+        modules = {path.stem for path in (ROOT / folder).glob("*.py")}
+        if not any(name == module or name.startswith(module + "_") for module in modules):
+            offences[_name(test)] = (
+                f"{_name(test)} names no module of {folder.as_posix()}/: a unit test file is named "
+                f"test_<module>.py (or test_<module>_<aspect>.py) after the module it tests"
+            )
+    return offences
+
+
 def _check(rule: str, find: Callable[[], dict[str, str]]) -> None:
     """No offence outside the known offenders, and no known offender that no longer offends."""
     offences = find()
@@ -464,6 +483,10 @@ def test_long_functions_say_why() -> None:
 
 def test_every_module_has_a_header() -> None:
     _check("headers", _header_offences)
+
+
+def test_unit_tests_mirror_the_code() -> None:
+    _check("unmirrored_tests", _unmirrored_tests)
 
 
 @pytest.mark.parametrize(
