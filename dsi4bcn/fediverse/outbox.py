@@ -1,6 +1,6 @@
 """What local actors send: update posts (``Create{Note}``), profile ``Update``s and ``Delete``s, ``Follow``s.
 
-Everything sent is written to the outbox with its deliveries in one transaction (``fedstore.enqueue``);
+Everything sent is written to the outbox with its deliveries in one transaction (``storage.deliveries.enqueue``);
 the delivery worker does the network part. Post HTML is limited to what Mastodon keeps and sanitised
 with nh3 (ammonia), and each post carries hashtags for its project's DSI areas.
 """

@@ -1,5 +1,6 @@
-"""Turtle of published documents: produced from the very JSON-LD a node publishes, so that both are
-the same RDF graph by construction."""
+"""Turtle of published documents, made from the very JSON-LD a node publishes.
+
+Both are the same RDF graph by construction."""
 
 from typing import Any
 

@@ -1,7 +1,7 @@
 """HTML pages: a Jinja2 environment with autoescaping and the view models the templates read.
 
 Jinja2 escapes every value by default, so a profile can never inject markup into a page; the only
-markup passed through is the summary HTML that ``published.text_to_html`` built from escaped text.
+markup passed through is the summary HTML that ``profiles.documents.text_to_html`` built from escaped text.
 """
 
 from collections.abc import Mapping, Sequence

@@ -1,14 +1,8 @@
-"""The matching model part by part, its explanation, and the index agreeing with the pairwise model."""
-
-import itertools
-import math
-import random
-import re
+"""The matching model part by part: concepts, needs and offers, place, sector, text, weights, the explanation
+(``matching.model``)."""
 
 import pytest
 
-from dsi4bcn.matching.features import profile_from_triples, strip_tags
-from dsi4bcn.matching.index import MatchIndex
 from dsi4bcn.matching.model import (
     DEFAULT_WEIGHTS,
     PARTS,
@@ -22,15 +16,7 @@ from dsi4bcn.matching.model import (
     sector_score,
     tokens,
 )
-from vocab.concepts import concept_index
-
-SKILL = "https://w3id.org/dsi4bcn/skill/"
-AREA = "https://w3id.org/dsi4bcn/area/"
-SECTOR = "https://w3id.org/dsi4bcn/sector/"
-SDG = "https://w3id.org/dsi4bcn/sdg/"
-POBLENOU = "https://w3id.org/dsi4bcn/neighbourhood/68"
-SANT_MARTI = "https://w3id.org/dsi4bcn/district/10"
-RAVAL = "https://w3id.org/dsi4bcn/neighbourhood/1"
+from tests.support.concepts import AREA, POBLENOU, RAVAL, SANT_MARTI, SDG, SECTOR, SKILL
 
 
 def _profile(name: str, **fields: object) -> Profile:
@@ -125,152 +111,3 @@ def test_weights_are_bounded_and_normalised() -> None:
     for bad in ({"needs": 1.5}, {"needs": -0.1}, {"colour": 0.5}, dict.fromkeys(PARTS, 0.0)):
         with pytest.raises(ValueError):
             normalise_weights(bad)
-
-
-def _random_profile(rng: random.Random, number: int) -> Profile:
-    index = concept_index()
-    skills = [c.iri for c in index.in_scheme("skill")]
-    areas = [c.iri for c in index.in_scheme("area")]
-    places = index.in_scheme("neighbourhood")
-    place = rng.choice(places)
-    return Profile(
-        id=f"https://n.example/projects/p{number}",
-        kind="project",
-        organisation=f"https://n.example/organisations/o{number % 7}",
-        active=rng.random() > 0.1,
-        areas=frozenset(rng.sample(areas, rng.randint(0, 3))),
-        needs=frozenset(rng.sample(skills, rng.randint(0, 4))),
-        offers=frozenset(rng.sample(skills, rng.randint(0, 4))),
-        sdgs=frozenset(f"{SDG}{n}" for n in rng.sample(range(1, 18), rng.randint(0, 3))),
-        sectors=frozenset(
-            rng.sample([SECTOR + s for s in ("industry", "academia", "civil-society")], rng.randint(0, 2))
-        ),
-        neighbourhood=None if number % 11 == 0 else place.iri,
-        district=place.broader[0],
-        # Some profiles of the base block have no coordinates; the delta block's all have.
-        latitude=None if number % 6 == 0 and number < 250 else place.latitude,
-        longitude=None if number % 6 == 0 and number < 250 else place.longitude,
-        text=" ".join(rng.choices(_WORDS, k=rng.randint(0, 8))),
-    )
-
-
-_WORDS = [
-    "taller",
-    "obert",
-    "fabricació",
-    "dades",
-    "obertes",
-    "barri",
-    "cooperativa",
-    "plataforma",
-    "veïnal",
-    "energia",
-    "solar",
-    "escola",
-    "robòtica",
-    "mapa",
-    "accessible",
-    "participació",
-    "ciutadana",
-    "privadesa",
-    "programari",
-    "lliure",
-]
-
-
-def _reference_text_similarity(asker: Profile, other: Profile, base: list[Profile]) -> float:
-    """TF-IDF cosine written out from docs/matching.md, independently of the index's sparse matrices: IDF
-    over the profiles the base block was built from, (1 + log tf) weights, words unknown to it ignored."""
-    frequency: dict[str, int] = {}
-    for profile in base:
-        for word in set(tokens(profile.text)):
-            frequency[word] = frequency.get(word, 0) + 1
-
-    def vector(text: str) -> dict[str, float]:
-        counts: dict[str, int] = {}
-        for word in tokens(text):
-            if word in frequency:
-                counts[word] = counts.get(word, 0) + 1
-        weights = {
-            word: (1 + math.log(count)) * (math.log((1 + len(base)) / (1 + frequency[word])) + 1)
-            for word, count in counts.items()
-        }
-        norm = math.sqrt(sum(value * value for value in weights.values()))
-        return {word: value / norm for word, value in weights.items()} if norm else {}
-
-    first, second = vector(asker.text), vector(other.text)
-    return sum(value * second.get(word, 0.0) for word, value in first.items())
-
-
-def test_the_index_scores_every_candidate_as_the_pairwise_model_does() -> None:
-    rng = random.Random(5)
-    index = MatchIndex()
-    profiles = [_random_profile(rng, number) for number in range(300)]
-    for profile in profiles[:250]:
-        index.profiles[profile.id] = profile
-    index.rebuild()
-    for profile in profiles[250:]:  # these go to the delta block
-        index.upsert(profile)
-    index.upsert(profiles[3])  # a changed profile: its base row is masked, its delta row counts
-    weights = normalise_weights(None)
-    for asker in profiles[:10]:
-        ranked = index.top(asker, weights, limit=300)
-        assert ranked, asker.id
-        assert asker.id not in {c.id for c in ranked}
-        assert all(index.profiles[c.id].active for c in ranked)
-        assert all(index.profiles[c.id].organisation != asker.organisation for c in ranked)
-        assert [c.score for c in ranked] == sorted((c.score for c in ranked), reverse=True)
-        assert len({c.id for c in ranked}) == len(ranked)
-        for candidate in ranked[:25]:
-            other = index.profiles[candidate.id]
-            expected = pair_parts(asker, other, _reference_text_similarity(asker, other, profiles[:250]))
-            for name in PARTS:
-                assert candidate.parts[name] == pytest.approx(expected[name], abs=1e-9), (name, candidate.id)
-    with_own = index.top(profiles[0], weights, limit=300, include_own=True)
-    assert any(index.profiles[c.id].organisation == profiles[0].organisation for c in with_own)
-    index.remove(profiles[5].id)
-    assert profiles[5].id not in {c.id for c in index.top(profiles[0], weights, limit=300)}
-
-
-@pytest.mark.parametrize(
-    ("html", "text"),
-    [
-        ("<p>Fem <b>coses</b></p>", " Fem  coses  "),
-        ("a < b > c", "a   c"),
-        ("1 <> 2", "1 <> 2"),  # "<>" is no tag
-        ("<><b>x", "<> x"),
-        ("<a<b>x", " x"),  # a tag runs to the first ">"
-        ("x < y", "x < y"),
-        ("<" * 5000, "<" * 5000),  # no ">": nothing to strip (a regex retried from every "<")
-    ],
-)
-def test_tags_are_replaced_by_spaces(html: str, text: str) -> None:
-    assert strip_tags(html) == text
-
-
-def test_tag_stripping_gives_what_the_regex_gave() -> None:
-    # The scan replaced re.sub(r"<[^>]+>", " ", text): the same result on every string of up to 7 of these.
-    reference = re.compile(r"<[^>]+>")
-    for length in range(8):
-        for characters in itertools.product("<>a ", repeat=length):
-            text = "".join(characters)
-            assert strip_tags(text) == reference.sub(" ", text), text
-
-
-def test_a_received_summary_is_matched_as_text_without_its_markup() -> None:
-    actor = "https://peer.example/projects/p"
-    triples = [
-        (
-            ("iri", actor),
-            ("iri", "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
-            ("iri", "https://w3id.org/dsi4bcn/ns#Project"),
-        ),
-        (
-            ("iri", actor),
-            ("iri", "https://www.w3.org/ns/activitystreams#summary"),
-            ("literal", "<p>Reparem <b>bicicletes</b></p>" + "<" * 10_000, "", ""),
-        ),
-    ]
-    profile = profile_from_triples(actor, triples)
-    assert profile is not None
-    assert profile.text.split()[:2] == ["Reparem", "bicicletes"]

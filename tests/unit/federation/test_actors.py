@@ -1,33 +1,9 @@
-"""Actor documents, keys and NodeInfo."""
+"""Actor documents, collections, and what is read from a remote actor (``federation.actors``)."""
 
 import pytest
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from federation.actors import actor_document, endpoints_for, ordered_collection, read_actor
-from federation.errors import ActivityError, KeyFormatError
-from federation.keys import generate_key_pair, load_private_key, public_pem_of
-from federation.nodeinfo import APPLICATION_ACTOR_REL, nodeinfo_document, nodeinfo_links
-
-
-def test_key_pair_signs_and_verifies_and_round_trips() -> None:
-    pair = generate_key_pair(bits=1024)
-    assert pair.public_pem.startswith("-----BEGIN PUBLIC KEY-----")
-    assert public_pem_of(pair.private_pem) == pair.public_pem
-    private = load_private_key(pair.private_pem)
-    signature = private.sign(b"hello", padding.PKCS1v15(), hashes.SHA256())
-    public = load_pem_public_key(pair.public_pem.encode())
-    assert isinstance(public, rsa.RSAPublicKey)
-    public.verify(signature, b"hello", padding.PKCS1v15(), hashes.SHA256())
-    with pytest.raises(InvalidSignature):
-        public.verify(signature, b"hellO", padding.PKCS1v15(), hashes.SHA256())
-
-
-def test_unreadable_private_key_says_why() -> None:
-    with pytest.raises(KeyFormatError, match="unreadable"):
-        load_private_key("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")
+from federation.errors import ActivityError
 
 
 def test_actor_document_has_everything_peers_need() -> None:
@@ -72,31 +48,6 @@ def test_ordered_collection_counts() -> None:
     collection = ordered_collection("https://n.example/a/followers", 0, ["https://www.w3.org/ns/activitystreams"])
     assert collection["type"] == "OrderedCollection"
     assert collection["totalItems"] == 0
-
-
-def test_nodeinfo_documents() -> None:
-    links = nodeinfo_links("https://n.example/nodeinfo/2.1", "https://n.example/actor")
-    assert links["links"][1] == {"rel": APPLICATION_ACTOR_REL, "href": "https://n.example/actor"}
-    document = nodeinfo_document(
-        software_name="dsi4bcn",
-        software_version="0.1.0",
-        total_users=3,
-        active_month=3,
-        active_halfyear=3,
-        local_posts=0,
-    )
-    assert document["version"] == "2.1"
-    assert document["protocols"] == ["activitypub"]
-    assert document["usage"]["users"]["total"] == 3
-    with pytest.raises(ValueError, match=r"software\.name"):
-        nodeinfo_document(
-            software_name="DSI 4",
-            software_version="1",
-            total_users=0,
-            active_month=0,
-            active_halfyear=0,
-            local_posts=0,
-        )
 
 
 def _remote_actor(**fields: object) -> dict:

@@ -1,0 +1,41 @@
+"""The delivery queue on a real SQLite file: retries, failing hosts, batches of successes (``storage.deliveries``)."""
+
+import time
+from pathlib import Path
+
+from dsi4bcn.storage.database import Database, open_database
+from dsi4bcn.storage.fedstore import FederationStore
+from tests.support.activities import ACTIVITY
+
+
+async def test_retry_later_counts_attempts_and_records_the_day(tmp_path: Path) -> None:
+    database = Database(await open_database(tmp_path / "db.sqlite3"))
+    store = FederationStore(database)
+    await store.publish(local="", activity=ACTIVITY, inboxes=["https://slow.example/inbox"], public=False)
+    [delivery] = await store.due_deliveries(time.time(), 10)
+    await store.retry_later(delivery, "HTTP 503", time.time() + 60)
+    assert await store.due_deliveries(time.time(), 10) == []
+    assert await store.next_due() is not None
+    assert len(await store.failure_days("slow.example")) == 1
+    [later] = await store.due_deliveries(time.time() + 61, 10)
+    assert later.attempts == 1
+    await store.delivered(later)
+    assert await store.pending_deliveries() == 0 and await store.failure_days("slow.example") == []
+    assert await store.outbox_page("", limit=10, offset=0) == []  # not public: not listed
+    await database.close()
+
+
+async def test_a_batch_of_successes_is_recorded_in_one_go(tmp_path: Path) -> None:
+    database = Database(await open_database(tmp_path / "db.sqlite3"))
+    store = FederationStore(database)
+    inboxes = [f"https://h{n % 3}.example/users/u{n}/inbox" for n in range(1200)]
+    assert await store.publish(local="", activity=ACTIVITY, inboxes=inboxes, public=True) == 1200
+    [first, *others] = await store.due_deliveries(time.time(), 2000)
+    await store.retry_later(first, "HTTP 503", time.time() - 1)  # h0 failed once, then answers again
+    assert await store.failure_days("h0.example")
+    [first] = [d for d in await store.due_deliveries(time.time(), 2000) if d.id == first.id]
+    await store.delivered_many([first, *others[:1099]])  # more ids than one statement takes
+    left = await store.due_deliveries(time.time(), 2000)
+    assert [d.id for d in left] == [d.id for d in others[1099:]]
+    assert await store.failure_days("h0.example") == []
+    await database.close()

@@ -1,0 +1,30 @@
+"""The ontology and vocabulary graphs read from the bundled files (``vocab.graph``)."""
+
+from rdflib import OWL, RDF, SKOS, Literal, URIRef
+
+from vocab.concepts import LANGUAGES
+from vocab.graph import ontology_graph, vocabulary_graph
+from vocab.namespace import NS_IRI
+
+
+def test_every_ontology_term_has_labels_and_definitions_in_three_languages() -> None:
+    graph = ontology_graph()
+    terms = [
+        *graph.subjects(RDF.type, OWL.ObjectProperty),
+        *graph.subjects(RDF.type, OWL.DatatypeProperty),
+        *graph.subjects(RDF.type, OWL.Class),
+    ]
+    assert len(terms) == 12
+    for term in terms:
+        for predicate in (
+            URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
+            URIRef("http://www.w3.org/2000/01/rdf-schema#comment"),
+        ):
+            languages = {o.language for o in graph.objects(term, predicate) if isinstance(o, Literal)}
+            assert languages == set(LANGUAGES), (term, predicate)
+
+
+def test_vocabulary_graph_has_ontology_and_schemes() -> None:
+    graph = vocabulary_graph()
+    assert (URIRef(NS_IRI + "Project"), RDF.type, OWL.Class) in graph
+    assert (URIRef("https://w3id.org/dsi4bcn/area"), RDF.type, SKOS.ConceptScheme) in graph
