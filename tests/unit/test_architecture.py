@@ -90,7 +90,6 @@ KNOWN_OFFENDERS: dict[str, frozenset[str]] = {
             "dsi4bcn/graph/worker.py:run",
             "dsi4bcn/matching/features.py:profile_from_triples",
             "dsi4bcn/profiles/validation.py:normalise_profile",
-            "dsi4bcn/web/routes/inboxes.py:inbox",
         }
     ),
     "headers": frozenset(),
