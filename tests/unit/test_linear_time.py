@@ -543,9 +543,9 @@ def test_every_shapes_pattern_is_timed() -> None:
 
 
 # Every regular expression in the three packages (its text, or the expression that builds it): the parser
-# of CASES that times it, or "trusted: " and why its input is. dsi4bcn/sparql/syntax.py is left out: its
+# of CASES that times it, or "trusted: " and why its input is. The SPARQL parser's modules are left out: its
 # lexer and parser are timed on sixteen adversarial query shapes up to the 64 KiB limit in
-# tests/unit/dsi4bcn/test_sparql_check_timing.py.
+# tests/unit/dsi4bcn/sparql/test_checks_timing.py.
 AUDITED_PATTERNS: dict[str | bytes, str] = {
     rb"\\u[dD][89abcdefABCDEF]": "JSON text (lone surrogates)",
     r'[<>"{}|^`\\\x00-\x20\x7f\ud800-\udfff]': "activity, actor and key ids (is_http_iri)",
@@ -580,6 +580,9 @@ AUDITED_PATTERNS: dict[str | bytes, str] = {
     r"\{[0-9]+(?:,[0-9]*)?\}": "trusted: the sh:pattern texts of the bundled shapes.ttl (quantifiers)",
     "''.join(out)": "shapes.ttl sh:pattern",  # every pattern of shapes.ttl: test_every_shapes_pattern_is_timed
 }
+SPARQL_PARSER = {
+    ROOT / "dsi4bcn" / "sparql" / f"{name}.py" for name in ("lexer", "terms", "expressions", "triples", "syntax")
+}
 _RE_FUNCTIONS = {"compile", "match", "fullmatch", "search", "sub", "subn", "split", "findall", "finditer"}
 
 
@@ -587,7 +590,7 @@ def _patterns_in_source() -> dict[str | bytes, list[str]]:
     found: dict[str | bytes, list[str]] = {}
     for package in ("vocab", "federation", "dsi4bcn"):
         for path in sorted((ROOT / package).rglob("*.py")):
-            if path == ROOT / "dsi4bcn" / "sparql" / "syntax.py":
+            if path in SPARQL_PARSER:
                 continue
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 if (

@@ -78,7 +78,9 @@ def test_every_message_has_the_same_parameters_in_each_language() -> None:
 def test_every_phrase_is_in_catalan_and_spanish_and_every_parser_phrase_is_listed() -> None:
     for english, texts in PHRASES.items():
         assert set(texts) == {"ca", "es"}, english
-    source = (Path(__file__).parents[3] / "dsi4bcn" / "sparql" / "syntax.py").read_text(encoding="utf-8")
+    parser = Path(__file__).parents[3] / "dsi4bcn" / "sparql"
+    modules = ("lexer", "terms", "expressions", "triples", "syntax")
+    source = "".join((parser / f"{name}.py").read_text(encoding="utf-8") for name in modules)
     named = set(re.findall(r'self\.fail\("([^"]+)"\)', source)) | {"the end of the query"}
     assert named and named <= set(PHRASES), named - set(PHRASES)
 
