@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from dsi4bcn.config import ConfigError, load_config
-from dsi4bcn.i18n import ENGLISH_ONLY, MESSAGES, PHRASES, UI, Phrase, Reason, choose_language, message
+from dsi4bcn.i18n import ENGLISH_ONLY, LANGUAGES, MESSAGES, PHRASES, UI, Phrase, Reason, choose_language, message
+from dsi4bcn.i18n.tables import parse_table
 
 
 def test_defaults_need_nothing_configured(tmp_path: Path) -> None:
@@ -108,3 +109,11 @@ def test_inbox_refusals_are_english_whatever_the_language() -> None:
     assert message("inbox_refused", "ca", reason="the request is not signed") == (
         "activity refused: the request is not signed"
     )
+
+
+def test_a_missing_or_extra_translation_stops_the_tables_from_loading() -> None:
+    complete = '[greeting]\nca = "hola"\nes = "hola"\nen = "hello"\n'
+    assert parse_table(complete, "t.toml", LANGUAGES) == {"greeting": {"ca": "hola", "es": "hola", "en": "hello"}}
+    for broken in (complete.replace('es = "hola"\n', ""), complete + 'fr = "salut"\n', "[greeting]\nca = 1\n"):
+        with pytest.raises(ValueError, match=r"\[greeting\]"):
+            parse_table(broken, "t.toml", LANGUAGES)
