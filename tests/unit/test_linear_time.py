@@ -40,6 +40,7 @@ from dsi4bcn.matching import model as matching
 from dsi4bcn.matching.features import profile_from_triples, strip_tags
 from dsi4bcn.profiles import ntriples
 from dsi4bcn.profiles import validation as profiles
+from dsi4bcn.profiles import values as profile_values
 from federation import activities, client, conneg, httpsig, jsontext, rfc9421, webfinger
 from federation.errors import FederationError
 from vocab import fastld, fastshapes
@@ -345,7 +346,7 @@ CASES: list[Case] = [
     ),
     *_cases(
         "profile e-mail (validator)",
-        profiles._is_email,
+        profile_values.is_email,
         100_000,
         {
             "dots then an at sign": lambda n: "a@" + "." * n + "@",
