@@ -41,7 +41,7 @@ from dsi4bcn.matching.features import profile_from_triples, strip_tags
 from dsi4bcn.profiles import ntriples
 from dsi4bcn.profiles import validation as profiles
 from dsi4bcn.profiles import values as profile_values
-from federation import activities, client, conneg, httpsig, jsontext, rfc9421, webfinger
+from federation import activities, cavage, client, conneg, httpsig, jsontext, rfc9421, webfinger
 from federation.errors import FederationError
 from vocab import fastld, fastshapes
 from vocab.concepts import concept_index
@@ -94,7 +94,7 @@ _counter = itertools.count()
 
 def _signature_header(value: str) -> object:
     # Behind parse_signature's 8 KiB cap: the parser itself (see the module docstring).
-    return httpsig._cavage_params(value)
+    return cavage.read_params(value)
 
 
 def _structured_signature(value: str) -> object:
