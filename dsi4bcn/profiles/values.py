@@ -129,26 +129,29 @@ class ValueChecker:
         unique = list(dict.fromkeys(curie for curie in found if curie is not None))
         return unique or None
 
+    def _string(self, where: str, value: Any, expected: str) -> str | None:
+        """``value`` if it is a string; else None, noting a wrong type unless it is null."""
+        if value is None or isinstance(value, str):
+            return value
+        self.add(where, "wrong_type", field=where, expected=Phrase(expected))
+        return None
+
     def url(self, where: str, value: Any) -> str | None:
         """An http or https URL with a host."""
-        if value is None:
+        given = self._string(where, value, "a URL")
+        if given is None:
             return None
-        if not isinstance(value, str):
-            self.add(where, "wrong_type", field=where, expected=Phrase("a URL"))
-            return None
-        if len(value) > _URL_LIMIT or not _is_http_url(value.strip()):
+        if len(given) > _URL_LIMIT or not _is_http_url(given.strip()):
             self.add(where, "bad_url", field=where)
             return None
-        return value.strip()
+        return given.strip()
 
     def pattern(self, where: str, value: Any, valid: Callable[[str], bool], code: str) -> str | None:
         """A short text that ``valid`` accepts (an e-mail address loses a leading ``mailto:``)."""
-        if value is None:
+        given = self._string(where, value, "text")
+        if given is None:
             return None
-        if not isinstance(value, str):
-            self.add(where, "wrong_type", field=where, expected=Phrase("text"))
-            return None
-        text = value.strip().removeprefix("mailto:") if code == "bad_email" else value.strip()
+        text = given.strip().removeprefix("mailto:") if code == "bad_email" else given.strip()
         if len(text) > _TEXT_LIMIT or not valid(text):
             self.add(where, code, field=where)
             return None

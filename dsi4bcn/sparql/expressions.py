@@ -95,20 +95,14 @@ class ExpressionReader(TermReader):
 
     def arguments(self) -> None:
         """ArgList [71]: () or ( DISTINCT? Expression, … )."""
-        self.punct("(")
-        if self.is_punct(")"):
-            self.next()
-            return
-        self.optional_word("DISTINCT")
-        self.expression()
-        while self.is_punct(","):
-            self.next()
-            self.expression()
-        self.punct(")")
+        self.expression_list(distinct=True)
 
-    def expression_list(self) -> None:
+    def expression_list(self, *, distinct: bool = False) -> None:
+        """ExpressionList [72]: () or ( Expression, … ); with ``distinct``, DISTINCT may come first."""
         self.punct("(")
         if not self.is_punct(")"):
+            if distinct:
+                self.optional_word("DISTINCT")
             self.expression()
             while self.is_punct(","):
                 self.next()

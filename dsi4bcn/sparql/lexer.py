@@ -8,7 +8,7 @@ that reads these tokens is ``dsi4bcn.sparql.syntax``.
 import re
 from dataclasses import dataclass
 
-__all__ = ["SyntaxRefused", "Token", "line_column", "tokenize", "unescape_iri", "where"]
+__all__ = ["SyntaxRefused", "Token", "line_column", "refusal", "tokenize", "unescape_iri", "where"]
 
 
 # Terminals (§19.8), written as Oxigraph reads them.
@@ -89,13 +89,12 @@ def tokenize(text: str) -> list[Token]:
             no_pname_before = run.end() if run is not None else position
         match = _TOKEN.match(text, position)
         if match is None:
-            line, column = line_column(text, position)
-            raise SyntaxRefused(
-                f"unexpected character {text[position]!r} at {where(text, position)}",
+            raise refusal(
+                text,
+                position,
+                "unexpected character {character} at {at}",
                 "sparql_unexpected_character",
                 character=repr(text[position]),
-                line=line,
-                column=column,
             )
         kind = match.lastgroup or "punct"
         if kind != "space":
@@ -114,6 +113,18 @@ def where(text: str, position: int) -> str:
     """``position`` in ``text`` as "line L, column C"."""
     line, column = line_column(text, position)
     return f"line {line}, column {column}"
+
+
+def refusal(text: str, position: int, reason: str, code: str, **params: str | int) -> SyntaxRefused:
+    """A ``SyntaxRefused`` at ``position`` of ``text``, with its line and column added to ``params``.
+
+    ``reason`` is a template of the English reason: ``{at}`` stands for "line L, column C", and each of
+    ``params`` for its value.
+    """
+    line, column = line_column(text, position)
+    refused = SyntaxRefused(reason.format(at=f"line {line}, column {column}", **params), code)
+    refused.params = {**params, "line": line, "column": column}
+    return refused
 
 
 def unescape_iri(text: str) -> str:

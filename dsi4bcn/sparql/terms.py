@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
-from dsi4bcn.sparql.lexer import SyntaxRefused, Token, line_column, tokenize, unescape_iri, where
+from dsi4bcn.sparql.lexer import SyntaxRefused, Token, refusal, tokenize, unescape_iri
 
 __all__ = ["MAX_DEPTH", "TermReader"]
 
@@ -47,14 +47,13 @@ class TermReader:
     def fail(self, expected: str) -> SyntaxRefused:
         token = self.token
         found = "the end of the query" if token.kind == "end" else repr(token.text[:40])
-        line, column = line_column(self.text, token.start)
-        return SyntaxRefused(
-            f"expected {expected} at {where(self.text, token.start)}, found {found}",
+        return refusal(
+            self.text,
+            token.start,
+            "expected {expected} at {at}, found {found}",
             "sparql_expected",
             expected=expected,
             found=found,
-            line=line,
-            column=column,
         )
 
     def next(self) -> Token:
@@ -162,12 +161,11 @@ class TermReader:
         self.next()
         prefix, _, local = token.text.partition(":")
         if prefix not in self.state.prefixes:
-            line, column = line_column(self.text, token.start)
-            raise SyntaxRefused(
-                f"the prefix {prefix}: is not declared ({where(self.text, token.start)})",
+            raise refusal(
+                self.text,
+                token.start,
+                "the prefix {prefix}: is not declared ({at})",
                 "sparql_undeclared_prefix",
                 prefix=prefix,
-                line=line,
-                column=column,
             )
         return self.state.prefixes[prefix] + re.sub(r"\\(.)", r"\1", local)
