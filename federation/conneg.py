@@ -61,14 +61,15 @@ def _is_token(text: str) -> bool:
     return bool(text) and all(char in _TOKEN_CHARS for char in text)
 
 
-def _split_params(text: str) -> list[str]:
+def _split_unquoted(text: str, separator: str) -> list[str]:
+    """``text`` split at each ``separator`` that is not inside a quoted string."""
     parts: list[str] = []
     current: list[str] = []
     quoted = False
     for char in text:
         if char == '"':
             quoted = not quoted
-        if char == ";" and not quoted:
+        if char == separator and not quoted:
             parts.append("".join(current))
             current = []
         else:
@@ -77,24 +78,13 @@ def _split_params(text: str) -> list[str]:
     return parts
 
 
-def _split_ranges(header: str) -> list[str]:
-    ranges: list[str] = []
-    current: list[str] = []
-    quoted = False
-    for char in header:
-        if char == '"':
-            quoted = not quoted
-        if char == "," and not quoted:
-            ranges.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    ranges.append("".join(current))
-    return [item for item in (r.strip() for r in ranges) if item]
+def _ranges(header: str) -> list[str]:
+    """The media ranges of an ``Accept`` header, without empty ones."""
+    return [item for item in (part.strip() for part in _split_unquoted(header, ",")) if item]
 
 
 def _parse_range(text: str) -> MediaRange:
-    head, *raw_params = _split_params(text)
+    head, *raw_params = _split_unquoted(text, ";")
     media_type, slash, subtype = head.strip().lower().partition("/")
     if not slash or not media_type or not subtype:
         raise NegotiationError(f"malformed media range {text!r}")
@@ -120,7 +110,7 @@ def parse_accept(header: str | None) -> list[MediaRange]:
     """Parse an Accept header; a missing or empty one means ``*/*``."""
     if not header or not header.strip():
         return [MediaRange("*", "*", (), 1.0)]
-    ranges = [_parse_range(item) for item in _split_ranges(header)[:_MAX_RANGES]]
+    ranges = [_parse_range(item) for item in _ranges(header)[:_MAX_RANGES]]
     return ranges or [MediaRange("*", "*", (), 1.0)]
 
 

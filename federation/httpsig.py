@@ -3,6 +3,8 @@ draft-cavage and RFC 9421 signatures that Mastodon 4.4/4.5 accepts, under the sa
 
 Pure: the clock comes in as ``now``, keys as PEM text. An inbox runs ``parse_signature`` → fetches the key
 for ``key_id`` → ``check_body_digest`` → ``verify_signature`` (``verify_request`` does all but the fetch).
+The draft-cavage header grammar and signing string are in ``federation.cavage``, the body digests in
+``federation.digests`` (``digest_header`` and ``content_digest_header`` are importable from here too).
 The RSA work uses ``cryptography`` both ways (about 1 ms per RSA-2048 signature, 50 µs per check); the
 ``httpsig`` library (pycryptodome: about 3 ms to sign, 2 ms to verify) is kept in the test suite as an
 independent reference that our signatures must match byte for byte. Every failure raises
@@ -13,8 +15,6 @@ https://datatracker.ietf.org/doc/html/draft-cavage-http-signatures-12 · RFC 942
 """
 
 import base64
-import hashlib
-import hmac
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,13 +22,14 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from functools import lru_cache
 from typing import Literal
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import urlsplit
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from federation import rfc9421
+from federation import cavage, rfc9421
+from federation.digests import check_body_digests, content_digest_header, digest_header
 from federation.errors import KeyFormatError, SignatureError
 
 __all__ = [
@@ -50,13 +51,6 @@ _MAX_LIFETIME = timedelta(hours=12)
 _CAVAGE_ALGORITHMS = frozenset({"rsa-sha256", "hs2019"})
 _RFC9421_ALGORITHM = "rsa-v1_5-sha256"
 _MAX_COVERED = 32
-# The draft-cavage parameter list is read by a single left-to-right scan (``_cavage_params``). Each pattern
-# below is one character class repeated, matched at a given position: it cannot backtrack, so reading a
-# header costs time proportional to its length whatever it holds (an unterminated quote, many escapes).
-_SPACES = re.compile(r"\s*")
-_PARAM_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
-_TOKEN_VALUE = re.compile(r'[^",\s]*')
-_QUOTED_RUN = re.compile(r'[^"\\]*')
 _TIMESTAMP = re.compile(r"\d{1,12}(?:\.\d{1,9})?")
 
 
@@ -84,48 +78,9 @@ class ParsedSignature:
     signature: bytes
 
 
-def digest_header(body: bytes) -> str:
-    """``Digest`` for ``body`` as draft-cavage senders use it (RFC 3230): ``SHA-256=<base64>``."""
-    return f"SHA-256={base64.b64encode(hashlib.sha256(body).digest()).decode('ascii')}"
-
-
-def content_digest_header(body: bytes) -> str:
-    """``Content-Digest`` for ``body`` (RFC 9530): ``sha-256=:<base64>:``."""
-    return rfc9421.content_digest_header(body)
-
-
 def check_body_digest(request: HttpRequest) -> None:
     """Check every ``Digest`` / ``Content-Digest`` header present against the body; at least one is needed."""
-    fields = rfc9421.fold_fields(request.headers)
-    digest = rfc9421.field_value(fields, "digest")
-    content_digest = rfc9421.field_value(fields, "content-digest")
-    if digest is None and content_digest is None:
-        raise SignatureError("no Digest or Content-Digest header")
-    if digest is not None:
-        _check_digest(digest, request.body)
-    if content_digest is not None:
-        rfc9421.check_content_digest(content_digest, request.body)
-
-
-def _check_digest(value: str, body: bytes) -> None:
-    # Several comma-separated digests; the algorithm name compared case-insensitively (bovine sends
-    # "sha-256="); only SHA-256 is checked (signed_request.rb, verify_body_digest!).
-    expected = hashlib.sha256(body).digest()
-    offered: list[str] = []
-    for entry in value.split(","):
-        name, _, encoded = entry.partition("=")
-        name = name.strip().lower()
-        offered.append(name)
-        if name != "sha-256":
-            continue
-        try:
-            given = base64.b64decode(encoded.strip(), validate=True)
-        except ValueError as error:  # binascii.Error, or characters that are not ASCII
-            raise SignatureError("the SHA-256 Digest is not valid base64") from error
-        if not hmac.compare_digest(given, expected):
-            raise SignatureError("digest mismatch")
-        return
-    raise SignatureError(f"no SHA-256 digest in Digest (offered: {', '.join(offered)})")
+    check_body_digests(request.headers, request.body)
 
 
 def sign_headers(
@@ -156,7 +111,7 @@ def sign_headers(
         headers["Content-Type"] = content_type
         covered.append("content-type")
     fields = rfc9421.fold_fields(headers)
-    lines = [_cavage_line(name, method, parts, fields, {}, "rsa-sha256", with_query=True) for name in covered]
+    lines = [cavage.signing_line(name, method, parts, fields, {}, "rsa-sha256", with_query=True) for name in covered]
     raw_signature = _private_key(private_key_pem).sign(
         "\n".join(lines).encode("utf-8"), padding.PKCS1v15(), hashes.SHA256()
     )
@@ -197,7 +152,7 @@ def parse_signature(request: HttpRequest, *, now: datetime) -> ParsedSignature:
 
 
 def _parse_cavage(request: HttpRequest, fields: Mapping[str, str]) -> ParsedSignature:
-    params = _cavage_params(rfc9421.field_value(fields, "signature") or "")
+    params = cavage.read_params(rfc9421.field_value(fields, "signature") or "")
     key_id, encoded = params.get("keyid"), params.get("signature")
     if not key_id:
         raise SignatureError("the keyId parameter is required")
@@ -209,7 +164,7 @@ def _parse_cavage(request: HttpRequest, fields: Mapping[str, str]) -> ParsedSign
     covered = tuple(params.get("headers", "(created)" if algorithm == "hs2019" else "date").lower().split())
     if not covered or len(covered) > _MAX_COVERED:
         raise SignatureError(f"the headers parameter must name 1 to {_MAX_COVERED} headers")
-    _check_cavage_coverage(covered, request.method.upper())
+    cavage.check_coverage(covered, request.method.upper())
     try:
         signature = base64.b64decode(encoded, validate=True)
     except ValueError as error:  # binascii.Error, or characters that are not ASCII
@@ -232,126 +187,13 @@ def _parse_cavage(request: HttpRequest, fields: Mapping[str, str]) -> ParsedSign
     candidates = tuple(
         dict.fromkeys(
             "\n".join(
-                _cavage_line(name, request.method, parts, fields, params, algorithm, with_query=with_query)
+                cavage.signing_line(name, request.method, parts, fields, params, algorithm, with_query=with_query)
                 for name in covered
             ).encode("utf-8", "surrogateescape")
             for with_query in ((True, False) if parts.query else (True,))
         )
     )
     return ParsedSignature("draft-cavage", key_id, algorithm, covered, created, expires, candidates, signature)
-
-
-def _cavage_params(value: str) -> dict[str, str]:
-    """The parameters of a draft-cavage ``Signature`` header, names lower-case, values unquoted.
-
-    ``name="quoted \\"value\\""`` or ``name=token``, separated by commas, spaces allowed around ``=`` and
-    ``,`` (draft-cavage-12 §4.1). One pass, each character read once: a hostile header cannot make it slow.
-    """
-    params: dict[str, str] = {}
-    text = value.strip()
-    position = 0
-    while position < len(text):
-        position = _skip_spaces(text, position)
-        name_match = _PARAM_NAME.match(text, position)
-        if name_match is None:
-            raise _unparsable("a parameter name", text, position)
-        name = name_match[0].lower()
-        position = _skip_spaces(text, name_match.end())
-        if not text.startswith("=", position):
-            raise _unparsable(f"'=' after {name}", text, position)
-        position = _skip_spaces(text, position + 1)
-        if text.startswith('"', position):
-            param_value, position = _quoted_value(text, position + 1)
-        else:
-            token = _TOKEN_VALUE.match(text, position)
-            assert token is not None  # the pattern matches the empty string
-            param_value, position = token[0], token.end()
-        position = _skip_spaces(text, position)
-        if position < len(text):
-            if text[position] != ",":
-                raise _unparsable(f"',' after the value of {name}", text, position)
-            position += 1
-        if name in params:
-            raise SignatureError(f"the Signature parameter {name} appears twice")
-        params[name] = param_value
-    return params
-
-
-def _skip_spaces(text: str, position: int) -> int:
-    spaces = _SPACES.match(text, position)
-    assert spaces is not None  # the pattern matches the empty string
-    return spaces.end()
-
-
-def _quoted_value(text: str, position: int) -> tuple[str, int]:
-    """The unescaped value of a quoted string whose opening quote ends just before ``position``, and the
-    position after its closing quote. A backslash escapes the next character (not a line break)."""
-    parts: list[str] = []
-    while True:
-        run = _QUOTED_RUN.match(text, position)
-        assert run is not None  # the pattern matches the empty string
-        parts.append(run[0])
-        position = run.end()
-        if position == len(text):
-            raise _unparsable("a closing quote", text, position)
-        if text[position] == '"':
-            return "".join(parts), position + 1
-        escaped = text[position + 1 : position + 2]  # text[position] is a backslash
-        if escaped in ("", "\n"):
-            raise _unparsable("a character after the backslash", text, position + 1)
-        parts.append(escaped)
-        position += 2
-
-
-def _unparsable(expected: str, text: str, position: int) -> SignatureError:
-    found = repr(text[position]) if position < len(text) else "the end"
-    return SignatureError(
-        f"the Signature header cannot be parsed: expected {expected} at character {position}, found {found}"
-    )
-
-
-def _check_cavage_coverage(covered: tuple[str, ...], method: str) -> None:
-    # signed_request.rb verify_signature_strength!
-    if "date" not in covered and "(created)" not in covered:
-        raise SignatureError("the signature must cover date or (created)")
-    if "(request-target)" not in covered and "digest" not in covered:
-        raise SignatureError("the signature must cover (request-target) or digest")
-    if method == "GET" and "host" not in covered:
-        raise SignatureError("a GET signature must cover host")
-    if method == "POST" and "digest" not in covered:
-        raise SignatureError("a POST signature must cover digest")
-
-
-def _cavage_line(
-    name: str,
-    method: str,
-    parts: SplitResult,
-    fields: Mapping[str, str],
-    params: Mapping[str, str],
-    algorithm: str,
-    *,
-    with_query: bool,
-) -> str:
-    """One line of a draft-cavage signing string (draft-cavage-12 §2.3)."""
-    if name == "(request-target)":
-        path = parts.path or "/"
-        target = f"{path}?{parts.query}" if with_query and parts.query else path
-        return f"(request-target): {method.lower()} {target}"
-    if name in ("(created)", "(expires)"):
-        param = name[1:-1]
-        if algorithm != "hs2019":
-            raise SignatureError(f"{name} is only allowed with hs2019")
-        if param not in params:
-            raise SignatureError(f"{name} is covered but the {param} parameter is missing")
-        return f"{name}: {params[param]}"
-    if name.startswith("("):
-        raise SignatureError(f"unsupported pseudo-header {name}")
-    value = rfc9421.field_value(fields, name)
-    if value is None and name == "host":  # HTTP/2 carries :authority, not Host
-        value = rfc9421.authority(parts.geturl())
-    if value is None:
-        raise SignatureError(f"the covered header {name} is missing")
-    return f"{name}: {value}"
 
 
 def _parse_rfc9421(request: HttpRequest, fields: Mapping[str, str]) -> ParsedSignature:

@@ -1,4 +1,7 @@
-"""The ``dsi4bcn`` command: serve a node, and manage its organisations and projects through the API."""
+"""What each ``dsi4bcn`` command does: serve a node, or make admin API calls and print their answers.
+
+The arguments are declared in ``dsi4bcn.cli.parser``; ``main`` is the console script.
+"""
 
 import argparse
 import json
@@ -7,7 +10,7 @@ import os
 import ssl
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -16,6 +19,7 @@ import yaml
 
 from dsi4bcn import __version__
 from dsi4bcn.cli.apiclient import ApiClient, ApiFailure
+from dsi4bcn.cli.parser import build_parser
 from dsi4bcn.config import DEFAULT_DATA_DIR, DEFAULT_PORT, ConfigError, load_config
 from dsi4bcn.web.admintoken import ensure_admin_token
 
@@ -255,132 +259,21 @@ def _api_command(build: Callable[[argparse.Namespace], ApiRequest]) -> Callable[
     return run
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="dsi4bcn", description=__doc__)
-    parser.add_argument("--version", action="version", version=f"dsi4bcn {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True)
-
-    serve = commands.add_parser("serve", help="start a node")
-    serve.add_argument("--data-dir", help=f"state folder (DSI4BCN_DATA_DIR, default ./{DEFAULT_DATA_DIR})")
-    serve.add_argument("--host", help="address to listen on (HOST, default 127.0.0.1)")
-    serve.add_argument("--port", help=f"port to listen on (PORT, default {DEFAULT_PORT})")
-    serve.add_argument("--base-url", help="public origin, e.g. https://node.example (DSI4BCN_BASE_URL)")
-    serve.add_argument("--demo", action="store_true", help="load the demo set into an empty data folder")
-    serve.add_argument(
-        "--allow-private-network",
-        action="store_true",
-        default=None,
-        help="let the node contact private and loopback addresses (DSI4BCN_ALLOW_PRIVATE_NETWORK)",
-    )
-    serve.add_argument(
-        "--authorized-fetch",
-        action="store_true",
-        default=None,
-        help="require signed GETs for ActivityPub documents (DSI4BCN_AUTHORIZED_FETCH)",
-    )
-    serve.add_argument(
-        "--trusted-proxy",
-        action="append",
-        metavar="ADDRESS[/BITS]",
-        help="a reverse proxy whose X-Forwarded-For names the client (repeatable, or comma-separated; "
-        "DSI4BCN_TRUSTED_PROXIES; default none: the socket address is the client)",
-    )
-    serve.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM)")
-    serve.add_argument("--tls-key", help="the certificate's private key (PEM)")
-    serve.add_argument("--language", choices=["ca", "es", "en"], help="default language (DSI4BCN_LANGUAGE)")
-    serve.set_defaults(run=_serve)
-
-    # The connection options are accepted before or after the action (``project --url U list`` or
-    # ``project list --url U``).
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--url", default=argparse.SUPPRESS, help="the node (DSI4BCN_URL, default http://127.0.0.1:8080)"
-    )
-    common.add_argument(
-        "--token",
-        default=argparse.SUPPRESS,
-        help="admin token (DSI4BCN_ADMIN_TOKEN, or read from --data-dir)",
-    )
-    common.add_argument(
-        "--data-dir", default=argparse.SUPPRESS, help="the node's data folder, to read its admin-token file"
-    )
-    for kind in _KIND_PATHS:
-        group = commands.add_parser(kind, parents=[common], help=f"manage {kind}s through the admin API")
-        actions = group.add_subparsers(dest="action", required=True)
-        put = actions.add_parser("put", parents=[common], help=f"create or replace a {kind} from a YAML or JSON file")
-        put.add_argument("file", help="YAML or JSON file (- for standard input)")
-        put.add_argument("--slug", help="short name (default: the file's 'slug' or 'id')")
-        for action in ("get", "delete"):
-            actions.add_parser(action, parents=[common], help=f"{action} one {kind}").add_argument("slug")
-        post = actions.add_parser("post", parents=[common], help="publish an update post to the followers")
-        post.add_argument("slug")
-        source = post.add_mutually_exclusive_group(required=True)
-        source.add_argument("--content", help="the post's HTML (sanitised as Mastodon does)")
-        source.add_argument("--file", help='YAML or JSON with "content" and/or "contentMap"')
-        follow = actions.add_parser("follow", parents=[common], help="follow a remote actor by its URL")
-        follow.add_argument("slug")
-        follow.add_argument("target", help="the remote actor's id (URL)")
-        actions.add_parser("follow-requests", parents=[common], help="follows waiting for approval").add_argument(
-            "slug"
-        )
-        for answer in ("accept", "reject"):
-            answering = actions.add_parser(answer, parents=[common], help=f"{answer} a pending follow")
-            answering.add_argument("slug")
-            answering.add_argument("actor", help="the follower's actor id")
-        listing = actions.add_parser("list", parents=[common], help=f"list {kind}s")
-        listing.add_argument("--json", action="store_true", help="print the full JSON answer")
-        group.set_defaults(run=_api_command(_profile_request), kind=kind)
-
-    blocks = commands.add_parser("blocks", parents=[common], help="manage blocked domains")
-    block_actions = blocks.add_subparsers(dest="action", required=True)
-    block_actions.add_parser("list", parents=[common], help="list blocked domains")
-    add = block_actions.add_parser("add", parents=[common], help="block a domain and its subdomains")
-    add.add_argument("domain")
-    add.add_argument("--reason", help="why (kept with the block)")
-    block_actions.add_parser("remove", parents=[common], help="unblock a domain").add_argument("domain")
-    blocks.set_defaults(run=_api_command(_blocks_request))
-
-    peers = commands.add_parser("peers", parents=[common], help="aggregate other nodes' profiles")
-    peer_actions = peers.add_subparsers(dest="action", required=True)
-    peer_actions.add_parser("list", parents=[common], help="list peers with their backfill and last resync")
-    for action, text in (
-        ("add", "peer with a node (its URL) and backfill its profiles"),
-        ("remove", "stop peering and drop the node's profiles"),
-    ):
-        parser_ = peer_actions.add_parser(action, parents=[common], help=text)
-        parser_.add_argument("url_of_peer", metavar="NODE_URL")
-        parser_.add_argument("--no-wait", action="store_true", help="do not wait for the backfill")
-    peers.set_defaults(run=_api_command(_peers_request), no_wait=False)
-
-    graph = commands.add_parser("graph", parents=[common], help="the aggregated RDF graph")
-    graph_actions = graph.add_subparsers(dest="action", required=True)
-    graph_actions.add_parser("status", parents=[common], help="triples, graphs, graphs still to write")
-    rebuild = graph_actions.add_parser("rebuild", parents=[common], help="rebuild the whole graph from SQLite")
-    rebuild.add_argument("--no-wait", action="store_true", help="do not wait for the rebuild to finish")
-    graph.set_defaults(run=_api_command(_graph_request), no_wait=False)
-
-    match = commands.add_parser("match", parents=[common], help="suggest partners for a project or organisation")
-    match.add_argument("iri", help="the project's or organisation's id (URL), local or aggregated")
-    match.add_argument("--limit", type=int, default=10, help="how many partners (1-100, default 10)")
-    match.add_argument("--lang", choices=["ca", "es", "en"], help="language of the concept labels")
-    match.add_argument("--include-own", action="store_true", help="also suggest the asker's own organisation")
-    match.add_argument(
-        "--weight",
-        action="append",
-        default=[],
-        metavar="PART=VALUE",
-        help="weight of one part in [0, 1]: needs, offers, areas, sdgs, place, sectors, text (repeatable)",
-    )
-    match.add_argument("--json", action="store_true", help="print the full JSON answer")
-    match.set_defaults(run=_api_command(_match_request), action="match", public=True)
-    return parser
+_REQUESTS: Mapping[str, Callable[[argparse.Namespace], ApiRequest]] = {
+    **dict.fromkeys(_KIND_PATHS, _profile_request),
+    "blocks": _blocks_request,
+    "peers": _peers_request,
+    "graph": _graph_request,
+    "match": _match_request,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
-    args = _parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
+    run = _serve if args.command == "serve" else _api_command(_REQUESTS[args.command])
     try:
-        result: int = args.run(args)
+        result = run(args)
     except BrokenPipeError:
         # The reader went away (``dsi4bcn project list | head``): stop quietly, as other commands do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

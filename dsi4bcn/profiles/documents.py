@@ -12,6 +12,7 @@ from typing import Any
 
 from dsi4bcn.i18n import UI
 from dsi4bcn.profiles.actorrecords import ActorRecord, InstanceRecord
+from dsi4bcn.profiles.fields import FIELDS
 from dsi4bcn.profiles.iris import actor_iri, instance_actor_iri, profile_page, shared_inbox
 from federation.actors import actor_document, endpoints_for
 from vocab.contexts import published_context
@@ -76,25 +77,8 @@ def _icon(url: str) -> dict[str, str]:
     return icon
 
 
-_PROFILE_TERMS = (
-    "sectors",
-    "areas",
-    "needs",
-    "offers",
-    "sdgs",
-    "basedIn",
-    "location",
-    "projectStatus",
-    "startDate",
-    "endDate",
-    "foundingDate",
-    "website",
-    "email",
-    "telephone",
-    "manuallyApprovesFollowers",
-    "discoverable",
-    "indexable",
-)
+# The fields published as they are stored; render_actor words the others (names, summaries, contacts, icon).
+_AS_STORED = tuple(field.name for field in FIELDS if field.as_stored)
 
 
 def render_actor(record: ActorRecord, *, base_url: str, authority: str, language: str) -> dict[str, Any]:
@@ -124,7 +108,7 @@ def render_actor(record: ActorRecord, *, base_url: str, authority: str, language
         properties["contacts"] = public_contacts  # the others never leave the node
     if record.organisation is not None:
         properties["organisation"] = actor_iri(base_url, "organisation", record.organisation)
-    for term in _PROFILE_TERMS:
+    for term in _AS_STORED:
         if term in fields:
             properties[term] = fields[term]
     properties["webfinger"] = f"acct:{record.slug}@{authority}"

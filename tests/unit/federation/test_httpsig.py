@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from multidict import CIMultiDict
 
-from federation import httpsig, rfc9421
+from federation import cavage, rfc9421
 from federation.errors import KeyFormatError, SignatureError
 from federation.httpsig import (
     HttpRequest,
@@ -651,7 +651,7 @@ def _old_parameters(value: str) -> dict[str, str] | str:
 
 def _new_parameters(value: str) -> dict[str, str] | str:
     try:
-        return httpsig._cavage_params(value)
+        return cavage.read_params(value)
     except SignatureError as error:
         return "twice" if "appears twice" in str(error) else "unparsable"
 

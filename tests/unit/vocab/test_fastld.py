@@ -17,12 +17,10 @@ from typing import Any
 import pytest
 from pyld.jsonld import JsonLdError
 
-from dsi4bcn.demo import demo_documents
+from dsi4bcn.demo import demo_profiles
 from dsi4bcn.profiles.actorrecords import ActorRecord, InstanceRecord
 from dsi4bcn.profiles.documents import render_actor, render_instance_actor
-from dsi4bcn.profiles.iris import actor_iri
-from dsi4bcn.profiles.validation import KINDS, Kind, normalise_profile
-from vocab.concepts import concept_index
+from dsi4bcn.profiles.validation import KINDS, Kind
 from vocab.contexts import AS_CONTEXT, DSI_CONTEXT_URL, SECURITY_CONTEXT, dsi_context, published_context
 from vocab.fastld import Triple, document_triples, fast_triples, reference_triples
 
@@ -108,23 +106,12 @@ def _publish(record: ActorRecord, language: str = "ca") -> dict[str, Any]:
 
 @cache
 def _demo_actors() -> tuple[dict[str, Any], ...]:
-    organisations: set[str] = set()
     actors = []
-    for kind in KINDS:
-        for number, document in enumerate(demo_documents(kind)):
-            body = dict(document)
-            slug = body.pop("slug")
-            fields, organisation = normalise_profile(
-                kind,
-                body,
-                actor_iri=actor_iri(BASE, kind, slug),
-                concepts=concept_index(),
-                resolve_organisation=lambda reference: reference if reference in organisations else None,
-            )
-            if kind == "organisation":
-                organisations.add(slug)
-            language = ("ca", "es", "en")[number % 3]
-            actors.append(_publish(_record(kind, slug, fields, organisation), language))
+    numbers = dict.fromkeys(KINDS, 0)
+    for kind, slug, fields, organisation in demo_profiles(BASE):
+        language = ("ca", "es", "en")[numbers[kind] % 3]
+        numbers[kind] += 1
+        actors.append(_publish(_record(kind, slug, fields, organisation), language))
     return tuple(actors)
 
 

@@ -23,12 +23,10 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
 
-from dsi4bcn.demo import demo_documents
+from dsi4bcn.demo import demo_profiles
 from dsi4bcn.profiles.actorrecords import ActorRecord
 from dsi4bcn.profiles.documents import render_actor
-from dsi4bcn.profiles.validation import KINDS, normalise_profile
 from tests.unit.vocab.test_shapes import _project
-from vocab.concepts import concept_index
 from vocab.fastshapes import UnsupportedShapes, compile_shapes, to_term, validate_graph, validate_triples
 from vocab.graph import read_text
 from vocab.rdf import jsonld_to_graph
@@ -47,22 +45,9 @@ _ORG_TYPE = "org:Organization"
 def _published_demo() -> list[Document]:
     """Every demo organisation and project, rendered as the actor document a node publishes."""
     documents: list[Document] = []
-    organisations: set[str] = set()
-    for kind in KINDS:
-        for source in demo_documents(kind):
-            body = dict(source)
-            slug = body.pop("slug")
-            fields, organisation = normalise_profile(
-                kind,
-                body,
-                actor_iri=f"{BASE}/{kind}s/{slug}",
-                concepts=concept_index(),
-                resolve_organisation=lambda reference: reference if reference in organisations else None,
-            )
-            if kind == "organisation":
-                organisations.add(slug)
-            record = ActorRecord(kind, slug, organisation, fields, PEM, "2024-01-01T00:00:00Z", "2024-02-01T10:00:00Z")
-            documents.append(render_actor(record, base_url=BASE, authority="node.example", language="ca"))
+    for kind, slug, fields, organisation in demo_profiles(BASE):
+        record = ActorRecord(kind, slug, organisation, fields, PEM, "2024-01-01T00:00:00Z", "2024-02-01T10:00:00Z")
+        documents.append(render_actor(record, base_url=BASE, authority="node.example", language="ca"))
     return documents
 
 

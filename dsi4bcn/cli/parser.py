@@ -1,0 +1,164 @@
+"""The arguments of the ``dsi4bcn`` command: every subcommand, its actions and options, and their help.
+
+Declares only; ``dsi4bcn.cli.commands`` runs what ``args.command`` (and ``args.action``) name.
+"""
+
+import argparse
+from typing import TypeAlias
+
+from dsi4bcn import __version__
+from dsi4bcn.config import DEFAULT_DATA_DIR, DEFAULT_PORT
+from dsi4bcn.profiles.validation import KINDS
+
+__all__ = ["build_parser"]
+
+_DESCRIPTION = "The ``dsi4bcn`` command: serve a node, and manage its organisations and projects through the API."
+# What add_subparsers() returns; argparse gives it no public name.
+_Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of the whole command line."""
+    parser = argparse.ArgumentParser(prog="dsi4bcn", description=_DESCRIPTION)
+    parser.add_argument("--version", action="version", version=f"dsi4bcn {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    _add_serve(commands)
+    common = _connection_options()
+    for kind in KINDS:
+        _add_profile_command(commands, common, kind)
+    _add_network_commands(commands, common)
+    _add_match(commands, common)
+    return parser
+
+
+def _add_serve(commands: _Commands) -> None:
+    serve = commands.add_parser("serve", help="start a node")
+    serve.add_argument("--data-dir", help=f"state folder (DSI4BCN_DATA_DIR, default ./{DEFAULT_DATA_DIR})")
+    serve.add_argument("--host", help="address to listen on (HOST, default 127.0.0.1)")
+    serve.add_argument("--port", help=f"port to listen on (PORT, default {DEFAULT_PORT})")
+    serve.add_argument("--base-url", help="public origin, e.g. https://node.example (DSI4BCN_BASE_URL)")
+    serve.add_argument("--demo", action="store_true", help="load the demo set into an empty data folder")
+    serve.add_argument(
+        "--allow-private-network",
+        action="store_true",
+        default=None,
+        help="let the node contact private and loopback addresses (DSI4BCN_ALLOW_PRIVATE_NETWORK)",
+    )
+    serve.add_argument(
+        "--authorized-fetch",
+        action="store_true",
+        default=None,
+        help="require signed GETs for ActivityPub documents (DSI4BCN_AUTHORIZED_FETCH)",
+    )
+    serve.add_argument(
+        "--trusted-proxy",
+        action="append",
+        metavar="ADDRESS[/BITS]",
+        help="a reverse proxy whose X-Forwarded-For names the client (repeatable, or comma-separated; "
+        "DSI4BCN_TRUSTED_PROXIES; default none: the socket address is the client)",
+    )
+    serve.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM)")
+    serve.add_argument("--tls-key", help="the certificate's private key (PEM)")
+    serve.add_argument("--language", choices=["ca", "es", "en"], help="default language (DSI4BCN_LANGUAGE)")
+
+
+def _connection_options() -> argparse.ArgumentParser:
+    """The options that say which node to call and with what token.
+
+    They are accepted before or after the action (``project --url U list`` or ``project list --url U``).
+    """
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--url", default=argparse.SUPPRESS, help="the node (DSI4BCN_URL, default http://127.0.0.1:8080)"
+    )
+    common.add_argument(
+        "--token",
+        default=argparse.SUPPRESS,
+        help="admin token (DSI4BCN_ADMIN_TOKEN, or read from --data-dir)",
+    )
+    common.add_argument(
+        "--data-dir", default=argparse.SUPPRESS, help="the node's data folder, to read its admin-token file"
+    )
+    return common
+
+
+def _add_profile_command(commands: _Commands, common: argparse.ArgumentParser, kind: str) -> None:
+    group = commands.add_parser(kind, parents=[common], help=f"manage {kind}s through the admin API")
+    actions = group.add_subparsers(dest="action", required=True)
+    put = actions.add_parser("put", parents=[common], help=f"create or replace a {kind} from a YAML or JSON file")
+    put.add_argument("file", help="YAML or JSON file (- for standard input)")
+    put.add_argument("--slug", help="short name (default: the file's 'slug' or 'id')")
+    for action in ("get", "delete"):
+        actions.add_parser(action, parents=[common], help=f"{action} one {kind}").add_argument("slug")
+    post = actions.add_parser("post", parents=[common], help="publish an update post to the followers")
+    post.add_argument("slug")
+    source = post.add_mutually_exclusive_group(required=True)
+    source.add_argument("--content", help="the post's HTML (sanitised as Mastodon does)")
+    source.add_argument("--file", help='YAML or JSON with "content" and/or "contentMap"')
+    follow = actions.add_parser("follow", parents=[common], help="follow a remote actor by its URL")
+    follow.add_argument("slug")
+    follow.add_argument("target", help="the remote actor's id (URL)")
+    actions.add_parser("follow-requests", parents=[common], help="follows waiting for approval").add_argument("slug")
+    for answer in ("accept", "reject"):
+        answering = actions.add_parser(answer, parents=[common], help=f"{answer} a pending follow")
+        answering.add_argument("slug")
+        answering.add_argument("actor", help="the follower's actor id")
+    listing = actions.add_parser("list", parents=[common], help=f"list {kind}s")
+    listing.add_argument("--json", action="store_true", help="print the full JSON answer")
+    group.set_defaults(kind=kind)
+
+
+def _add_actions(
+    commands: _Commands,
+    common: argparse.ArgumentParser,
+    command: str,
+    about: str,
+    listing: tuple[str, str],
+    **defaults: object,
+) -> _Commands:
+    """A command whose actions are given after it, with a first action that only shows (``listing``)."""
+    parser = commands.add_parser(command, parents=[common], help=about)
+    actions = parser.add_subparsers(dest="action", required=True)
+    actions.add_parser(listing[0], parents=[common], help=listing[1])
+    parser.set_defaults(**defaults)
+    return actions
+
+
+def _add_network_commands(commands: _Commands, common: argparse.ArgumentParser) -> None:
+    blocks = _add_actions(commands, common, "blocks", "manage blocked domains", ("list", "list blocked domains"))
+    add = blocks.add_parser("add", parents=[common], help="block a domain and its subdomains")
+    add.add_argument("domain")
+    add.add_argument("--reason", help="why (kept with the block)")
+    blocks.add_parser("remove", parents=[common], help="unblock a domain").add_argument("domain")
+
+    listing = ("list", "list peers with their backfill and last resync")
+    peers = _add_actions(commands, common, "peers", "aggregate other nodes' profiles", listing, no_wait=False)
+    for action, text in (
+        ("add", "peer with a node (its URL) and backfill its profiles"),
+        ("remove", "stop peering and drop the node's profiles"),
+    ):
+        peer = peers.add_parser(action, parents=[common], help=text)
+        peer.add_argument("url_of_peer", metavar="NODE_URL")
+        peer.add_argument("--no-wait", action="store_true", help="do not wait for the backfill")
+
+    listing = ("status", "triples, graphs, graphs still to write")
+    graph = _add_actions(commands, common, "graph", "the aggregated RDF graph", listing, no_wait=False)
+    rebuild = graph.add_parser("rebuild", parents=[common], help="rebuild the whole graph from SQLite")
+    rebuild.add_argument("--no-wait", action="store_true", help="do not wait for the rebuild to finish")
+
+
+def _add_match(commands: _Commands, common: argparse.ArgumentParser) -> None:
+    match = commands.add_parser("match", parents=[common], help="suggest partners for a project or organisation")
+    match.add_argument("iri", help="the project's or organisation's id (URL), local or aggregated")
+    match.add_argument("--limit", type=int, default=10, help="how many partners (1-100, default 10)")
+    match.add_argument("--lang", choices=["ca", "es", "en"], help="language of the concept labels")
+    match.add_argument("--include-own", action="store_true", help="also suggest the asker's own organisation")
+    match.add_argument(
+        "--weight",
+        action="append",
+        default=[],
+        metavar="PART=VALUE",
+        help="weight of one part in [0, 1]: needs, offers, areas, sdgs, place, sectors, text (repeatable)",
+    )
+    match.add_argument("--json", action="store_true", help="print the full JSON answer")
+    match.set_defaults(action="match", public=True)
