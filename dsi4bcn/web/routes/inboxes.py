@@ -17,7 +17,17 @@ from aiohttp import web
 
 from dsi4bcn.fediverse.inboxbatches import QueueFull
 from dsi4bcn.fediverse.remoteactors import KeyFetchesBusy
-from dsi4bcn.web.appkeys import CONFIG, FEDERATION, STORE
+from dsi4bcn.web.appkeys import (
+    ACTOR_LIMITER,
+    ADDRESS_LIMITER,
+    BLOCKLIST,
+    CONFIG,
+    DELETIONS,
+    DIRECTORY,
+    INBOX_PROCESSOR,
+    INBOX_WRITER,
+    STORE,
+)
 from dsi4bcn.web.clientaddress import client_address
 from dsi4bcn.web.http import MAX_BODY, ApiError, json_response, read_body
 from federation.activities import check_activity_shape, is_http_iri, object_id, same_origin
@@ -63,12 +73,13 @@ def _is_self_delete(activity: dict[str, Any], actor: str) -> bool:
 @routes.post("/inbox")
 async def inbox(request: web.Request) -> web.Response:
     """Accept a signed activity: 202 once verified and stored."""
-    services = request.app[FEDERATION]
+    address_limiter, limiter = request.app[ADDRESS_LIMITER], request.app[ACTOR_LIMITER]
+    blocklist, directory, deletions = request.app[BLOCKLIST], request.app[DIRECTORY], request.app[DELETIONS]
     # Before anything is read or verified, the sender is only an address: limit by that. The claimed
     # actor's host is limited only once the signature proves it, so nobody can spend a real peer's quota.
     address = client_address(request)
-    if not services.address_limiter.allow(address):
-        retry = str(services.address_limiter.retry_after(address))
+    if not address_limiter.allow(address):
+        retry = str(address_limiter.retry_after(address))
         raise _refuse(429, f"too many requests from {address}", **{"Retry-After": retry})
     await _check_recipient(request)
     raw = await read_body(
@@ -85,16 +96,16 @@ async def inbox(request: web.Request) -> web.Response:
     actor = object_id(activity["actor"]) or ""
     # The canonical host (ｌｏｃａｌｈｏｓｔ, localhost. and LOCALHOST are one); the shape check ensured there is one.
     host = url_host(actor)
-    if services.blocklist.is_blocked(host):
+    if blocklist.is_blocked(host):
         raise _refuse(403, f"{host} is blocked on this node")
     if "signature" not in request.headers and "signature-input" not in request.headers:
         raise _refuse(401, "the request is not signed")
     self_delete = _is_self_delete(activity, actor)
-    if self_delete and await services.directory.known_key_for(actor) is None:
+    if self_delete and await directory.known_key_for(actor) is None:
         # An actor whose key we never fetched deleted itself. Its key is gone with it, so the Delete cannot
         # be verified, and its body is not trusted: if a profile of it is held (backfilled), its origin is
         # asked in the background, and only a 410 or 404 there erases it. Otherwise nothing is fetched.
-        services.deletions.confirm(actor)
+        deletions.confirm(actor)
         return json_response({}, status=202)
     signed = HttpRequest(
         method=request.method,
@@ -109,29 +120,29 @@ async def inbox(request: web.Request) -> web.Response:
             raise SignatureError("the keyId is not an absolute http(s) IRI")
         if not same_origin(key_id, actor):
             raise SignatureError("the key is not on the activity actor's origin")
-        return await services.directory.key(key_id, refresh=refresh, requester=address)
+        return await directory.key(key_id, refresh=refresh, requester=address)
 
     try:
         verified = await verify_signed_request(signed, resolve_key=resolve_key, now=datetime.now(UTC))
     except SignatureError as error:
         if self_delete:  # e.g. its key is gone with it: the origin decides (nothing unless a profile is held)
-            services.deletions.confirm(actor)
+            deletions.confirm(actor)
         raise _refuse(401, str(error)) from error
     except KeyFetchesBusy as error:
         raise _refuse(503, str(error), **{"Retry-After": "30"}) from error
     if verified.owner != actor:
         raise _refuse(401, "the key's owner is not the activity's actor")
-    if not services.limiter.allow(host):
-        raise _refuse(429, f"too many requests from {host}", **{"Retry-After": str(services.limiter.retry_after(host))})
+    if not limiter.allow(host):
+        raise _refuse(429, f"too many requests from {host}", **{"Retry-After": str(limiter.retry_after(host))})
     try:
         check_origins(activity)
     except ActivityError as error:
         raise _refuse(400, str(error)) from error
     try:
-        await services.writer.submit((activity["id"], actor, raw.decode("utf-8"), verified.key_id))
+        await request.app[INBOX_WRITER].submit((activity["id"], actor, raw.decode("utf-8"), verified.key_id))
     except QueueFull as error:
         raise _refuse(503, "the inbox is busy", **{"Retry-After": "10"}) from error
-    services.processor.wake.set()
+    request.app[INBOX_PROCESSOR].poke()
     log.debug(
         "inbox accepted %s %s from %s (%s signature, key %s)",
         activity.get("type"),
