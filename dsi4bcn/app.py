@@ -1,29 +1,65 @@
 """The aiohttp application of a node: routes, error answers, and the resources it owns.
 
-The app owns the database (and, later, the HTTP client session and background tasks) through
-``cleanup_ctx``, so that tests and ``dsi4bcn serve`` start and stop a node the same way.
+All the wiring is here: the app owns the database, the HTTP client sessions, the graph process and the
+background loops through ``cleanup_ctx``, so that tests and ``dsi4bcn serve`` start and stop a node the
+same way. Each service is built once and stored under its own typed key (``web/appkeys.py``); handlers
+read the services they use from there, and what a profile write entails is registered here as hooks.
 """
 
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from importlib import resources
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 from dsi4bcn.config import Config
 from dsi4bcn.demo import load_demo
-from dsi4bcn.fediverse.wiring import start_federation
-from dsi4bcn.graph.aggregator import start_aggregate
+from dsi4bcn.fediverse.blocklist import Blocklist
+from dsi4bcn.fediverse.domainblocks import DomainBlocks
+from dsi4bcn.fediverse.erasure import DeletionCheck
+from dsi4bcn.fediverse.inboxbatches import BatchWriter
+from dsi4bcn.fediverse.ingest import Ingestor
+from dsi4bcn.fediverse.outbox import Publisher, profile_announcer
+from dsi4bcn.fediverse.peering import Peering
+from dsi4bcn.fediverse.ratelimit import RateLimiter
+from dsi4bcn.fediverse.remoteactors import RemoteDirectory
+from dsi4bcn.fediverse.workers import Deliverer, InboxProcessor, Signers
+from dsi4bcn.graph.aggregator import Aggregate
+from dsi4bcn.graph.process import GraphService
+from dsi4bcn.graph.sync import GraphSync, profile_marker
+from dsi4bcn.matching.service import Matcher
+from dsi4bcn.profiles.iris import instance_actor_iri
 from dsi4bcn.storage.database import Database, open_database
+from dsi4bcn.storage.fedstore import FederationStore
 from dsi4bcn.storage.localactors import ProfileStore
+from dsi4bcn.storage.profilewrites import ProfileWrites
+from dsi4bcn.supervise import Supervisor
 from dsi4bcn.web.admintoken import ensure_admin_token
 from dsi4bcn.web.appkeys import (
+    ACTOR_LIMITER,
+    ADDRESS_LIMITER,
     ADMIN_TOKEN,
+    BLOCKLIST,
     CONFIG,
     DATABASE,
-    FEDERATION,
+    DELETIONS,
+    DELIVERER,
+    DIRECTORY,
+    DOMAIN_BLOCKS,
+    FEDERATION_STORE,
     GRAPH,
+    GRAPH_SERVICE,
+    GRAPH_SYNC,
+    INBOX_PROCESSOR,
+    INBOX_WRITER,
+    LOOPS,
+    MATCHER,
+    PEERING,
+    PROFILE_WRITES,
+    PUBLISHER,
     QUERY_SLOTS,
     RENDER_CACHE,
     STORE,
@@ -47,6 +83,7 @@ from dsi4bcn.web.routes import (
 )
 from dsi4bcn.web.templating import template_environment
 from dsi4bcn.web.vocabulary import vocabulary_documents
+from federation.client import ActivityPubClient, FetchPolicy, create_session
 
 __all__ = ["create_app"]
 
@@ -77,28 +114,140 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
         return error_response(ApiError(500, "internal_error"), request_language(request))
 
 
-async def _resources(app: web.Application) -> AsyncIterator[None]:
+async def _services(app: web.Application) -> AsyncIterator[None]:
+    """Build the node's services, start their loops, and stop them all (in reverse) when the app stops."""
     config = app[CONFIG]
-    token, _path = ensure_admin_token(config)
-    app[ADMIN_TOKEN] = token
-    database = Database(await open_database(config.database_path))
-    app[DATABASE] = database
-    store = ProfileStore(database)
-    app[STORE] = store
-    await store.instance()
-    if config.demo:
-        loaded = await load_demo(store)
-        log.info("demo data: %s", loaded)
-    aggregate = await start_aggregate(config, database, store)
-    app[GRAPH] = aggregate
-    federation = await start_federation(config, database, store, aggregate.sync.wake.set)
-    app[FEDERATION] = federation
-    try:
+    app[ADMIN_TOKEN], _path = ensure_admin_token(config)
+    async with contextlib.AsyncExitStack() as stack:
+        database = app[DATABASE] = Database(await open_database(config.database_path))
+        stack.push_async_callback(database.close)
+        store = app[STORE] = ProfileStore(database)
+        await store.instance()
+        if config.demo:
+            loaded = await load_demo(store)
+            log.info("demo data: %s", loaded)
+        policy = FetchPolicy(
+            allow_private_network=config.allow_private_network, user_agent=f"dsi4bcn ({config.base_url})"
+        )
+        session = create_session(policy)
+        stack.push_async_callback(session.close)
+        # Deliveries have a connection pool of their own, so that slow fetches (keys of unknown senders,
+        # peers' profiles) can never hold up the fan-out, and a slow fan-out never holds up verification.
+        delivery_session = create_session(policy)
+        stack.push_async_callback(delivery_session.close)
+        graph_service = app[GRAPH_SERVICE] = GraphService(config.data_dir / "graph")
+        await graph_service.start()
+        stack.push_async_callback(graph_service.stop)
+        loops = app[LOOPS] = Supervisor()
+        stack.push_async_callback(loops.stop)  # after the services below have finished, before the graph stops
+        sync = await _start_graph(app, config, database, store, loops)
+        client, deliverer = await _build_delivery(app, config, policy, session, delivery_session)
+        await _start_federation(app, config, stack, client, sync)
+        _register_profile_hooks(app, config, store, deliverer, sync)
         yield
-    finally:
-        await federation.stop()
-        await aggregate.stop()
-        await database.close()
+
+
+async def _start_graph(
+    app: web.Application, config: Config, database: Database, store: ProfileStore, loops: Supervisor
+) -> GraphSync:
+    """Make sure SQLite and the graph store agree, start syncing, and load the matching index; the
+    matcher re-reads every batch of graphs the sync writes."""
+    sync = app[GRAPH_SYNC] = GraphSync(config, database, store, app[GRAPH_SERVICE])
+    await sync.reconcile()
+    app[GRAPH] = Aggregate(database=database, service=app[GRAPH_SERVICE])
+    matcher = app[MATCHER] = Matcher(config, database, store)
+    loops.start("matching-index", matcher.load, until_done=True)
+    sync.on_written(matcher.refresh)
+    loops.start("graph-sync", sync.run)
+    return sync
+
+
+async def _build_delivery(
+    app: web.Application,
+    config: Config,
+    policy: FetchPolicy,
+    session: aiohttp.ClientSession,
+    delivery_session: aiohttp.ClientSession,
+) -> tuple[Callable[[], ActivityPubClient], Deliverer]:
+    """The blocklist, the remote directory and the deliverer, and how the node makes signed requests."""
+    database = app[DATABASE]
+    federation_store = app[FEDERATION_STORE] = FederationStore(database)
+    signers = Signers(app[STORE], config.base_url)
+    instance_signer = await signers.signer("")
+
+    def client() -> ActivityPubClient:
+        return ActivityPubClient(session, policy, instance_signer)
+
+    blocklist = app[BLOCKLIST] = Blocklist(database)
+    await blocklist.load()
+    app[DIRECTORY] = RemoteDirectory(federation_store, client, is_blocked=blocklist.is_blocked_url)
+    deliverer = app[DELIVERER] = Deliverer(
+        federation_store,
+        signers,
+        delivery_session,
+        policy,
+        backoff_scale=config.backoff_scale,
+        is_blocked=blocklist.is_blocked_url,
+    )
+    return client, deliverer
+
+
+async def _start_federation(
+    app: web.Application,
+    config: Config,
+    stack: contextlib.AsyncExitStack,
+    client: Callable[[], ActivityPubClient],
+    sync: GraphSync,
+) -> None:
+    """Build the inbox, outbox and peering services over the store, directory and deliverer, and start
+    their loops; ``stack`` stops them (inbox writes finished first, then resyncs and deletion checks)."""
+    database, store, directory = app[DATABASE], app[FEDERATION_STORE], app[DIRECTORY]
+    deliverer, blocklist = app[DELIVERER], app[BLOCKLIST]
+    ingestor = Ingestor(database, sync.poke)
+    publisher = app[PUBLISHER] = Publisher(store, config.base_url)
+    peering = app[PEERING] = Peering(
+        database,
+        store,
+        directory,
+        client,
+        publisher,
+        ingestor,
+        instance_actor_iri(config.base_url),
+        config.resync_interval,
+        deliverer.poke,
+        is_blocked=blocklist.is_blocked_url,
+    )
+    processor = app[INBOX_PROCESSOR] = InboxProcessor(
+        store, app[STORE], directory, config.base_url, deliverer.poke, ingestor, peering.peer_for
+    )
+    app[DOMAIN_BLOCKS] = DomainBlocks(blocklist, directory, peering, sync.poke)
+    app[ADDRESS_LIMITER] = RateLimiter(rate=config.inbox_rate, burst=config.inbox_rate * 10)
+    app[ACTOR_LIMITER] = RateLimiter(rate=config.inbox_rate, burst=config.inbox_rate * 10)
+    deletions = app[DELETIONS] = DeletionCheck(directory, ingestor, peering.peer_for)
+    stack.push_async_callback(deletions.stop)
+    stack.push_async_callback(peering.stop)
+    writer = app[INBOX_WRITER] = BatchWriter(store.store_incoming)
+    writer.start()
+    stack.push_async_callback(writer.stop)
+    loops = app[LOOPS]
+    loops.start("inbox-processor", processor.run)
+    loops.start("deliverer", deliverer.run)
+    loops.start("peering", peering.run)
+
+
+def _register_profile_hooks(
+    app: web.Application, config: Config, store: ProfileStore, deliverer: Deliverer, sync: GraphSync
+) -> None:
+    """What a profile write through the admin API entails: in its transaction, the ``Update`` or ``Delete``
+    for followers and peers is queued and its graph marked unsynced; once committed, the deliverer and the
+    graph sync are woken."""
+    writes = app[PROFILE_WRITES] = ProfileWrites(store)
+    writes.in_transaction(
+        profile_announcer(base_url=config.base_url, authority=config.authority, language=config.language)
+    )
+    writes.in_transaction(profile_marker(config.base_url))
+    writes.committed(lambda _record, _created: deliverer.poke())
+    writes.committed(lambda _record, _created: sync.poke())
 
 
 def create_app(config: Config) -> web.Application:
@@ -110,7 +259,7 @@ def create_app(config: Config) -> web.Application:
     app[QUERY_SLOTS] = ClientSlots(config.queries_per_client, config.query_queue_per_client, config.query_timeout)
     app[TEMPLATES] = template_environment()
     app[VOCABULARY] = vocabulary_documents()
-    app.cleanup_ctx.append(_resources)
+    app.cleanup_ctx.append(_services)
     for table in (
         site.routes,
         discovery.routes,

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["LoopHealth", "stop_tasks", "supervised"]
+__all__ = ["LoopHealth", "Supervisor", "stop_tasks", "supervised"]
 
 log = logging.getLogger(__name__)
 _FIRST_PAUSE = 1.0
@@ -79,3 +79,26 @@ async def stop_tasks(tasks: Iterable[asyncio.Task[Any] | None]) -> None:
     for task, outcome in zip(running, await asyncio.gather(*running, return_exceptions=True), strict=True):
         if isinstance(outcome, Exception):
             log.error("the %s task had failed: %s: %s", task.get_name(), type(outcome).__name__, outcome)
+
+
+class Supervisor:
+    """The supervised loops of a node: started by name, their health kept for the admin API, stopped together."""
+
+    def __init__(self) -> None:
+        self.loops: dict[str, LoopHealth] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def start(self, name: str, run: Callable[[], Awaitable[None]], *, until_done: bool = False) -> None:
+        """Start ``run`` as a loop restarted whenever it fails (see ``supervised``)."""
+        health = self.loops[name] = LoopHealth(name)
+        task = asyncio.create_task(supervised(name, run, health=health, until_done=until_done), name=name)
+        self._tasks.append(task)
+
+    def health(self) -> list[dict[str, object]]:
+        """Every loop's restarts and last failure, by name."""
+        return [health.as_json() for _, health in sorted(self.loops.items())]
+
+    async def stop(self) -> None:
+        """Cancel every loop and wait for it."""
+        await stop_tasks(self._tasks)
+        self._tasks.clear()

@@ -14,15 +14,24 @@ import aiosqlite
 import nh3
 
 from dsi4bcn.profiles.actorrecords import ActorRecord
+from dsi4bcn.profiles.documents import render_actor
 from dsi4bcn.profiles.iris import actor_iri
 from dsi4bcn.storage.deliveries import enqueue
 from dsi4bcn.storage.fedstore import FederationStore, follower_inboxes_in
-from dsi4bcn.storage.localactors import utc_now
+from dsi4bcn.storage.localactors import WriteHook, utc_now
 from federation import activities
 from federation.activities import PUBLIC
 from vocab.concepts import concept_index
 
-__all__ = ["MAX_POST_LENGTH", "Publisher", "area_hashtags", "new_id", "sanitise_html"]
+__all__ = [
+    "MAX_POST_LENGTH",
+    "Publisher",
+    "area_hashtags",
+    "new_id",
+    "profile_announcer",
+    "queue_profile_change",
+    "sanitise_html",
+]
 
 MAX_POST_LENGTH = 20_000
 # Mastodon's MASTODON_STRICT sanitiser config (lib/sanitize_ext/sanitize_config.rb), without classes.
@@ -182,3 +191,18 @@ async def queue_profile_change(
             activity = activities.update(new_id(actor), actor, embedded, to=[PUBLIC], cc=[f"{actor}/followers"])
         activity["@context"] = context
     await enqueue(connection, local=record.slug, activity=activity, inboxes=audience, public=not record.deleted)
+
+
+def profile_announcer(*, base_url: str, authority: str, language: str) -> WriteHook:
+    """A profile write hook that queues the ``Update`` (or ``Delete``) of the changed profile for its
+    followers and peer nodes, in the write's transaction (see ``queue_profile_change``)."""
+
+    async def announce(connection: aiosqlite.Connection, record: ActorRecord, created: bool) -> None:
+        document = (
+            {} if record.deleted else render_actor(record, base_url=base_url, authority=authority, language=language)
+        )
+        await queue_profile_change(
+            connection, record=record, actor_document=document, base_url=base_url, created=created
+        )
+
+    return announce

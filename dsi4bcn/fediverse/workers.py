@@ -108,6 +108,10 @@ class InboxProcessor:
         self._peer_for = peer_for
         self.wake = asyncio.Event()
 
+    def poke(self) -> None:
+        """Look for stored activities now (one was just stored)."""
+        self.wake.set()
+
     async def run(self) -> None:
         """Process until cancelled, waking when an activity arrives (and every few seconds anyway)."""
         while True:

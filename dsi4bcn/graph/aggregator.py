@@ -1,34 +1,25 @@
-"""The aggregated graph as the rest of the node sees it: the graph process, its sync, and what it holds."""
+"""The aggregated graph as the rest of the node sees it: which named graphs it holds, and its description."""
 
-import asyncio
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from dsi4bcn.config import Config
 from dsi4bcn.graph.process import GraphService
-from dsi4bcn.graph.sync import PROVENANCE_GRAPH, GraphSync
-from dsi4bcn.matching.service import Matcher
+from dsi4bcn.graph.sync import PROVENANCE_GRAPH
 from dsi4bcn.storage.database import Database
-from dsi4bcn.storage.localactors import ProfileStore
-from dsi4bcn.supervise import LoopHealth, stop_tasks, supervised
 
-__all__ = ["Aggregate", "start_aggregate"]
+__all__ = ["Aggregate"]
 
 _NAMES_TTL = 2.0
 
 
 @dataclass
 class Aggregate:
-    """Shared by the SPARQL routes, the inbox processor and the peering code."""
+    """What the SPARQL routes ask of the graph beyond the queries themselves."""
 
     database: Database
     service: GraphService
-    sync: GraphSync
-    task: "asyncio.Task[None] | None" = None
-    matcher: Matcher | None = None
-    matcher_task: "asyncio.Task[None] | None" = None
-    loops: dict[str, LoopHealth] = field(default_factory=dict)
     _names: frozenset[str] = frozenset()
     _names_read: float = 0.0
 
@@ -87,26 +78,3 @@ class Aggregate:
                 },
             ],
         }
-
-    async def stop(self) -> None:
-        """Stop the sync loop, the matching index loader and the graph process."""
-        await stop_tasks([self.task, self.matcher_task])
-        await self.service.stop()
-
-
-async def start_aggregate(config: Config, database: Database, profiles: ProfileStore) -> Aggregate:
-    """Start the graph process, make sure SQLite and the store agree, and start syncing."""
-    service = GraphService(config.data_dir / "graph")
-    await service.start()
-    sync = GraphSync(config, database, profiles, service)
-    await sync.reconcile()
-    matcher = Matcher(config, database, profiles)
-    aggregate = Aggregate(database=database, service=service, sync=sync, matcher=matcher)
-    matching = aggregate.loops["matching-index"] = LoopHealth("matching-index")
-    aggregate.matcher_task = asyncio.create_task(
-        supervised("matching-index", matcher.load, health=matching, until_done=True), name="matching-index"
-    )
-    sync.listeners.append(matcher.refresh)
-    syncing = aggregate.loops["graph-sync"] = LoopHealth("graph-sync")
-    aggregate.task = asyncio.create_task(supervised("graph-sync", sync.run, health=syncing), name="graph-sync")
-    return aggregate

@@ -22,16 +22,17 @@ import aiosqlite
 
 from dsi4bcn.config import Config
 from dsi4bcn.graph.process import GraphError, GraphService
+from dsi4bcn.profiles.actorrecords import ActorRecord
 from dsi4bcn.profiles.documents import render_actor
 from dsi4bcn.profiles.iris import actor_iri, instance_actor_iri, parse_actor_iri
 from dsi4bcn.profiles.ntriples import Triple, to_ntriples
 from dsi4bcn.storage.database import Database, storable_text
-from dsi4bcn.storage.localactors import ProfileStore, utc_now
+from dsi4bcn.storage.localactors import ProfileStore, WriteHook, utc_now
 from vocab.fastld import document_triples
 from vocab.graph import vocabulary_graph
 from vocab.namespace import ONTOLOGY_IRI
 
-__all__ = ["PROVENANCE_GRAPH", "VOCABULARY_GRAPH", "GraphSync", "mark_unsynced"]
+__all__ = ["PROVENANCE_GRAPH", "VOCABULARY_GRAPH", "GraphSync", "mark_unsynced", "profile_marker"]
 
 log = logging.getLogger(__name__)
 PROVENANCE_GRAPH = "urn:dsi4bcn:provenance"
@@ -51,6 +52,15 @@ async def mark_unsynced(connection: aiosqlite.Connection, graphs: Iterable[str])
         " ON CONFLICT (graph) DO UPDATE SET version = version + 1, synced = 0, failed = NULL",
         [(graph,) for graph in graphs],
     )
+
+
+def profile_marker(base_url: str) -> WriteHook:
+    """A profile write hook that marks the written local profile's graph unsynced, in the write's transaction."""
+
+    async def mark(connection: aiosqlite.Connection, record: ActorRecord, _created: bool) -> None:
+        await mark_unsynced(connection, [actor_iri(base_url, record.kind, record.slug)])
+
+    return mark
 
 
 def _provenance(
@@ -99,6 +109,14 @@ class GraphSync:
         self.idle = asyncio.Event()
         # Called with the graphs just written (the matching index re-reads them).
         self.listeners: list[Callable[[list[str]], Awaitable[None]]] = []
+
+    def on_written(self, listener: Callable[[list[str]], Awaitable[None]]) -> None:
+        """Call ``listener(graphs)`` after each batch of graphs is written to the store."""
+        self.listeners.append(listener)
+
+    def poke(self) -> None:
+        """Look for unsynced graphs now (some were just marked)."""
+        self.wake.set()
 
     async def reconcile(self) -> None:
         """At start-up: every local actor and the vocabulary have a sync row; a changed vocabulary is rewritten."""

@@ -1,4 +1,8 @@
-"""Typed keys for what the aiohttp application holds (config, store, caches)."""
+"""Typed keys for what the aiohttp application holds: one key per service a handler may use.
+
+``app.py`` builds the services and stores each under its key; a handler reads, at its top, the services it
+uses (``request.app[PEERING]``) and calls them. There is no key for a bundle of services.
+"""
 
 from typing import Any
 
@@ -6,19 +10,49 @@ import jinja2
 from aiohttp import web
 
 from dsi4bcn.config import Config
-from dsi4bcn.fediverse.wiring import Federation
+from dsi4bcn.fediverse.blocklist import Blocklist
+from dsi4bcn.fediverse.domainblocks import DomainBlocks
+from dsi4bcn.fediverse.erasure import DeletionCheck
+from dsi4bcn.fediverse.inboxbatches import BatchWriter
+from dsi4bcn.fediverse.outbox import Publisher
+from dsi4bcn.fediverse.peering import Peering
+from dsi4bcn.fediverse.ratelimit import RateLimiter
+from dsi4bcn.fediverse.remoteactors import RemoteDirectory
+from dsi4bcn.fediverse.workers import Deliverer, InboxProcessor
 from dsi4bcn.graph.aggregator import Aggregate
+from dsi4bcn.graph.process import GraphService
+from dsi4bcn.graph.sync import GraphSync
+from dsi4bcn.matching.service import Matcher
 from dsi4bcn.storage.database import Database
+from dsi4bcn.storage.fedstore import FederationStore
 from dsi4bcn.storage.localactors import ProfileStore
+from dsi4bcn.storage.profilewrites import ProfileWrites
+from dsi4bcn.supervise import Supervisor
 from dsi4bcn.web.queryslots import ClientSlots
 from dsi4bcn.web.rendercache import RenderCache
 
 __all__ = [
+    "ACTOR_LIMITER",
+    "ADDRESS_LIMITER",
     "ADMIN_TOKEN",
+    "BLOCKLIST",
     "CONFIG",
     "DATABASE",
-    "FEDERATION",
+    "DELETIONS",
+    "DELIVERER",
+    "DIRECTORY",
+    "DOMAIN_BLOCKS",
+    "FEDERATION_STORE",
     "GRAPH",
+    "GRAPH_SERVICE",
+    "GRAPH_SYNC",
+    "INBOX_PROCESSOR",
+    "INBOX_WRITER",
+    "LOOPS",
+    "MATCHER",
+    "PEERING",
+    "PROFILE_WRITES",
+    "PUBLISHER",
     "QUERY_SLOTS",
     "RENDER_CACHE",
     "STORE",
@@ -26,15 +60,37 @@ __all__ = [
     "VOCABULARY",
 ]
 
+# Set when the app is created.
 CONFIG = web.AppKey("config", Config)
-DATABASE = web.AppKey("database", Database)
-STORE = web.AppKey("store", ProfileStore)
 RENDER_CACHE = web.AppKey("render_cache", RenderCache)
 TEMPLATES = web.AppKey("templates", jinja2.Environment)
-ADMIN_TOKEN = web.AppKey("admin_token", str)
-FEDERATION = web.AppKey("federation", Federation)
-GRAPH = web.AppKey("graph", Aggregate)
 # SPARQL query slots per client, with their waiting lines.
 QUERY_SLOTS = web.AppKey("query_slots", ClientSlots)
 # Serialisations of the vocabulary, by media type, computed once at start-up.
 VOCABULARY = web.AppKey("vocabulary", dict[str, Any])
+
+# Set when the app starts (app.py's cleanup context), once the database is open.
+ADMIN_TOKEN = web.AppKey("admin_token", str)
+DATABASE = web.AppKey("database", Database)
+STORE = web.AppKey("store", ProfileStore)
+PROFILE_WRITES = web.AppKey("profile_writes", ProfileWrites)
+LOOPS = web.AppKey("loops", Supervisor)
+# The graph and matching.
+GRAPH = web.AppKey("graph", Aggregate)
+GRAPH_SERVICE = web.AppKey("graph_service", GraphService)
+GRAPH_SYNC = web.AppKey("graph_sync", GraphSync)
+MATCHER = web.AppKey("matcher", Matcher)
+# Federation.
+FEDERATION_STORE = web.AppKey("federation_store", FederationStore)
+BLOCKLIST = web.AppKey("blocklist", Blocklist)
+DOMAIN_BLOCKS = web.AppKey("domain_blocks", DomainBlocks)
+DIRECTORY = web.AppKey("directory", RemoteDirectory)
+DELIVERER = web.AppKey("deliverer", Deliverer)
+PUBLISHER = web.AppKey("publisher", Publisher)
+PEERING = web.AppKey("peering", Peering)
+DELETIONS = web.AppKey("deletions", DeletionCheck)
+INBOX_WRITER = web.AppKey("inbox_writer", BatchWriter)
+INBOX_PROCESSOR = web.AppKey("inbox_processor", InboxProcessor)
+# Inbox rates: per client address before verification, per verified actor host after.
+ADDRESS_LIMITER = web.AppKey("address_limiter", RateLimiter)
+ACTOR_LIMITER = web.AppKey("actor_limiter", RateLimiter)

@@ -41,7 +41,6 @@ APP = ROOT / "dsi4bcn"
 KNOWN_OFFENDERS: dict[str, frozenset[str]] = {
     "layers": frozenset(
         {
-            "dsi4bcn/graph/aggregator.py imports dsi4bcn.matching",
             "dsi4bcn/storage/fedstore.py imports dsi4bcn.fediverse",
         }
     ),
@@ -64,7 +63,6 @@ KNOWN_OFFENDERS: dict[str, frozenset[str]] = {
             "dsi4bcn/graph/sync.py imports aiosqlite",
             "dsi4bcn/matching/service.py holds SQL",
             "dsi4bcn/web/routes/networkadmin.py holds SQL",
-            "dsi4bcn/web/routes/profileadmin.py imports aiosqlite",
         }
     ),
     "aiohttp_web": frozenset(
@@ -78,7 +76,6 @@ KNOWN_OFFENDERS: dict[str, frozenset[str]] = {
         {
             "dsi4bcn/config.py:load_config",
             "dsi4bcn/fediverse/ingest.py:Ingestor.ingest_many",
-            "dsi4bcn/fediverse/wiring.py:start_federation",
             "dsi4bcn/graph/worker.py:run",
             "dsi4bcn/matching/features.py:profile_from_triples",
         }

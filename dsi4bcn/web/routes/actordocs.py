@@ -17,7 +17,7 @@ from dsi4bcn.profiles.documents import ACTOR_TYPES, render_actor, render_instanc
 from dsi4bcn.profiles.iris import ACTOR_PATHS, actor_iri
 from dsi4bcn.profiles.turtle import to_turtle
 from dsi4bcn.profiles.validation import Kind
-from dsi4bcn.web.appkeys import CONFIG, FEDERATION, RENDER_CACHE, STORE, TEMPLATES
+from dsi4bcn.web.appkeys import BLOCKLIST, CONFIG, DIRECTORY, FEDERATION_STORE, RENDER_CACHE, STORE, TEMPLATES
 from dsi4bcn.web.clientaddress import client_address
 from dsi4bcn.web.http import ApiError, negotiate_or_406, page_number, request_language
 from dsi4bcn.web.rendercache import Rendered
@@ -181,17 +181,17 @@ async def require_signature(request: web.Request) -> None:
     config = request.app[CONFIG]
     if not config.authorized_fetch and "signature" not in request.headers and "signature-input" not in request.headers:
         return
-    federation = request.app[FEDERATION]
+    blocklist, directory = request.app[BLOCKLIST], request.app[DIRECTORY]
     signed = HttpRequest(request.method, config.base_url + request.raw_path, request.headers)
 
     def refuse_blocked(key_id: str) -> None:
-        if federation.blocklist.is_blocked_url(key_id):
+        if blocklist.is_blocked_url(key_id):
             reason = f"the key {key_id} is on a domain blocked on this node"
             raise ApiError(403, "inbox_refused", reason=reason)
 
     async def resolve_key(key_id: str, *, refresh: bool) -> ResolvedKey | None:
         refuse_blocked(key_id)
-        return await federation.directory.key(key_id, refresh=refresh, requester=client_address(request))
+        return await directory.key(key_id, refresh=refresh, requester=client_address(request))
 
     now = datetime.now(UTC)
     if not config.authorized_fetch:  # a signature is optional here: only its key's domain is checked
@@ -210,7 +210,7 @@ async def require_signature(request: web.Request) -> None:
 
 
 async def _collection_items(request: web.Request, name: str, slug: str, offset: int) -> tuple[int, list[Any]]:
-    store = request.app[FEDERATION].store
+    store = request.app[FEDERATION_STORE]
     if name == "followers":
         total = await store.count_followers(slug)
         items: list[Any] = [f.actor for f in await store.followers(slug, limit=PAGE_SIZE, offset=offset)]
@@ -302,7 +302,7 @@ async def published_object(request: web.Request) -> web.Response:
     await require_signature(request)
     _slug, iri = await _live_actor(request)
     object_id = f"{iri}/{request.match_info['kind']}/{request.match_info['id']}"
-    store = request.app[FEDERATION].store
+    store = request.app[FEDERATION_STORE]
     found = await (store.note(object_id) if request.match_info["kind"] == "notes" else store.public_activity(object_id))
     if found is None:
         raise ApiError(404, "not_found")

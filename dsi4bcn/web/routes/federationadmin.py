@@ -14,7 +14,15 @@ from dsi4bcn.i18n import Phrase
 from dsi4bcn.profiles.actorrecords import ActorRecord
 from dsi4bcn.profiles.iris import actor_iri
 from dsi4bcn.profiles.validation import Problem
-from dsi4bcn.web.appkeys import CONFIG, FEDERATION
+from dsi4bcn.web.appkeys import (
+    BLOCKLIST,
+    CONFIG,
+    DELIVERER,
+    DIRECTORY,
+    DOMAIN_BLOCKS,
+    FEDERATION_STORE,
+    PUBLISHER,
+)
 from dsi4bcn.web.http import ApiError, json_response, read_json_body
 from dsi4bcn.web.routes.profileadmin import authorise, live_record
 from federation import activities
@@ -69,9 +77,8 @@ async def post_note(request: web.Request) -> web.Response:
         raise ApiError(422, "validation_failed", problems)
     if content is None:
         content = content_map.get(request.app[CONFIG].language) or next(iter(content_map.values()))
-    federation = request.app[FEDERATION]
-    create = await federation.publisher.post_note(record, content, content_map or None)
-    federation.deliverer.poke()
+    create = await request.app[PUBLISHER].post_note(record, content, content_map or None)
+    request.app[DELIVERER].poke()
     return json_response(
         create, status=201, content_type="application/activity+json", headers={"Location": create["object"]["id"]}
     )
@@ -82,7 +89,7 @@ async def follow_requests(request: web.Request) -> web.Response:
     """Follows waiting for approval (for actors that approve followers by hand)."""
     authorise(request)
     record = await live_record(request)
-    pending = await request.app[FEDERATION].store.followers(record.slug, accepted=False)
+    pending = await request.app[FEDERATION_STORE].followers(record.slug, accepted=False)
     return json_response([{"actor": f.actor, "follow": f.follow, "created": f.created} for f in pending])
 
 
@@ -93,23 +100,23 @@ async def _answer_request(request: web.Request, accept: bool) -> web.Response:
     actor = body.get("actor") if isinstance(body, dict) else None
     if not isinstance(actor, str):
         raise ApiError(422, "validation_failed", [Problem("actor", "required", {"field": "actor"})])
-    federation = request.app[FEDERATION]
-    pending = await federation.store.follower(record.slug, actor)
+    store = request.app[FEDERATION_STORE]
+    pending = await store.follower(record.slug, actor)
     if pending is None or pending.accepted:
         raise ApiError(404, "not_found")
     local = actor_iri(request.app[CONFIG].base_url, record.kind, record.slug)
     builder = activities.accept if accept else activities.reject
     answer = builder(new_id(local), local, pending.follow)
     try:
-        inbox = (await federation.directory.actor(actor)).inbox
+        inbox = (await request.app[DIRECTORY].actor(actor)).inbox
     except (FetchError, ActivityError) as error:
         raise ApiError(502, "inbox_refused", reason=str(error)) from error
     if accept:
-        await federation.store.add_follower(record.slug, actor, pending.follow, accepted=True)
+        await store.add_follower(record.slug, actor, pending.follow, accepted=True)
     else:
-        await federation.store.remove_follower(actor, local=record.slug)
-    await federation.store.publish(local=record.slug, activity=answer, inboxes=[inbox], public=False)
-    federation.deliverer.poke()
+        await store.remove_follower(actor, local=record.slug)
+    await store.publish(local=record.slug, activity=answer, inboxes=[inbox], public=False)
+    request.app[DELIVERER].poke()
     return json_response({"actor": actor, "accepted": accept})
 
 
@@ -134,16 +141,15 @@ async def follow_remote(request: web.Request) -> web.Response:
     target = body.get("target") if isinstance(body, dict) else None
     if not isinstance(target, str) or not target.startswith(("https://", "http://")):
         raise ApiError(422, "validation_failed", [Problem("target", "bad_url", {"field": "target"})])
-    federation = request.app[FEDERATION]
-    if federation.blocklist.is_blocked_url(target):
+    if request.app[BLOCKLIST].is_blocked_url(target):
         raise ApiError(403, "inbox_refused", reason=f"{target} is on a domain blocked on this node")
     try:
-        remote = await federation.directory.fetch_actor(target)
+        remote = await request.app[DIRECTORY].fetch_actor(target)
     except (FetchError, ActivityError) as error:
         raise ApiError(502, "inbox_refused", reason=str(error)) from error
     local = actor_iri(request.app[CONFIG].base_url, record.kind, record.slug)
-    follow = await federation.publisher.follow(record.slug, local, remote.id, remote.inbox)
-    federation.deliverer.poke()
+    follow = await request.app[PUBLISHER].follow(record.slug, local, remote.id, remote.inbox)
+    request.app[DELIVERER].poke()
     return json_response(follow, status=202, content_type="application/activity+json")
 
 
@@ -152,7 +158,7 @@ async def list_following(request: web.Request) -> web.Response:
     """Whom the actor follows or asked to follow, with the state of each."""
     authorise(request)
     record: ActorRecord = await live_record(request)
-    rows = await request.app[FEDERATION].store.following(record.slug)
+    rows = await request.app[FEDERATION_STORE].following(record.slug)
     return json_response([{"actor": actor, "state": state} for actor, state in rows])
 
 
@@ -160,7 +166,7 @@ async def list_following(request: web.Request) -> web.Response:
 async def blocked_domains(request: web.Request) -> web.Response:
     """Every blocked domain."""
     authorise(request)
-    rows = await request.app[FEDERATION].blocklist.rows()
+    rows = await request.app[BLOCKLIST].rows()
     return json_response([{"domain": d, "reason": r, "created": c} for d, r, c in rows])
 
 
@@ -188,7 +194,7 @@ async def block_domain(request: web.Request) -> web.Response:
                 [Problem("reason", "wrong_type", {"field": "reason", "expected": Phrase("text")})],
             )
         reason = str(body.get("reason", ""))[:500]
-    purge = await request.app[FEDERATION].block_domain(domain, reason)
+    purge = await request.app[DOMAIN_BLOCKS].block(domain, reason)
     return json_response(
         {"domain": domain, "reason": reason, "purged": purge.as_json()}, status=201 if purge.new else 200
     )
@@ -200,7 +206,7 @@ async def unblock_domain(request: web.Request) -> web.Response:
     and by its accounts are not restored."""
     authorise(request)
     domain = _domain(request)
-    found, resumed = await request.app[FEDERATION].unblock_domain(domain)
+    found, resumed = await request.app[DOMAIN_BLOCKS].unblock(domain)
     if not found:
         raise ApiError(404, "not_found")
     return json_response({"unblocked": domain, "peersResumed": resumed})

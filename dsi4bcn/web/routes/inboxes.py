@@ -19,7 +19,17 @@ from aiohttp import web
 
 from dsi4bcn.fediverse.inboxbatches import QueueFull
 from dsi4bcn.fediverse.remoteactors import KeyFetchesBusy
-from dsi4bcn.web.appkeys import CONFIG, FEDERATION, STORE
+from dsi4bcn.web.appkeys import (
+    ACTOR_LIMITER,
+    ADDRESS_LIMITER,
+    BLOCKLIST,
+    CONFIG,
+    DELETIONS,
+    DIRECTORY,
+    INBOX_PROCESSOR,
+    INBOX_WRITER,
+    STORE,
+)
 from dsi4bcn.web.clientaddress import client_address
 from dsi4bcn.web.http import MAX_BODY, ApiError, json_response, read_body
 from federation.httpsig import HttpRequest
@@ -62,12 +72,12 @@ def _refuse(status: int, reason: str, **headers: str) -> ApiError:
 @routes.post("/inbox")
 async def inbox(request: web.Request) -> web.Response:
     """Accept a signed activity: 202 once verified and stored."""
-    services = request.app[FEDERATION]
+    address_limiter = request.app[ADDRESS_LIMITER]
     # Before anything is read or verified, the sender is only an address: limit by that. The claimed
     # actor's host is limited only once the signature proves it, so nobody can spend a real peer's quota.
     address = client_address(request)
-    if not services.address_limiter.allow(address):
-        retry = str(services.address_limiter.retry_after(address))
+    if not address_limiter.allow(address):
+        retry = str(address_limiter.retry_after(address))
         raise _refuse(429, f"too many requests from {address}", **{"Retry-After": retry})
     await _check_recipient(request)
     raw = await read_body(
@@ -81,18 +91,19 @@ async def inbox(request: web.Request) -> web.Response:
 
 async def _accept(request: web.Request, raw: bytes, address: str) -> web.Response:
     """The checks once the body is read: ``federation.inboxrequest``'s steps with this node's rules between."""
-    services = request.app[FEDERATION]
+    blocklist, directory, deletions = request.app[BLOCKLIST], request.app[DIRECTORY], request.app[DELETIONS]
+    limiter = request.app[ACTOR_LIMITER]
     received = read_activity(raw)
     actor = received.actor
-    if services.blocklist.is_blocked(received.host):
+    if blocklist.is_blocked(received.host):
         raise InboxRefused(403, f"{received.host} is blocked on this node")
     require_signature(request.headers)
     self_delete = is_self_delete(received)
-    if self_delete and await services.directory.known_key_for(actor) is None:
+    if self_delete and await directory.known_key_for(actor) is None:
         # An actor whose key we never fetched deleted itself. Its key is gone with it, so the Delete cannot
         # be verified, and its body is not trusted: if a profile of it is held (backfilled), its origin is
         # asked in the background, and only a 410 or 404 there erases it. Otherwise nothing is fetched.
-        services.deletions.confirm(actor)
+        deletions.confirm(actor)
         return json_response({}, status=202)
     signed = HttpRequest(
         method=request.method,
@@ -102,27 +113,27 @@ async def _accept(request: web.Request, raw: bytes, address: str) -> web.Respons
     )
 
     async def resolve_key(key_id: str, *, refresh: bool) -> ResolvedKey | None:
-        return await services.directory.key(key_id, refresh=refresh, requester=address)
+        return await directory.key(key_id, refresh=refresh, requester=address)
 
     try:
         verified = await verify_sender_signature(signed, actor, resolve_key=resolve_key, now=datetime.now(UTC))
     except InboxRefused:
         if self_delete:  # e.g. its key is gone with it: the origin decides (nothing unless a profile is held)
-            services.deletions.confirm(actor)
+            deletions.confirm(actor)
         raise
     except KeyFetchesBusy as error:
         raise _refuse(503, str(error), **{"Retry-After": "30"}) from error
     check_key_owner(verified, actor)
-    if not services.limiter.allow(received.host):
-        retry = str(services.limiter.retry_after(received.host))
+    if not limiter.allow(received.host):
+        retry = str(limiter.retry_after(received.host))
         raise _refuse(429, f"too many requests from {received.host}", **{"Retry-After": retry})
     check_activity_origins(received.activity)
     activity = received.activity
     try:
-        await services.writer.submit((activity["id"], actor, raw.decode("utf-8"), verified.key_id))
+        await request.app[INBOX_WRITER].submit((activity["id"], actor, raw.decode("utf-8"), verified.key_id))
     except QueueFull as error:
         raise _refuse(503, "the inbox is busy", **{"Retry-After": "10"}) from error
-    services.processor.wake.set()
+    request.app[INBOX_PROCESSOR].poke()
     log.debug(
         "inbox accepted %s %s from %s (%s signature, key %s)",
         activity.get("type"),

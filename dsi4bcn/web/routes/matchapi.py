@@ -17,7 +17,7 @@ from aiohttp import web
 
 from dsi4bcn.i18n import Phrase, Reason
 from dsi4bcn.matching.model import DEFAULT_WEIGHTS, PARTS, WEIGHT_BOUNDS
-from dsi4bcn.web.appkeys import GRAPH
+from dsi4bcn.web.appkeys import MATCHER
 from dsi4bcn.web.http import ApiError, json_response, request_language
 
 __all__ = ["MatchQuery", "parse_match_query", "routes", "run_match"]
@@ -82,8 +82,7 @@ def parse_match_query(query: Mapping[str, str], *, default_limit: int = 10) -> M
 
 async def run_match(request: web.Request, asked: MatchQuery) -> dict[str, Any]:
     """The answer to a checked request (see the module docstring); 404 or 503 ``ApiError`` otherwise."""
-    matcher = request.app[GRAPH].matcher
-    assert matcher is not None
+    matcher = request.app[MATCHER]
     try:
         await asyncio.wait_for(matcher.ready.wait(), 30)
     except TimeoutError as error:

@@ -4,7 +4,7 @@ from aiohttp import web
 
 from dsi4bcn.fediverse.peering import PeerBlocked, PeeringError
 from dsi4bcn.profiles.validation import Problem
-from dsi4bcn.web.appkeys import CONFIG, FEDERATION, GRAPH
+from dsi4bcn.web.appkeys import BLOCKLIST, CONFIG, DATABASE, GRAPH_SERVICE, GRAPH_SYNC, LOOPS, PEERING
 from dsi4bcn.web.http import ApiError, json_response, read_json_body
 from dsi4bcn.web.routes.profileadmin import authorise
 from federation.errors import ActivityError, FetchError, UnsafeURLError
@@ -19,11 +19,9 @@ routes = web.RouteTableDef()
 async def list_peers(request: web.Request) -> web.Response:
     """Every peer, with its backfill progress and last resync."""
     authorise(request)
-    federation = request.app[FEDERATION]
-    peers = await federation.peering.peers()
-    return json_response(
-        [{**peer.as_json(), "blocked": federation.blocklist.is_blocked_url(peer.actor)} for peer in peers]
-    )
+    peering, blocklist = request.app[PEERING], request.app[BLOCKLIST]
+    peers = await peering.peers()
+    return json_response([{**peer.as_json(), "blocked": blocklist.is_blocked_url(peer.actor)} for peer in peers])
 
 
 @routes.post("/api/peers")
@@ -39,7 +37,7 @@ async def add_peer(request: web.Request) -> web.Response:
     except UnsafeURLError as error:
         raise ApiError(422, "peer_refused", reason=str(error)) from error
     try:
-        peer = await request.app[FEDERATION].peering.add(url)
+        peer = await request.app[PEERING].add(url)
     except PeerBlocked as error:
         raise ApiError(403, "peer_refused", reason=str(error)) from error
     except (PeeringError, FetchError, ActivityError) as error:
@@ -52,10 +50,10 @@ async def remove_peer(request: web.Request) -> web.Response:
     """Stop peering with ``?peer=`` (origin or instance actor) and drop its profiles from the graph."""
     authorise(request)
     peer = request.query.get("peer", "")
-    dropped = await request.app[FEDERATION].peering.remove(peer)
+    dropped = await request.app[PEERING].remove(peer)
     if dropped < 0:
         raise ApiError(404, "not_found")
-    request.app[GRAPH].sync.wake.set()
+    request.app[GRAPH_SYNC].poke()
     return json_response({"removed": peer, "profilesDropped": dropped})
 
 
@@ -64,16 +62,16 @@ async def graph_status(request: web.Request) -> web.Response:
     """How big the graph is, how many graphs still wait to be written, and which were set aside (with
     the reason) because the store refused them."""
     authorise(request)
-    aggregate = request.app[GRAPH]
-    stats = await aggregate.service.stats()
-    pending = await aggregate.database.one("SELECT count(*) FROM graph_sync WHERE synced = 0 AND failed IS NULL")
-    quarantined, examples = await aggregate.sync.quarantined()
+    service, sync = request.app[GRAPH_SERVICE], request.app[GRAPH_SYNC]
+    stats = await service.stats()
+    pending = await request.app[DATABASE].one("SELECT count(*) FROM graph_sync WHERE synced = 0 AND failed IS NULL")
+    quarantined, examples = await sync.quarantined()
     return json_response(
         {
             **stats,
             "unsynced": int(pending[0]) if pending else 0,
             "setAside": {"count": quarantined, "graphs": examples},
-            "graphProcessRestarts": aggregate.service.restarts,
+            "graphProcessRestarts": service.restarts,
         }
     )
 
@@ -82,7 +80,7 @@ async def graph_status(request: web.Request) -> web.Response:
 async def rebuild(request: web.Request) -> web.Response:
     """Empty the store and rebuild it from SQLite (local profiles, received documents, vocabulary)."""
     authorise(request)
-    graphs = await request.app[GRAPH].sync.rebuild()
+    graphs = await request.app[GRAPH_SYNC].rebuild()
     return json_response({"rebuilding": graphs}, status=202)
 
 
@@ -90,5 +88,4 @@ async def rebuild(request: web.Request) -> web.Response:
 async def loops(request: web.Request) -> web.Response:
     """The node's background loops: how often each was restarted after a failure, and the last failure."""
     authorise(request)
-    every = {**request.app[FEDERATION].loops, **request.app[GRAPH].loops}
-    return json_response({"loops": [health.as_json() for _, health in sorted(every.items())]})
+    return json_response({"loops": request.app[LOOPS].health()})

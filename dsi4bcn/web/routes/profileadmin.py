@@ -1,23 +1,21 @@
 """The admin JSON API: create, read, replace and delete organisations and projects.
 
 Every route needs ``Authorization: Bearer TOKEN``. A body is the editable profile (compact JSON-LD in the
-dsi4bcn context); every problem in it is listed in one 4xx answer and nothing is written.
+dsi4bcn context); every problem in it is listed in one 4xx answer and nothing is written. Handlers read,
+validate, write and answer; what a write entails besides (announcing it, marking its graph unsynced, waking
+the loops) is done by the hooks ``app.py`` registers on ``ProfileWrites``.
 """
 
 import hmac
 from typing import Any
 
-import aiosqlite
 from aiohttp import web
 
-from dsi4bcn.fediverse.outbox import queue_profile_change
-from dsi4bcn.graph.sync import mark_unsynced
 from dsi4bcn.profiles.actorrecords import ActorRecord
-from dsi4bcn.profiles.documents import render_actor
 from dsi4bcn.profiles.iris import actor_iri, parse_actor_iri, profile_page
 from dsi4bcn.profiles.validation import Kind, Problem, ProfileInvalid, check_slug, editable_document, normalise_profile
-from dsi4bcn.storage.localactors import Conflict, WriteHook
-from dsi4bcn.web.appkeys import ADMIN_TOKEN, CONFIG, FEDERATION, GRAPH, STORE
+from dsi4bcn.storage.localactors import Conflict
+from dsi4bcn.web.appkeys import ADMIN_TOKEN, CONFIG, PROFILE_WRITES, STORE
 from dsi4bcn.web.http import ApiError, json_response, read_json_body
 from vocab.concepts import concept_index
 
@@ -59,24 +57,6 @@ def _slug_problems(request: web.Request, slug: str) -> list[Problem]:
     if slug in RESERVED_SLUGS or slug == request.app[CONFIG].hostname:
         return [Problem("slug", "reserved_slug", {"value": slug})]
     return []
-
-
-def _announce(request: web.Request) -> WriteHook:
-    """Queue the ``Update`` (or ``Delete``) of a changed profile for its followers, in the write's transaction."""
-    config = request.app[CONFIG]
-
-    async def announce(connection: aiosqlite.Connection, record: ActorRecord, created: bool) -> None:
-        document = (
-            {}
-            if record.deleted
-            else render_actor(record, base_url=config.base_url, authority=config.authority, language=config.language)
-        )
-        await queue_profile_change(
-            connection, record=record, actor_document=document, base_url=config.base_url, created=created
-        )
-        await mark_unsynced(connection, [actor_iri(config.base_url, record.kind, record.slug)])
-
-    return announce
 
 
 def _kind(request: web.Request) -> Kind:
@@ -176,11 +156,9 @@ async def put_profile(request: web.Request) -> web.Response:
     if body_problems:
         raise ApiError(422, "validation_failed", body_problems)
     try:
-        record, created = await request.app[STORE].put(kind, slug, fields, organisation, then=_announce(request))
+        record, created = await request.app[PROFILE_WRITES].put(kind, slug, fields, organisation)
     except Conflict as conflict:
         raise ApiError(409, conflict.code, **conflict.params) from conflict
-    request.app[FEDERATION].deliverer.poke()
-    request.app[GRAPH].sync.wake.set()
     headers = {"Location": actor_iri(config.base_url, kind, slug)} if created else None
     return json_response(
         _editable(request, record),
@@ -198,11 +176,9 @@ async def delete_profile(request: web.Request) -> web.Response:
     slug = request.match_info["slug"]
     await _live(request, kind, slug)
     try:
-        record = await request.app[STORE].delete(kind, slug, then=_announce(request))
+        record = await request.app[PROFILE_WRITES].delete(kind, slug)
     except Conflict as conflict:
         raise ApiError(409, conflict.code, **conflict.params) from conflict
-    request.app[FEDERATION].deliverer.poke()
-    request.app[GRAPH].sync.wake.set()
     if record is None:
         raise ApiError(404, "not_found")
     return json_response({"deleted": slug, "id": actor_iri(request.app[CONFIG].base_url, kind, slug)})

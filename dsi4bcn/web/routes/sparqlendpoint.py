@@ -23,7 +23,7 @@ from dsi4bcn.sparql.checks import MAX_QUERY_BYTES, QueryRefused, check_query, ch
 from dsi4bcn.sparql.examples import EXAMPLES
 from dsi4bcn.sparql.protocol import ProtocolRequest, read_request
 from dsi4bcn.sparql.results import SELECT_FORMATS
-from dsi4bcn.web.appkeys import CONFIG, GRAPH, QUERY_SLOTS, TEMPLATES
+from dsi4bcn.web.appkeys import CONFIG, GRAPH, GRAPH_SERVICE, QUERY_SLOTS, TEMPLATES
 from dsi4bcn.web.clientaddress import client_address
 from dsi4bcn.web.http import ApiError, body_media_type, json_response, negotiate_or_406, read_upto, request_language
 from dsi4bcn.web.queryslots import SlotRefused
@@ -86,8 +86,7 @@ async def sparql(request: web.Request) -> web.StreamResponse:
         return await _describe_service(request)
     text = asked.query
     config = request.app[CONFIG]
-    graph = request.app[GRAPH]
-    known = frozenset(await graph.graph_names())
+    known = frozenset(await request.app[GRAPH].graph_names())
     base = f"{config.base_url}/sparql"  # the base IRI of relative IRIs, "defined by the service"
     arguments = (text, known, asked.default_graphs, asked.named_graphs, base)
     try:
@@ -103,7 +102,7 @@ async def sparql(request: web.Request) -> web.StreamResponse:
     client = client_address(request)
     try:
         async with request.app[QUERY_SLOTS].slot(client):
-            result = await graph.service.query(
+            result = await request.app[GRAPH_SERVICE].query(
                 checked.text,
                 select_format=SELECT_FORMATS.get(media_type, "json"),
                 graph_format=media_type if checked.form in ("CONSTRUCT", "DESCRIBE") else "text/turtle",
@@ -195,7 +194,7 @@ async def download(request: web.Request) -> web.StreamResponse:
     media_type = "application/n-quads" if media_type == "text/plain" else media_type
     with tempfile.TemporaryDirectory(prefix="dump-", dir=request.app[CONFIG].data_dir) as folder:
         path = Path(folder) / ("graph.nq" if media_type == "application/n-quads" else "graph.trig")
-        await request.app[GRAPH].service.dump(path, media_type)
+        await request.app[GRAPH_SERVICE].dump(path, media_type)
         body = await asyncio.to_thread(path.read_bytes)
     response = web.Response(body=body, headers=_CORS)
     response.headers["Content-Type"] = media_type
