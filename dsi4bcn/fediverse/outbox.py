@@ -1,6 +1,6 @@
 """What local actors send: update posts (``Create{Note}``), profile ``Update``s and ``Delete``s, ``Follow``s.
 
-Everything sent is written to the outbox with its deliveries in one transaction (``fedstore.enqueue``);
+Everything sent is written to the outbox with its deliveries in one transaction (``storage.deliveries.enqueue``);
 the delivery worker does the network part. Post HTML is limited to what Mastodon keeps and sanitised
 with nh3 (ammonia), and each post carries hashtags for its project's DSI areas.
 """
@@ -10,14 +10,15 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import aiosqlite
 import nh3
 
 from dsi4bcn.profiles.actorrecords import ActorRecord
 from dsi4bcn.profiles.iris import actor_iri
-from dsi4bcn.storage.deliveries import enqueue
-from dsi4bcn.storage.fedstore import FederationStore, follower_inboxes_in
+from dsi4bcn.storage.database import Connection
+from dsi4bcn.storage.deliveries import DeliveryQueue, enqueue
+from dsi4bcn.storage.follows import Follows, follower_inboxes_in
 from dsi4bcn.storage.localactors import utc_now
+from dsi4bcn.storage.notes import Notes
 from federation import activities
 from federation.activities import PUBLIC
 from vocab.concepts import concept_index
@@ -103,8 +104,10 @@ def _hashtag_paragraph(tags: Sequence[Mapping[str, str]]) -> str:
 class Publisher:
     """Builds and queues the activities of local actors."""
 
-    def __init__(self, store: FederationStore, base_url: str) -> None:
-        self._store = store
+    def __init__(self, notes: Notes, follows: Follows, deliveries: DeliveryQueue, base_url: str) -> None:
+        self._notes = notes
+        self._follows = follows
+        self._deliveries = deliveries
         self._base_url = base_url
 
     def iri(self, record: ActorRecord) -> str:
@@ -131,26 +134,26 @@ class Publisher:
             tags=tags,
         )
         create = activities.create(new_id(actor), actor, note)
-        inboxes = await self._store.follower_inboxes(record.slug)
-        await self._store.add_note(note_id, record.slug, note, create, inboxes)
+        inboxes = await self._follows.follower_inboxes(record.slug)
+        await self._notes.add_note(note_id, record.slug, note, create, inboxes)
         return create
 
     async def follow(self, local_slug: str, local_iri: str, target: str, inbox: str) -> dict[str, Any]:
         """Ask to follow ``target`` (its inbox given); returns the ``Follow``."""
         follow = activities.follow(new_id(local_iri), local_iri, target)
-        await self._store.follow(local_slug, target, follow["id"])
-        await self._store.publish(local=local_slug, activity=follow, inboxes=[inbox], public=False)
+        await self._follows.follow(local_slug, target, follow["id"])
+        await self._deliveries.publish(local=local_slug, activity=follow, inboxes=[inbox], public=False)
         return follow
 
     async def unfollow(self, local_slug: str, local_iri: str, target: str, follow_id: str, inbox: str) -> None:
         """Withdraw a follow with ``Undo{Follow}``."""
         follow = activities.follow(follow_id, local_iri, target)
         undo = activities.undo(new_id(local_iri), local_iri, follow, to=[target])
-        await self._store.publish(local=local_slug, activity=undo, inboxes=[inbox], public=False)
+        await self._deliveries.publish(local=local_slug, activity=undo, inboxes=[inbox], public=False)
 
 
 async def queue_profile_change(
-    connection: aiosqlite.Connection,
+    connection: Connection,
     *,
     record: ActorRecord,
     actor_document: Mapping[str, Any],

@@ -18,8 +18,12 @@ from dsi4bcn.fediverse.remoteactors import RemoteDirectory
 from dsi4bcn.fediverse.workers import Deliverer, InboxProcessor, Signers
 from dsi4bcn.profiles.iris import instance_actor_iri
 from dsi4bcn.storage.database import Database
-from dsi4bcn.storage.fedstore import FederationStore
+from dsi4bcn.storage.deliveries import DeliveryQueue
+from dsi4bcn.storage.follows import Follows
 from dsi4bcn.storage.localactors import ProfileStore
+from dsi4bcn.storage.notes import Notes
+from dsi4bcn.storage.receivedactivities import ReceivedActivities
+from dsi4bcn.storage.remoteactorcache import RemoteActorCache
 from dsi4bcn.supervise import LoopHealth, stop_tasks, supervised
 from federation.client import ActivityPubClient, FetchPolicy, RequestSigner, create_session
 
@@ -30,7 +34,11 @@ __all__ = ["Federation", "start_federation"]
 class Federation:
     """Everything the inbox, the outbox and the admin API share."""
 
-    store: FederationStore
+    remote_actors: RemoteActorCache
+    follows: Follows
+    received: ReceivedActivities
+    notes: Notes
+    deliveries: DeliveryQueue
     session: aiohttp.ClientSession
     policy: FetchPolicy
     signers: Signers
@@ -87,7 +95,8 @@ async def start_federation(
     config: Config, database: Database, profiles: ProfileStore, wake_graph_sync: Callable[[], None]
 ) -> Federation:
     """Build the services for a node and start its background loops."""
-    store = FederationStore(database)
+    follows, notes, deliveries = Follows(database), Notes(database), DeliveryQueue(database)
+    remote_actors, received = RemoteActorCache(database), ReceivedActivities(database)
     policy = FetchPolicy(allow_private_network=config.allow_private_network, user_agent=f"dsi4bcn ({config.base_url})")
     session = create_session(policy)
     # Deliveries have a connection pool of their own, so that slow fetches (keys of unknown senders,
@@ -101,9 +110,9 @@ async def start_federation(
 
     blocklist = Blocklist(database)
     await blocklist.load()
-    directory = RemoteDirectory(store, client, is_blocked=blocklist.is_blocked_url)
+    directory = RemoteDirectory(remote_actors, client, is_blocked=blocklist.is_blocked_url)
     deliverer = Deliverer(
-        store,
+        deliveries,
         signers,
         delivery_session,
         policy,
@@ -111,10 +120,10 @@ async def start_federation(
         is_blocked=blocklist.is_blocked_url,
     )
     ingestor = Ingestor(database, wake_graph_sync)
-    publisher = Publisher(store, config.base_url)
+    publisher = Publisher(notes, follows, deliveries, config.base_url)
     peering = Peering(
         database,
-        store,
+        follows,
         directory,
         client,
         publisher,
@@ -124,10 +133,16 @@ async def start_federation(
         deliverer.poke,
         is_blocked=blocklist.is_blocked_url,
     )
-    processor = InboxProcessor(store, profiles, directory, config.base_url, deliverer.poke, ingestor, peering.peer_for)
-    writer = BatchWriter(store.store_incoming)
+    processor = InboxProcessor(
+        received, follows, deliveries, profiles, directory, config.base_url, deliverer.poke, ingestor, peering.peer_for
+    )
+    writer = BatchWriter(received.store_incoming)
     federation = Federation(
-        store=store,
+        remote_actors=remote_actors,
+        follows=follows,
+        received=received,
+        notes=notes,
+        deliveries=deliveries,
         session=session,
         policy=policy,
         signers=signers,

@@ -210,16 +210,16 @@ async def require_signature(request: web.Request) -> None:
 
 
 async def _collection_items(request: web.Request, name: str, slug: str, offset: int) -> tuple[int, list[Any]]:
-    store = request.app[FEDERATION].store
+    follows, notes = request.app[FEDERATION].follows, request.app[FEDERATION].notes
     if name == "followers":
-        total = await store.count_followers(slug)
-        items: list[Any] = [f.actor for f in await store.followers(slug, limit=PAGE_SIZE, offset=offset)]
+        total = await follows.count_followers(slug)
+        items: list[Any] = [f.actor for f in await follows.followers(slug, limit=PAGE_SIZE, offset=offset)]
     elif name == "following":
-        total = await store.count_following(slug)
-        items = [actor for actor, _ in await store.following(slug, state="accepted", limit=PAGE_SIZE, offset=offset)]
+        total = await follows.count_following(slug)
+        items = [actor for actor, _ in await follows.following(slug, state="accepted", limit=PAGE_SIZE, offset=offset)]
     else:
-        total = await store.count_outbox(slug)
-        items = list(await store.outbox_page(slug, limit=PAGE_SIZE, offset=offset))
+        total = await notes.count_outbox(slug)
+        items = list(await notes.outbox_page(slug, limit=PAGE_SIZE, offset=offset))
     return total, items
 
 
@@ -302,8 +302,8 @@ async def published_object(request: web.Request) -> web.Response:
     await require_signature(request)
     _slug, iri = await _live_actor(request)
     object_id = f"{iri}/{request.match_info['kind']}/{request.match_info['id']}"
-    store = request.app[FEDERATION].store
-    found = await (store.note(object_id) if request.match_info["kind"] == "notes" else store.public_activity(object_id))
+    notes = request.app[FEDERATION].notes
+    found = await (notes.note(object_id) if request.match_info["kind"] == "notes" else notes.public_activity(object_id))
     if found is None:
         raise ApiError(404, "not_found")
     return _answer(_dumps(dict(found[1])), media_type)

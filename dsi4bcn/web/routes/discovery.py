@@ -125,7 +125,7 @@ async def nodeinfo(request: web.Request) -> web.Response:
         total_users=actors,
         active_month=actors,
         active_halfyear=actors,
-        local_posts=await request.app[FEDERATION].store.count_notes(),
+        local_posts=await request.app[FEDERATION].notes.count_notes(),
         metadata={
             "nodeName": f"dsi4bcn {request.app[CONFIG].authority}",
             "organisations": organisations,

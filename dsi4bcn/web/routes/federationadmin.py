@@ -82,7 +82,7 @@ async def follow_requests(request: web.Request) -> web.Response:
     """Follows waiting for approval (for actors that approve followers by hand)."""
     authorise(request)
     record = await live_record(request)
-    pending = await request.app[FEDERATION].store.followers(record.slug, accepted=False)
+    pending = await request.app[FEDERATION].follows.followers(record.slug, accepted=False)
     return json_response([{"actor": f.actor, "follow": f.follow, "created": f.created} for f in pending])
 
 
@@ -94,7 +94,7 @@ async def _answer_request(request: web.Request, accept: bool) -> web.Response:
     if not isinstance(actor, str):
         raise ApiError(422, "validation_failed", [Problem("actor", "required", {"field": "actor"})])
     federation = request.app[FEDERATION]
-    pending = await federation.store.follower(record.slug, actor)
+    pending = await federation.follows.follower(record.slug, actor)
     if pending is None or pending.accepted:
         raise ApiError(404, "not_found")
     local = actor_iri(request.app[CONFIG].base_url, record.kind, record.slug)
@@ -105,10 +105,10 @@ async def _answer_request(request: web.Request, accept: bool) -> web.Response:
     except (FetchError, ActivityError) as error:
         raise ApiError(502, "inbox_refused", reason=str(error)) from error
     if accept:
-        await federation.store.add_follower(record.slug, actor, pending.follow, accepted=True)
+        await federation.follows.add_follower(record.slug, actor, pending.follow, accepted=True)
     else:
-        await federation.store.remove_follower(actor, local=record.slug)
-    await federation.store.publish(local=record.slug, activity=answer, inboxes=[inbox], public=False)
+        await federation.follows.remove_follower(actor, local=record.slug)
+    await federation.deliveries.publish(local=record.slug, activity=answer, inboxes=[inbox], public=False)
     federation.deliverer.poke()
     return json_response({"actor": actor, "accepted": accept})
 
@@ -152,7 +152,7 @@ async def list_following(request: web.Request) -> web.Response:
     """Whom the actor follows or asked to follow, with the state of each."""
     authorise(request)
     record: ActorRecord = await live_record(request)
-    rows = await request.app[FEDERATION].store.following(record.slug)
+    rows = await request.app[FEDERATION].follows.following(record.slug)
     return json_response([{"actor": actor, "state": state} for actor, state in rows])
 
 

@@ -66,12 +66,12 @@ async def graph_status(request: web.Request) -> web.Response:
     authorise(request)
     aggregate = request.app[GRAPH]
     stats = await aggregate.service.stats()
-    pending = await aggregate.database.one("SELECT count(*) FROM graph_sync WHERE synced = 0 AND failed IS NULL")
+    pending = await aggregate.sync.pending()
     quarantined, examples = await aggregate.sync.quarantined()
     return json_response(
         {
             **stats,
-            "unsynced": int(pending[0]) if pending else 0,
+            "unsynced": pending,
             "setAside": {"count": quarantined, "graphs": examples},
             "graphProcessRestarts": aggregate.service.restarts,
         }

@@ -7,15 +7,15 @@ dsi4bcn context); every problem in it is listed in one 4xx answer and nothing is
 import hmac
 from typing import Any
 
-import aiosqlite
 from aiohttp import web
 
 from dsi4bcn.fediverse.outbox import queue_profile_change
-from dsi4bcn.graph.sync import mark_unsynced
 from dsi4bcn.profiles.actorrecords import ActorRecord
 from dsi4bcn.profiles.documents import render_actor
 from dsi4bcn.profiles.iris import actor_iri, parse_actor_iri, profile_page
 from dsi4bcn.profiles.validation import Kind, Problem, ProfileInvalid, check_slug, editable_document, normalise_profile
+from dsi4bcn.storage.database import Connection
+from dsi4bcn.storage.graphstate import mark_unsynced
 from dsi4bcn.storage.localactors import Conflict, WriteHook
 from dsi4bcn.web.appkeys import ADMIN_TOKEN, CONFIG, FEDERATION, GRAPH, STORE
 from dsi4bcn.web.http import ApiError, json_response, read_json_body
@@ -65,7 +65,7 @@ def _announce(request: web.Request) -> WriteHook:
     """Queue the ``Update`` (or ``Delete``) of a changed profile for its followers, in the write's transaction."""
     config = request.app[CONFIG]
 
-    async def announce(connection: aiosqlite.Connection, record: ActorRecord, created: bool) -> None:
+    async def announce(connection: Connection, record: ActorRecord, created: bool) -> None:
         document = (
             {}
             if record.deleted

@@ -8,8 +8,11 @@ from dsi4bcn.fediverse.outbox import area_hashtags, sanitise_html
 from dsi4bcn.fediverse.workers import Deliverer, Signers
 from dsi4bcn.profiles.actorrecords import ActorRecord
 from dsi4bcn.storage.database import Database, open_database
-from dsi4bcn.storage.fedstore import FederationStore, RemoteActor
+from dsi4bcn.storage.deliveries import DeliveryQueue
+from dsi4bcn.storage.follows import Follows
 from dsi4bcn.storage.localactors import ProfileStore
+from dsi4bcn.storage.notes import Notes
+from dsi4bcn.storage.remoteactorcache import RemoteActor, RemoteActorCache
 from federation.client import FetchPolicy, create_session
 
 ACTIVITY = {
@@ -23,7 +26,7 @@ ACTIVITY = {
 
 async def test_a_host_that_failed_on_seven_days_is_skipped_until_it_talks_again(tmp_path: Path) -> None:
     database = Database(await open_database(tmp_path / "db.sqlite3"))
-    store = FederationStore(database)
+    store = DeliveryQueue(database)
     profiles = ProfileStore(database)
     await profiles.instance()
     queued = await store.publish(local="", activity=ACTIVITY, inboxes=["https://down.example/inbox"] * 2, public=True)
@@ -34,7 +37,7 @@ async def test_a_host_that_failed_on_seven_days_is_skipped_until_it_talks_again(
             "INSERT INTO host_failures (host, day) VALUES (?, ?)",
             [("down.example", (today - timedelta(days=n)).isoformat()) for n in range(7)],
         )
-    store = FederationStore(database)  # a fresh store reads the failing hosts from the database
+    store = DeliveryQueue(database)  # a fresh store reads the failing hosts from the database
     assert len(await store.failure_days("down.example")) == 7
     session = create_session(FetchPolicy())
     try:
@@ -51,7 +54,7 @@ async def test_a_host_that_failed_on_seven_days_is_skipped_until_it_talks_again(
 
 async def test_retry_later_counts_attempts_and_records_the_day(tmp_path: Path) -> None:
     database = Database(await open_database(tmp_path / "db.sqlite3"))
-    store = FederationStore(database)
+    store = DeliveryQueue(database)
     await store.publish(local="", activity=ACTIVITY, inboxes=["https://slow.example/inbox"], public=False)
     [delivery] = await store.due_deliveries(time.time(), 10)
     await store.retry_later(delivery, "HTTP 503", time.time() + 60)
@@ -62,13 +65,13 @@ async def test_retry_later_counts_attempts_and_records_the_day(tmp_path: Path) -
     assert later.attempts == 1
     await store.delivered(later)
     assert await store.pending_deliveries() == 0 and await store.failure_days("slow.example") == []
-    assert await store.outbox_page("", limit=10, offset=0) == []  # not public: not listed
+    assert await Notes(database).outbox_page("", limit=10, offset=0) == []  # not public: not listed
     await database.close()
 
 
 async def test_a_batch_of_successes_is_recorded_in_one_go(tmp_path: Path) -> None:
     database = Database(await open_database(tmp_path / "db.sqlite3"))
-    store = FederationStore(database)
+    store = DeliveryQueue(database)
     inboxes = [f"https://h{n % 3}.example/users/u{n}/inbox" for n in range(1200)]
     assert await store.publish(local="", activity=ACTIVITY, inboxes=inboxes, public=True) == 1200
     [first, *others] = await store.due_deliveries(time.time(), 2000)
@@ -107,17 +110,17 @@ async def test_a_stored_shared_inbox_on_another_origin_is_not_delivered_to(tmp_p
     # Given followers stored before read_actor refused such shared inboxes
     database = Database(await open_database(tmp_path / "db.sqlite3"))
     try:
-        store = FederationStore(database)
+        actors, follows = RemoteActorCache(database), Follows(database)
         rows = [
             ("https://a.example/users/ana", "https://victim.example/inbox"),  # someone else's inbox
             ("https://b.example/users/bo", "https://B.example./inbox"),  # its own, spelt otherwise
             ("https://c.example/users/cy", None),
         ]
         for actor, shared in rows:
-            await store.remember_actor(RemoteActor(actor, f"{actor}/inbox", shared, {}, "t"), [])
-            await store.add_follower("taller", actor, {"id": f"{actor}/follows/1"}, accepted=True)
+            await actors.remember_actor(RemoteActor(actor, f"{actor}/inbox", shared, {}, "t"), [])
+            await follows.add_follower("taller", actor, {"id": f"{actor}/follows/1"}, accepted=True)
         # Then the fan-out goes to the follower's own inbox instead
-        assert sorted(await store.follower_inboxes("taller")) == [
+        assert sorted(await follows.follower_inboxes("taller")) == [
             "https://B.example./inbox",
             "https://a.example/users/ana/inbox",
             "https://c.example/users/cy/inbox",
