@@ -70,7 +70,7 @@ async def test_a_failing_activity_is_recorded_and_the_others_are_processed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     database = await _database(tmp_path)
-    actors, follows, profiles = RemoteActorCache(database), Follows(database), ProfileStore(database)
+    actors, follow_store, profiles = RemoteActorCache(database), Follows(database), ProfileStore(database)
     inbox = ReceivedActivities(database)
     await profiles.instance()
     await profiles.put("organisation", "coop", {"nameMap": {"ca": "Coop"}, "sectors": ["sector:industry"]}, None)
@@ -99,7 +99,7 @@ async def test_a_failing_activity_is_recorded_and_the_others_are_processed(
         return None
 
     processor = InboxProcessor(
-        inbox, follows, DeliveryQueue(database), profiles, directory, BASE, lambda: None, ingestor, no_peer
+        inbox, follow_store, DeliveryQueue(database), profiles, directory, BASE, lambda: None, ingestor, no_peer
     )
     task = asyncio.create_task(supervised("inbox-processor", processor.run))
     try:
@@ -115,7 +115,7 @@ async def test_a_failing_activity_is_recorded_and_the_others_are_processed(
     assert outcomes[follows[1]["id"]].startswith("failed: internal error (Boom: the chosen activity)")
     assert outcomes[follows[0]["id"]].startswith("follower accepted")
     assert outcomes[follows[2]["id"]].startswith("follower accepted")
-    assert {f.actor for f in await follows.followers("guia", limit=10, offset=0)} == {followers[0], followers[2]}
+    assert {f.actor for f in await follow_store.followers("guia", limit=10, offset=0)} == {followers[0], followers[2]}
     await database.close()
 
 
