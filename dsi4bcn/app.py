@@ -33,9 +33,13 @@ from dsi4bcn.graph.sync import GraphSync, profile_marker
 from dsi4bcn.matching.service import Matcher
 from dsi4bcn.profiles.iris import instance_actor_iri
 from dsi4bcn.storage.database import Database, open_database
-from dsi4bcn.storage.fedstore import FederationStore
+from dsi4bcn.storage.deliveries import DeliveryQueue
+from dsi4bcn.storage.follows import Follows
 from dsi4bcn.storage.localactors import ProfileStore
+from dsi4bcn.storage.notes import Notes
 from dsi4bcn.storage.profilewrites import ProfileWrites
+from dsi4bcn.storage.receivedactivities import ReceivedActivities
+from dsi4bcn.storage.remoteactorcache import RemoteActorCache
 from dsi4bcn.supervise import Supervisor
 from dsi4bcn.web.admintoken import ensure_admin_token
 from dsi4bcn.web.appkeys import (
@@ -47,9 +51,10 @@ from dsi4bcn.web.appkeys import (
     DATABASE,
     DELETIONS,
     DELIVERER,
+    DELIVERY_QUEUE,
     DIRECTORY,
     DOMAIN_BLOCKS,
-    FEDERATION_STORE,
+    FOLLOWS,
     GRAPH,
     GRAPH_SERVICE,
     GRAPH_SYNC,
@@ -57,6 +62,7 @@ from dsi4bcn.web.appkeys import (
     INBOX_WRITER,
     LOOPS,
     MATCHER,
+    NOTES,
     PEERING,
     PROFILE_WRITES,
     PUBLISHER,
@@ -171,7 +177,8 @@ async def _build_delivery(
 ) -> tuple[Callable[[], ActivityPubClient], Deliverer]:
     """The blocklist, the remote directory and the deliverer, and how the node makes signed requests."""
     database = app[DATABASE]
-    federation_store = app[FEDERATION_STORE] = FederationStore(database)
+    app[FOLLOWS], app[NOTES] = Follows(database), Notes(database)
+    deliveries = app[DELIVERY_QUEUE] = DeliveryQueue(database)
     signers = Signers(app[STORE], config.base_url)
     instance_signer = await signers.signer("")
 
@@ -180,9 +187,9 @@ async def _build_delivery(
 
     blocklist = app[BLOCKLIST] = Blocklist(database)
     await blocklist.load()
-    app[DIRECTORY] = RemoteDirectory(federation_store, client, is_blocked=blocklist.is_blocked_url)
+    app[DIRECTORY] = RemoteDirectory(RemoteActorCache(database), client, is_blocked=blocklist.is_blocked_url)
     deliverer = app[DELIVERER] = Deliverer(
-        federation_store,
+        deliveries,
         signers,
         delivery_session,
         policy,
@@ -201,13 +208,14 @@ async def _start_federation(
 ) -> None:
     """Build the inbox, outbox and peering services over the store, directory and deliverer, and start
     their loops; ``stack`` stops them (inbox writes finished first, then resyncs and deletion checks)."""
-    database, store, directory = app[DATABASE], app[FEDERATION_STORE], app[DIRECTORY]
+    database, directory, follows = app[DATABASE], app[DIRECTORY], app[FOLLOWS]
+    received = ReceivedActivities(database)
     deliverer, blocklist = app[DELIVERER], app[BLOCKLIST]
     ingestor = Ingestor(database, sync.poke)
-    publisher = app[PUBLISHER] = Publisher(store, config.base_url)
+    publisher = app[PUBLISHER] = Publisher(app[NOTES], follows, app[DELIVERY_QUEUE], config.base_url)
     peering = app[PEERING] = Peering(
         database,
-        store,
+        follows,
         directory,
         client,
         publisher,
@@ -218,7 +226,15 @@ async def _start_federation(
         is_blocked=blocklist.is_blocked_url,
     )
     processor = app[INBOX_PROCESSOR] = InboxProcessor(
-        store, app[STORE], directory, config.base_url, deliverer.poke, ingestor, peering.peer_for
+        received,
+        follows,
+        app[DELIVERY_QUEUE],
+        app[STORE],
+        directory,
+        config.base_url,
+        deliverer.poke,
+        ingestor,
+        peering.peer_for,
     )
     app[DOMAIN_BLOCKS] = DomainBlocks(blocklist, directory, peering, sync.poke)
     app[ADDRESS_LIMITER] = RateLimiter(rate=config.inbox_rate, burst=config.inbox_rate * 10)
@@ -226,7 +242,7 @@ async def _start_federation(
     deletions = app[DELETIONS] = DeletionCheck(directory, ingestor, peering.peer_for)
     stack.push_async_callback(deletions.stop)
     stack.push_async_callback(peering.stop)
-    writer = app[INBOX_WRITER] = BatchWriter(store.store_incoming)
+    writer = app[INBOX_WRITER] = BatchWriter(received.store_incoming)
     writer.start()
     stack.push_async_callback(writer.stop)
     loops = app[LOOPS]

@@ -25,11 +25,19 @@ from typing import Any
 
 from pyld.jsonld import JsonLdError
 
-from dsi4bcn.fediverse.blocklist import blocked_domains_in, blocked_url
-from dsi4bcn.graph.sync import mark_unsynced
 from dsi4bcn.profiles.ntriples import Triple, to_ntriples
+from dsi4bcn.storage.blocks import blocked_domains_in, blocked_url
 from dsi4bcn.storage.database import Database
+from dsi4bcn.storage.graphstate import mark_unsynced
 from dsi4bcn.storage.localactors import utc_now
+from dsi4bcn.storage.receivedprofiles import (
+    HeldVersion,
+    NewProfile,
+    ReceivedProfiles,
+    erase_in,
+    held_versions_in,
+    write_profiles_in,
+)
 from federation.activities import forbidden_keyword, is_http_iri
 from federation.hosts import origin
 from vocab.fastld import document_triples
@@ -123,6 +131,7 @@ class Ingestor:
 
     def __init__(self, database: Database, wake_sync: Any) -> None:
         self._db = database
+        self._profiles = ReceivedProfiles(database)
         self._wake_sync = wake_sync
 
     async def ingest(
@@ -170,13 +179,10 @@ class Ingestor:
         changed: list[str] = []
         received = utc_now()
         actors = [item.actor for item in checked if not isinstance(item, str)]
-        rows_to_write: list[tuple[Any, ...]] = []
+        rows_to_write: list[NewProfile] = []
         erased: list[tuple[str, str]] = []
         async with self._db.transaction() as connection:
-            marks = ", ".join("?" for _ in actors)
-            query = f"SELECT actor, updated, deleted FROM remote_profiles WHERE actor IN ({marks})"  # noqa: S608
-            async with connection.execute(query, actors) as cursor:
-                held = {row["actor"]: (row["updated"], row["deleted"]) async for row in cursor}
+            held = await held_versions_in(connection, actors)
             # Read in the transaction, so that a resync or push racing a domain block cannot write after it.
             blocked = await blocked_domains_in(connection)
             for item in checked:
@@ -186,7 +192,8 @@ class Ingestor:
                 if blocked and blocked_url(item.actor, blocked):
                     outcomes.append("refused: the domain is blocked")
                     continue
-                updated, deleted = held.get(item.actor, ("", None))
+                version = held.get(item.actor, HeldVersion("", None))
+                updated, deleted = version.updated, version.deleted
                 if updated > item.updated or (deleted is not None and updated == item.updated):
                     # Over a tombstone only a strictly newer version returns: an equal one is the erased copy.
                     log.info("ignored a stale version of %s (%s <= %s)", item.actor, item.updated, updated)
@@ -195,26 +202,21 @@ class Ingestor:
                     outcomes.append("unchanged")
                 elif not item.indexable:
                     erased.append((item.actor, item.updated))
-                    held[item.actor] = (item.updated, received)
+                    held[item.actor] = HeldVersion(item.updated, received)
                     outcomes.append("erased: the actor does not want to be indexed")
                 else:
                     document = json.dumps(item.document, ensure_ascii=False, separators=(",", ":"))
                     rows_to_write.append(
-                        (item.actor, peer, document, item.ntriples, activity_id, key_id, received, item.updated)
+                        NewProfile(
+                            item.actor, peer, document, item.ntriples, activity_id, key_id, received, item.updated
+                        )
                     )
-                    held[item.actor] = (item.updated, None)
+                    held[item.actor] = HeldVersion(item.updated, None)
                     outcomes.append("ingested")
-            await connection.executemany(
-                "INSERT INTO remote_profiles (actor, peer, document, ntriples, activity_id, key_id, received,"
-                " updated, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL) ON CONFLICT (actor) DO UPDATE SET"
-                " peer = excluded.peer, document = excluded.document, ntriples = excluded.ntriples,"
-                " activity_id = excluded.activity_id, key_id = excluded.key_id, received = excluded.received,"
-                " updated = excluded.updated, deleted = NULL",
-                rows_to_write,
-            )
+            await write_profiles_in(connection, rows_to_write)
             for actor, origin_time in erased:
-                await _erase(connection, actor, peer, received, origin_time)
-            changed = [row[0] for row in rows_to_write] + [actor for actor, _time in erased]
+                await erase_in(connection, actor, peer, received, origin_time)
+            changed = [row.actor for row in rows_to_write] + [actor for actor, _time in erased]
             if changed:
                 await mark_unsynced(connection, changed)
         if changed:
@@ -233,60 +235,35 @@ class Ingestor:
         erased version's ``updated``.
         """
         async with self._db.transaction() as connection:
-            async with connection.execute(
-                "SELECT updated, deleted FROM remote_profiles WHERE actor = ?", (actor,)
-            ) as cursor:
-                row = await cursor.fetchone()
-            if row is None or row["deleted"] is not None:
+            row = (await held_versions_in(connection, [actor])).get(actor)
+            if row is None or row.deleted is not None:
                 return False
-            if if_updated is not None and row["updated"] != if_updated:
+            if if_updated is not None and row.updated != if_updated:
                 log.info("kept %s: it changed while the resync that found it missing was listing", actor)
                 return False
-            if origin_time is not None and row["updated"] > origin_time:
+            if origin_time is not None and row.updated > origin_time:
                 log.info(
                     "kept %s: the held version (%s) is newer than its tombstone (%s)",
                     actor,
-                    row["updated"],
+                    row.updated,
                     origin_time,
                 )
                 return False
-            await _erase(connection, actor, peer, utc_now(), origin_time or row["updated"])
+            await erase_in(connection, actor, peer, utc_now(), origin_time or row.updated)
             await mark_unsynced(connection, [actor])
         self._wake_sync()
         return True
 
     async def erase_peer(self, peer: str) -> int:
         """Drop every profile received from ``peer`` (the peering was removed)."""
-        async with self._db.transaction() as connection:
-            async with connection.execute("SELECT actor FROM remote_profiles WHERE peer = ?", (peer,)) as cursor:
-                actors = [row[0] async for row in cursor]
-            await connection.execute("DELETE FROM remote_profiles WHERE peer = ?", (peer,))
-            await mark_unsynced(connection, actors)
+        actors = await self._profiles.remove_peer(peer)
         self._wake_sync()
         return len(actors)
 
     async def holds(self, actor: str) -> bool:
         """Whether a live (not erased) profile of ``actor`` is held."""
-        row = await self._db.one("SELECT 1 FROM remote_profiles WHERE actor = ? AND deleted IS NULL", (actor,))
-        return row is not None
+        return await self._profiles.holds(actor)
 
     async def held(self, peer: str) -> dict[str, str]:
         """``{actor: updated}`` of the live profiles held from ``peer``."""
-        rows = await self._db.all(
-            "SELECT actor, updated FROM remote_profiles WHERE peer = ? AND deleted IS NULL", (peer,)
-        )
-        return {row["actor"]: row["updated"] for row in rows}
-
-
-async def _erase(connection: Any, actor: str, peer: str, when: str, origin_time: str) -> None:
-    """Keep only a tombstone (so that an older copy cannot come back), no document, no triples.
-
-    ``when`` is the local time (``received``, ``deleted``); ``origin_time`` (``updated``) is the origin's,
-    the only one a later version is compared with.
-    """
-    await connection.execute(
-        "INSERT INTO remote_profiles (actor, peer, document, ntriples, received, updated, deleted)"
-        " VALUES (?, ?, NULL, NULL, ?, ?, ?) ON CONFLICT (actor) DO UPDATE SET document = NULL, ntriples = NULL,"
-        " activity_id = NULL, key_id = NULL, updated = excluded.updated, deleted = excluded.deleted",
-        (actor, peer, when, origin_time, when),
-    )
+        return await self._profiles.held(peer)

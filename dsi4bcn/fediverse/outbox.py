@@ -10,15 +10,16 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import aiosqlite
 import nh3
 
 from dsi4bcn.profiles.actorrecords import ActorRecord
 from dsi4bcn.profiles.documents import render_actor
 from dsi4bcn.profiles.iris import actor_iri
-from dsi4bcn.storage.deliveries import enqueue
-from dsi4bcn.storage.fedstore import FederationStore, follower_inboxes_in
+from dsi4bcn.storage.database import Connection
+from dsi4bcn.storage.deliveries import DeliveryQueue, enqueue
+from dsi4bcn.storage.follows import Follows, follower_inboxes_in
 from dsi4bcn.storage.localactors import WriteHook, utc_now
+from dsi4bcn.storage.notes import Notes
 from federation import activities
 from federation.activities import PUBLIC
 from vocab.concepts import concept_index
@@ -112,8 +113,10 @@ def _hashtag_paragraph(tags: Sequence[Mapping[str, str]]) -> str:
 class Publisher:
     """Builds and queues the activities of local actors."""
 
-    def __init__(self, store: FederationStore, base_url: str) -> None:
-        self._store = store
+    def __init__(self, notes: Notes, follows: Follows, deliveries: DeliveryQueue, base_url: str) -> None:
+        self._notes = notes
+        self._follows = follows
+        self._deliveries = deliveries
         self._base_url = base_url
 
     def iri(self, record: ActorRecord) -> str:
@@ -140,26 +143,26 @@ class Publisher:
             tags=tags,
         )
         create = activities.create(new_id(actor), actor, note)
-        inboxes = await self._store.follower_inboxes(record.slug)
-        await self._store.add_note(note_id, record.slug, note, create, inboxes)
+        inboxes = await self._follows.follower_inboxes(record.slug)
+        await self._notes.add_note(note_id, record.slug, note, create, inboxes)
         return create
 
     async def follow(self, local_slug: str, local_iri: str, target: str, inbox: str) -> dict[str, Any]:
         """Ask to follow ``target`` (its inbox given); returns the ``Follow``."""
         follow = activities.follow(new_id(local_iri), local_iri, target)
-        await self._store.follow(local_slug, target, follow["id"])
-        await self._store.publish(local=local_slug, activity=follow, inboxes=[inbox], public=False)
+        await self._follows.follow(local_slug, target, follow["id"])
+        await self._deliveries.publish(local=local_slug, activity=follow, inboxes=[inbox], public=False)
         return follow
 
     async def unfollow(self, local_slug: str, local_iri: str, target: str, follow_id: str, inbox: str) -> None:
         """Withdraw a follow with ``Undo{Follow}``."""
         follow = activities.follow(follow_id, local_iri, target)
         undo = activities.undo(new_id(local_iri), local_iri, follow, to=[target])
-        await self._store.publish(local=local_slug, activity=undo, inboxes=[inbox], public=False)
+        await self._deliveries.publish(local=local_slug, activity=undo, inboxes=[inbox], public=False)
 
 
 async def queue_profile_change(
-    connection: aiosqlite.Connection,
+    connection: Connection,
     *,
     record: ActorRecord,
     actor_document: Mapping[str, Any],
@@ -197,7 +200,7 @@ def profile_announcer(*, base_url: str, authority: str, language: str) -> WriteH
     """A profile write hook that queues the ``Update`` (or ``Delete``) of the changed profile for its
     followers and peer nodes, in the write's transaction (see ``queue_profile_change``)."""
 
-    async def announce(connection: aiosqlite.Connection, record: ActorRecord, created: bool) -> None:
+    async def announce(connection: Connection, record: ActorRecord, created: bool) -> None:
         document = (
             {} if record.deleted else render_actor(record, base_url=base_url, authority=authority, language=language)
         )

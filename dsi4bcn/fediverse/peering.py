@@ -11,16 +11,15 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from dsi4bcn.fediverse.ingest import Ingestor, origin_stamp
 from dsi4bcn.fediverse.outbox import Publisher
 from dsi4bcn.fediverse.remoteactors import RemoteDirectory
-from dsi4bcn.storage.database import Database, storable_text
-from dsi4bcn.storage.fedstore import FederationStore
-from dsi4bcn.storage.localactors import utc_now
+from dsi4bcn.storage.database import Database
+from dsi4bcn.storage.follows import Follows
+from dsi4bcn.storage.peers import Peer, PeerStore
 from federation.activities import object_id
 from federation.actors import read_actor
 from federation.client import ActivityPubClient
@@ -44,40 +43,13 @@ class PeerBlocked(PeeringError):
     """A peer on a blocked domain."""
 
 
-@dataclass(frozen=True)
-class Peer:
-    """A node this node aggregates."""
-
-    actor: str
-    origin: str
-    inbox: str
-    profiles: str | None
-    follow_id: str
-    added: str
-    backfill_total: int
-    backfill_done: int
-    last_sync: str | None
-    last_error: str | None
-
-    def as_json(self) -> dict[str, Any]:
-        """The peer as the admin API shows it."""
-        return {
-            "actor": self.actor,
-            "origin": self.origin,
-            "added": self.added,
-            "lastSync": self.last_sync,
-            "lastError": self.last_error,
-            "backfill": {"total": self.backfill_total, "done": self.backfill_done},
-        }
-
-
 class Peering:
     """Adds, removes and resyncs peers."""
 
     def __init__(
         self,
         database: Database,
-        store: FederationStore,
+        follows: Follows,
         directory: RemoteDirectory,
         client: Callable[[], ActivityPubClient],
         publisher: Publisher,
@@ -88,8 +60,8 @@ class Peering:
         *,
         is_blocked: Callable[[str], bool] = lambda _url: False,
     ) -> None:
-        self._db = database
-        self._store = store
+        self._peers = PeerStore(database)
+        self._follows = follows
         self._directory = directory
         self._client = client
         self._publisher = publisher
@@ -105,22 +77,16 @@ class Peering:
 
     async def peers(self) -> list[Peer]:
         """Every peer."""
-        return [Peer(**dict(row)) for row in await self._db.all("SELECT * FROM peers ORDER BY origin")]
+        return await self._peers.all()
 
     async def peer(self, actor_or_origin: str) -> Peer | None:
         """One peer, by its instance actor or its origin."""
-        row = await self._db.one(
-            "SELECT * FROM peers WHERE actor = ? OR origin = ?",
-            (actor_or_origin, origin(actor_or_origin) or actor_or_origin),
-        )
-        return Peer(**dict(row)) if row else None
+        return await self._peers.find(actor_or_origin, origin(actor_or_origin) or actor_or_origin)
 
     async def peer_for(self, actor: str) -> str | None:
         """The peer (instance actor) whose origin ``actor`` lives on, or None if it is not a peer's."""
         if self._origins is None:
-            self._origins = {
-                row["origin"]: row["actor"] for row in await self._db.all("SELECT actor, origin FROM peers")
-            }
+            self._origins = await self._peers.origins()
         return self._origins.get(origin(actor))
 
     # --- adding and removing --------------------------------------------------------------------------
@@ -174,13 +140,9 @@ class Peering:
             raise PeeringError("a node cannot peer with itself")
         profiles = object_id(document.get("profiles"))
         follow = await self._publisher.follow("", self._instance, actor.id, actor.inbox)
-        async with self._db.transaction() as connection:
-            await connection.execute(
-                "INSERT INTO peers (actor, origin, inbox, profiles, follow_id, added) VALUES (?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (actor) DO UPDATE SET inbox = excluded.inbox, profiles = excluded.profiles,"
-                " follow_id = excluded.follow_id",
-                (actor.id, origin(actor.id), actor.inbox, profiles, follow["id"], utc_now()),
-            )
+        await self._peers.add(
+            actor=actor.id, origin=origin(actor.id), inbox=actor.inbox, profiles=profiles, follow_id=follow["id"]
+        )
         self._origins = None
         self._wake_deliverer()
         self.schedule(actor.id)
@@ -198,9 +160,7 @@ class Peering:
             task.cancel()
         await self._publisher.unfollow("", self._instance, peer.actor, peer.follow_id, peer.inbox)
         self._wake_deliverer()
-        async with self._db.transaction() as connection:
-            await connection.execute("DELETE FROM peers WHERE actor = ?", (peer.actor,))
-            await connection.execute("DELETE FROM following WHERE local = '' AND actor = ?", (peer.actor,))
+        await self._peers.remove(peer.actor)
         self._origins = None
         return await self._ingestor.erase_peer(peer.actor)
 
@@ -217,11 +177,10 @@ class Peering:
         for peer in await self.peers():
             if self._is_blocked(peer.actor):
                 continue
-            if await self._db.one("SELECT 1 FROM following WHERE local = '' AND actor = ?", (peer.actor,)):
+            if await self._follows.asked_to_follow("", peer.actor):
                 continue
             follow = await self._publisher.follow("", self._instance, peer.actor, peer.inbox)
-            async with self._db.transaction() as connection:
-                await connection.execute("UPDATE peers SET follow_id = ? WHERE actor = ?", (follow["id"], peer.actor))
+            await self._peers.set_follow_id(peer.actor, follow["id"])
             self.schedule(peer.actor)
             resumed.append(peer.actor)
         if resumed:
@@ -348,19 +307,7 @@ class Peering:
         synced: bool = False,
         error: str | None = None,
     ) -> None:
-        async with self._db.transaction() as connection:
-            if total is not None:
-                await connection.execute("UPDATE peers SET backfill_total = ? WHERE actor = ?", (total, actor))
-            if done is not None:
-                await connection.execute("UPDATE peers SET backfill_done = ? WHERE actor = ?", (done, actor))
-            if synced:
-                await connection.execute(
-                    "UPDATE peers SET last_sync = ?, last_error = NULL WHERE actor = ?", (utc_now(), actor)
-                )
-            if error is not None:
-                await connection.execute(
-                    "UPDATE peers SET last_error = ? WHERE actor = ?", (storable_text(error[:500]), actor)
-                )
+        await self._peers.note_progress(actor, total=total, done=done, synced=synced, error=error)
 
     async def run(self) -> None:
         """Resync every peer at start-up and then every ``resync_interval`` seconds."""

@@ -18,8 +18,8 @@ from collections import Counter, OrderedDict
 from collections.abc import Callable
 from urllib.parse import urldefrag
 
-from dsi4bcn.storage.fedstore import FederationStore, RemoteActor
 from dsi4bcn.storage.localactors import utc_now
+from dsi4bcn.storage.remoteactorcache import RemoteActor, RemoteActorCache
 from federation.actors import read_actor
 from federation.client import ActivityPubClient
 from federation.errors import ActivityError, FederationError, FetchError, UnsafeURLError
@@ -38,7 +38,7 @@ class RemoteDirectory:
 
     def __init__(
         self,
-        store: FederationStore,
+        store: RemoteActorCache,
         client: Callable[[], ActivityPubClient],
         *,
         refresh_interval: float = 600.0,
@@ -186,6 +186,12 @@ class RemoteDirectory:
             if key.owner == actor_id:
                 return key.key_id
         return await self._store.key_id_of(actor_id)
+
+    async def remove(self, actor_id: str) -> None:
+        """Forget a deleted remote actor: its stored document and keys, its follows both ways, and what is
+        kept of it in memory."""
+        await self._store.remove_actor(actor_id)
+        self.forget(actor_id)
 
     def forget(self, actor_id: str) -> None:
         """Drop an actor's keys from memory (after it was deleted)."""

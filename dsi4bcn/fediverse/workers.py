@@ -22,9 +22,10 @@ from dsi4bcn.fediverse.ingest import Ingestor
 from dsi4bcn.fediverse.remoteactors import RemoteDirectory
 from dsi4bcn.profiles.iris import actor_iri, instance_actor_iri, parse_actor_iri
 from dsi4bcn.storage.database import storable_text
-from dsi4bcn.storage.deliveries import Delivery
-from dsi4bcn.storage.fedstore import FederationStore, Incoming
+from dsi4bcn.storage.deliveries import Delivery, DeliveryQueue
+from dsi4bcn.storage.follows import Follows
 from dsi4bcn.storage.localactors import ProfileStore
+from dsi4bcn.storage.receivedactivities import Incoming, ReceivedActivities
 from federation import activities
 from federation.client import ActivityPubClient, FetchPolicy, RequestSigner
 from federation.errors import ActivityError, FederationError, FetchError, UnsafeURLError
@@ -91,7 +92,9 @@ class InboxProcessor:
 
     def __init__(
         self,
-        store: FederationStore,
+        received: ReceivedActivities,
+        follows: Follows,
+        deliveries: DeliveryQueue,
         profiles: ProfileStore,
         directory: RemoteDirectory,
         base_url: str,
@@ -99,7 +102,9 @@ class InboxProcessor:
         ingestor: Ingestor,
         peer_for: Callable[[str], Awaitable[str | None]],
     ) -> None:
-        self._store = store
+        self._received = received
+        self._follows = follows
+        self._deliveries = deliveries
         self._profiles = profiles
         self._directory = directory
         self._base_url = base_url
@@ -117,9 +122,11 @@ class InboxProcessor:
         while True:
             # Cleared before looking for work, so that an activity stored meanwhile is never waited on.
             self.wake.clear()
-            batch = await self._store.unprocessed(100)
+            batch = await self._received.unprocessed(100)
             if batch:
-                await self._store.mark_processed([(incoming.seq, await self._process(incoming)) for incoming in batch])
+                await self._received.mark_processed(
+                    [(incoming.seq, await self._process(incoming)) for incoming in batch]
+                )
             if len(batch) < 100:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.wake.wait(), timeout=5.0)
@@ -149,7 +156,7 @@ class InboxProcessor:
         whatever it raises is recorded as its outcome, and the queue moves on."""
         try:
             # It talks to us again: deliveries to it resume (a no-op unless the host had failures).
-            await self._store.heard_from((urlsplit(incoming.actor).hostname or "").lower())
+            await self._deliveries.heard_from((urlsplit(incoming.actor).hostname or "").lower())
             locals_ = await self._local_lookup(incoming.activity)
             effects = handle(
                 incoming.activity,
@@ -173,7 +180,7 @@ class InboxProcessor:
 
     async def _apply(self, effect: Effect, incoming: Incoming) -> str:
         if isinstance(effect, AddFollower):
-            await self._store.add_follower(self._slug(effect.local), effect.follower, effect.follow, effect.accepted)
+            await self._follows.add_follower(self._slug(effect.local), effect.follower, effect.follow, effect.accepted)
             return f"follower {'accepted' if effect.accepted else 'pending'}"
         if isinstance(effect, Deliver):
             inboxes = []
@@ -182,18 +189,17 @@ class InboxProcessor:
                     inboxes.append((await self._directory.actor(recipient)).inbox)
                 except (FetchError, ActivityError) as error:
                     log.warning("cannot deliver to %s: %s", recipient, error)
-            await self._store.publish(
+            await self._deliveries.publish(
                 local=self._slug(effect.sender), activity=effect.activity, inboxes=inboxes, public=False
             )
             self._wake_deliverer()
             return f"{effect.activity.get('type')} queued"
         if isinstance(effect, RemoveFollower):
             local = self._slug(effect.local) if effect.local else None
-            removed = await self._store.remove_follower(effect.follower, local=local, follow_id=effect.follow_id)
+            removed = await self._follows.remove_follower(effect.follower, local=local, follow_id=effect.follow_id)
             return f"{removed} follow(s) removed"
         if isinstance(effect, RemoveActor):
-            await self._store.remove_actor(effect.actor)
-            self._directory.forget(effect.actor)
+            await self._directory.remove(effect.actor)
             peer = await self._peer_for(effect.actor)
             erased = peer is not None and await self._ingestor.erase(effect.actor, peer=peer)
             return "actor removed" + (", profile erased from the graph" if erased else "")
@@ -207,7 +213,7 @@ class InboxProcessor:
             return f"profile {outcome}"
         if isinstance(effect, FollowAnswered):
             local = self._slug(effect.local) if effect.local else None
-            changed = await self._store.answer_follow(effect.target, effect.accepted, effect.follow_id, local)
+            changed = await self._follows.answer_follow(effect.target, effect.accepted, effect.follow_id, local)
             return f"follow {'accepted' if effect.accepted else 'rejected'} ({changed})"
         assert isinstance(effect, Ignore)
         return f"ignored: {effect.reason}"
@@ -221,7 +227,7 @@ class Deliverer:
 
     def __init__(
         self,
-        store: FederationStore,
+        store: DeliveryQueue,
         signers: Signers,
         session: aiohttp.ClientSession,
         policy: FetchPolicy,

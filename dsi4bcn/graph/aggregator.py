@@ -1,13 +1,15 @@
 """The aggregated graph as the rest of the node sees it: which named graphs it holds, and its description."""
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from dsi4bcn.config import Config
 from dsi4bcn.graph.process import GraphService
 from dsi4bcn.graph.sync import PROVENANCE_GRAPH
 from dsi4bcn.storage.database import Database
+from dsi4bcn.storage.graphstate import GraphState
+from dsi4bcn.storage.peers import PeerStore
 
 __all__ = ["Aggregate"]
 
@@ -22,23 +24,25 @@ class Aggregate:
     service: GraphService
     _names: frozenset[str] = frozenset()
     _names_read: float = 0.0
+    _state: GraphState = field(init=False)
+    _peers: PeerStore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._state = GraphState(self.database)
+        self._peers = PeerStore(self.database)
 
     async def graph_names(self) -> frozenset[str]:
         """Named graphs the node holds (or is about to write), read from SQLite at most every 2 s."""
         if time.monotonic() - self._names_read > _NAMES_TTL:
-            rows = await self.database.all("SELECT graph FROM graph_sync")
-            self._names = frozenset(str(row[0]) for row in rows) | {PROVENANCE_GRAPH}
+            self._names = frozenset(await self._state.graph_names()) | {PROVENANCE_GRAPH}
             self._names_read = time.monotonic()
         return self._names
 
     async def void(self, config: Config) -> dict[str, Any]:
         """VoID + DCAT description of the dataset."""
         stats = await self.service.stats()
-        peers = [str(row[0]) for row in await self.database.all("SELECT actor FROM peers ORDER BY actor")]
-        updated = await self.database.one(
-            "SELECT max(u) FROM (SELECT max(updated) AS u FROM actors"
-            " UNION ALL SELECT max(updated) FROM remote_profiles)"
-        )
+        peers = await self._peers.actors()
+        updated = await self._state.last_modified()
         base = config.base_url
         return {
             "@context": {
@@ -55,7 +59,7 @@ class Aggregate:
                 {"@value": "DSI4BCN network: aggregated data", "@language": "en"},
             ],
             "dcterms:license": {"@id": "https://creativecommons.org/licenses/by/4.0/"},
-            "dcterms:modified": {"@value": updated[0] if updated and updated[0] else "", "@type": "xsd:dateTime"},
+            "dcterms:modified": {"@value": updated or "", "@type": "xsd:dateTime"},
             "void:triples": stats["triples"],
             "void:graphs": stats["graphs"],
             "dcterms:source": [{"@id": peer} for peer in peers],

@@ -14,11 +14,8 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
-
-import aiosqlite
 
 from dsi4bcn.config import Config
 from dsi4bcn.graph.process import GraphError, GraphService
@@ -26,13 +23,15 @@ from dsi4bcn.profiles.actorrecords import ActorRecord
 from dsi4bcn.profiles.documents import render_actor
 from dsi4bcn.profiles.iris import actor_iri, instance_actor_iri, parse_actor_iri
 from dsi4bcn.profiles.ntriples import Triple, to_ntriples
-from dsi4bcn.storage.database import Database, storable_text
+from dsi4bcn.storage.database import Connection, Database
+from dsi4bcn.storage.graphstate import GraphState, mark_unsynced
 from dsi4bcn.storage.localactors import ProfileStore, WriteHook, utc_now
+from dsi4bcn.storage.receivedprofiles import ReceivedProfile, ReceivedProfiles
 from vocab.fastld import document_triples
 from vocab.graph import vocabulary_graph
 from vocab.namespace import ONTOLOGY_IRI
 
-__all__ = ["PROVENANCE_GRAPH", "VOCABULARY_GRAPH", "GraphSync", "mark_unsynced", "profile_marker"]
+__all__ = ["PROVENANCE_GRAPH", "VOCABULARY_GRAPH", "GraphSync", "profile_marker"]
 
 log = logging.getLogger(__name__)
 PROVENANCE_GRAPH = "urn:dsi4bcn:provenance"
@@ -45,19 +44,10 @@ DSI = "https://w3id.org/dsi4bcn/ns#"
 _BATCH = 500
 
 
-async def mark_unsynced(connection: aiosqlite.Connection, graphs: Iterable[str]) -> None:
-    """Inside a transaction: these graphs must be written (again) to the store."""
-    await connection.executemany(
-        "INSERT INTO graph_sync (graph) VALUES (?)"
-        " ON CONFLICT (graph) DO UPDATE SET version = version + 1, synced = 0, failed = NULL",
-        [(graph,) for graph in graphs],
-    )
-
-
 def profile_marker(base_url: str) -> WriteHook:
     """A profile write hook that marks the written local profile's graph unsynced, in the write's transaction."""
 
-    async def mark(connection: aiosqlite.Connection, record: ActorRecord, _created: bool) -> None:
+    async def mark(connection: Connection, record: ActorRecord, _created: bool) -> None:
         await mark_unsynced(connection, [actor_iri(base_url, record.kind, record.slug)])
 
     return mark
@@ -102,7 +92,8 @@ class GraphSync:
 
     def __init__(self, config: Config, database: Database, profiles: ProfileStore, graph: GraphService) -> None:
         self._config = config
-        self._db = database
+        self._state = GraphState(database)
+        self._received = ReceivedProfiles(database)
         self._profiles = profiles
         self._graph = graph
         self.wake = asyncio.Event()
@@ -127,31 +118,17 @@ class GraphSync:
             for record in await self._profiles.list(kind)
         ]
         vocabulary_hash = hashlib.sha256(_vocabulary_ntriples().encode()).hexdigest()
-        stored = await self._db.one("SELECT value FROM node_settings WHERE name = 'vocabulary_hash'")
-        async with self._db.transaction() as connection:
-            await connection.executemany("INSERT OR IGNORE INTO graph_sync (graph) VALUES (?)", [(g,) for g in graphs])
-            if stored is None or stored[0] != vocabulary_hash:
-                await mark_unsynced(connection, [VOCABULARY_GRAPH])
-                await connection.execute(
-                    "INSERT INTO node_settings (name, value) VALUES ('vocabulary_hash', ?)"
-                    " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                    (vocabulary_hash,),
-                )
+        changed = await self._state.vocabulary_hash() != vocabulary_hash
+        await self._state.add_graphs(graphs, vocabulary=(VOCABULARY_GRAPH, vocabulary_hash) if changed else None)
 
     async def rebuild(self) -> int:
         """Empty the store and mark every graph unsynced; returns how many graphs will be written."""
         await self._graph.clear()
-        async with self._db.transaction() as connection:
-            await connection.execute(
-                "UPDATE graph_sync SET synced = 0, written = 0, failed = NULL, version = version + 1"
-            )
-            await connection.execute(
-                "INSERT OR IGNORE INTO graph_sync (graph) SELECT actor FROM remote_profiles WHERE deleted IS NULL"
-            )
+        await self._state.mark_all_unsynced()
         await self.reconcile()
-        row = await self._db.one("SELECT count(*) FROM graph_sync WHERE synced = 0")
+        unsynced = await self._state.count_unsynced()
         self.wake.set()
-        return int(row[0]) if row else 0
+        return unsynced
 
     async def run(self) -> None:
         """Sync until cancelled."""
@@ -176,21 +153,19 @@ class GraphSync:
 
     async def sync_once(self) -> int:
         """Write one batch of unsynced graphs; how many were handled (written or set aside)."""
-        rows = await self._db.all(
-            "SELECT graph, version, written FROM graph_sync WHERE synced = 0 AND failed IS NULL LIMIT ?", (_BATCH,)
-        )
+        rows = await self._state.unsynced(_BATCH)
         if not rows:
             return 0
-        remote = await self._remote_rows([row["graph"] for row in rows])
+        remote = await self._received.live([row.graph for row in rows])
         prepared: list[_Prepared] = []
         for row in rows:
             try:
-                content, about = await self._content(row["graph"], remote)
+                content, about = await self._content(row.graph, remote)
             except Exception as error:  # this graph alone is set aside, with its reason; the batch goes on
-                log.exception("cannot prepare the graph %s for the store", row["graph"])
-                await self._quarantine(row["graph"], row["version"], f"{type(error).__name__}: {error}")
+                log.exception("cannot prepare the graph %s for the store", row.graph)
+                await self._quarantine(row.graph, row.version, f"{type(error).__name__}: {error}")
                 continue
-            prepared.append(_Prepared(row["graph"], row["version"], bool(row["written"]), content, about))
+            prepared.append(_Prepared(row.graph, row.version, row.written, content, about))
         if prepared:
             await self._write(prepared)
         written = [item.graph for item in prepared]
@@ -226,19 +201,14 @@ class GraphSync:
         fresh = [item.graph for item in prepared if not item.written]
         if fresh:
             # Marked before writing: if this write fails half-way, the retry replaces instead of adding.
-            async with self._db.transaction() as connection:
-                await connection.executemany("UPDATE graph_sync SET written = 1 WHERE graph = ?", [(g,) for g in fresh])
+            await self._state.mark_written(fresh)
         await self._graph.apply_with_provenance(
             {item.graph: item.content for item in prepared},
             {item.graph: item.about for item in prepared},
             PROVENANCE_GRAPH,
             fresh,
         )
-        async with self._db.transaction() as connection:
-            await connection.executemany(
-                "UPDATE graph_sync SET synced = 1 WHERE graph = ? AND version = ?",
-                [(item.graph, item.version) for item in prepared],
-            )
+        await self._state.mark_synced([(item.graph, item.version) for item in prepared])
 
     async def _quarantine(self, graph: str, version: int, reason: str) -> None:
         """Set a graph aside with ``reason``; what the store held of it is dropped rather than left stale."""
@@ -246,31 +216,18 @@ class GraphSync:
             await self._graph.apply_with_provenance({graph: None}, {graph: None}, PROVENANCE_GRAPH, [])
         except GraphError as error:
             log.warning("could not drop the graph %s set aside: %s", graph, error)
-        async with self._db.transaction() as connection:
-            await connection.execute(
-                "UPDATE graph_sync SET failed = ? WHERE graph = ? AND version = ?",
-                (storable_text(reason[:500]), graph, version),
-            )
+        await self._state.set_aside(graph, version, reason)
 
     async def quarantined(self, limit: int = 20) -> tuple[int, list[dict[str, str]]]:
         """How many graphs are set aside, and the first ``limit`` of them with their reasons."""
-        count = await self._db.one("SELECT count(*) FROM graph_sync WHERE synced = 0 AND failed IS NOT NULL")
-        rows = await self._db.all(
-            "SELECT graph, failed FROM graph_sync WHERE synced = 0 AND failed IS NOT NULL ORDER BY graph LIMIT ?",
-            (limit,),
-        )
-        return (int(count[0]) if count else 0), [{"graph": row[0], "reason": row[1]} for row in rows]
+        count, graphs = await self._state.set_aside_graphs(limit)
+        return count, [{"graph": item.graph, "reason": item.reason} for item in graphs]
 
-    async def _remote_rows(self, graphs: list[str]) -> dict[str, Any]:
-        """The live received profiles among ``graphs``, read in one query."""
-        marks = ", ".join("?" for _ in graphs)
-        query = (
-            "SELECT actor, peer, ntriples, activity_id, key_id, received, updated FROM remote_profiles"  # noqa: S608
-            f" WHERE deleted IS NULL AND actor IN ({marks})"
-        )
-        return {row["actor"]: row for row in await self._db.all(query, graphs)}
+    async def pending(self) -> int:
+        """How many graphs wait to be written (not counting those set aside)."""
+        return await self._state.count_pending()
 
-    async def _content(self, graph: str, remote: dict[str, Any]) -> tuple[str | None, str | None]:
+    async def _content(self, graph: str, remote: dict[str, ReceivedProfile]) -> tuple[str | None, str | None]:
         """N-Triples of a graph and of its provenance; ``(None, None)`` to drop both."""
         base = self._config.base_url
         if graph == VOCABULARY_GRAPH:
@@ -301,10 +258,10 @@ class GraphSync:
             return None, None
         about = _provenance(
             graph,
-            source=row["peer"],
-            updated=row["updated"],
-            received=row["received"],
-            activity=row["activity_id"],
-            key=row["key_id"],
+            source=row.peer,
+            updated=row.updated,
+            received=row.received,
+            activity=row.activity_id,
+            key=row.key_id,
         )
-        return row["ntriples"], to_ntriples(about, PROVENANCE_GRAPH)
+        return row.ntriples, to_ntriples(about, PROVENANCE_GRAPH)

@@ -19,6 +19,7 @@ from dsi4bcn.profiles.documents import render_actor
 from dsi4bcn.profiles.iris import actor_iri, parse_actor_iri
 from dsi4bcn.storage.database import Database
 from dsi4bcn.storage.localactors import ProfileStore
+from dsi4bcn.storage.receivedprofiles import ReceivedProfiles
 from vocab.fastld import document_triples
 
 __all__ = ["Matcher"]
@@ -32,7 +33,7 @@ class Matcher:
 
     def __init__(self, config: Config, database: Database, profiles: ProfileStore) -> None:
         self._config = config
-        self._db = database
+        self._received = ReceivedProfiles(database)
         self._profiles = profiles
         self.index = MatchIndex()
         self._rebuilding: asyncio.Task[None] | None = None
@@ -51,14 +52,12 @@ class Matcher:
             triples, _ = document_triples(document)
             profile = profile_from_triples(graph, triples)
         else:
-            row = await self._db.one(
-                "SELECT ntriples FROM remote_profiles WHERE actor = ? AND deleted IS NULL", (graph,)
-            )
-            if row is None:
+            ntriples = await self._received.ntriples(graph)
+            if ntriples is None:
                 return None
             # In a thread: a received summary may be a mebibyte of markup or character references, which
             # take a good part of a second to unescape and strip even in linear time.
-            profile = await asyncio.to_thread(_received_profile, graph, str(row[0]))
+            profile = await asyncio.to_thread(_received_profile, graph, ntriples)
         if profile is not None and profile.kind == "project" and not profile.sectors and profile.organisation:
             organisation = self.index.profiles.get(profile.organisation)
             if organisation is not None:
@@ -78,15 +77,10 @@ class Matcher:
                     self.index.profiles[profile.id] = profile
         after = ""
         while True:
-            rows = await self._db.all(
-                "SELECT actor, ntriples FROM remote_profiles WHERE deleted IS NULL AND actor > ?"
-                " ORDER BY actor LIMIT ?",
-                (after, _LOAD_PAGE),
-            )
-            if not rows:
+            page = await self._received.page(after, _LOAD_PAGE)
+            if not page:
                 break
-            after = str(rows[-1][0])
-            page = [(str(row[0]), str(row[1])) for row in rows]
+            after = page[-1][0]
             for profile in await asyncio.to_thread(_profiles_from_rows, page):
                 self.index.profiles[profile.id] = profile
         inheriting = await asyncio.to_thread(_inherit_sectors, list(self.index.profiles.values()))

@@ -14,7 +14,23 @@ from typing import Any
 
 import aiosqlite
 
-__all__ = ["SCHEMA_VERSION", "Database", "DatabaseError", "migrate", "migrations", "open_database", "storable_text"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "Connection",
+    "Database",
+    "DatabaseError",
+    "Row",
+    "migrate",
+    "migrations",
+    "open_database",
+    "storable_text",
+]
+
+# The connection a transaction hands out, and a row of a query: outside ``storage/`` these names stand for
+# aiosqlite's types, so that only this package imports aiosqlite (functions that write inside a caller's
+# transaction take a ``Connection``).
+Connection = aiosqlite.Connection
+Row = aiosqlite.Row
 
 
 class DatabaseError(RuntimeError):

@@ -11,9 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import aiosqlite
-
-from dsi4bcn.storage.database import Database
+from dsi4bcn.storage.database import Connection, Database
 from dsi4bcn.storage.localactors import utc_now
 from federation.hosts import HostError, normalise_host, url_host
 
@@ -42,7 +40,7 @@ def _host(url: str) -> str:
 
 
 async def enqueue(
-    connection: aiosqlite.Connection,
+    connection: Connection,
     *,
     local: str,
     activity: Mapping[str, Any],

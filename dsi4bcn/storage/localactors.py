@@ -16,13 +16,13 @@ import aiosqlite
 from dsi4bcn.i18n import Phrase
 from dsi4bcn.profiles.actorrecords import ActorRecord, InstanceRecord
 from dsi4bcn.profiles.validation import Kind
-from dsi4bcn.storage.database import Database
+from dsi4bcn.storage.database import Connection, Database
 from federation.keys import generate_key_pair
 
 __all__ = ["Conflict", "ProfileStore", "WriteHook", "later_than", "utc_now"]
 
 # Runs inside a profile write's transaction: (connection, new record, created).
-WriteHook = Callable[[aiosqlite.Connection, ActorRecord, bool], Awaitable[None]]
+WriteHook = Callable[[Connection, ActorRecord, bool], Awaitable[None]]
 
 
 def utc_now() -> str:

@@ -24,8 +24,10 @@ from dsi4bcn.graph.process import GraphService
 from dsi4bcn.graph.sync import GraphSync
 from dsi4bcn.matching.service import Matcher
 from dsi4bcn.storage.database import Database
-from dsi4bcn.storage.fedstore import FederationStore
+from dsi4bcn.storage.deliveries import DeliveryQueue
+from dsi4bcn.storage.follows import Follows
 from dsi4bcn.storage.localactors import ProfileStore
+from dsi4bcn.storage.notes import Notes
 from dsi4bcn.storage.profilewrites import ProfileWrites
 from dsi4bcn.supervise import Supervisor
 from dsi4bcn.web.queryslots import ClientSlots
@@ -40,9 +42,10 @@ __all__ = [
     "DATABASE",
     "DELETIONS",
     "DELIVERER",
+    "DELIVERY_QUEUE",
     "DIRECTORY",
     "DOMAIN_BLOCKS",
-    "FEDERATION_STORE",
+    "FOLLOWS",
     "GRAPH",
     "GRAPH_SERVICE",
     "GRAPH_SYNC",
@@ -50,6 +53,7 @@ __all__ = [
     "INBOX_WRITER",
     "LOOPS",
     "MATCHER",
+    "NOTES",
     "PEERING",
     "PROFILE_WRITES",
     "PUBLISHER",
@@ -81,7 +85,9 @@ GRAPH_SERVICE = web.AppKey("graph_service", GraphService)
 GRAPH_SYNC = web.AppKey("graph_sync", GraphSync)
 MATCHER = web.AppKey("matcher", Matcher)
 # Federation.
-FEDERATION_STORE = web.AppKey("federation_store", FederationStore)
+FOLLOWS = web.AppKey("follows", Follows)
+NOTES = web.AppKey("notes", Notes)
+DELIVERY_QUEUE = web.AppKey("delivery_queue", DeliveryQueue)
 BLOCKLIST = web.AppKey("blocklist", Blocklist)
 DOMAIN_BLOCKS = web.AppKey("domain_blocks", DomainBlocks)
 DIRECTORY = web.AppKey("directory", RemoteDirectory)

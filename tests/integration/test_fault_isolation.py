@@ -24,8 +24,11 @@ from dsi4bcn.graph.sync import GraphSync
 from dsi4bcn.profiles.actorrecords import ActorRecord
 from dsi4bcn.profiles.documents import render_actor
 from dsi4bcn.storage.database import Database, open_database
-from dsi4bcn.storage.fedstore import FederationStore, RemoteActor
+from dsi4bcn.storage.deliveries import DeliveryQueue
+from dsi4bcn.storage.follows import Follows
 from dsi4bcn.storage.localactors import ProfileStore
+from dsi4bcn.storage.receivedactivities import ReceivedActivities
+from dsi4bcn.storage.remoteactorcache import RemoteActor, RemoteActorCache
 from dsi4bcn.supervise import supervised
 from federation.client import FetchPolicy, create_session
 from tests.support.nodes import free_port
@@ -67,19 +70,20 @@ async def test_a_failing_activity_is_recorded_and_the_others_are_processed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     database = await _database(tmp_path)
-    store, profiles = FederationStore(database), ProfileStore(database)
+    actors, follow_store, profiles = RemoteActorCache(database), Follows(database), ProfileStore(database)
+    inbox = ReceivedActivities(database)
     await profiles.instance()
     await profiles.put("organisation", "coop", {"nameMap": {"ca": "Coop"}, "sectors": ["sector:industry"]}, None)
     await profiles.put("project", "guia", {"nameMap": {"ca": "Guia"}, "areas": ["area:maker"]}, "coop")
     followers = [f"{PEER}/users/u{number}" for number in range(3)]
     for follower in followers:
         actor = RemoteActor(follower, f"{follower}/inbox", None, {"id": follower}, STAMP)
-        await store.remember_actor(actor, [])
+        await actors.remember_actor(actor, [])
     follows = [
         {"id": f"{follower}/follows/1", "type": "Follow", "actor": follower, "object": f"{BASE}/projects/guia"}
         for follower in followers
     ]
-    await store.store_incoming([(f["id"], f["actor"], json.dumps(f), f"{f['actor']}#key") for f in follows])
+    await inbox.store_incoming([(f["id"], f["actor"], json.dumps(f), f"{f['actor']}#key") for f in follows])
     real_handle = worker_module.handle
 
     def handle(activity: Any, **kwargs: Any) -> Any:
@@ -88,13 +92,15 @@ async def test_a_failing_activity_is_recorded_and_the_others_are_processed(
         return real_handle(activity, **kwargs)
 
     monkeypatch.setattr(worker_module, "handle", handle)
-    directory = RemoteDirectory(store, lambda: None)  # type: ignore[arg-type, return-value]
+    directory = RemoteDirectory(actors, lambda: None)  # type: ignore[arg-type, return-value]
     ingestor = Ingestor(database, lambda: None)
 
     async def no_peer(_actor: str) -> None:
         return None
 
-    processor = InboxProcessor(store, profiles, directory, BASE, lambda: None, ingestor, no_peer)
+    processor = InboxProcessor(
+        inbox, follow_store, DeliveryQueue(database), profiles, directory, BASE, lambda: None, ingestor, no_peer
+    )
     task = asyncio.create_task(supervised("inbox-processor", processor.run))
     try:
 
@@ -109,7 +115,7 @@ async def test_a_failing_activity_is_recorded_and_the_others_are_processed(
     assert outcomes[follows[1]["id"]].startswith("failed: internal error (Boom: the chosen activity)")
     assert outcomes[follows[0]["id"]].startswith("follower accepted")
     assert outcomes[follows[2]["id"]].startswith("follower accepted")
-    assert {f.actor for f in await store.followers("guia", limit=10, offset=0)} == {followers[0], followers[2]}
+    assert {f.actor for f in await follow_store.followers("guia", limit=10, offset=0)} == {followers[0], followers[2]}
     await database.close()
 
 
@@ -129,7 +135,7 @@ async def test_a_failing_delivery_is_retried_and_the_others_are_delivered(
     port = free_port()
     await web.TCPSite(runner, "127.0.0.1", port).start()
     database = await _database(tmp_path)
-    store, profiles = FederationStore(database), ProfileStore(database)
+    store, profiles = DeliveryQueue(database), ProfileStore(database)
     await profiles.instance()
     inboxes = [f"http://127.0.0.1:{port}/{name}/inbox" for name in ("a", "b", "c")]
     activity = {"id": f"{BASE}/activities/1", "type": "Create", "actor": f"{BASE}/actor", "object": "x"}

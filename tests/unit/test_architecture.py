@@ -39,32 +39,8 @@ APP = ROOT / "dsi4bcn"
 # offends fails its test). Keys are rule names; values are the offence keys the checks report (a module's
 # path from the repository root, and what offends).
 KNOWN_OFFENDERS: dict[str, frozenset[str]] = {
-    "layers": frozenset(
-        {
-            "dsi4bcn/storage/fedstore.py imports dsi4bcn.fediverse",
-        }
-    ),
-    "sql": frozenset(
-        {
-            "dsi4bcn/fediverse/blocklist.py calls .execute()",
-            "dsi4bcn/fediverse/blocklist.py calls .executemany()",
-            "dsi4bcn/fediverse/blocklist.py holds SQL",
-            "dsi4bcn/fediverse/blocklist.py imports aiosqlite",
-            "dsi4bcn/fediverse/ingest.py calls .execute()",
-            "dsi4bcn/fediverse/ingest.py calls .executemany()",
-            "dsi4bcn/fediverse/ingest.py holds SQL",
-            "dsi4bcn/fediverse/outbox.py imports aiosqlite",
-            "dsi4bcn/fediverse/peering.py calls .execute()",
-            "dsi4bcn/fediverse/peering.py holds SQL",
-            "dsi4bcn/graph/aggregator.py holds SQL",
-            "dsi4bcn/graph/sync.py calls .execute()",
-            "dsi4bcn/graph/sync.py calls .executemany()",
-            "dsi4bcn/graph/sync.py holds SQL",
-            "dsi4bcn/graph/sync.py imports aiosqlite",
-            "dsi4bcn/matching/service.py holds SQL",
-            "dsi4bcn/web/routes/networkadmin.py holds SQL",
-        }
-    ),
+    "layers": frozenset({}),
+    "sql": frozenset(),
     "aiohttp_web": frozenset(
         {
             "dsi4bcn/cli/commands.py imports aiohttp.web",

@@ -17,7 +17,7 @@ from dsi4bcn.profiles.documents import ACTOR_TYPES, render_actor, render_instanc
 from dsi4bcn.profiles.iris import ACTOR_PATHS, actor_iri
 from dsi4bcn.profiles.turtle import to_turtle
 from dsi4bcn.profiles.validation import Kind
-from dsi4bcn.web.appkeys import BLOCKLIST, CONFIG, DIRECTORY, FEDERATION_STORE, RENDER_CACHE, STORE, TEMPLATES
+from dsi4bcn.web.appkeys import BLOCKLIST, CONFIG, DIRECTORY, FOLLOWS, NOTES, RENDER_CACHE, STORE, TEMPLATES
 from dsi4bcn.web.clientaddress import client_address
 from dsi4bcn.web.http import ApiError, negotiate_or_406, page_number, request_language
 from dsi4bcn.web.rendercache import Rendered
@@ -210,16 +210,16 @@ async def require_signature(request: web.Request) -> None:
 
 
 async def _collection_items(request: web.Request, name: str, slug: str, offset: int) -> tuple[int, list[Any]]:
-    store = request.app[FEDERATION_STORE]
+    follows, notes = request.app[FOLLOWS], request.app[NOTES]
     if name == "followers":
-        total = await store.count_followers(slug)
-        items: list[Any] = [f.actor for f in await store.followers(slug, limit=PAGE_SIZE, offset=offset)]
+        total = await follows.count_followers(slug)
+        items: list[Any] = [f.actor for f in await follows.followers(slug, limit=PAGE_SIZE, offset=offset)]
     elif name == "following":
-        total = await store.count_following(slug)
-        items = [actor for actor, _ in await store.following(slug, state="accepted", limit=PAGE_SIZE, offset=offset)]
+        total = await follows.count_following(slug)
+        items = [actor for actor, _ in await follows.following(slug, state="accepted", limit=PAGE_SIZE, offset=offset)]
     else:
-        total = await store.count_outbox(slug)
-        items = list(await store.outbox_page(slug, limit=PAGE_SIZE, offset=offset))
+        total = await notes.count_outbox(slug)
+        items = list(await notes.outbox_page(slug, limit=PAGE_SIZE, offset=offset))
     return total, items
 
 
@@ -302,8 +302,8 @@ async def published_object(request: web.Request) -> web.Response:
     await require_signature(request)
     _slug, iri = await _live_actor(request)
     object_id = f"{iri}/{request.match_info['kind']}/{request.match_info['id']}"
-    store = request.app[FEDERATION_STORE]
-    found = await (store.note(object_id) if request.match_info["kind"] == "notes" else store.public_activity(object_id))
+    notes = request.app[NOTES]
+    found = await (notes.note(object_id) if request.match_info["kind"] == "notes" else notes.public_activity(object_id))
     if found is None:
         raise ApiError(404, "not_found")
     return _answer(_dumps(dict(found[1])), media_type)

@@ -7,7 +7,7 @@ from aiohttp import web
 from dsi4bcn import __version__
 from dsi4bcn.i18n import Reason
 from dsi4bcn.profiles.iris import actor_iri, instance_actor_iri, parse_actor_iri, profile_page
-from dsi4bcn.web.appkeys import CONFIG, FEDERATION_STORE, RENDER_CACHE, STORE
+from dsi4bcn.web.appkeys import CONFIG, NOTES, RENDER_CACHE, STORE
 from dsi4bcn.web.http import ApiError, json_response
 from dsi4bcn.web.rendercache import Rendered
 from federation.errors import WebFingerError
@@ -125,7 +125,7 @@ async def nodeinfo(request: web.Request) -> web.Response:
         total_users=actors,
         active_month=actors,
         active_halfyear=actors,
-        local_posts=await request.app[FEDERATION_STORE].count_notes(),
+        local_posts=await request.app[NOTES].count_notes(),
         metadata={
             "nodeName": f"dsi4bcn {request.app[CONFIG].authority}",
             "organisations": organisations,

@@ -18,9 +18,10 @@ from dsi4bcn.web.appkeys import (
     BLOCKLIST,
     CONFIG,
     DELIVERER,
+    DELIVERY_QUEUE,
     DIRECTORY,
     DOMAIN_BLOCKS,
-    FEDERATION_STORE,
+    FOLLOWS,
     PUBLISHER,
 )
 from dsi4bcn.web.http import ApiError, json_response, read_json_body
@@ -89,7 +90,7 @@ async def follow_requests(request: web.Request) -> web.Response:
     """Follows waiting for approval (for actors that approve followers by hand)."""
     authorise(request)
     record = await live_record(request)
-    pending = await request.app[FEDERATION_STORE].followers(record.slug, accepted=False)
+    pending = await request.app[FOLLOWS].followers(record.slug, accepted=False)
     return json_response([{"actor": f.actor, "follow": f.follow, "created": f.created} for f in pending])
 
 
@@ -100,8 +101,8 @@ async def _answer_request(request: web.Request, accept: bool) -> web.Response:
     actor = body.get("actor") if isinstance(body, dict) else None
     if not isinstance(actor, str):
         raise ApiError(422, "validation_failed", [Problem("actor", "required", {"field": "actor"})])
-    store = request.app[FEDERATION_STORE]
-    pending = await store.follower(record.slug, actor)
+    follows, deliveries = request.app[FOLLOWS], request.app[DELIVERY_QUEUE]
+    pending = await follows.follower(record.slug, actor)
     if pending is None or pending.accepted:
         raise ApiError(404, "not_found")
     local = actor_iri(request.app[CONFIG].base_url, record.kind, record.slug)
@@ -112,10 +113,10 @@ async def _answer_request(request: web.Request, accept: bool) -> web.Response:
     except (FetchError, ActivityError) as error:
         raise ApiError(502, "inbox_refused", reason=str(error)) from error
     if accept:
-        await store.add_follower(record.slug, actor, pending.follow, accepted=True)
+        await follows.add_follower(record.slug, actor, pending.follow, accepted=True)
     else:
-        await store.remove_follower(actor, local=record.slug)
-    await store.publish(local=record.slug, activity=answer, inboxes=[inbox], public=False)
+        await follows.remove_follower(actor, local=record.slug)
+    await deliveries.publish(local=record.slug, activity=answer, inboxes=[inbox], public=False)
     request.app[DELIVERER].poke()
     return json_response({"actor": actor, "accepted": accept})
 
@@ -158,7 +159,7 @@ async def list_following(request: web.Request) -> web.Response:
     """Whom the actor follows or asked to follow, with the state of each."""
     authorise(request)
     record: ActorRecord = await live_record(request)
-    rows = await request.app[FEDERATION_STORE].following(record.slug)
+    rows = await request.app[FOLLOWS].following(record.slug)
     return json_response([{"actor": actor, "state": state} for actor, state in rows])
 
 

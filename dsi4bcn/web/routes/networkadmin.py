@@ -4,7 +4,7 @@ from aiohttp import web
 
 from dsi4bcn.fediverse.peering import PeerBlocked, PeeringError
 from dsi4bcn.profiles.validation import Problem
-from dsi4bcn.web.appkeys import BLOCKLIST, CONFIG, DATABASE, GRAPH_SERVICE, GRAPH_SYNC, LOOPS, PEERING
+from dsi4bcn.web.appkeys import BLOCKLIST, CONFIG, GRAPH_SERVICE, GRAPH_SYNC, LOOPS, PEERING
 from dsi4bcn.web.http import ApiError, json_response, read_json_body
 from dsi4bcn.web.routes.profileadmin import authorise
 from federation.errors import ActivityError, FetchError, UnsafeURLError
@@ -64,12 +64,12 @@ async def graph_status(request: web.Request) -> web.Response:
     authorise(request)
     service, sync = request.app[GRAPH_SERVICE], request.app[GRAPH_SYNC]
     stats = await service.stats()
-    pending = await request.app[DATABASE].one("SELECT count(*) FROM graph_sync WHERE synced = 0 AND failed IS NULL")
+    pending = await sync.pending()
     quarantined, examples = await sync.quarantined()
     return json_response(
         {
             **stats,
-            "unsynced": int(pending[0]) if pending else 0,
+            "unsynced": pending,
             "setAside": {"count": quarantined, "graphs": examples},
             "graphProcessRestarts": service.restarts,
         }

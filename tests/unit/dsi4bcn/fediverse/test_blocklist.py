@@ -9,8 +9,11 @@ from dsi4bcn.fediverse.blocklist import Blocklist, normalise_domain
 from dsi4bcn.fediverse.remoteactors import RemoteDirectory
 from dsi4bcn.fediverse.workers import Deliverer, Signers
 from dsi4bcn.storage.database import Database, open_database
-from dsi4bcn.storage.fedstore import FederationStore, RemoteActor
+from dsi4bcn.storage.deliveries import DeliveryQueue
+from dsi4bcn.storage.follows import Follows
 from dsi4bcn.storage.localactors import ProfileStore
+from dsi4bcn.storage.receivedactivities import ReceivedActivities
+from dsi4bcn.storage.remoteactorcache import RemoteActor, RemoteActorCache
 from federation.client import ActivityPubClient, FetchPolicy, create_session
 from federation.errors import FetchError
 
@@ -108,14 +111,17 @@ def _activity(actor: str, number: int) -> dict:
     return {"id": f"{GOOD}/activities/{number}", "type": "Create", "actor": actor}
 
 
-async def _fill(database: Database, store: FederationStore) -> None:
+async def _fill(database: Database) -> None:
     """Follows both ways, deliveries, unprocessed activities, actors, keys and profiles of both domains."""
+    follows, actors, queue = Follows(database), RemoteActorCache(database), DeliveryQueue(database)
     for number, actor in enumerate((*EVIL, GOOD)):
-        await store.add_follower("taller", actor, {"id": f"{actor}/follows/1"}, accepted=True)
-        await store.follow("taller", actor, f"https://n.example/follows/{number}")
-        await store.remember_actor(RemoteActor(actor, f"{actor}/inbox", None, {}, "t"), [(f"{actor}#key", "PEM")])
-        await store.publish(local="taller", activity=_activity(actor, number), inboxes=[f"{actor}/inbox"], public=False)
-        await store.store_incoming([(f"{actor}/activities/{number}", actor, "{}", f"{actor}#key")])
+        await follows.add_follower("taller", actor, {"id": f"{actor}/follows/1"}, accepted=True)
+        await follows.follow("taller", actor, f"https://n.example/follows/{number}")
+        await actors.remember_actor(RemoteActor(actor, f"{actor}/inbox", None, {}, "t"), [(f"{actor}#key", "PEM")])
+        await queue.publish(local="taller", activity=_activity(actor, number), inboxes=[f"{actor}/inbox"], public=False)
+        await ReceivedActivities(database).store_incoming(
+            [(f"{actor}/activities/{number}", actor, "{}", f"{actor}#key")]
+        )
     async with database.transaction() as connection:
         await connection.executemany(
             "INSERT INTO remote_profiles (actor, peer, document, ntriples, received, updated)"
@@ -131,8 +137,7 @@ async def _column(database: Database, query: str) -> list[str]:
 async def test_a_block_purges_the_domain_in_every_spelling_and_nothing_else(tmp_path: Path) -> None:
     database = Database(await open_database(tmp_path / "db.sqlite3"))
     try:
-        store = FederationStore(database)
-        await _fill(database, store)
+        await _fill(database)
         blocklist = Blocklist(database)
         purge = await blocklist.block("evil.example", "spam")
         assert purge.as_json() == {
@@ -153,7 +158,7 @@ async def test_a_block_purges_the_domain_in_every_spelling_and_nothing_else(tmp_
         assert await _column(database, "SELECT actor FROM remote_profiles") == [GOOD]
         assert await _column(database, "SELECT graph FROM graph_sync WHERE synced = 0") == sorted(EVIL)
         # A Follow received before the block and processed after it is not recorded
-        await store.add_follower("taller", "https://other.evil.example/users/d", {"id": "x"}, accepted=True)
+        await Follows(database).add_follower("taller", "https://other.evil.example/users/d", {"id": "x"}, accepted=True)
         assert await _column(database, "SELECT actor FROM followers") == [GOOD]
         # Blocking again purges again (nothing left) and says it was not new; unblocking forgets the block
         assert not (await blocklist.block("evil.example")).new
@@ -166,7 +171,7 @@ async def test_a_block_purges_the_domain_in_every_spelling_and_nothing_else(tmp_
 async def test_the_deliverer_drops_a_delivery_to_a_domain_blocked_after_it_was_queued(tmp_path: Path) -> None:
     database = Database(await open_database(tmp_path / "db.sqlite3"))
     try:
-        store = FederationStore(database)
+        store = DeliveryQueue(database)
         profiles = ProfileStore(database)
         await profiles.instance()
         await store.publish(local="", activity=_activity(EVIL[0], 1), inboxes=[f"{EVIL[0]}/inbox"], public=False)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from dsi4bcn.fediverse.workers import Deliverer, Signers
 from dsi4bcn.storage.database import Database, open_database
-from dsi4bcn.storage.fedstore import FederationStore
+from dsi4bcn.storage.deliveries import DeliveryQueue
 from dsi4bcn.storage.localactors import ProfileStore
 from federation.client import FetchPolicy, create_session
 from tests.support.activities import ACTIVITY
@@ -14,7 +14,7 @@ from tests.support.activities import ACTIVITY
 
 async def test_a_host_that_failed_on_seven_days_is_skipped_until_it_talks_again(tmp_path: Path) -> None:
     database = Database(await open_database(tmp_path / "db.sqlite3"))
-    store = FederationStore(database)
+    store = DeliveryQueue(database)
     profiles = ProfileStore(database)
     await profiles.instance()
     queued = await store.publish(local="", activity=ACTIVITY, inboxes=["https://down.example/inbox"] * 2, public=True)
@@ -25,7 +25,7 @@ async def test_a_host_that_failed_on_seven_days_is_skipped_until_it_talks_again(
             "INSERT INTO host_failures (host, day) VALUES (?, ?)",
             [("down.example", (today - timedelta(days=n)).isoformat()) for n in range(7)],
         )
-    store = FederationStore(database)  # a fresh store reads the failing hosts from the database
+    store = DeliveryQueue(database)  # a fresh store reads the failing hosts from the database
     assert len(await store.failure_days("down.example")) == 7
     session = create_session(FetchPolicy())
     try:

@@ -4,13 +4,14 @@ import time
 from pathlib import Path
 
 from dsi4bcn.storage.database import Database, open_database
-from dsi4bcn.storage.fedstore import FederationStore
+from dsi4bcn.storage.deliveries import DeliveryQueue
+from dsi4bcn.storage.notes import Notes
 from tests.support.activities import ACTIVITY
 
 
 async def test_retry_later_counts_attempts_and_records_the_day(tmp_path: Path) -> None:
     database = Database(await open_database(tmp_path / "db.sqlite3"))
-    store = FederationStore(database)
+    store = DeliveryQueue(database)
     await store.publish(local="", activity=ACTIVITY, inboxes=["https://slow.example/inbox"], public=False)
     [delivery] = await store.due_deliveries(time.time(), 10)
     await store.retry_later(delivery, "HTTP 503", time.time() + 60)
@@ -21,13 +22,13 @@ async def test_retry_later_counts_attempts_and_records_the_day(tmp_path: Path) -
     assert later.attempts == 1
     await store.delivered(later)
     assert await store.pending_deliveries() == 0 and await store.failure_days("slow.example") == []
-    assert await store.outbox_page("", limit=10, offset=0) == []  # not public: not listed
+    assert await Notes(database).outbox_page("", limit=10, offset=0) == []  # not public: not listed
     await database.close()
 
 
 async def test_a_batch_of_successes_is_recorded_in_one_go(tmp_path: Path) -> None:
     database = Database(await open_database(tmp_path / "db.sqlite3"))
-    store = FederationStore(database)
+    store = DeliveryQueue(database)
     inboxes = [f"https://h{n % 3}.example/users/u{n}/inbox" for n in range(1200)]
     assert await store.publish(local="", activity=ACTIVITY, inboxes=inboxes, public=True) == 1200
     [first, *others] = await store.due_deliveries(time.time(), 2000)

@@ -1,0 +1,61 @@
+"""Notes local actors post (table ``notes``) and the public activities of the outbox, as served to readers."""
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from dsi4bcn.storage.database import Database
+from dsi4bcn.storage.deliveries import enqueue
+
+__all__ = ["Notes"]
+
+
+class Notes:
+    """Posted notes and public sent activities; a new note and its deliveries are one transaction."""
+
+    def __init__(self, database: Database) -> None:
+        self.db = database
+
+    async def add_note(
+        self,
+        note_id: str,
+        local: str,
+        note: Mapping[str, Any],
+        create: Mapping[str, Any],
+        inboxes: Iterable[str],
+    ) -> int:
+        """Store a new note and queue its ``Create`` for the followers, in one transaction; how many inboxes."""
+        async with self.db.transaction() as connection:
+            await connection.execute(
+                "INSERT INTO notes (id, local, body, published) VALUES (?, ?, ?, ?)",
+                (note_id, local, json.dumps(note, ensure_ascii=False), note["published"]),
+            )
+            return await enqueue(connection, local=local, activity=create, inboxes=inboxes, public=True)
+
+    async def count_notes(self) -> int:
+        """How many notes local actors have posted and not deleted (NodeInfo's ``localPosts``)."""
+        row = await self.db.one("SELECT count(*) FROM notes WHERE deleted IS NULL")
+        return int(row[0]) if row else 0
+
+    async def note(self, note_id: str) -> tuple[str, Mapping[str, Any], str | None] | None:
+        """``(local, note, deleted)`` of a stored note, or None."""
+        row = await self.db.one("SELECT local, body, deleted FROM notes WHERE id = ?", (note_id,))
+        return (row["local"], json.loads(row["body"]), row["deleted"]) if row else None
+
+    async def outbox_page(self, local: str, *, limit: int, offset: int) -> list[Mapping[str, Any]]:
+        """Public activities of a local actor, newest first."""
+        rows = await self.db.all(
+            "SELECT body FROM outbox WHERE local = ? AND public = 1 ORDER BY seq DESC LIMIT ? OFFSET ?",
+            (local, limit, offset),
+        )
+        return [json.loads(row["body"]) for row in rows]
+
+    async def count_outbox(self, local: str) -> int:
+        """How many public activities a local actor has sent."""
+        row = await self.db.one("SELECT count(*) FROM outbox WHERE local = ? AND public = 1", (local,))
+        return int(row[0]) if row else 0
+
+    async def public_activity(self, activity_id: str) -> tuple[str, Mapping[str, Any]] | None:
+        """``(local, activity)`` of a public activity we sent, or None."""
+        row = await self.db.one("SELECT local, body FROM outbox WHERE activity_id = ? AND public = 1", (activity_id,))
+        return (row["local"], json.loads(row["body"])) if row else None
