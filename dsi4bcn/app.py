@@ -8,6 +8,7 @@ read the services they use from there, and what a profile write entails is regis
 
 import contextlib
 import logging
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from importlib import resources
 from typing import Any
@@ -91,7 +92,7 @@ from dsi4bcn.web.templating import template_environment
 from dsi4bcn.web.vocabulary import vocabulary_documents
 from federation.client import ActivityPubClient, FetchPolicy, create_session
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "serve"]
 
 log = logging.getLogger("dsi4bcn")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -291,3 +292,15 @@ def create_app(config: Config) -> web.Application:
         app.add_routes(table)
     app.router.add_static("/static", str(resources.files("dsi4bcn.web").joinpath("static")))
     return app
+
+
+def serve(config: Config, ssl_context: ssl.SSLContext | None = None) -> None:
+    """Serve the node on the configured address until it is interrupted (``dsi4bcn serve``)."""
+    web.run_app(
+        create_app(config),
+        host=config.host,
+        port=config.port,
+        ssl_context=ssl_context,
+        print=lambda _message: print(f"listening on {config.host}:{config.port}", flush=True),
+        access_log=None,
+    )

@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 __all__ = ["DEFAULT_PORT", "LANGUAGES", "Config", "ConfigError", "load_config"]
@@ -163,13 +164,7 @@ def load_config(
     env = os.environ if environ is None else environ
     chosen_host = host or env.get("HOST") or DEFAULT_HOST
     chosen_port = _port(port if port is not None else env.get("PORT"))
-    if (tls_cert is None) != (tls_key is None):
-        raise ConfigError("--tls-cert and --tls-key must be given together")
-    cert = Path(tls_cert) if tls_cert else None
-    key = Path(tls_key) if tls_key else None
-    for path in (cert, key):
-        if path is not None and not path.is_file():
-            raise ConfigError(f"TLS file not found: {path}")
+    cert, key = _tls_files(tls_cert, tls_key)
     chosen_language = (language or env.get("DSI4BCN_LANGUAGE") or "ca").lower()
     if chosen_language not in LANGUAGES:
         raise ConfigError(f"language must be one of {', '.join(LANGUAGES)}")
@@ -181,14 +176,7 @@ def load_config(
     signed_gets = (
         authorized_fetch if authorized_fetch else _flag(env.get("DSI4BCN_AUTHORIZED_FETCH"), "DSI4BCN_AUTHORIZED_FETCH")
     )
-    backoff_scale = _positive(env.get("DSI4BCN_DELIVERY_BACKOFF_SCALE"), "DSI4BCN_DELIVERY_BACKOFF_SCALE", 1.0)
-    inbox_rate = _positive(env.get("DSI4BCN_INBOX_RATE"), "DSI4BCN_INBOX_RATE", 50.0)
-    query_timeout = _positive(env.get("DSI4BCN_QUERY_TIMEOUT"), "DSI4BCN_QUERY_TIMEOUT", 10.0)
-    result_cap = int(_positive(env.get("DSI4BCN_RESULT_CAP"), "DSI4BCN_RESULT_CAP", 10_000))
-    queries_per_client = int(_positive(env.get("DSI4BCN_QUERIES_PER_CLIENT"), "DSI4BCN_QUERIES_PER_CLIENT", 2))
-    query_queue = int(_positive(env.get("DSI4BCN_QUERY_QUEUE_PER_CLIENT"), "DSI4BCN_QUERY_QUEUE_PER_CLIENT", 16))
-    resync_interval = _positive(env.get("DSI4BCN_RESYNC_INTERVAL"), "DSI4BCN_RESYNC_INTERVAL", 300.0)
-    body_timeout = _positive(env.get("DSI4BCN_BODY_TIMEOUT"), "DSI4BCN_BODY_TIMEOUT", 20.0)
+    tuning = _tuning(env)
     proxies = (
         _networks(trusted_proxies, "--trusted-proxy")
         if trusted_proxies
@@ -209,13 +197,40 @@ def load_config(
         demo=demo,
         language=chosen_language,
         authorized_fetch=signed_gets,
-        backoff_scale=backoff_scale,
-        inbox_rate=inbox_rate,
-        query_timeout=query_timeout,
-        result_cap=result_cap,
-        queries_per_client=queries_per_client,
-        query_queue_per_client=query_queue,
-        resync_interval=resync_interval,
-        body_timeout=body_timeout,
         trusted_proxies=proxies,
+        **tuning,
     )
+
+
+# Config field, environment variable, default; whole numbers where the default is an int.
+_TUNING: tuple[tuple[str, str, float], ...] = (
+    ("backoff_scale", "DSI4BCN_DELIVERY_BACKOFF_SCALE", 1.0),
+    ("inbox_rate", "DSI4BCN_INBOX_RATE", 50.0),
+    ("query_timeout", "DSI4BCN_QUERY_TIMEOUT", 10.0),
+    ("result_cap", "DSI4BCN_RESULT_CAP", 10_000),
+    ("queries_per_client", "DSI4BCN_QUERIES_PER_CLIENT", 2),
+    ("query_queue_per_client", "DSI4BCN_QUERY_QUEUE_PER_CLIENT", 16),
+    ("resync_interval", "DSI4BCN_RESYNC_INTERVAL", 300.0),
+    ("body_timeout", "DSI4BCN_BODY_TIMEOUT", 20.0),
+)
+
+
+def _tuning(env: Mapping[str, str]) -> dict[str, Any]:
+    """The positive numbers read from the environment, each with its default."""
+    values: dict[str, Any] = {}
+    for field, variable, default in _TUNING:
+        value = _positive(env.get(variable), variable, float(default))
+        values[field] = int(value) if isinstance(default, int) else value
+    return values
+
+
+def _tls_files(tls_cert: str | None, tls_key: str | None) -> tuple[Path | None, Path | None]:
+    """The certificate and key files, both or neither, each an existing file."""
+    if (tls_cert is None) != (tls_key is None):
+        raise ConfigError("--tls-cert and --tls-key must be given together")
+    cert = Path(tls_cert) if tls_cert else None
+    key = Path(tls_key) if tls_key else None
+    for path in (cert, key):
+        if path is not None and not path.is_file():
+            raise ConfigError(f"TLS file not found: {path}")
+    return cert, key

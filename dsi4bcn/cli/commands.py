@@ -46,9 +46,7 @@ def _serve(args: argparse.Namespace) -> int:
     except ConfigError as error:
         print(f"dsi4bcn: {error}", file=sys.stderr)
         return 2
-    from aiohttp import web  # imported here so that the API commands start fast
-
-    from dsi4bcn.app import create_app
+    from dsi4bcn.app import serve  # imported here so that the API commands start fast
 
     level = os.environ.get("DSI4BCN_LOG_LEVEL", "INFO").upper()
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
@@ -69,14 +67,7 @@ def _serve(args: argparse.Namespace) -> int:
     if config.trusted_proxies:
         proxies = ", ".join(str(network) for network in config.trusted_proxies)
         print(f"clients are read from X-Forwarded-For when the request comes from {proxies}", flush=True)
-    web.run_app(
-        create_app(config),
-        host=config.host,
-        port=config.port,
-        ssl_context=ssl_context,
-        print=lambda _message: print(f"listening on {config.host}:{config.port}", flush=True),
-        access_log=None,
-    )
+    serve(config, ssl_context)
     return 0
 
 

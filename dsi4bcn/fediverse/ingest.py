@@ -18,7 +18,7 @@ blocks that peer's later versions, and an erased copy never returns.
 
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -159,22 +159,11 @@ class Ingestor:
         Each document fails alone: a refusal or any error while checking it is its outcome, and the
         others are still stored. The activity and key ids become provenance IRIs, so they must be IRIs.
         """
-        expected = origin(peer)
-        checked: list[Checked | str] = []
         for name, value in (("activity id", activity_id), ("key id", key_id)):
             if value is not None and not is_http_iri(value):
                 log.info("refused %d profile(s) from %s: the %s is not an IRI", len(documents), peer, name)
                 return [f"refused: the {name} is not an absolute http(s) IRI"] * len(documents)
-        for document in documents:
-            actor = document.get("id") if isinstance(document, Mapping) else None
-            try:
-                checked.append(check_profile(document, expected))
-            except Refused as refused:
-                log.info("refused the profile %s from %s: %s", actor, peer, refused)
-                checked.append(f"refused: {refused}")
-            except Exception as error:  # this profile alone fails, recorded with its reason
-                log.exception("checking the profile %.200r from %s failed", actor, peer)
-                checked.append(f"failed: {type(error).__name__}: {error}")
+        checked = _check_each(documents, origin(peer), peer)
         outcomes: list[str] = []
         changed: list[str] = []
         received = utc_now()
@@ -186,24 +175,13 @@ class Ingestor:
             # Read in the transaction, so that a resync or push racing a domain block cannot write after it.
             blocked = await blocked_domains_in(connection)
             for item in checked:
-                if isinstance(item, str):
-                    outcomes.append(item)
+                outcome = item if isinstance(item, str) else _outcome(item, held, blocked)
+                outcomes.append(outcome)
+                if isinstance(item, str) or not outcome.startswith(("erased", "ingested")):
                     continue
-                if blocked and blocked_url(item.actor, blocked):
-                    outcomes.append("refused: the domain is blocked")
-                    continue
-                version = held.get(item.actor, HeldVersion("", None))
-                updated, deleted = version.updated, version.deleted
-                if updated > item.updated or (deleted is not None and updated == item.updated):
-                    # Over a tombstone only a strictly newer version returns: an equal one is the erased copy.
-                    log.info("ignored a stale version of %s (%s <= %s)", item.actor, item.updated, updated)
-                    outcomes.append("stale: a newer version (or its erasure) is already held")
-                elif updated == item.updated and deleted is None:
-                    outcomes.append("unchanged")
-                elif not item.indexable:
+                if outcome.startswith("erased"):
                     erased.append((item.actor, item.updated))
                     held[item.actor] = HeldVersion(item.updated, received)
-                    outcomes.append("erased: the actor does not want to be indexed")
                 else:
                     document = json.dumps(item.document, ensure_ascii=False, separators=(",", ":"))
                     rows_to_write.append(
@@ -212,7 +190,6 @@ class Ingestor:
                         )
                     )
                     held[item.actor] = HeldVersion(item.updated, None)
-                    outcomes.append("ingested")
             await write_profiles_in(connection, rows_to_write)
             for actor, origin_time in erased:
                 await erase_in(connection, actor, peer, received, origin_time)
@@ -267,3 +244,36 @@ class Ingestor:
     async def held(self, peer: str) -> dict[str, str]:
         """``{actor: updated}`` of the live profiles held from ``peer``."""
         return await self._profiles.held(peer)
+
+
+def _check_each(documents: Sequence[Any], expected: str, peer: str) -> list[Checked | str]:
+    """Each document checked alone: its checked form, or the outcome of its refusal or failure."""
+    checked: list[Checked | str] = []
+    for document in documents:
+        actor = document.get("id") if isinstance(document, Mapping) else None
+        try:
+            checked.append(check_profile(document, expected))
+        except Refused as refused:
+            log.info("refused the profile %s from %s: %s", actor, peer, refused)
+            checked.append(f"refused: {refused}")
+        except Exception as error:  # this profile alone fails, recorded with its reason
+            log.exception("checking the profile %.200r from %s failed", actor, peer)
+            checked.append(f"failed: {type(error).__name__}: {error}")
+    return checked
+
+
+def _outcome(item: Checked, held: Mapping[str, HeldVersion], blocked: Collection[str]) -> str:
+    """What becomes of a checked profile, given the versions held and the blocked domains."""
+    if blocked and blocked_url(item.actor, blocked):
+        return "refused: the domain is blocked"
+    version = held.get(item.actor, HeldVersion("", None))
+    updated, deleted = version.updated, version.deleted
+    if updated > item.updated or (deleted is not None and updated == item.updated):
+        # Over a tombstone only a strictly newer version returns: an equal one is the erased copy.
+        log.info("ignored a stale version of %s (%s <= %s)", item.actor, item.updated, updated)
+        return "stale: a newer version (or its erasure) is already held"
+    if updated == item.updated and deleted is None:
+        return "unchanged"
+    if not item.indexable:
+        return "erased: the actor does not want to be indexed"
+    return "ingested"

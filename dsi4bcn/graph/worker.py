@@ -139,15 +139,7 @@ def _dump(store: ox.Store, payload: dict[str, Any]) -> str:
 def run(connection: Connection, store_path: str, query_threads: int = 4) -> None:
     """The process's main loop: read requests until the connection closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the node stops us; Ctrl-C goes to it
-    refusal = deny_network()
-    if refusal is None:
-        log.info("graph process %d: network sockets denied by seccomp (SERVICE can reach nothing)", os.getpid())
-    else:
-        log.warning(
-            "graph process %d could not be taken off the network (%s): only the query checks keep SERVICE out",
-            os.getpid(),
-            refusal,
-        )
+    _leave_network()
     store = ox.Store(store_path)
     send_lock = threading.Lock()
     queries = ThreadPoolExecutor(max_workers=query_threads, thread_name_prefix="sparql")
@@ -158,38 +150,12 @@ def run(connection: Connection, store_path: str, query_threads: int = 4) -> None
             connection.send((request_id, ok, payload))
 
     def work(request_id: int, operation: str, payload: Any) -> None:
-        started = time.monotonic()
         try:
-            if operation == "query":
-                kind, body, count, truncated = _query(store, payload)
-                answer(
-                    request_id,
-                    True,
-                    {
-                        "kind": kind,
-                        "body": body,
-                        "count": count,
-                        "truncated": truncated,
-                        "seconds": time.monotonic() - started,
-                    },
-                )
-            elif operation == "apply":
-                answer(request_id, True, _apply(store, payload))
-            elif operation == "clear":
-                store.clear()
-                answer(request_id, True, None)
-            elif operation == "stats":
-                answer(request_id, True, _stats(store))
-            elif operation == "dump":
-                answer(request_id, True, _dump(store, payload))
-            elif operation == "graphs":
-                answer(
-                    request_id,
-                    True,
-                    sorted(graph.value for graph in store.named_graphs() if isinstance(graph, ox.NamedNode)),
-                )
-            else:
+            result = _perform(store, operation, payload)
+            if result is _UNKNOWN:
                 answer(request_id, False, ("internal", f"unknown operation {operation}"))
+            else:
+                answer(request_id, True, result)
         except _QuerySyntaxError as error:
             answer(request_id, False, ("syntax", str(error)))
         except (SyntaxError, OSError, ValueError, TypeError, RuntimeError) as error:
@@ -209,6 +175,43 @@ def run(connection: Connection, store_path: str, query_threads: int = 4) -> None
         queries.shutdown(wait=False, cancel_futures=True)
         store.flush()
         os._exit(0)  # query threads may still be evaluating: leave without waiting for them
+
+
+_UNKNOWN = object()
+
+
+def _perform(store: ox.Store, operation: str, payload: Any) -> Any:
+    """Carry out one request on the store and return what to answer (``_UNKNOWN`` for no such operation)."""
+    started = time.monotonic()
+    if operation == "query":
+        kind, body, count, truncated = _query(store, payload)
+        seconds = time.monotonic() - started
+        return {"kind": kind, "body": body, "count": count, "truncated": truncated, "seconds": seconds}
+    if operation == "apply":
+        return _apply(store, payload)
+    if operation == "clear":
+        store.clear()
+        return None
+    if operation == "stats":
+        return _stats(store)
+    if operation == "dump":
+        return _dump(store, payload)
+    if operation == "graphs":
+        return sorted(graph.value for graph in store.named_graphs() if isinstance(graph, ox.NamedNode))
+    return _UNKNOWN
+
+
+def _leave_network() -> None:
+    """Install the seccomp filter, and log whether SERVICE can reach anything."""
+    refusal = deny_network()
+    if refusal is None:
+        log.info("graph process %d: network sockets denied by seccomp (SERVICE can reach nothing)", os.getpid())
+    else:
+        log.warning(
+            "graph process %d could not be taken off the network (%s): only the query checks keep SERVICE out",
+            os.getpid(),
+            refusal,
+        )
 
 
 if __name__ == "__main__":

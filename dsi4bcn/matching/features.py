@@ -4,7 +4,7 @@ import contextlib
 import html
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import pyoxigraph as ox
 
@@ -80,25 +80,7 @@ def profile_from_triples(
     def iris(predicate: str) -> frozenset[str]:
         return frozenset(value[1] for value in about[DSI + predicate] if value[0] == "iri")
 
-    index = concept_index()
-    neighbourhood = district = None
-    latitude = longitude = None
-    for place in iris("basedIn"):
-        concept = index.by_iri(place)
-        if concept is None:
-            continue
-        if concept.scheme == "neighbourhood":
-            neighbourhood = concept.iri
-            district = next(iter(concept.broader), None)
-        else:
-            district = concept.iri
-        latitude, longitude = concept.latitude, concept.longitude
-    for location in about[AS + "location"]:
-        node = nodes.get(location, {})
-        lat, lon = node.get(AS + "latitude"), node.get(AS + "longitude")
-        if lat and lon:
-            with contextlib.suppress(ValueError):
-                latitude, longitude = float(lat[0][1]), float(lon[0][1])
+    neighbourhood, district, latitude, longitude = _place(iris("basedIn"), about[AS + "location"], nodes)
     status = iris("status")
     names = {value[3]: value[1] for value in about[AS + "name"] if value[0] == "literal" and value[3]}
     summaries = [strip_tags(html.unescape(value[1])) for value in about[AS + "summary"] if value[0] == "literal"]
@@ -121,3 +103,32 @@ def profile_from_triples(
         names=names,
         text=" ".join([*dict.fromkeys(names.values()), *summaries]),
     )
+
+
+def _place(
+    based_in: frozenset[str],
+    locations: list[tuple[str, ...]],
+    nodes: Mapping[tuple[str, ...], Mapping[str, list[tuple[str, ...]]]],
+) -> tuple[str | None, str | None, float | None, float | None]:
+    """Neighbourhood, district, latitude and longitude: from the places a profile is based in, the
+    coordinates of a given location (a blank node) winning over the place's centroid."""
+    index = concept_index()
+    neighbourhood = district = None
+    latitude = longitude = None
+    for place in based_in:
+        concept = index.by_iri(place)
+        if concept is None:
+            continue
+        if concept.scheme == "neighbourhood":
+            neighbourhood = concept.iri
+            district = next(iter(concept.broader), None)
+        else:
+            district = concept.iri
+        latitude, longitude = concept.latitude, concept.longitude
+    for location in locations:
+        node = nodes.get(location, {})
+        lat, lon = node.get(AS + "latitude"), node.get(AS + "longitude")
+        if lat and lon:
+            with contextlib.suppress(ValueError):
+                latitude, longitude = float(lat[0][1]), float(lon[0][1])
+    return neighbourhood, district, latitude, longitude

@@ -20,9 +20,6 @@ Rules checked here (each message names the module, what offends and the rule):
 - every module of ``dsi4bcn`` and ``federation`` starts with a docstring (its header);
 - unit tests mirror the code: ``tests/unit/<package>/…/test_<module>.py`` (or ``test_<module>_<aspect>.py``)
   tests ``<package>/…/<module>.py``; only cross-cutting tests sit directly in ``tests/unit/``.
-
-``KNOWN_OFFENDERS`` lists what offends today while the refactor of issue 10 lands. A listed entry that no
-longer offends fails the test too, so the list only shrinks.
 """
 
 import ast
@@ -34,31 +31,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "dsi4bcn"
-
-# Known offenders: removed as issue 10's refactor lands (the list only shrinks: an entry that no longer
-# offends fails its test). Keys are rule names; values are the offence keys the checks report (a module's
-# path from the repository root, and what offends).
-KNOWN_OFFENDERS: dict[str, frozenset[str]] = {
-    "layers": frozenset({}),
-    "sql": frozenset(),
-    "aiohttp_web": frozenset(
-        {
-            "dsi4bcn/cli/commands.py imports aiohttp.web",
-        }
-    ),
-    "duplicate_names": frozenset(),
-    "module_size": frozenset({}),
-    "function_size": frozenset(
-        {
-            "dsi4bcn/config.py:load_config",
-            "dsi4bcn/fediverse/ingest.py:Ingestor.ingest_many",
-            "dsi4bcn/graph/worker.py:run",
-            "dsi4bcn/matching/features.py:profile_from_triples",
-        }
-    ),
-    "headers": frozenset(),
-    "unmirrored_tests": frozenset(),
-}
 
 # Modules of federation allowed to touch the network.
 FEDERATION_IO_MODULES: frozenset[str] = frozenset({"client"})
@@ -339,13 +311,9 @@ def _unmirrored_tests() -> dict[str, str]:
 
 
 def _check(rule: str, find: Callable[[], dict[str, str]]) -> None:
-    """No offence outside the known offenders, and no known offender that no longer offends."""
+    """No offence against ``rule``: every one found is listed in the failure."""
     offences = find()
-    known = KNOWN_OFFENDERS.get(rule, frozenset())
-    new = sorted(message for key, message in offences.items() if key not in known)
-    assert not new, "\n".join(new)
-    cleared = sorted(known - offences.keys())
-    assert not cleared, "no longer offending, remove from KNOWN_OFFENDERS[" + repr(rule) + "]:\n" + "\n".join(cleared)
+    assert not offences, f"{rule}:\n" + "\n".join(sorted(offences.values()))
 
 
 @pytest.mark.parametrize("path", _modules("vocab"), ids=lambda p: p.name)
