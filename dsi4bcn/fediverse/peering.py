@@ -203,7 +203,7 @@ class Peering:
         except Exception as error:  # one peer's failure is its own: noted, retried at the next resync
             log.exception("resyncing %s failed", actor)
             with contextlib.suppress(Exception):
-                await self._note(actor, error=f"resync failed: {type(error).__name__}: {error}")
+                await self._peers.note_progress(actor, error=f"resync failed: {type(error).__name__}: {error}")
 
     async def _collection_items(self, url: str, peer: Peer) -> list[dict[str, Any]] | None:
         """Every item of a peer's profiles collection, or None if it could not be read completely: a page
@@ -233,7 +233,7 @@ class Peering:
             if isinstance(total, int) and not isinstance(total, bool) and len(items) < total:
                 raise FetchError(f"{peer.origin} lists {len(items)} of the {total} profiles it counts")
         except (FetchError, ActivityError) as error:
-            await self._note(peer.actor, error=f"reading {url}: {error}")
+            await self._peers.note_progress(peer.actor, error=f"reading {url}: {error}")
             return None
         return items
 
@@ -268,7 +268,7 @@ class Peering:
         for gone in set(held_before) - listed:
             # Only the version that was held when the listing began: one pushed since then is newer.
             await self._ingestor.erase(gone, peer=peer.actor, if_updated=held_before[gone])
-        await self._note(peer.actor, total=len(wanted), done=0)
+        await self._peers.note_progress(peer.actor, total=len(wanted), done=0)
         semaphore = asyncio.Semaphore(_FETCH_CONCURRENCY)
         done = 0
         vanished: list[str] = []
@@ -295,19 +295,8 @@ class Peering:
                 await self._ingestor.erase(item_id, peer=peer.actor)
             vanished.clear()
             done += len(batch)
-            await self._note(peer.actor, done=done)
-        await self._note(peer.actor, synced=True)
-
-    async def _note(
-        self,
-        actor: str,
-        *,
-        total: int | None = None,
-        done: int | None = None,
-        synced: bool = False,
-        error: str | None = None,
-    ) -> None:
-        await self._peers.note_progress(actor, total=total, done=done, synced=synced, error=error)
+            await self._peers.note_progress(peer.actor, done=done)
+        await self._peers.note_progress(peer.actor, synced=True)
 
     async def run(self) -> None:
         """Resync every peer at start-up and then every ``resync_interval`` seconds."""
