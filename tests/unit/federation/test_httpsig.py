@@ -623,10 +623,10 @@ def test_cavage_syntax_errors_say_where(signature: str, reason: str) -> None:
 
 def test_an_unterminated_quote_is_refused_at_once() -> None:
     # A backtracking regex took seconds here (doubling with each further character); a scan, microseconds.
-    start = time.perf_counter()
+    start = time.thread_time()
     with pytest.raises(SignatureError, match="expected a closing quote"):
         _key_id_of('keyId="' + "a" * 26)
-    assert time.perf_counter() - start < 0.2
+    assert time.thread_time() - start < 0.2
 
 
 # The parameter regex the scanner replaced: the reference for which headers are read, and how.

@@ -52,10 +52,10 @@ def test_without_trusted_proxies_the_header_is_never_read() -> None:
 def test_long_headers_are_read_from_the_right_only_and_in_bounded_time() -> None:
     # Given a client that sends a huge X-Forwarded-For, which the proxy then extends with the real address
     forged = ", ".join(["6.6.6.6"] * 20_000)
-    started = time.perf_counter()
+    started = time.thread_time()
     client = forwarded_client("10.0.0.1", [forged + ", 198.51.100.7"], PROXIES)
     assert client == "198.51.100.7"
-    assert time.perf_counter() - started < 0.05
+    assert time.thread_time() - started < 0.05
     # A cut first element is dropped, not read as a (wrong) address
     cut = "1" * (MAX_FORWARDED_CHARS - 4) + "9.1.2.3, 10.0.0.5"
     assert forwarded_client("10.0.0.1", [cut], PROXIES) == "10.0.0.5"
