@@ -23,6 +23,7 @@ from vocab.concepts import Concept, concept_index
 __all__ = [
     "ACCENT",
     "EMPTY_FILL",
+    "HALO",
     "OUTLINE",
     "SHADES",
     "MapData",
@@ -41,7 +42,8 @@ __all__ = [
 EMPTY_FILL = "#f7f4ed"
 SHADES = ("#d2ebe4", "#9dd3c6", "#62b5a4", "#3b9a88")
 OUTLINE = "#1c2b29"
-ACCENT = "#b0174a"  # the chosen neighbourhood's border and the profiles' points
+ACCENT = "#9b1142"  # the chosen neighbourhood's border and the profiles' points
+HALO = "#ffffff"  # around the accent, so that it stands out on light and dark shades alike
 Point = tuple[float, float, str, str | None]
 
 
@@ -191,9 +193,10 @@ def _overlays(counts: Mapping[str, int], chosen: str | None) -> list[str]:
     parts.append("</g>")
     for shape in data.neighbourhoods:
         if _concept(shape).code == chosen:
+            # A white halo under the accent border keeps it visible on every shade.
             parts.append(
-                f'<path class="dm-chosen" d="{shape.d}" fill="none" stroke="{ACCENT}" stroke-width="6"'
-                ' stroke-linejoin="round"/>'
+                f'<g class="dm-chosen" fill="none" stroke-linejoin="round"><path d="{shape.d}" stroke="{HALO}"'
+                f' stroke-width="10"/><path d="{shape.d}" stroke="{ACCENT}" stroke-width="5"/></g>'
             )
     parts.append('<g class="dm-counts" aria-hidden="true">')
     for shape in data.neighbourhoods:
@@ -207,7 +210,7 @@ def _overlays(counts: Mapping[str, int], chosen: str | None) -> list[str]:
 
 def _points(points: Sequence[Point]) -> list[str]:
     _, _, width, height = map_data().view_box
-    parts = [f'<g class="dm-points" fill="{ACCENT}" stroke="#ffffff" stroke-width="1.5">']
+    parts = [f'<g class="dm-points" fill="{ACCENT}" stroke="{HALO}" stroke-width="1.5">']
     for latitude, longitude, label, href in points:
         x, y = project(latitude, longitude)
         if not (0 <= x <= width and 0 <= y <= height):
@@ -227,7 +230,7 @@ def map_legend(classes: Sequence[Shade], *, language: str, points: bool = False,
         box = f'<rect x="2" y="2" width="12" height="12" fill="none" stroke="{ACCENT}" stroke-width="3"/>'
         items.append(f"<li>{swatch.format(box)}{escape(_text('map_selected', language))}</li>")
     if points:
-        dot = f'<circle cx="8" cy="8" r="5" fill="{ACCENT}" stroke="#ffffff" stroke-width="1.5"/>'
+        dot = f'<circle cx="8" cy="8" r="5" fill="{ACCENT}" stroke="{HALO}" stroke-width="1.5"/>'
         items.append(f"<li>{swatch.format(dot)}{escape(_text('map_point', language))}</li>")
     title = escape(_text("map_legend", language))
     return Markup(f'<div class="dm-legend"><p>{title}</p><ul>{"".join(items)}</ul></div>')  # noqa: S704 - escaped above
