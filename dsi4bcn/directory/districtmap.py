@@ -92,9 +92,9 @@ def map_data() -> MapData:
     )
 
 
-def project(latitude: float, longitude: float) -> tuple[float, float]:
+def project(latitude: float, longitude: float, projection: Mapping[str, float] | None = None) -> tuple[float, float]:
     """Where a WGS84 point falls in the map's view box (equirectangular, as the data was built)."""
-    projection = map_data().projection
+    projection = projection or map_data().projection
     return (
         (longitude - projection["west"]) * projection["scale_x"] + projection["margin"],
         (projection["north"] - latitude) * projection["scale_y"] + projection["margin"],
@@ -104,6 +104,8 @@ def project(latitude: float, longitude: float) -> tuple[float, float]:
 def neighbourhood_code(reference: str) -> str:
     """The concept code ("1") of a neighbourhood given as "1", "01", "neighbourhood:1" or its IRI; raise
     ``ValueError`` for anything else."""
+    if reference.isdigit() and 1 <= int(reference) <= len(_concepts()):
+        return str(int(reference))
     concept = concept_index().get("neighbourhood", reference) or concept_index().resolve(reference)
     if concept is None or concept.scheme != "neighbourhood":
         raise ValueError(f"not a neighbourhood of Barcelona: {reference!r}")
@@ -157,11 +159,20 @@ def _counts_by_code(counts: Mapping[str, int]) -> dict[str, int]:
     return by_code
 
 
+@cache
+def _concepts() -> Mapping[str, Concept]:
+    """Each neighbourhood's concept by its official code ("01"), looked up once."""
+    concepts = {}
+    for shape in map_data().neighbourhoods:
+        concept = concept_index().get("neighbourhood", shape.code)
+        if concept is None:
+            raise ValueError(f"the map data names a neighbourhood the vocabulary lacks: {shape.code}")
+        concepts[shape.code] = concept
+    return concepts
+
+
 def _concept(shape: Shape) -> Concept:
-    concept = concept_index().get("neighbourhood", shape.code)
-    if concept is None:
-        raise ValueError(f"the map data names a neighbourhood the vocabulary lacks: {shape.code}")
-    return concept
+    return _concepts()[shape.code]
 
 
 def _areas(
@@ -210,9 +221,10 @@ def _overlays(counts: Mapping[str, int], chosen: str | None) -> list[str]:
 
 def _points(points: Sequence[Point]) -> list[str]:
     _, _, width, height = map_data().view_box
+    projection = map_data().projection
     parts = [f'<g class="dm-points" fill="{ACCENT}" stroke="{HALO}" stroke-width="1.5">']
     for latitude, longitude, label, href in points:
-        x, y = project(latitude, longitude)
+        x, y = project(latitude, longitude, projection)
         if not (0 <= x <= width and 0 <= y <= height):
             continue  # outside Barcelona: the list of results still has it
         dot = f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6"><title>{escape(label)}</title></circle>'
