@@ -197,7 +197,7 @@ def _areas(
     return parts
 
 
-def _overlays(counts: Mapping[str, int], chosen: str | None) -> list[str]:
+def _overlays(chosen: str | None) -> list[str]:
     data = map_data()
     parts = [f'<g class="dm-districts" fill="none" stroke="{OUTLINE}" stroke-width="3" stroke-linejoin="round">']
     parts.extend(f'<path d="{district.d}"/>' for district in data.districts)
@@ -209,8 +209,13 @@ def _overlays(counts: Mapping[str, int], chosen: str | None) -> list[str]:
                 f'<g class="dm-chosen" fill="none" stroke-linejoin="round"><path d="{shape.d}" stroke="{HALO}"'
                 f' stroke-width="10"/><path d="{shape.d}" stroke="{ACCENT}" stroke-width="5"/></g>'
             )
-    parts.append('<g class="dm-counts" aria-hidden="true">')
-    for shape in data.neighbourhoods:
+    return parts
+
+
+def _count_labels(counts: Mapping[str, int]) -> list[str]:
+    """Each count at its neighbourhood's label anchor, drawn last (over the points) and let clicks through."""
+    parts = ['<g class="dm-counts" aria-hidden="true">']
+    for shape in map_data().neighbourhoods:
         count = counts.get(_concept(shape).code, 0)
         if count:
             x, y = shape.label
@@ -308,8 +313,9 @@ def render_map(
         f'<title id="{prefix}-title">{escape(title)}</title>',
         f'<desc id="{prefix}-desc">{escape(_text("map_description", language))}</desc>',
         *_areas(by_code, classes, href_for, chosen, language),
-        *_overlays(by_code, chosen),
+        *_overlays(chosen),
         *_points(points),
+        *_count_labels(by_code),
         "</svg>",
     ]
     attribution = (
