@@ -46,7 +46,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     BASE,
     frozenset({"profiles", "sparql"}),
     frozenset({"storage"}),
-    frozenset({"graph", "matching"}),
+    frozenset({"graph", "matching", "directory"}),
     frozenset({"fediverse"}),
     frozenset({"web"}),
     TOP,
