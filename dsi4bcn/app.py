@@ -55,6 +55,8 @@ from dsi4bcn.web.appkeys import (
     DELIVERY_QUEUE,
     DIRECTORY,
     DOMAIN_BLOCKS,
+    FOLLOW_CLIENT,
+    FOLLOW_LIMITER,
     FOLLOWS,
     GRAPH,
     GRAPH_SERVICE,
@@ -85,6 +87,7 @@ from dsi4bcn.web.routes import (
     networkadmin,
     partners,
     profileadmin,
+    profilepages,
     site,
     sparqlendpoint,
 )
@@ -138,6 +141,7 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
         )
         session = create_session(policy)
         stack.push_async_callback(session.close)
+        app[FOLLOW_CLIENT] = ActivityPubClient(session, policy)
         # Deliveries have a connection pool of their own, so that slow fetches (keys of unknown senders,
         # peers' profiles) can never hold up the fan-out, and a slow fan-out never holds up verification.
         delivery_session = create_session(policy)
@@ -276,6 +280,7 @@ def create_app(config: Config) -> web.Application:
     app[QUERY_SLOTS] = ClientSlots(config.queries_per_client, config.query_queue_per_client, config.query_timeout)
     app[TEMPLATES] = template_environment()
     app[VOCABULARY] = vocabulary_documents()
+    app[FOLLOW_LIMITER] = RateLimiter(rate=0.2, burst=10)  # ten lookups at once, then one every 5 s
     app.cleanup_ctx.append(_services)
     for table in (
         site.routes,
@@ -287,6 +292,7 @@ def create_app(config: Config) -> web.Application:
         networkadmin.routes,
         matchapi.routes,
         partners.routes,
+        profilepages.routes,
         sparqlendpoint.routes,
     ):
         app.add_routes(table)

@@ -32,6 +32,7 @@ from dsi4bcn.storage.profilewrites import ProfileWrites
 from dsi4bcn.supervise import Supervisor
 from dsi4bcn.web.queryslots import ClientSlots
 from dsi4bcn.web.rendercache import RenderCache
+from federation.client import ActivityPubClient
 
 __all__ = [
     "ACTOR_LIMITER",
@@ -46,6 +47,8 @@ __all__ = [
     "DIRECTORY",
     "DOMAIN_BLOCKS",
     "FOLLOWS",
+    "FOLLOW_CLIENT",
+    "FOLLOW_LIMITER",
     "GRAPH",
     "GRAPH_SERVICE",
     "GRAPH_SYNC",
@@ -72,6 +75,8 @@ TEMPLATES = web.AppKey("templates", jinja2.Environment)
 QUERY_SLOTS = web.AppKey("query_slots", ClientSlots)
 # Serialisations of the vocabulary, by media type, computed once at start-up.
 VOCABULARY = web.AppKey("vocabulary", dict[str, Any])
+# Remote follow lookups (``GET /follow``) per client address.
+FOLLOW_LIMITER = web.AppKey("follow_limiter", RateLimiter)
 
 # Set when the app starts (app.py's cleanup context), once the database is open.
 ADMIN_TOKEN = web.AppKey("admin_token", str)
@@ -100,3 +105,5 @@ INBOX_PROCESSOR = web.AppKey("inbox_processor", InboxProcessor)
 # Inbox rates: per client address before verification, per verified actor host after.
 ADDRESS_LIMITER = web.AppKey("address_limiter", RateLimiter)
 ACTOR_LIMITER = web.AppKey("actor_limiter", RateLimiter)
+# Unsigned GETs for visitors' WebFinger lookups (remote follow), through the same safe session.
+FOLLOW_CLIENT = web.AppKey("follow_client", ActivityPubClient)
