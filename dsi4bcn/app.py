@@ -40,6 +40,7 @@ from dsi4bcn.storage.localactors import ProfileStore
 from dsi4bcn.storage.notes import Notes
 from dsi4bcn.storage.profilewrites import ProfileWrites
 from dsi4bcn.storage.receivedactivities import ReceivedActivities
+from dsi4bcn.storage.receivedprofiles import ReceivedProfiles
 from dsi4bcn.storage.remoteactorcache import RemoteActorCache
 from dsi4bcn.supervise import Supervisor
 from dsi4bcn.web.admintoken import ensure_admin_token
@@ -70,6 +71,7 @@ from dsi4bcn.web.appkeys import (
     PROFILE_WRITES,
     PUBLISHER,
     QUERY_SLOTS,
+    RECEIVED_PROFILES,
     RENDER_CACHE,
     STORE,
     TEMPLATES,
@@ -85,6 +87,7 @@ from dsi4bcn.web.routes import (
     inboxes,
     matchapi,
     networkadmin,
+    networkprofiles,
     partners,
     profileadmin,
     profilepages,
@@ -241,6 +244,7 @@ async def _start_federation(
         ingestor,
         peering.peer_for,
     )
+    app[RECEIVED_PROFILES] = ReceivedProfiles(database)
     app[DOMAIN_BLOCKS] = DomainBlocks(blocklist, directory, peering, sync.poke)
     app[ADDRESS_LIMITER] = RateLimiter(rate=config.inbox_rate, burst=config.inbox_rate * 10)
     app[ACTOR_LIMITER] = RateLimiter(rate=config.inbox_rate, burst=config.inbox_rate * 10)
@@ -290,6 +294,7 @@ def create_app(config: Config) -> web.Application:
         profileadmin.routes,
         federationadmin.routes,
         networkadmin.routes,
+        networkprofiles.routes,
         matchapi.routes,
         partners.routes,
         profilepages.routes,

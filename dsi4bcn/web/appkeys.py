@@ -29,6 +29,7 @@ from dsi4bcn.storage.follows import Follows
 from dsi4bcn.storage.localactors import ProfileStore
 from dsi4bcn.storage.notes import Notes
 from dsi4bcn.storage.profilewrites import ProfileWrites
+from dsi4bcn.storage.receivedprofiles import ReceivedProfiles
 from dsi4bcn.supervise import Supervisor
 from dsi4bcn.web.queryslots import ClientSlots
 from dsi4bcn.web.rendercache import RenderCache
@@ -61,6 +62,7 @@ __all__ = [
     "PROFILE_WRITES",
     "PUBLISHER",
     "QUERY_SLOTS",
+    "RECEIVED_PROFILES",
     "RENDER_CACHE",
     "STORE",
     "TEMPLATES",
@@ -99,6 +101,8 @@ DIRECTORY = web.AppKey("directory", RemoteDirectory)
 DELIVERER = web.AppKey("deliverer", Deliverer)
 PUBLISHER = web.AppKey("publisher", Publisher)
 PEERING = web.AppKey("peering", Peering)
+# Profiles received from peers, for their pages here (``/network/profile``).
+RECEIVED_PROFILES = web.AppKey("received_profiles", ReceivedProfiles)
 DELETIONS = web.AppKey("deletions", DeletionCheck)
 INBOX_WRITER = web.AppKey("inbox_writer", BatchWriter)
 INBOX_PROCESSOR = web.AppKey("inbox_processor", InboxProcessor)

@@ -20,7 +20,16 @@ from dsi4bcn.web.feeds import plain_text
 from dsi4bcn.web.profilelinks import FILTER_PARAMETERS, directory_link, schema_org_document, script_json
 from vocab.concepts import Concept, concept_index
 
-__all__ = ["ActorView", "ConceptLink", "PostView", "actor_view", "post_view", "render_page", "template_environment"]
+__all__ = [
+    "ActorView",
+    "ConceptLink",
+    "PostView",
+    "actor_view",
+    "concept_link",
+    "post_view",
+    "render_page",
+    "template_environment",
+]
 
 
 def template_environment() -> jinja2.Environment:
@@ -85,7 +94,8 @@ class ActorView:
     schema_org: Markup
 
 
-def _link(concept: Concept, language: str, parameter: str | None) -> ConceptLink:
+def concept_link(concept: Concept, language: str, parameter: str | None) -> ConceptLink:
+    """A concept as a page shows it, linking to the directory filtered by it (``parameter``, or its scheme)."""
     href = directory_link(parameter or concept.scheme, concept.curie)
     return ConceptLink(concept.label(language), concept.iri, concept.curie, href)
 
@@ -99,14 +109,14 @@ def _concepts(codes: Sequence[str] | str | None, language: str, parameter: str |
         concept = index.resolve(code)
         if concept is not None:
             found.append(concept)
-    return [_link(c, language, parameter) for c in found]
+    return [concept_link(c, language, parameter) for c in found]
 
 
 def _based_in(code: str | None, language: str) -> list[ConceptLink]:
     links = _concepts(code, language, None)
     if links:
         parents = [c for c in concept_index().ancestors(links[0].iri) if c.scheme == "district"]
-        links.extend(_link(c, language, None) for c in parents)
+        links.extend(concept_link(c, language, None) for c in parents)
     return links
 
 
