@@ -2,7 +2,6 @@
 text and attribute is escaped; an entry's content is the post's sanitised HTML, sent as ``type="html"``.
 """
 
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -46,7 +45,7 @@ def plain_text(markup: str) -> str:
     parser = _TextOnly()
     parser.feed(markup)
     parser.close()
-    return re.sub(r"\s+", " ", "".join(parser.parts)).strip()
+    return " ".join("".join(parser.parts).split())
 
 
 def _title(text: str) -> str:

@@ -8,7 +8,6 @@ template) are separate from the one lookup, which goes through the node's safe c
 (``federation.client``): private addresses refused, bounded reads, one deadline.
 """
 
-import re
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -22,9 +21,21 @@ __all__ = ["SUBSCRIBE_REL", "RemoteFollowError", "find_follow_url", "parse_handl
 
 SUBSCRIBE_REL = "http://ostatus.org/schema/1.0/subscribe"
 _JRD_ACCEPT = "application/jrd+json, application/json;q=0.9"
-_HOST = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?::[0-9]{1,5})?$")
-_USER = re.compile(r"^[a-z0-9_.~+-]{1,64}$")
+_LABEL_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
+_USER_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_.~+-")
 _MAX_HANDLE = 320
+
+
+def _is_host(host: str) -> bool:
+    """A DNS name with at least two labels (or an IPv4 address), optionally with a port."""
+    name, colon, port = host.partition(":")
+    if colon and not (port.isascii() and port.isdigit() and len(port) <= 5):
+        return False
+    labels = name.split(".")
+    return len(labels) >= 2 and all(
+        0 < len(label) <= 63 and set(label) <= _LABEL_CHARACTERS and label[0] != "-" and label[-1] != "-"
+        for label in labels
+    )
 
 
 class RemoteFollowError(Exception):
@@ -45,7 +56,7 @@ def parse_handle(text: str) -> Acct:
         acct = parse_acct(text)
     except WebFingerError as error:
         raise RemoteFollowError("follow_bad_handle", 400, str(error)) from error
-    if not _USER.match(acct.user) or not _HOST.match(acct.host) or "." not in acct.host.partition(":")[0]:
+    if not 0 < len(acct.user) <= 64 or not set(acct.user) <= _USER_CHARACTERS or not _is_host(acct.host):
         raise RemoteFollowError("follow_bad_handle", 400, f"not a user at a server: {text!r}")
     return acct
 

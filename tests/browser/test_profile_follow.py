@@ -26,6 +26,8 @@ def test_a_mistyped_handle_gets_a_page_in_the_visitors_language(demo_node: Node,
     page.get_by_role("button", name="Segueix").click()
     expect(page.locator("h1")).to_have_text("No s'ha pogut seguir")
     expect(page.locator(".reason")).to_contain_text("usuari@servidor.exemple")
+    # The form is there again with what was typed, to correct it.
+    expect(page.get_by_label("Segueix des del teu compte del fedivers")).to_have_value("alice at home")
     page.get_by_role("link", name="Torna al perfil").click()
     expect(page.locator("h1")).to_have_text("Aire Net a l'Escola")
 

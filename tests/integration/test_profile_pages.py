@@ -255,6 +255,9 @@ def test_a_follow_that_cannot_go_on_says_why_in_a_page(
     text = answer.body.decode()
     assert words in text and '<html lang="en">' in text
     assert "@guia-drets@127.0.0.1:" in text  # what to search for from their own account instead
+    # The form again, with what was typed, to correct it.
+    assert f'name="actor" value="{node.base_url}/projects/guia-drets"' in text
+    assert f'value="{handle.format(host=server.host)}"' in text
 
 
 def test_a_follow_of_what_this_node_does_not_hold_is_a_404_page_in_the_visitors_language(

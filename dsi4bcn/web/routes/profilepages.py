@@ -117,6 +117,8 @@ def _follow_error(request: web.Request, error: RemoteFollowError, language: str,
         language,
         query=request.query,
         reason=error.code,
+        actor=actor or "",
+        typed=request.query.get("handle", "")[:320],
         handle=f"@{target[1]}@{config.authority}" if target else None,
         back=profile_page(config.base_url, target[1]) if target else None,
     )

@@ -29,6 +29,12 @@ def test_a_handle_may_name_a_port() -> None:
         "alice@localhost",
         "alice@social.example?x=1",
         "alice@-bad.example",
+        "alice@bad-.example",
+        "alice@social..example",
+        "alice@social.example:80a",
+        "alice@social.example:123456",
+        "alice@soc_ial.example",
+        "al/ice@social.example",
         "x" * 400 + "@social.example",
     ],
 )
