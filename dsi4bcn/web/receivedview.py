@@ -51,7 +51,8 @@ def _in_language(document: Mapping[str, Any], key: str, language: str) -> str:
 
 def _links(iris: Iterable[str], language: str, parameter: str | None) -> list[ConceptLink]:
     index = concept_index()
-    concepts = [concept for concept in (index.by_iri(iri) for iri in sorted(iris)) if concept is not None]
+    concepts = [concept for concept in (index.by_iri(iri) for iri in iris) if concept is not None]
+    concepts.sort(key=lambda c: (c.scheme, int(c.code) if c.code.isdigit() else 0, c.code))  # notation order
     return [concept_link(concept, language, parameter) for concept in concepts]
 
 

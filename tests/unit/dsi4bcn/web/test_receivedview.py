@@ -9,6 +9,7 @@ PROFILE = Profile(
     kind="project",
     areas=frozenset({BASE + "area/open-data"}),
     needs=frozenset({BASE + "skill/translation"}),
+    sdgs=frozenset({BASE + "sdg/11", BASE + "sdg/3"}),
     neighbourhood=BASE + "neighbourhood/71",
     district=BASE + "district/10",
     names={"ca": "Dades <obertes>", "en": "Open <data>"},
@@ -33,6 +34,8 @@ def test_a_received_profile_reads_as_text_with_links_and_its_origin() -> None:
         "/directory?needs=translation",
         "/directory?neighbourhood=71",
         "/directory?district=10",
+        "/directory?sdg=3",
+        "/directory?sdg=11",
     ]
 
 
