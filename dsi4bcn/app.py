@@ -40,6 +40,7 @@ from dsi4bcn.storage.localactors import ProfileStore
 from dsi4bcn.storage.notes import Notes
 from dsi4bcn.storage.profilewrites import ProfileWrites
 from dsi4bcn.storage.receivedactivities import ReceivedActivities
+from dsi4bcn.storage.receivedprofiles import ReceivedProfiles
 from dsi4bcn.storage.remoteactorcache import RemoteActorCache
 from dsi4bcn.supervise import Supervisor
 from dsi4bcn.web.admintoken import ensure_admin_token
@@ -55,6 +56,8 @@ from dsi4bcn.web.appkeys import (
     DELIVERY_QUEUE,
     DIRECTORY,
     DOMAIN_BLOCKS,
+    FOLLOW_CLIENT,
+    FOLLOW_LIMITER,
     FOLLOWS,
     GRAPH,
     GRAPH_SERVICE,
@@ -68,6 +71,7 @@ from dsi4bcn.web.appkeys import (
     PROFILE_WRITES,
     PUBLISHER,
     QUERY_SLOTS,
+    RECEIVED_PROFILES,
     RENDER_CACHE,
     STORE,
     TEMPLATES,
@@ -83,8 +87,10 @@ from dsi4bcn.web.routes import (
     inboxes,
     matchapi,
     networkadmin,
+    networkprofiles,
     partners,
     profileadmin,
+    profilepages,
     site,
     sparqlendpoint,
 )
@@ -138,6 +144,7 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
         )
         session = create_session(policy)
         stack.push_async_callback(session.close)
+        app[FOLLOW_CLIENT] = ActivityPubClient(session, policy)
         # Deliveries have a connection pool of their own, so that slow fetches (keys of unknown senders,
         # peers' profiles) can never hold up the fan-out, and a slow fan-out never holds up verification.
         delivery_session = create_session(policy)
@@ -237,6 +244,7 @@ async def _start_federation(
         ingestor,
         peering.peer_for,
     )
+    app[RECEIVED_PROFILES] = ReceivedProfiles(database)
     app[DOMAIN_BLOCKS] = DomainBlocks(blocklist, directory, peering, sync.poke)
     app[ADDRESS_LIMITER] = RateLimiter(rate=config.inbox_rate, burst=config.inbox_rate * 10)
     app[ACTOR_LIMITER] = RateLimiter(rate=config.inbox_rate, burst=config.inbox_rate * 10)
@@ -276,6 +284,7 @@ def create_app(config: Config) -> web.Application:
     app[QUERY_SLOTS] = ClientSlots(config.queries_per_client, config.query_queue_per_client, config.query_timeout)
     app[TEMPLATES] = template_environment()
     app[VOCABULARY] = vocabulary_documents()
+    app[FOLLOW_LIMITER] = RateLimiter(rate=0.2, burst=10)  # ten lookups at once, then one every 5 s
     app.cleanup_ctx.append(_services)
     for table in (
         site.routes,
@@ -285,8 +294,10 @@ def create_app(config: Config) -> web.Application:
         profileadmin.routes,
         federationadmin.routes,
         networkadmin.routes,
+        networkprofiles.routes,
         matchapi.routes,
         partners.routes,
+        profilepages.routes,
         sparqlendpoint.routes,
     ):
         app.add_routes(table)

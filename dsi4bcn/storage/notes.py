@@ -15,6 +15,8 @@ class Notes:
 
     def __init__(self, database: Database) -> None:
         self.db = database
+        # Bumped by every new note, so that pages listing posts can be cached until the next one.
+        self.generation = 0
 
     async def add_note(
         self,
@@ -30,7 +32,9 @@ class Notes:
                 "INSERT INTO notes (id, local, body, published) VALUES (?, ?, ?, ?)",
                 (note_id, local, json.dumps(note, ensure_ascii=False), note["published"]),
             )
-            return await enqueue(connection, local=local, activity=create, inboxes=inboxes, public=True)
+            count = await enqueue(connection, local=local, activity=create, inboxes=inboxes, public=True)
+        self.generation += 1
+        return count
 
     async def count_notes(self) -> int:
         """How many notes local actors have posted and not deleted (NodeInfo's ``localPosts``)."""
@@ -41,6 +45,15 @@ class Notes:
         """``(local, note, deleted)`` of a stored note, or None."""
         row = await self.db.one("SELECT local, body, deleted FROM notes WHERE id = ?", (note_id,))
         return (row["local"], json.loads(row["body"]), row["deleted"]) if row else None
+
+    async def latest(self, local: str | None, limit: int) -> list[tuple[str, Mapping[str, Any]]]:
+        """``(local, note)`` of the newest ``limit`` notes not deleted, of one local actor or (None) of all."""
+        where = "deleted IS NULL" + ("" if local is None else " AND local = ?")
+        rows = await self.db.all(
+            f"SELECT local, body FROM notes WHERE {where} ORDER BY published DESC, rowid DESC LIMIT ?",  # noqa: S608
+            ((local,) if local is not None else ()) + (limit,),
+        )
+        return [(row["local"], json.loads(row["body"])) for row in rows]
 
     async def outbox_page(self, local: str, *, limit: int, offset: int) -> list[Mapping[str, Any]]:
         """Public activities of a local actor, newest first."""

@@ -13,6 +13,7 @@ from dsi4bcn.storage.graphstate import mark_unsynced
 __all__ = [
     "HeldVersion",
     "NewProfile",
+    "ReceivedDocument",
     "ReceivedProfile",
     "ReceivedProfiles",
     "erase_in",
@@ -52,6 +53,18 @@ class ReceivedProfile:
     ntriples: str
     activity_id: str | None
     key_id: str | None
+    received: str
+    updated: str
+
+
+@dataclass(frozen=True)
+class ReceivedDocument:
+    """A live received profile as its page shows it: the peer it came from, the document and its triples."""
+
+    actor: str
+    peer: str
+    document: str
+    ntriples: str
     received: str
     updated: str
 
@@ -138,6 +151,19 @@ class ReceivedProfiles:
             )
             for row in await self.db.all(query, actors)
         }
+
+    async def document(self, actor: str) -> ReceivedDocument | None:
+        """The live received profile of ``actor`` with its document, or None if none is held."""
+        row = await self.db.one(
+            "SELECT actor, peer, document, ntriples, received, updated FROM remote_profiles"
+            " WHERE actor = ? AND deleted IS NULL",
+            (actor,),
+        )
+        if row is None:
+            return None
+        return ReceivedDocument(
+            row["actor"], row["peer"], row["document"], row["ntriples"] or "", row["received"], row["updated"]
+        )
 
     async def ntriples(self, actor: str) -> str | None:
         """The triples of ``actor``'s live profile, or None if none is held."""

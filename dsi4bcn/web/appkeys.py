@@ -29,9 +29,11 @@ from dsi4bcn.storage.follows import Follows
 from dsi4bcn.storage.localactors import ProfileStore
 from dsi4bcn.storage.notes import Notes
 from dsi4bcn.storage.profilewrites import ProfileWrites
+from dsi4bcn.storage.receivedprofiles import ReceivedProfiles
 from dsi4bcn.supervise import Supervisor
 from dsi4bcn.web.queryslots import ClientSlots
 from dsi4bcn.web.rendercache import RenderCache
+from federation.client import ActivityPubClient
 
 __all__ = [
     "ACTOR_LIMITER",
@@ -46,6 +48,8 @@ __all__ = [
     "DIRECTORY",
     "DOMAIN_BLOCKS",
     "FOLLOWS",
+    "FOLLOW_CLIENT",
+    "FOLLOW_LIMITER",
     "GRAPH",
     "GRAPH_SERVICE",
     "GRAPH_SYNC",
@@ -58,6 +62,7 @@ __all__ = [
     "PROFILE_WRITES",
     "PUBLISHER",
     "QUERY_SLOTS",
+    "RECEIVED_PROFILES",
     "RENDER_CACHE",
     "STORE",
     "TEMPLATES",
@@ -72,6 +77,8 @@ TEMPLATES = web.AppKey("templates", jinja2.Environment)
 QUERY_SLOTS = web.AppKey("query_slots", ClientSlots)
 # Serialisations of the vocabulary, by media type, computed once at start-up.
 VOCABULARY = web.AppKey("vocabulary", dict[str, Any])
+# Remote follow lookups (``GET /follow``) per client address.
+FOLLOW_LIMITER = web.AppKey("follow_limiter", RateLimiter)
 
 # Set when the app starts (app.py's cleanup context), once the database is open.
 ADMIN_TOKEN = web.AppKey("admin_token", str)
@@ -94,9 +101,13 @@ DIRECTORY = web.AppKey("directory", RemoteDirectory)
 DELIVERER = web.AppKey("deliverer", Deliverer)
 PUBLISHER = web.AppKey("publisher", Publisher)
 PEERING = web.AppKey("peering", Peering)
+# Profiles received from peers, for their pages here (``/network/profile``).
+RECEIVED_PROFILES = web.AppKey("received_profiles", ReceivedProfiles)
 DELETIONS = web.AppKey("deletions", DeletionCheck)
 INBOX_WRITER = web.AppKey("inbox_writer", BatchWriter)
 INBOX_PROCESSOR = web.AppKey("inbox_processor", InboxProcessor)
 # Inbox rates: per client address before verification, per verified actor host after.
 ADDRESS_LIMITER = web.AppKey("address_limiter", RateLimiter)
 ACTOR_LIMITER = web.AppKey("actor_limiter", RateLimiter)
+# Unsigned GETs for visitors' WebFinger lookups (remote follow), through the same safe session.
+FOLLOW_CLIENT = web.AppKey("follow_client", ActivityPubClient)

@@ -16,9 +16,20 @@ from dsi4bcn.i18n import LANGUAGES, UI
 from dsi4bcn.profiles.actorrecords import ActorRecord
 from dsi4bcn.profiles.documents import pick_language, text_to_html
 from dsi4bcn.profiles.iris import actor_iri, profile_page
+from dsi4bcn.web.feeds import plain_text
+from dsi4bcn.web.profilelinks import FILTER_PARAMETERS, directory_link, schema_org_document, script_json
 from vocab.concepts import Concept, concept_index
 
-__all__ = ["ActorView", "ConceptLink", "actor_view", "render_page", "template_environment"]
+__all__ = [
+    "ActorView",
+    "ConceptLink",
+    "PostView",
+    "actor_view",
+    "concept_link",
+    "post_view",
+    "render_page",
+    "template_environment",
+]
 
 
 def template_environment() -> jinja2.Environment:
@@ -39,6 +50,26 @@ class ConceptLink:
     label: str
     iri: str
     code: str
+    href: str
+
+
+@dataclass(frozen=True)
+class PostView:
+    """A post as a profile page lists it: when, its sanitised HTML (as stored) and its address."""
+
+    published: str
+    content: Markup
+    url: str
+
+
+def post_view(note: Mapping[str, Any], language: str) -> PostView:
+    """A stored ``Note`` in ``language`` when its ``contentMap`` has it; its HTML was sanitised when posted."""
+    content_map = note.get("contentMap")
+    content = content_map.get(language) if isinstance(content_map, dict) else None
+    if not isinstance(content, str):
+        content = str(note.get("content", ""))
+    url = note.get("url") if isinstance(note.get("url"), str) else note["id"]
+    return PostView(str(note["published"]), Markup(content), str(url))  # noqa: S704 - sanitised when posted
 
 
 @dataclass(frozen=True)
@@ -57,9 +88,19 @@ class ActorView:
     organisation: tuple[str, str] | None
     projects: Sequence[tuple[str, str]]
     icon: str | None
+    description: str
+    feed: str
+    posts: Sequence[PostView]
+    schema_org: Markup
 
 
-def _concepts(codes: Sequence[str] | str | None, language: str) -> list[ConceptLink]:
+def concept_link(concept: Concept, language: str, parameter: str | None) -> ConceptLink:
+    """A concept as a page shows it, linking to the directory filtered by it (``parameter``, or its scheme)."""
+    href = directory_link(parameter or concept.scheme, concept.curie)
+    return ConceptLink(concept.label(language), concept.iri, concept.curie, href)
+
+
+def _concepts(codes: Sequence[str] | str | None, language: str, parameter: str | None) -> list[ConceptLink]:
     if not codes:
         return []
     index = concept_index()
@@ -68,15 +109,59 @@ def _concepts(codes: Sequence[str] | str | None, language: str) -> list[ConceptL
         concept = index.resolve(code)
         if concept is not None:
             found.append(concept)
-    return [ConceptLink(c.label(language), c.iri, c.curie) for c in found]
+    return [concept_link(c, language, parameter) for c in found]
 
 
 def _based_in(code: str | None, language: str) -> list[ConceptLink]:
-    links = _concepts(code, language)
+    links = _concepts(code, language, None)
     if links:
         parents = [c for c in concept_index().ancestors(links[0].iri) if c.scheme == "district"]
-        links.extend(ConceptLink(c.label(language), c.iri, c.curie) for c in parents)
+        links.extend(concept_link(c, language, None) for c in parents)
     return links
+
+
+_CONCEPT_ROWS = (
+    ("sectors", "sectors"),
+    ("status", "projectStatus"),
+    ("areas", "areas"),
+    ("needs", "needs"),
+    ("offers", "offers"),
+    ("based_in", "basedIn"),
+    ("sdgs", "sdgs"),
+)
+_DATES = (("startDate", "start_date"), ("endDate", "end_date"), ("foundingDate", "founding_date"))
+
+
+def _rows(fields: Mapping[str, Any], language: str) -> list[tuple[str, Sequence[ConceptLink]]]:
+    rows: list[tuple[str, Sequence[ConceptLink]]] = []
+    for ui_key, field in _CONCEPT_ROWS:
+        if field == "basedIn":
+            links = _based_in(fields.get(field), language)
+        else:
+            links = _concepts(fields.get(field), language, FILTER_PARAMETERS[field])
+        if links:
+            rows.append((UI[ui_key][language], links))
+    return rows
+
+
+def _facts(fields: Mapping[str, Any], language: str) -> list[tuple[str, str, str | None]]:
+    label = UI
+    facts: list[tuple[str, str, str | None]] = []
+    if "website" in fields:
+        facts.append((label["website"][language], fields["website"], fields["website"]))
+    if "email" in fields:
+        facts.append((label["email"][language], fields["email"], f"mailto:{fields['email']}"))
+    if "telephone" in fields:
+        facts.append((label["telephone"][language], fields["telephone"], None))
+    for key, ui_key in _DATES:
+        if key in fields:
+            facts.append((label[ui_key][language], fields[key], None))
+    if "location" in fields:
+        place = fields["location"]
+        text = f"{place['latitude']:.4f}, {place['longitude']:.4f}"
+        osm = f"https://www.openstreetmap.org/?mlat={place['latitude']}&mlon={place['longitude']}#map=16"
+        facts.append((label["location"][language], place.get("name") or text, osm))
+    return facts
 
 
 def actor_view(
@@ -87,54 +172,43 @@ def actor_view(
     language: str,
     organisation: ActorRecord | None = None,
     projects: Sequence[ActorRecord] = (),
+    posts: Sequence[PostView] = (),
 ) -> ActorView:
     """The view model of an organisation's or project's page."""
     fields: Mapping[str, Any] = record.fields
-    label = UI
-    rows: list[tuple[str, Sequence[ConceptLink]]] = [
-        (label["sectors"][language], _concepts(fields.get("sectors"), language)),
-        (label["status"][language], _concepts(fields.get("projectStatus"), language)),
-        (label["areas"][language], _concepts(fields.get("areas"), language)),
-        (label["needs"][language], _concepts(fields.get("needs"), language)),
-        (label["offers"][language], _concepts(fields.get("offers"), language)),
-        (label["based_in"][language], _based_in(fields.get("basedIn"), language)),
-        (label["sdgs"][language], _concepts(fields.get("sdgs"), language)),
-    ]
-    facts: list[tuple[str, str, str | None]] = []
-    if "website" in fields:
-        facts.append((label["website"][language], fields["website"], fields["website"]))
-    if "email" in fields:
-        facts.append((label["email"][language], fields["email"], f"mailto:{fields['email']}"))
-    if "telephone" in fields:
-        facts.append((label["telephone"][language], fields["telephone"], None))
-    for key, ui_key in (
-        ("startDate", "start_date"),
-        ("endDate", "end_date"),
-        ("foundingDate", "founding_date"),
-    ):
-        if key in fields:
-            facts.append((label[ui_key][language], fields[key], None))
-    if "location" in fields:
-        place = fields["location"]
-        text = f"{place['latitude']:.4f}, {place['longitude']:.4f}"
-        osm = f"https://www.openstreetmap.org/?mlat={place['latitude']}&mlon={place['longitude']}#map=16"
-        facts.append((label["location"][language], place.get("name") or text, osm))
     summary = text_to_html(pick_language(fields["summaryMap"], language)) if "summaryMap" in fields else ""
+    iri = actor_iri(base_url, record.kind, record.slug)
+    parent = (organisation.name(language), profile_page(base_url, organisation.slug)) if organisation else None
+    rows = _rows(fields, language)
+    description = plain_text(summary)
+    places = [link.label for title, links in rows if title == UI["based_in"][language] for link in links]
+    schema = schema_org_document(
+        kind=record.kind,
+        name=record.name(language),
+        description=description,
+        url=profile_page(base_url, record.slug),
+        website=fields.get("website"),
+        logo=fields.get("icon"),
+        places=places,
+        parent=parent,
+    )
     return ActorView(
         kind=record.kind,
         slug=record.slug,
-        iri=actor_iri(base_url, record.kind, record.slug),
+        iri=iri,
         page=profile_page(base_url, record.slug),
         handle=f"@{record.slug}@{authority}",
         name=record.name(language),
         summary=Markup(summary),  # noqa: S704 - built from escaped text by text_to_html
-        rows=[(title, links) for title, links in rows if links],
-        facts=facts,
-        organisation=(
-            (organisation.name(language), profile_page(base_url, organisation.slug)) if organisation else None
-        ),
+        rows=rows,
+        facts=_facts(fields, language),
+        organisation=parent,
         projects=[(p.name(language), profile_page(base_url, p.slug)) for p in projects],
         icon=fields.get("icon"),
+        description=description,
+        feed=f"{iri}/feed.atom",
+        posts=posts,
+        schema_org=script_json(schema),
     )
 
 

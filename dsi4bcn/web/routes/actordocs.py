@@ -21,7 +21,8 @@ from dsi4bcn.web.appkeys import BLOCKLIST, CONFIG, DIRECTORY, FOLLOWS, NOTES, RE
 from dsi4bcn.web.clientaddress import client_address
 from dsi4bcn.web.http import ApiError, negotiate_or_406, page_number, request_language
 from dsi4bcn.web.rendercache import Rendered
-from dsi4bcn.web.templating import actor_view, render_page
+from dsi4bcn.web.routes.profilepages import profile_html
+from dsi4bcn.web.templating import render_page
 from federation.actors import ordered_collection
 from federation.errors import SignatureError
 from federation.httpsig import HttpRequest, parse_signature
@@ -70,18 +71,7 @@ async def _render(request: web.Request, record: ActorRecord, media_type: str, la
             return (await asyncio.to_thread(to_turtle, tombstone)).encode("utf-8")
         return _dumps(tombstone)
     if media_type == HTML:
-        store = request.app[STORE]
-        organisation = await store.get(record.organisation) if record.organisation else None
-        projects = await store.list("project", organisation=record.slug) if record.kind == "organisation" else []
-        view = actor_view(
-            record,
-            base_url=config.base_url,
-            authority=config.authority,
-            language=language,
-            organisation=organisation,
-            projects=projects,
-        )
-        return render_page(request.app[TEMPLATES], "actor.html", language, actor=view)
+        return await profile_html(request, record, language)
     document = render_actor(record, base_url=config.base_url, authority=config.authority, language=config.language)
     if media_type == TURTLE:
         return (await asyncio.to_thread(to_turtle, document)).encode("utf-8")
@@ -104,8 +94,10 @@ async def _actor_response(request: web.Request, kind: Kind | None, slug: str) ->
         return Rendered(410 if record.deleted else 200, body)
 
     store = request.app[STORE]
+    # A page lists the latest posts too, so it is rendered again after each new one.
+    posts = request.app[NOTES].generation if media_type == HTML else 0
     rendered = await request.app[RENDER_CACHE].get_or_render(
-        store.generation, ("actor", kind, slug, shape, language), render
+        store.generation, ("actor", kind, slug, shape, language, posts), render
     )
     if rendered is None:
         raise ApiError(404, "not_found")

@@ -48,3 +48,21 @@ async def test_unknown_notes_are_none_and_a_second_note_with_the_same_id_is_refu
         await notes.add_note(NOTE["id"], "taller", NOTE, {**CREATE, "id": f"{ACTOR}/activities/2"}, [])
     assert await notes.count_notes() == 1
     assert await notes.public_activity(f"{ACTOR}/activities/2") is None  # the whole transaction went
+
+
+async def test_the_latest_notes_come_newest_first_per_actor_or_for_all(database: Database) -> None:
+    notes = Notes(database)
+    for number, (local, day) in enumerate([("taller", "03"), ("atles", "05"), ("taller", "01"), ("taller", "04")]):
+        note = {**NOTE, "id": f"{ACTOR}/notes/n{number}", "published": f"2026-01-{day}T00:00:00Z"}
+        create = {**CREATE, "id": f"{ACTOR}/activities/a{number}"}
+        before = notes.generation
+        await notes.add_note(note["id"], local, note, create, [])
+        assert notes.generation == before + 1  # pages listing posts are rendered again
+    assert [n["id"][-2:] for _, n in await notes.latest("taller", 2)] == ["n3", "n0"]
+    assert [(local, n["id"][-2:]) for local, n in await notes.latest(None, 10)] == [
+        ("atles", "n1"),
+        ("taller", "n3"),
+        ("taller", "n0"),
+        ("taller", "n2"),
+    ]
+    assert await notes.latest("nobody", 5) == []

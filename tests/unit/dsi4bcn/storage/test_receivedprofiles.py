@@ -9,6 +9,7 @@ from dsi4bcn.storage.graphstate import GraphState
 from dsi4bcn.storage.receivedprofiles import (
     HeldVersion,
     NewProfile,
+    ReceivedDocument,
     ReceivedProfile,
     ReceivedProfiles,
     erase_in,
@@ -89,3 +90,16 @@ async def test_a_profile_without_triples_is_refused_by_the_table(database: Datab
         async with database.transaction() as connection:
             await write_profiles_in(connection, [NewProfile(X, PEER, None, TRIPLES, None, None, "t", "t")])  # type: ignore[arg-type]
     assert not await ReceivedProfiles(database).holds(X)
+
+
+async def test_a_live_profiles_document_is_read_with_its_peer_and_an_erased_one_is_none(database: Database) -> None:
+    received = ReceivedProfiles(database)
+    async with database.transaction() as connection:
+        await write_profiles_in(connection, [_new(X)])
+    assert await received.document(X) == ReceivedDocument(
+        X, PEER, "{}", TRIPLES, "2026-01-05T00:00:00Z", "2026-01-01T00:00:00Z"
+    )
+    assert await received.document(Y) is None
+    async with database.transaction() as connection:
+        await erase_in(connection, X, PEER, "2026-01-06T00:00:00Z", "2026-01-06T00:00:00Z")
+    assert await received.document(X) is None

@@ -1,0 +1,155 @@
+"""What people do with a profile page beyond reading it: its HTML (with its latest posts, OpenGraph tags
+and schema.org JSON-LD), the Atom feeds of posts (a profile's and the node's), and remote follow
+(``GET /follow``: a visitor's handle to the subscribe page of their own server).
+"""
+
+from aiohttp import web
+
+from dsi4bcn.i18n import UI
+from dsi4bcn.profiles.actorrecords import ActorRecord
+from dsi4bcn.profiles.iris import actor_iri, parse_actor_iri, profile_page
+from dsi4bcn.profiles.validation import Kind
+from dsi4bcn.web.appkeys import CONFIG, FOLLOW_CLIENT, FOLLOW_LIMITER, NOTES, STORE, TEMPLATES
+from dsi4bcn.web.clientaddress import client_address
+from dsi4bcn.web.feeds import ATOM, atom_feed, entry_from_note
+from dsi4bcn.web.http import ApiError, request_language
+from dsi4bcn.web.profilelinks import opengraph_tags
+from dsi4bcn.web.remotefollow import RemoteFollowError, find_follow_url
+from dsi4bcn.web.templating import actor_view, post_view, render_page
+
+__all__ = ["LATEST_POSTS", "profile_html", "routes"]
+
+routes = web.RouteTableDef()
+LATEST_POSTS = 5
+FEED_ENTRIES = 20
+
+
+async def profile_html(request: web.Request, record: ActorRecord, language: str) -> bytes:
+    """The HTML page of a live organisation or project: its profile, projects or organisation, latest posts."""
+    config, store = request.app[CONFIG], request.app[STORE]
+    organisation = await store.get(record.organisation) if record.organisation else None
+    projects = await store.list("project", organisation=record.slug) if record.kind == "organisation" else []
+    notes = await request.app[NOTES].latest(record.slug, LATEST_POSTS)
+    view = actor_view(
+        record,
+        base_url=config.base_url,
+        authority=config.authority,
+        language=language,
+        organisation=organisation if organisation and not organisation.deleted else None,
+        projects=[p for p in projects if not p.deleted],
+        posts=[post_view(note, language) for _local, note in notes],
+    )
+    og = opengraph_tags(
+        title=view.name,
+        description=view.description,
+        url=view.page,
+        image=view.icon,
+        site_name=config.authority,
+    )
+    return render_page(request.app[TEMPLATES], "actor.html", language, actor=view, og=og)
+
+
+def _atom(body: bytes) -> web.Response:
+    response = web.Response(body=body)
+    response.headers["Content-Type"] = f"{ATOM}; charset=utf-8"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@routes.get("/{path:organisations|projects}/{slug}/feed.atom")
+async def profile_feed(request: web.Request) -> web.Response:
+    """The Atom feed of an organisation's or project's posts, newest first."""
+    config = request.app[CONFIG]
+    kind: Kind = "organisation" if request.match_info["path"] == "organisations" else "project"
+    record = await request.app[STORE].get(request.match_info["slug"])
+    if record is None or record.kind != kind:
+        raise ApiError(404, "not_found")
+    if record.deleted:
+        raise ApiError(410, "gone")
+    language = config.language
+    iri = actor_iri(config.base_url, kind, record.slug)
+    name = record.name(language)
+    notes = await request.app[NOTES].latest(record.slug, FEED_ENTRIES)
+    body = atom_feed(
+        feed_id=f"{iri}/feed.atom",
+        title=name,
+        author=name,
+        self_link=f"{iri}/feed.atom",
+        page=profile_page(config.base_url, record.slug),
+        updated=record.updated,
+        entries=[entry_from_note(note, language, name) for _local, note in notes],
+        language=language,
+    )
+    return _atom(body)
+
+
+@routes.get("/feed.atom")
+async def node_feed(request: web.Request) -> web.Response:
+    """The Atom feed of every post of the node's organisations and projects, newest first."""
+    config, store = request.app[CONFIG], request.app[STORE]
+    language = config.language
+    notes = await request.app[NOTES].latest(None, FEED_ENTRIES)
+    names: dict[str, str] = {}
+    for local, _note in notes:
+        if local not in names:
+            record = await store.get(local)
+            names[local] = record.name(language) if record else local
+    instance = await store.instance()
+    body = atom_feed(
+        feed_id=f"{config.base_url}/feed.atom",
+        title=f"{config.authority}: {UI['node_posts'][language]}",
+        author=config.authority,
+        self_link=f"{config.base_url}/feed.atom",
+        page=f"{config.base_url}/",
+        updated=instance.published,
+        entries=[entry_from_note(note, language, names[local]) for local, note in notes],
+        language=language,
+    )
+    return _atom(body)
+
+
+def _follow_error(request: web.Request, error: RemoteFollowError, language: str, actor: str | None) -> web.Response:
+    config = request.app[CONFIG]
+    target = parse_actor_iri(config.base_url, actor) if actor else None
+    body = render_page(
+        request.app[TEMPLATES],
+        "follow_error.html",
+        language,
+        query=request.query,
+        reason=error.code,
+        actor=actor or "",
+        typed=request.query.get("handle", "")[:320],
+        handle=f"@{target[1]}@{config.authority}" if target else None,
+        back=profile_page(config.base_url, target[1]) if target else None,
+    )
+    response = web.Response(body=body, status=error.status, content_type="text/html", charset="utf-8")
+    if error.status == 429:
+        response.headers["Retry-After"] = str(request.app[FOLLOW_LIMITER].retry_after(client_address(request)))
+    response.headers["Vary"] = "Accept-Language"
+    return response
+
+
+@routes.get("/follow")
+async def remote_follow(request: web.Request) -> web.Response:
+    """Send a visitor to their own server to follow ``actor`` (an IRI of this node): ``handle`` is looked up
+    with WebFinger and the answer's subscribe template followed (303). Errors are HTML pages."""
+    config = request.app[CONFIG]
+    language = request_language(request)
+    actor = request.query.get("actor", "")
+    target = parse_actor_iri(config.base_url, actor) if actor else None
+    record = await request.app[STORE].get(target[1]) if target else None
+    if record is None or record.deleted or target is None or record.kind != target[0]:
+        return _follow_error(request, RemoteFollowError("follow_not_here", 404), language, None)
+    if not request.app[FOLLOW_LIMITER].allow(client_address(request)):
+        return _follow_error(request, RemoteFollowError("follow_too_many", 429), language, actor)
+    try:
+        url = await find_follow_url(
+            request.app[FOLLOW_CLIENT],
+            request.query.get("handle", ""),
+            actor,
+            plain_http_fallback=config.allow_private_network,
+        )
+    except RemoteFollowError as error:
+        return _follow_error(request, error, language, actor)
+    # Set by hand: aiohttp's redirect exceptions would normalise the URL and undo the encoded IRI.
+    return web.Response(status=303, headers={"Location": url, "Cache-Control": "no-store"})
