@@ -32,7 +32,7 @@ PAGES = [
     ("error-404", "/no-such-page?lang=ca"),
 ]
 WIDTHS = {1280: 800, 360: 740}  # width: viewport height
-MAX_HEIGHT = 2000
+MAX_HEIGHT = 1600
 POST = "Dissabte obrim el taller: mesurarem la qualitat de l'aire del pati amb els sensors que hem muntat."
 
 
@@ -63,7 +63,7 @@ def shoot(node: Node, out: Path, pages: list[tuple[str, str]], kind: str = "jpeg
                     page.screenshot(path=str(target), type="png", full_page=True, clip=clip)
                 else:
                     target = out / f"{name}-{width}.jpg"
-                    page.screenshot(path=str(target), type="jpeg", quality=70, full_page=True, clip=clip)
+                    page.screenshot(path=str(target), type="jpeg", quality=60, full_page=True, clip=clip)
                 written.append(target)
             context.close()
         browser.close()
