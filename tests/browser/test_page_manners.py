@@ -19,6 +19,7 @@ PAGES = [
     ("partners", "/partners?project={base}/projects/aire-net-a-escola&lang=en"),
     ("sparql", "/sparql?lang=ca"),
     ("vocabulary", "/ns?lang=es"),
+    ("tag", "/tags/maker?lang=en"),
     ("post", "{note}?lang=ca"),
     ("error-404", "/no-such-page?lang=en"),
 ]

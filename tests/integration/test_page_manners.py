@@ -72,3 +72,17 @@ def test_a_post_is_a_page_for_browsers_and_the_same_json_ld_for_activitypub(demo
     assert fetch(activity_id, headers={"Accept": AS_JSON}).json()["type"] == "Create"
     gone = fetch(f"{demo_node.base_url}/projects/aire-net-a-escola/notes/nothing", headers={"Accept": BROWSER})
     assert gone.status == 404 and gone.content_type.startswith("text/html")
+
+
+def test_a_deleted_profile_is_a_410_page_for_browsers_and_a_tombstone_for_activitypub(demo_node: Node) -> None:
+    assert api(demo_node.base_url, demo_node.token, "DELETE", "/api/projects/roda-coop").status == 200
+    page = fetch(f"{demo_node.base_url}/projects/roda-coop?lang=en", headers={"Accept": BROWSER})
+    assert page.status == 410 and page.content_type.startswith("text/html")
+    assert "This profile has been deleted." in page.body.decode()
+    tombstone = fetch(f"{demo_node.base_url}/projects/roda-coop", headers={"Accept": AS_JSON})
+    assert tombstone.status == 410 and tombstone.json()["type"] == "Tombstone"
+    # Its posts' addresses say so too, in the visitor's language.
+    gone = fetch(
+        f"{demo_node.base_url}/projects/roda-coop/notes/x", headers={"Accept": BROWSER, "Accept-Language": "es"}
+    )
+    assert gone.status == 410 and "Esto se ha borrado y ya no está." in gone.body.decode()
