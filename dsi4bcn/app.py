@@ -77,7 +77,9 @@ from dsi4bcn.web.appkeys import (
     TEMPLATES,
     VOCABULARY,
 )
-from dsi4bcn.web.http import MAX_BODY, ApiError, error_response, request_language
+from dsi4bcn.web.errorpages import error_answer
+from dsi4bcn.web.http import MAX_BODY, ApiError
+from dsi4bcn.web.languagecookie import remember_language
 from dsi4bcn.web.queryslots import ClientSlots
 from dsi4bcn.web.rendercache import RenderCache
 from dsi4bcn.web.routes import (
@@ -102,29 +104,28 @@ __all__ = ["create_app", "serve"]
 
 log = logging.getLogger("dsi4bcn")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-_STATUS_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
+_STATUS_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 410: "gone", 413: "too_large"}
 
 
 @web.middleware
 async def json_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Answer every error with a JSON body saying what is wrong (in the visitor's language)."""
+    """Answer every error saying what is wrong, in the visitor's language: JSON, or a page for a browser
+    (``web/errorpages.py``)."""
     try:
         return await handler(request)
     except ApiError as error:
-        return error_response(error, request_language(request))
+        return error_answer(request, error)
     except web.RequestPayloadError:  # a body aiohttp cannot decode: corrupt gzip or deflate, broken chunks
-        return error_response(ApiError(400, "unreadable_body"), request_language(request))
+        return error_answer(request, ApiError(400, "unreadable_body"))
     except web.HTTPException as error:
         if error.status < 400:
             raise
         code = _STATUS_CODES.get(error.status, "bad_request")
         params: dict[str, Any] = {"limit": MAX_BODY} if code == "too_large" else {}
-        return error_response(
-            ApiError(error.status, code, headers=dict(error.headers), **params), request_language(request)
-        )
-    except Exception:  # logged with its traceback; the client gets a JSON 500, never a stack trace
+        return error_answer(request, ApiError(error.status, code, headers=dict(error.headers), **params))
+    except Exception:  # logged with its traceback; the client gets a 500 that says so, never a stack trace
         log.exception("unexpected error handling %s %s", request.method, request.path)
-        return error_response(ApiError(500, "internal_error"), request_language(request))
+        return error_answer(request, ApiError(500, "internal_error"))
 
 
 async def _services(app: web.Application) -> AsyncIterator[None]:
@@ -278,7 +279,7 @@ def _register_profile_hooks(
 def create_app(config: Config) -> web.Application:
     """A node for ``config``; its database opens when the app starts and closes when it stops."""
     # Bodies are bounded by the handlers themselves (1 MiB, answered as JSON 413); this is a backstop.
-    app = web.Application(middlewares=[json_errors], client_max_size=MAX_BODY * 2)
+    app = web.Application(middlewares=[remember_language, json_errors], client_max_size=MAX_BODY * 2)
     app[CONFIG] = config
     app[RENDER_CACHE] = RenderCache()
     app[QUERY_SLOTS] = ClientSlots(config.queries_per_client, config.query_queue_per_client, config.query_timeout)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up everything the test suite needs on a fresh machine (Python 3.11, npm) and run it:
-# a virtual environment with the project and its test tools, the npm peers (Fedify and Comunica on Node 22) and
+# a virtual environment with the project and its test tools, the npm peers (Fedify and Comunica on Node 22, axe-core) and
 # Debian's Chromium for the page tests.
 # Extra arguments go to pytest, e.g. scripts/test.sh -k webfinger
 set -euo pipefail
@@ -11,6 +11,7 @@ python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --editable '.[test]'
 npm ci --prefix tests/peers/fedify --no-audit --no-fund --loglevel=error
 npm ci --prefix tests/peers/comunica --no-audit --no-fund --loglevel=error
+npm ci --prefix tests/peers/axe --no-audit --no-fund --loglevel=error
 # Debian's Chromium for the page tests in tests/browser (Playwright drives it; it downloads no browser).
 if [ -z "${DSI4BCN_CHROMIUM:-}" ] && ! command -v chromium > /dev/null 2>&1; then
     sudo=""

@@ -7,9 +7,10 @@ from typing import Any
 
 from aiohttp import web
 
-from dsi4bcn.i18n import Reason, choose_language, message
+from dsi4bcn.i18n import LANGUAGES, Reason, choose_language, message
 from dsi4bcn.profiles.validation import Problem
 from dsi4bcn.web.appkeys import CONFIG
+from dsi4bcn.web.languagecookie import remembered_language
 from federation.conneg import media_type, negotiate
 from federation.errors import NegotiationError
 from federation.jsontext import JSONTextError, parse_json
@@ -47,9 +48,15 @@ def json_response(
 
 
 def request_language(request: web.Request) -> str:
-    """The visitor's language among ca/es/en (``?lang=``, then Accept-Language, then the node's)."""
+    """The visitor's language among ca/es/en: ``?lang=``, then the one they chose before (the ``lang``
+    cookie), then Accept-Language, then the node's."""
+    asked = request.query.get("lang")
+    if not asked or asked.lower() not in LANGUAGES:
+        asked = remembered_language(request)
     return choose_language(
-        request.query.get("lang"), request.headers.get("Accept-Language"), request.app[CONFIG].language
+        asked,
+        request.headers.get("Accept-Language"),
+        request.app[CONFIG].language,
     )
 
 

@@ -20,6 +20,7 @@ from dsi4bcn.profiles.validation import Kind
 from dsi4bcn.web.appkeys import BLOCKLIST, CONFIG, DIRECTORY, FOLLOWS, NOTES, RENDER_CACHE, STORE, TEMPLATES
 from dsi4bcn.web.clientaddress import client_address
 from dsi4bcn.web.http import ApiError, negotiate_or_406, page_number, request_language
+from dsi4bcn.web.postview import post_page
 from dsi4bcn.web.rendercache import Rendered
 from dsi4bcn.web.routes.profilepages import profile_html
 from dsi4bcn.web.templating import render_page
@@ -289,13 +290,17 @@ async def profiles_collection(request: web.Request) -> web.Response:
 
 @routes.get(_ACTOR_PREFIX + "/{kind:notes|activities}/{id}")
 async def published_object(request: web.Request) -> web.Response:
-    """An update post (``Note``) or a public activity an actor sent, at its id (Accepts are not served)."""
-    media_type = negotiate_or_406(request, [ACTIVITY_JSON, LD_JSON_AS, JSON])
-    await require_signature(request)
-    _slug, iri = await _live_actor(request)
+    """An update post (``Note``) or a public activity an actor sent, at its id (Accepts are not served);
+    a browser gets it as a page."""
+    media_type = negotiate_or_406(request, [ACTIVITY_JSON, LD_JSON_AS, JSON, HTML])
+    if media_type != HTML:
+        await require_signature(request)
+    slug, iri = await _live_actor(request)
     object_id = f"{iri}/{request.match_info['kind']}/{request.match_info['id']}"
     notes = request.app[NOTES]
     found = await (notes.note(object_id) if request.match_info["kind"] == "notes" else notes.public_activity(object_id))
     if found is None:
         raise ApiError(404, "not_found")
+    if media_type == HTML:
+        return await post_page(request, slug, request.match_info["kind"], found[1])
     return _answer(_dumps(dict(found[1])), media_type)

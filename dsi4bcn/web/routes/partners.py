@@ -2,7 +2,7 @@
 
 The same ranking and explanation as ``/api/match`` (same parameters), for people: reasons in the
 visitor's language, the share of the score each part gave, and a form to weigh the parts differently.
-It works without JavaScript; errors are the same JSON answers as the API's.
+It works without JavaScript; its errors are the API's, as a page in the visitor's language for a browser.
 """
 
 from typing import Any

@@ -46,6 +46,7 @@
   function showTable(results) {
     const table = document.createElement("table");
     table.className = "sparql-results";
+    table.tabIndex = 0; // it scrolls sideways inside its own box: keyboard users can scroll it too
     const head = table.createTHead().insertRow();
     for (const name of results.head.vars) {
       head.appendChild(cell("th", name));
