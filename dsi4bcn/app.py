@@ -18,6 +18,7 @@ from aiohttp import web
 
 from dsi4bcn.config import Config
 from dsi4bcn.demo import load_demo
+from dsi4bcn.directory.service import DirectoryService
 from dsi4bcn.fediverse.blocklist import Blocklist
 from dsi4bcn.fediverse.domainblocks import DomainBlocks
 from dsi4bcn.fediverse.erasure import DeletionCheck
@@ -54,6 +55,7 @@ from dsi4bcn.web.appkeys import (
     DELIVERER,
     DELIVERY_QUEUE,
     DIRECTORY,
+    DIRECTORY_SERVICE,
     DOMAIN_BLOCKS,
     FOLLOWS,
     GRAPH,
@@ -83,6 +85,7 @@ from dsi4bcn.web.routes import (
     inboxes,
     matchapi,
     networkadmin,
+    networkdirectory,
     partners,
     profileadmin,
     site,
@@ -95,6 +98,7 @@ from federation.client import ActivityPubClient, FetchPolicy, create_session
 __all__ = ["create_app", "serve"]
 
 log = logging.getLogger("dsi4bcn")
+MAX_REQUEST_LINE = 16 * 1024
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _STATUS_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
 
@@ -165,6 +169,9 @@ async def _start_graph(
     matcher = app[MATCHER] = Matcher(config, database, store)
     loops.start("matching-index", matcher.load, until_done=True)
     sync.on_written(matcher.refresh)
+    directory = app[DIRECTORY_SERVICE] = DirectoryService(config, database, store)
+    loops.start("directory-index", directory.load, until_done=True)
+    sync.on_written(directory.refresh)
     loops.start("graph-sync", sync.run)
     return sync
 
@@ -286,6 +293,7 @@ def create_app(config: Config) -> web.Application:
         federationadmin.routes,
         networkadmin.routes,
         matchapi.routes,
+        networkdirectory.routes,
         partners.routes,
         sparqlendpoint.routes,
     ):
@@ -303,4 +311,7 @@ def serve(config: Config, ssl_context: ssl.SSLContext | None = None) -> None:
         ssl_context=ssl_context,
         print=lambda _message: print(f"listening on {config.host}:{config.port}", flush=True),
         access_log=None,
+        # Request lines up to 16 KiB reach the handlers (aiohttp's own limit is 8190 bytes, refused with a
+        # bare text 400), so that an overlong query string gets the route's own answer: JSON or a page.
+        handler_args={"max_line_size": MAX_REQUEST_LINE},
     )

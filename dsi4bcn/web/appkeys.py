@@ -10,6 +10,7 @@ import jinja2
 from aiohttp import web
 
 from dsi4bcn.config import Config
+from dsi4bcn.directory.service import DirectoryService
 from dsi4bcn.fediverse.blocklist import Blocklist
 from dsi4bcn.fediverse.domainblocks import DomainBlocks
 from dsi4bcn.fediverse.erasure import DeletionCheck
@@ -44,6 +45,7 @@ __all__ = [
     "DELIVERER",
     "DELIVERY_QUEUE",
     "DIRECTORY",
+    "DIRECTORY_SERVICE",
     "DOMAIN_BLOCKS",
     "FOLLOWS",
     "GRAPH",
@@ -84,6 +86,7 @@ GRAPH = web.AppKey("graph", Aggregate)
 GRAPH_SERVICE = web.AppKey("graph_service", GraphService)
 GRAPH_SYNC = web.AppKey("graph_sync", GraphSync)
 MATCHER = web.AppKey("matcher", Matcher)
+DIRECTORY_SERVICE = web.AppKey("directory_service", DirectoryService)
 # Federation.
 FOLLOWS = web.AppKey("follows", Follows)
 NOTES = web.AppKey("notes", Notes)

@@ -47,6 +47,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"profiles", "sparql"}),
     frozenset({"storage"}),
     frozenset({"graph", "matching"}),
+    frozenset({"directory"}),
     frozenset({"fediverse"}),
     frozenset({"web"}),
     TOP,

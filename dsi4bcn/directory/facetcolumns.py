@@ -1,0 +1,75 @@
+"""One facet of the directory as NumPy arrays: the keys each row holds, as a padded matrix of column numbers.
+
+A row's keys are column numbers in one row of ``codes`` (``-1`` pads), so a row changes in place, a filter
+is a lookup table indexed by the matrix, and counts are one ``bincount`` over the selected rows.
+"""
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["FacetColumns", "Mask"]
+
+Mask = npt.NDArray[np.bool_]
+
+
+class FacetColumns:
+    """The keys each row holds in one facet; new keys get new columns."""
+
+    def __init__(self, columns: Iterable[str]) -> None:
+        self.columns = list(columns)
+        self.column_of = {key: number for number, key in enumerate(self.columns)}
+        self.codes = np.full((0, 1), -1, dtype=np.int32)
+
+    def grow(self, rows: int) -> None:
+        """Make room for ``rows`` rows (doubling, so that adding rows one by one stays linear)."""
+        if rows > self.codes.shape[0]:
+            bigger = np.full((max(rows, 2 * self.codes.shape[0], 64), self.codes.shape[1]), -1, dtype=np.int32)
+            bigger[: self.codes.shape[0]] = self.codes
+            self.codes = bigger
+
+    def _columns(self, keys: Iterable[str]) -> list[int]:
+        columns = []
+        for key in sorted(keys):
+            if key not in self.column_of:
+                self.column_of[key] = len(self.columns)
+                self.columns.append(key)
+            columns.append(self.column_of[key])
+        return columns
+
+    def _widen(self, width: int) -> None:
+        if width > self.codes.shape[1]:
+            wider = np.full((self.codes.shape[0], width), -1, dtype=np.int32)
+            wider[:, : self.codes.shape[1]] = self.codes
+            self.codes = wider
+
+    def set(self, row: int, keys: Iterable[str]) -> None:
+        """Row ``row`` holds ``keys`` (and no others)."""
+        columns = self._columns(keys)
+        self._widen(len(columns))
+        self.codes[row] = -1
+        self.codes[row, : len(columns)] = columns
+
+    def set_many(self, rows: Sequence[int], keys: Sequence[Iterable[str]]) -> None:
+        """Each of ``rows`` holds the keys at the same place in ``keys`` (one NumPy assignment)."""
+        columns = [self._columns(held) for held in keys]
+        self._widen(max((len(held) for held in columns), default=0))
+        self.codes[np.asarray(rows, dtype=np.int64)] = -1
+        flat_rows = [row for row, held in zip(rows, columns, strict=True) for _ in held]
+        places = [place for held in columns for place in range(len(held))]
+        values = [column for held in columns for column in held]
+        self.codes[flat_rows, places] = values
+
+    def matches(self, keys: Iterable[str], rows: int) -> Mask:
+        """Which of the first ``rows`` rows hold any of ``keys``."""
+        table = np.zeros(len(self.columns) + 1, dtype=np.bool_)
+        for key in keys:
+            if key in self.column_of:
+                table[self.column_of[key] + 1] = True
+        return np.asarray(table[self.codes[:rows] + 1].any(axis=1))
+
+    def counts(self, mask: Mask) -> npt.NDArray[np.int64]:
+        """For each column, how many of the rows ``mask`` selects hold it."""
+        chosen = self.codes[: mask.shape[0]][mask]
+        return np.bincount(chosen.ravel() + 1, minlength=len(self.columns) + 1)[1:]
