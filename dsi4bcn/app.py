@@ -18,7 +18,7 @@ from aiohttp import web
 
 from dsi4bcn.config import Config
 from dsi4bcn.demo import load_demo
-from dsi4bcn.directory.service import DirectoryService
+from dsi4bcn.directory.directoryservice import DirectoryService
 from dsi4bcn.fediverse.blocklist import Blocklist
 from dsi4bcn.fediverse.domainblocks import DomainBlocks
 from dsi4bcn.fediverse.erasure import DeletionCheck

@@ -3,5 +3,5 @@ by text in ca, es and en and filtered by facets with counts.
 
 ``entries`` reads a directory entry from a profile's RDF triples; ``query`` checks a request's parameters
 into a ``DirectoryQuery``; ``engine.DirectoryIndex`` answers it (FTS5 for text, NumPy and SciPy for
-facets); ``service.DirectoryService`` keeps the index loaded from SQLite and refreshed after graph syncs.
+facets); ``directoryservice.DirectoryService`` keeps the index loaded from SQLite and refreshed after graph syncs.
 """

@@ -186,34 +186,43 @@ class DirectoryIndex:
         total[~matched] = 0.0
         return total
 
-    # long because: the search's steps (text, filters, facet counts, order, page) read best in one place
-    def search(self, query: DirectoryQuery, language: str = "en") -> DirectoryAnswer:
-        """The page of entries ``query`` asks for, their total, and the facet counts around it."""
-        rows = len(self._entries)
-        base = self._alive[:rows].copy()
-        scores = self._text_scores(query.text, rows)
-        if scores is not None:
-            base &= scores > 0
-        chosen = {
-            facet: self._facets[facet].matches(keys, rows) for facet, keys in query.filters.items() if facet in FACETS
-        }
-        everything = base.copy()
-        for mask in chosen.values():
-            everything &= mask
+    def _facet_counts(
+        self, query: DirectoryQuery, base: npt.NDArray[np.int64], chosen: Mapping[str, Mask]
+    ) -> dict[str, list[tuple[str, int]]]:
+        """Each facet's ``(key, count)`` pairs over ``base`` rows passing every chosen filter but its own
+        (``chosen`` holds each filter's verdict on the ``base`` rows); chosen keys are listed even at 0."""
         facets: dict[str, list[tuple[str, int]]] = {}
         for name, facet in self._facets.items():
-            mask = base.copy()
-            for other, other_mask in chosen.items():
+            keep = np.ones(base.shape[0], dtype=np.bool_)
+            for other, verdict in chosen.items():
                 if other != name:
-                    mask &= other_mask
-            counts = facet.counts(mask)
-            picked = query.filters.get(name, frozenset())
-            facets[name] = [
-                (key, int(counts[column]))
-                for column, key in enumerate(facet.columns)
-                if counts[column] > 0 or key in picked
-            ]
-        selected = np.flatnonzero(everything)
+                    keep &= verdict
+            counts = facet.counts(base[keep])
+            picked = {facet.column_of[key] for key in query.filters.get(name, ()) if key in facet.column_of}
+            shown = sorted({*np.flatnonzero(counts).tolist(), *picked})
+            facets[name] = [(facet.columns[column], int(counts[column])) for column in shown]
+        return facets
+
+    def search(self, query: DirectoryQuery, language: str = "en") -> DirectoryAnswer:
+        """The page of entries ``query`` asks for, their total, and the facet counts around it.
+
+        Everything after the text search works on the rows the text matched (all rows without text), so
+        a query costs as much as what it selects.
+        """
+        rows = len(self._entries)
+        alive = self._alive[:rows]
+        scores = self._text_scores(query.text, rows)
+        base = np.flatnonzero(alive & (scores > 0) if scores is not None else alive)
+        chosen = {
+            facet: self._facets[facet].matches(keys, rows)[base]
+            for facet, keys in query.filters.items()
+            if facet in FACETS
+        }
+        facets = self._facet_counts(query, base, chosen)
+        keep = np.ones(base.shape[0], dtype=np.bool_)
+        for verdict in chosen.values():
+            keep &= verdict
+        selected = base[keep]
         names = self._rank("name", language)[selected]
         if query.sort == "relevance" and scores is not None:
             order = np.lexsort((names, -scores[selected]))

@@ -2,14 +2,14 @@
 
 import html
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 from dsi4bcn.matching.features import profile_from_triples, strip_tags
 from dsi4bcn.profiles.ntriples import Triple
 from vocab.concepts import concept_index
 
-__all__ = ["FACET_SCHEMES", "Entry", "entry_from_triples", "expand"]
+__all__ = ["FACET_SCHEMES", "Entry", "entry_from_triples", "expand", "with_sectors"]
 
 AS = "https://www.w3.org/ns/activitystreams#"
 DSI = "https://w3id.org/dsi4bcn/ns#"
@@ -40,6 +40,7 @@ class Entry:
     concepts: Mapping[str, frozenset[str]] = field(default_factory=dict)
     latitude: float | None = None
     longitude: float | None = None
+    organisation: str | None = None  # a project's organisation
 
     def name(self, language: str) -> str:
         """The name in ``language``, else in any language, else the IRI."""
@@ -116,4 +117,12 @@ def entry_from_triples(actor: str, triples: Iterable[Triple], *, source: str, lo
         concepts=concepts,
         latitude=profile.latitude,
         longitude=profile.longitude,
+        organisation=profile.organisation,
     )
+
+
+def with_sectors(entry: Entry, sectors: frozenset[str]) -> Entry:
+    """A project that names no sector with its organisation's ``sectors`` (as matching reads them)."""
+    if entry.kind != "project" or entry.concepts.get("sector") or not sectors:
+        return entry
+    return replace(entry, concepts={**entry.concepts, "sector": sectors})

@@ -11,10 +11,10 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
+from dsi4bcn.directory.directoryservice import DirectoryService
 from dsi4bcn.directory.engine import DirectoryAnswer
 from dsi4bcn.directory.formats import answer_csv, answer_json
 from dsi4bcn.directory.query import FACETS, MAX_PER_PAGE, SORTS, DirectoryQuery, QueryRefused, parse_query
-from dsi4bcn.directory.service import DirectoryService
 from dsi4bcn.i18n import UI, message
 from dsi4bcn.web.appkeys import DIRECTORY_SERVICE, TEMPLATES
 from dsi4bcn.web.http import ApiError, json_response, request_language

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from dsi4bcn.config import Config
 from dsi4bcn.directory.engine import DirectoryAnswer, DirectoryIndex
-from dsi4bcn.directory.entries import Entry, entry_from_triples
+from dsi4bcn.directory.entries import Entry, entry_from_triples, with_sectors
 from dsi4bcn.directory.query import DirectoryQuery
 from dsi4bcn.matching.features import triples_from_ntriples
 from dsi4bcn.profiles.documents import render_actor
@@ -43,6 +43,17 @@ def _received_entry(actor: str, peer: str, ntriples: str) -> Entry | None:
 def _received_entries(rows: Iterable[tuple[str, str, str]]) -> list[Entry]:
     found = (_received_entry(actor, peer, ntriples) for actor, peer, ntriples in rows)
     return [entry for entry in found if entry is not None]
+
+
+def _inherit_sectors(entries: list[Entry]) -> list[Entry]:
+    """Projects that name no sector given their organisation's (wherever it came from)."""
+    organisations = {entry.id: entry for entry in entries if entry.kind == "organisation"}
+    return [
+        with_sectors(entry, organisations[entry.organisation].concepts.get("sector", frozenset()))
+        if entry.organisation in organisations
+        else entry
+        for entry in entries
+    ]
 
 
 class DirectoryService:
@@ -98,7 +109,7 @@ class DirectoryService:
             after = page[-1][0]
             entries.extend(await asyncio.to_thread(_received_entries, page))
         index = DirectoryIndex()
-        await asyncio.to_thread(index.upsert_many, entries)
+        await asyncio.to_thread(index.upsert_many, _inherit_sectors(entries))
         self.index = index
         self.ready.set()
         log.info("directory: %d entries", len(index))
@@ -109,8 +120,20 @@ class DirectoryService:
             entry = await self._read(graph)
             if entry is None:
                 self.index.remove(graph)
-            else:
-                self.index.upsert(entry)
+                continue
+            if entry.organisation is not None:
+                organisation = self.index.get(entry.organisation)
+                if organisation is not None:
+                    entry = with_sectors(entry, organisation.concepts.get("sector", frozenset()))
+            before = self.index.get(graph)
+            self.index.upsert(entry)
+            sectors = entry.concepts.get("sector", frozenset())
+            if entry.kind == "organisation" and (before is None or before.concepts.get("sector") != sectors):
+                projects = [e for e in self.index.entries() if e.organisation == entry.id]
+                for project in projects:
+                    own = await self._read(project.id)
+                    if own is not None:
+                        self.index.upsert(with_sectors(own, sectors))
 
     def search(self, query: DirectoryQuery, language: str) -> DirectoryAnswer:
         """The answer to a checked query."""
