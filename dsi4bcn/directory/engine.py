@@ -12,6 +12,7 @@ comes from the neighbourhood, so a district includes its neighbourhoods.
 import bisect
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import numpy.typing as npt
@@ -55,7 +56,8 @@ def entry_texts(entry: Entry) -> tuple[str, str]:
     return " ".join(entry.names.values()), " ".join(entry.summaries.values())
 
 
-def label_words() -> list[tuple[str, str, str]]:
+@cache
+def label_words() -> tuple[tuple[str, str, str], ...]:
     """``(word, facet, key)`` for every word of every label of the concepts text search also reads (areas
     and skills offered), sorted: a query word that begins a concept's label finds what holds the concept."""
     index = concept_index()
@@ -66,7 +68,7 @@ def label_words() -> list[tuple[str, str, str]]:
         for label in concept.labels.values()
         for word in text_tokens(label)
     }
-    return sorted(found)
+    return tuple(sorted(found))
 
 
 class DirectoryIndex:
