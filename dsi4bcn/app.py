@@ -313,5 +313,5 @@ def serve(config: Config, ssl_context: ssl.SSLContext | None = None) -> None:
         access_log=None,
         # Request lines up to 16 KiB reach the handlers (aiohttp's own limit is 8190 bytes, refused with a
         # bare text 400), so that an overlong query string gets the route's own answer: JSON or a page.
-        handler_args={"max_line_size": MAX_REQUEST_LINE},
+        max_line_size=MAX_REQUEST_LINE,
     )
