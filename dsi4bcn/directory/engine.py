@@ -139,7 +139,7 @@ class DirectoryIndex:
         self._entries[row] = None
         self._alive[row] = False
         for facet in self._facets.values():
-            facet.set(row, ())
+            facet.set(row, frozenset())
         self._text.remove(row)
         self._free.append(row)
         self._ranks.clear()

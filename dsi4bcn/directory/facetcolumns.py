@@ -14,6 +14,7 @@ import numpy.typing as npt
 __all__ = ["FacetColumns", "Mask"]
 
 Mask = npt.NDArray[np.bool_]
+_KNOWN_SETS = 100_000
 
 
 class FacetColumns:
@@ -24,6 +25,7 @@ class FacetColumns:
         self.column_of = {key: number for number, key in enumerate(self.columns)}
         self.codes = np.full((0, 1), -1, dtype=np.int32)
         self._by_column: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None
+        self._known: dict[frozenset[str], list[int]] = {}  # the columns of key sets already seen
 
     def grow(self, rows: int) -> None:
         """Make room for ``rows`` rows (doubling, so that adding rows one by one stays linear)."""
@@ -32,13 +34,18 @@ class FacetColumns:
             bigger[: self.codes.shape[0]] = self.codes
             self.codes = bigger
 
-    def _columns(self, keys: Iterable[str]) -> list[int]:
+    def _columns(self, keys: frozenset[str]) -> list[int]:
+        known = self._known.get(keys)
+        if known is not None:
+            return known
         columns = []
         for key in sorted(keys):
             if key not in self.column_of:
                 self.column_of[key] = len(self.columns)
                 self.columns.append(key)
             columns.append(self.column_of[key])
+        if len(self._known) < _KNOWN_SETS:
+            self._known[keys] = columns
         return columns
 
     def _widen(self, width: int) -> None:
@@ -47,7 +54,7 @@ class FacetColumns:
             wider[:, : self.codes.shape[1]] = self.codes
             self.codes = wider
 
-    def set(self, row: int, keys: Iterable[str]) -> None:
+    def set(self, row: int, keys: frozenset[str]) -> None:
         """Row ``row`` holds ``keys`` (and no others)."""
         columns = self._columns(keys)
         self._by_column = None
@@ -55,7 +62,7 @@ class FacetColumns:
         self.codes[row] = -1
         self.codes[row, : len(columns)] = columns
 
-    def set_many(self, rows: Sequence[int], keys: Sequence[Iterable[str]]) -> None:
+    def set_many(self, rows: Sequence[int], keys: Sequence[frozenset[str]]) -> None:
         """Each of ``rows`` holds the keys at the same place in ``keys`` (one NumPy assignment)."""
         columns = [self._columns(held) for held in keys]
         self._by_column = None
