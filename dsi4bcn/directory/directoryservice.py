@@ -66,6 +66,7 @@ class DirectoryService:
         self._profiles = profiles
         self.index = DirectoryIndex()
         self.ready = asyncio.Event()
+        self._missed: list[str] = []  # graphs written while the index was loading
 
     @property
     def own_source(self) -> str:
@@ -112,10 +113,15 @@ class DirectoryService:
         await asyncio.to_thread(index.upsert_many, _inherit_sectors(entries))
         self.index = index
         self.ready.set()
+        missed, self._missed = self._missed, []
+        await self.refresh(missed)  # what changed while it loaded, read again into the new index
         log.info("directory: %d entries", len(index))
 
     async def refresh(self, graphs: Iterable[str]) -> None:
         """Re-read changed graphs into the index; those that are no longer listable leave it."""
+        if not self.ready.is_set():
+            self._missed.extend(graphs)
+            return
         for graph in dict.fromkeys(graphs):
             entry = await self._read(graph)
             if entry is None:

@@ -51,6 +51,7 @@ async def test_load_and_refresh(tmp_path: Path) -> None:
     await ingestor.erase(f"{PEER}/projects/gone", peer=f"{PEER}/actor")
 
     service = DirectoryService(config, database, store)
+    await service.refresh([f"{PEER}/projects/gone"])  # written while loading: read again after the load
     await service.load()
     assert service.ready.is_set()
     answer = service.search(DirectoryQuery(text="impresion"), "ca")
