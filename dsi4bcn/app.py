@@ -18,6 +18,7 @@ from aiohttp import web
 
 from dsi4bcn.config import Config
 from dsi4bcn.demo import load_demo
+from dsi4bcn.directory.directoryservice import DirectoryService
 from dsi4bcn.fediverse.blocklist import Blocklist
 from dsi4bcn.fediverse.domainblocks import DomainBlocks
 from dsi4bcn.fediverse.erasure import DeletionCheck
@@ -55,6 +56,7 @@ from dsi4bcn.web.appkeys import (
     DELIVERER,
     DELIVERY_QUEUE,
     DIRECTORY,
+    DIRECTORY_SERVICE,
     DOMAIN_BLOCKS,
     FOLLOW_CLIENT,
     FOLLOW_LIMITER,
@@ -89,6 +91,7 @@ from dsi4bcn.web.routes import (
     inboxes,
     matchapi,
     networkadmin,
+    networkdirectory,
     networkprofiles,
     partners,
     profileadmin,
@@ -103,6 +106,7 @@ from federation.client import ActivityPubClient, FetchPolicy, create_session
 __all__ = ["create_app", "serve"]
 
 log = logging.getLogger("dsi4bcn")
+MAX_REQUEST_LINE = 16 * 1024
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 _STATUS_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 410: "gone", 413: "too_large"}
 
@@ -173,6 +177,9 @@ async def _start_graph(
     matcher = app[MATCHER] = Matcher(config, database, store)
     loops.start("matching-index", matcher.load, until_done=True)
     sync.on_written(matcher.refresh)
+    directory = app[DIRECTORY_SERVICE] = DirectoryService(config, database, store)
+    loops.start("directory-index", directory.load, until_done=True)
+    sync.on_written(directory.refresh)
     loops.start("graph-sync", sync.run)
     return sync
 
@@ -297,6 +304,7 @@ def create_app(config: Config) -> web.Application:
         networkadmin.routes,
         networkprofiles.routes,
         matchapi.routes,
+        networkdirectory.routes,
         partners.routes,
         profilepages.routes,
         sparqlendpoint.routes,
@@ -315,4 +323,7 @@ def serve(config: Config, ssl_context: ssl.SSLContext | None = None) -> None:
         ssl_context=ssl_context,
         print=lambda _message: print(f"listening on {config.host}:{config.port}", flush=True),
         access_log=None,
+        # Request lines up to 16 KiB reach the handlers (aiohttp's own limit is 8190 bytes, refused with a
+        # bare text 400), so that an overlong query string gets the route's own answer: JSON or a page.
+        max_line_size=MAX_REQUEST_LINE,
     )

@@ -1,6 +1,9 @@
-"""The network directory: search and facet index, map.
+"""The network directory: every organisation and project the node knows (its own and its peers'), searched
+by text in ca, es and en, filtered by facets with counts, and drawn on a map of Barcelona.
 
-Everything a visitor uses to find organisations and projects across the network: the search and facet index
-over every profile the node knows, and the map of Barcelona's districts and neighbourhoods
-(``districtmap``, drawn from CartoBCN's boundaries simplified at build time into ``data/``).
+``entries`` reads a directory entry from a profile's RDF triples; ``query`` checks a request's parameters
+into a ``DirectoryQuery``; ``engine.DirectoryIndex`` answers it (``textindex`` for text, NumPy columns in
+``facetcolumns`` for facets); ``directoryservice.DirectoryService`` keeps the index loaded from SQLite and
+refreshed after graph syncs; ``districtmap`` draws the districts and neighbourhoods as SVG from CartoBCN's
+boundaries, simplified at build time into ``data/``.
 """

@@ -10,6 +10,7 @@ import jinja2
 from aiohttp import web
 
 from dsi4bcn.config import Config
+from dsi4bcn.directory.directoryservice import DirectoryService
 from dsi4bcn.fediverse.blocklist import Blocklist
 from dsi4bcn.fediverse.domainblocks import DomainBlocks
 from dsi4bcn.fediverse.erasure import DeletionCheck
@@ -46,6 +47,7 @@ __all__ = [
     "DELIVERER",
     "DELIVERY_QUEUE",
     "DIRECTORY",
+    "DIRECTORY_SERVICE",
     "DOMAIN_BLOCKS",
     "FOLLOWS",
     "FOLLOW_CLIENT",
@@ -91,6 +93,7 @@ GRAPH = web.AppKey("graph", Aggregate)
 GRAPH_SERVICE = web.AppKey("graph_service", GraphService)
 GRAPH_SYNC = web.AppKey("graph_sync", GraphSync)
 MATCHER = web.AppKey("matcher", Matcher)
+DIRECTORY_SERVICE = web.AppKey("directory_service", DirectoryService)
 # Federation.
 FOLLOWS = web.AppKey("follows", Follows)
 NOTES = web.AppKey("notes", Notes)

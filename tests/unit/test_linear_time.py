@@ -35,6 +35,7 @@ from rdflib import Graph
 from rdflib.namespace import SH
 
 from dsi4bcn import i18n
+from dsi4bcn.directory import query as directory_query
 from dsi4bcn.fediverse import outbox as publishing
 from dsi4bcn.matching import model as matching
 from dsi4bcn.matching.features import profile_from_triples, strip_tags
@@ -398,6 +399,27 @@ CASES: list[Case] = [
         {"many <": lambda n: "<" * n, "open tags": lambda n: "<a " * (n // 3), "comments": lambda n: "<!--" * (n // 4)},
     ),
     *_cases(
+        "directory words",
+        directory_query.text_tokens,
+        20_000,
+        {
+            "one long word": lambda n: "a" * n,
+            "accents": lambda n: "é" * n,
+            "combining marks": lambda n: "e\u0301" * (n // 2),
+            "underscores and words": lambda n: "a_" * (n // 2),
+        },
+    ),
+    *_cases(
+        "directory source",
+        lambda text: directory_query.parse_query({"source": text}, {"source": [text]}),
+        250,  # 8n stays under the 2,048 characters of a host; longer values fail the length bound at once
+        {
+            "a long host": lambda n: "a" * n,
+            "dots then a bad end": lambda n: "a." * (n // 2) + "!",
+            "a long bracket": lambda n: "[" + ":" * (n - 2) + "x",
+        },
+    ),
+    *_cases(
         "matching tokens",
         matching.tokens,
         20_000,
@@ -561,6 +583,9 @@ AUDITED_PATTERNS: dict[str | bytes, str] = {
     # dsi4bcn
     r"^(\d{4})_[a-z0-9_]+\.sql$": "trusted: the migration files shipped with the code",
     r"[a-z]{3,}": "matching tokens",
+    r"[^\W_]+": "directory words",
+    r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]": "directory words",
+    r"^[a-z0-9.\-]{1,253}(?::[0-9]{1,5})?$|^\[[0-9a-f:.]{2,45}\](?::[0-9]{1,5})?$": "directory source",
     r"<[^>]+>": "HTML tag stripping (matching features)",
     r"[a-zA-Z]{1,8}(?:-[a-zA-Z0-9]{1,8})*": "N-Triples writer",
     r'[<>"{}|^`\\\x00-\x20]': "N-Triples writer (IRIs)",

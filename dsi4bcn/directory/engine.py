@@ -1,0 +1,243 @@
+"""The directory's query engine: full-text search (FTS5) combined with facet filters and counts (NumPy).
+
+Each entry has a row. Every facet keeps, per row, the columns (keys) it holds as a small padded matrix of
+column numbers (``-1`` pads), so that a row changes in place when a profile changes, a filter is a lookup
+table indexed by that matrix, and the counts of a facet are one ``bincount`` over the rows selected. The
+counts of a facet follow every active filter except its own (as faceted search does), so choosing a value
+never hides the other values of the same facet. Hierarchical facets (areas, skills) store each entry's
+keys with their broader ones, so choosing a broader area finds the narrower ones too; a district facet
+comes from the neighbourhood, so a district includes its neighbourhoods.
+"""
+
+import bisect
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+import numpy.typing as npt
+
+from dsi4bcn.directory.entries import FACET_SCHEMES, Entry, expand
+from dsi4bcn.directory.facetcolumns import FacetColumns, Mask
+from dsi4bcn.directory.query import FACETS, KINDS, MAX_TOKENS, DirectoryQuery, text_tokens
+from dsi4bcn.directory.textindex import TextIndex
+from vocab.concepts import concept_index
+
+__all__ = ["LABELLED", "DirectoryAnswer", "DirectoryIndex", "entry_texts", "facet_keys", "label_words"]
+
+_HIERARCHICAL = frozenset({"area", "needs", "offers"})
+# A word in a name counts more than one in a summary; a concept label's word counts as ``_LABEL_SCORE``.
+_TEXT_WEIGHTS = (3.0, 1.0)
+_LABEL_SCORE = 0.5
+LABELLED = ("area", "offers")
+
+
+@dataclass(frozen=True)
+class DirectoryAnswer:
+    """One page of results, the number of all results, and each facet's ``(key, count)`` pairs."""
+
+    total: int
+    entries: Sequence[Entry]
+    facets: Mapping[str, Sequence[tuple[str, int]]]
+
+
+def facet_keys(entry: Entry, facet: str) -> frozenset[str]:
+    """The keys ``entry`` counts under in ``facet`` (with broader concepts in hierarchical facets)."""
+    if facet == "kind":
+        return frozenset({entry.kind})
+    if facet == "source":
+        return frozenset({entry.source})
+    keys = entry.concepts.get(facet, frozenset())
+    return expand(FACET_SCHEMES[facet], keys) if facet in _HIERARCHICAL else keys
+
+
+def entry_texts(entry: Entry) -> tuple[str, str]:
+    """What full-text search reads of ``entry``: its names and its summaries, in every language."""
+    return " ".join(entry.names.values()), " ".join(entry.summaries.values())
+
+
+@cache
+def label_words() -> tuple[tuple[str, str, str], ...]:
+    """``(word, facet, key)`` for every word of every label of the concepts text search also reads (areas
+    and skills offered), sorted: a query word that begins a concept's label finds what holds the concept."""
+    index = concept_index()
+    found = {
+        (word, facet, concept.code)
+        for facet in LABELLED
+        for concept in index.in_scheme(FACET_SCHEMES[facet])
+        for label in concept.labels.values()
+        for word in text_tokens(label)
+    }
+    return tuple(sorted(found))
+
+
+class DirectoryIndex:
+    """Every directory entry, searchable by text and facets; rows change in place as entries change."""
+
+    def __init__(self) -> None:
+        index = concept_index()
+        self._entries: list[Entry | None] = []
+        self._row_of: dict[str, int] = {}
+        self._free: list[int] = []
+        self._alive: Mask = np.zeros(0, dtype=np.bool_)
+        self._text = TextIndex(_TEXT_WEIGHTS)
+        self._labels = label_words()
+        columns: dict[str, Iterable[str]] = {f: [c.code for c in index.in_scheme(s)] for f, s in FACET_SCHEMES.items()}
+        columns.update(kind=KINDS, source=())
+        self._facets = {facet: FacetColumns(columns[facet]) for facet in FACETS}
+        self._ranks: dict[str, npt.NDArray[np.int64]] = {}
+
+    def __len__(self) -> int:
+        return len(self._row_of)
+
+    def get(self, iri: str) -> Entry | None:
+        """The entry of ``iri``, if the directory holds it."""
+        row = self._row_of.get(iri)
+        return self._entries[row] if row is not None else None
+
+    def entries(self) -> list[Entry]:
+        """Every entry held."""
+        return [entry for entry in self._entries if entry is not None]
+
+    def _place(self, entry: Entry) -> int:
+        """The row of ``entry`` (a new or free one if it is new), holding it."""
+        row = self._row_of.get(entry.id)
+        if row is None:
+            row = self._free.pop() if self._free else len(self._entries)
+            if row == len(self._entries):
+                self._entries.append(None)
+                if row >= self._alive.shape[0]:
+                    alive = np.zeros(max(64, 2 * self._alive.shape[0]), dtype=np.bool_)
+                    alive[: self._alive.shape[0]] = self._alive
+                    self._alive = alive
+                for facet in self._facets.values():
+                    facet.grow(row + 1)
+            self._row_of[entry.id] = row
+        self._entries[row] = entry
+        self._alive[row] = True
+        self._ranks.clear()
+        return row
+
+    def upsert(self, entry: Entry) -> None:
+        """Add ``entry`` or replace the entry with its IRI."""
+        self.upsert_many([entry])
+
+    def upsert_many(self, entries: Iterable[Entry]) -> None:
+        """Add or replace many entries, each facet's rows set in one NumPy assignment."""
+        placed = [(self._place(entry), entry) for entry in entries]
+        rows = [row for row, _ in placed]
+        for name, facet in self._facets.items():
+            facet.set_many(rows, [facet_keys(entry, name) for _, entry in placed])
+        for row, entry in placed:
+            self._text.put(row, entry_texts(entry))
+
+    def remove(self, iri: str) -> None:
+        """Forget the entry of ``iri`` (nothing if it is not held)."""
+        row = self._row_of.pop(iri, None)
+        if row is None:
+            return
+        self._entries[row] = None
+        self._alive[row] = False
+        for facet in self._facets.values():
+            facet.set(row, frozenset())
+        self._text.remove(row)
+        self._free.append(row)
+        self._ranks.clear()
+
+    def sources(self) -> list[str]:
+        """The nodes that entries come from."""
+        return sorted({entry.source for entry in self._entries if entry is not None})
+
+    def _rank(self, order: str, language: str) -> npt.NDArray[np.int64]:
+        """Each row's place when sorted by name in ``language`` or by time of update (newest first)."""
+        key = f"{order}:{language}"
+        if key not in self._ranks:
+            rows = len(self._entries)
+
+            def sort_key(row: int) -> tuple[str, str]:
+                entry = self._entries[row]
+                if entry is None:
+                    return ("", "")
+                name = " ".join(text_tokens(entry.name(language)))
+                return (name, entry.id) if order == "name" else (_negated(entry.updated), name)
+
+            ordered = sorted(range(rows), key=sort_key)
+            rank = np.empty(rows, dtype=np.int64)
+            rank[ordered] = np.arange(rows)
+            self._ranks[key] = rank
+        return self._ranks[key]
+
+    def _text_scores(self, text: str, rows: int) -> npt.NDArray[np.float64] | None:
+        """Each row's score for ``text`` (0 where some word matches neither its texts nor a concept's label it
+        holds); None when ``text`` has no words."""
+        tokens = list(dict.fromkeys(text_tokens(text, MAX_TOKENS)))
+        if not tokens:
+            return None
+        total = np.zeros(rows, dtype=np.float64)
+        matched = np.ones(rows, dtype=np.bool_)
+        for token in tokens:
+            scores = self._text.scores(token, rows)
+            start = bisect.bisect_left(self._labels, (token,))
+            end = bisect.bisect_left(self._labels, (token + "\U0010ffff",))
+            for facet in LABELLED:
+                keys = {key for _, name, key in self._labels[start:end] if name == facet}
+                if keys:
+                    scores += _LABEL_SCORE * self._facets[facet].matches(keys, rows)
+            matched &= scores > 0
+            total += scores
+        total[~matched] = 0.0
+        return total
+
+    def _facet_counts(
+        self, query: DirectoryQuery, base: npt.NDArray[np.int64], chosen: Mapping[str, Mask]
+    ) -> dict[str, list[tuple[str, int]]]:
+        """Each facet's ``(key, count)`` pairs over ``base`` rows passing every chosen filter but its own
+        (``chosen`` holds each filter's verdict on the ``base`` rows); chosen keys are listed even at 0."""
+        facets: dict[str, list[tuple[str, int]]] = {}
+        for name, facet in self._facets.items():
+            keep = np.ones(base.shape[0], dtype=np.bool_)
+            for other, verdict in chosen.items():
+                if other != name:
+                    keep &= verdict
+            counts = facet.counts(base[keep])
+            picked = {facet.column_of[key] for key in query.filters.get(name, ()) if key in facet.column_of}
+            shown = sorted({*np.flatnonzero(counts).tolist(), *picked})
+            facets[name] = [(facet.columns[column], int(counts[column])) for column in shown]
+        return facets
+
+    def search(self, query: DirectoryQuery, language: str = "en") -> DirectoryAnswer:
+        """The page of entries ``query`` asks for, their total, and the facet counts around it.
+
+        Everything after the text search works on the rows the text matched (all rows without text), so
+        a query costs as much as what it selects.
+        """
+        rows = len(self._entries)
+        alive = self._alive[:rows]
+        scores = self._text_scores(query.text, rows)
+        base = np.flatnonzero(alive & (scores > 0) if scores is not None else alive)
+        chosen = {
+            facet: self._facets[facet].matches(keys, rows)[base]
+            for facet, keys in query.filters.items()
+            if facet in FACETS
+        }
+        facets = self._facet_counts(query, base, chosen)
+        keep = np.ones(base.shape[0], dtype=np.bool_)
+        for verdict in chosen.values():
+            keep &= verdict
+        selected = base[keep]
+        names = self._rank("name", language)[selected]
+        if query.sort == "relevance" and scores is not None:
+            order = np.lexsort((names, -scores[selected]))
+        elif query.sort == "updated":
+            order = np.argsort(self._rank("updated", language)[selected], kind="stable")
+        else:
+            order = np.argsort(names, kind="stable")
+        start = (query.page - 1) * query.per_page
+        page = selected[order[start : start + query.per_page]]
+        entries = [entry for entry in (self._entries[row] for row in page) if entry is not None]
+        return DirectoryAnswer(total=int(selected.shape[0]), entries=entries, facets=facets)
+
+
+def _negated(text: str) -> str:
+    """A string that sorts in the reverse order of ``text`` (for newest first)."""
+    return "".join(chr(0x10FFFF - ord(ch)) for ch in text)

@@ -1,0 +1,124 @@
+"""The network directory over HTTP: ``GET /api/directory`` (JSON, or CSV with ``format=csv``),
+``GET /api/directory.csv`` and the ``GET /directory`` page, all reading the same parameters
+(``directory.query``). The page is a form that works without JavaScript: every state is in its URL.
+Bad parameters get a 400: a JSON body for the API, a page in the visitor's language for the page.
+"""
+
+import asyncio
+import math
+from typing import Any
+from urllib.parse import urlencode
+
+from aiohttp import web
+
+from dsi4bcn.directory.directoryservice import DirectoryService
+from dsi4bcn.directory.engine import DirectoryAnswer
+from dsi4bcn.directory.formats import answer_csv, answer_json
+from dsi4bcn.directory.query import FACETS, MAX_PER_PAGE, SORTS, DirectoryQuery, QueryRefused, parse_query
+from dsi4bcn.i18n import UI, message
+from dsi4bcn.web.appkeys import DIRECTORY_SERVICE, TEMPLATES
+from dsi4bcn.web.http import ApiError, json_response, request_language
+from dsi4bcn.web.templating import render_page
+
+__all__ = ["page_links", "routes"]
+
+routes = web.RouteTableDef()
+_CORS = {"Access-Control-Allow-Origin": "*"}
+_MAX_QUERY_STRING = 8192
+
+
+def _read(request: web.Request) -> DirectoryQuery:
+    """The checked query of ``request``; ``QueryRefused`` says what is wrong."""
+    if len(request.query_string) > _MAX_QUERY_STRING:
+        raise QueryRefused("directory_query_too_long", high=_MAX_QUERY_STRING)
+    last = {key: request.query.getall(key)[-1] for key in request.query}
+    return parse_query(last, {facet: request.query.getall(facet, []) for facet in FACETS})
+
+
+async def _answer(request: web.Request, query: DirectoryQuery) -> tuple[DirectoryService, DirectoryAnswer]:
+    service = request.app[DIRECTORY_SERVICE]
+    try:
+        await asyncio.wait_for(service.ready.wait(), 30)
+    except TimeoutError as error:
+        raise ApiError(503, "directory_loading", headers=_CORS) from error
+    return service, service.search(query, request_language(request))
+
+
+@routes.get("/api/directory")
+async def directory_api(request: web.Request) -> web.Response:
+    """Results and facet counts as JSON (or CSV with ``format=csv``)."""
+    try:
+        query = _read(request)
+    except QueryRefused as refused:
+        raise ApiError(400, refused.code, headers=_CORS, **refused.params) from refused
+    wanted = request.query.get("format", "json")
+    if wanted not in ("json", "csv"):
+        raise ApiError(400, "directory_bad_format", headers=_CORS)
+    if wanted == "csv":
+        return await _csv(request, query)
+    service, answer = await _answer(request, query)
+    body = answer_json(answer, query, request_language(request), service.own_source)
+    return json_response(body, headers=_CORS)
+
+
+@routes.get("/api/directory.csv")
+async def directory_csv(request: web.Request) -> web.Response:
+    """The page of results as CSV (``text/csv; charset=utf-8``), one row per result."""
+    try:
+        query = _read(request)
+    except QueryRefused as refused:
+        raise ApiError(400, refused.code, headers=_CORS, **refused.params) from refused
+    return await _csv(request, query)
+
+
+async def _csv(request: web.Request, query: DirectoryQuery) -> web.Response:
+    service, answer = await _answer(request, query)
+    text = answer_csv(answer, request_language(request), service.own_source)
+    response = web.Response(body=text.encode("utf-8"), headers=_CORS)
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = 'inline; filename="directory.csv"'
+    return response
+
+
+def page_links(request: web.Request, pages: int) -> dict[int, str]:
+    """The URL of each page of the current results (the same parameters, another ``page``)."""
+    kept = [(key, value) for key, value in request.query.items() if key != "page"]
+    return {number: "/directory?" + urlencode([*kept, ("page", str(number))]) for number in range(1, pages + 1)}
+
+
+def _html(body: bytes, status: int = 200) -> web.Response:
+    response = web.Response(body=body, status=status, content_type="text/html", charset="utf-8")
+    response.headers["Vary"] = "Accept-Language"
+    return response
+
+
+@routes.get("/directory")
+async def directory_page(request: web.Request) -> web.Response:
+    """The directory as a page: a search form, facets with counts, results with their source, paging."""
+    language = request_language(request)
+    try:
+        query = _read(request)
+    except QueryRefused as refused:
+        text = message(refused.code, language, **refused.params)
+        body = render_page(request.app[TEMPLATES], "directory_error.html", language, query=None, error=text)
+        return _html(body, 400)
+    service, answer = await _answer(request, query)
+    data = answer_json(answer, query, language, service.own_source)
+    pages = min(data["pages"], 1000)
+    links = page_links(request, pages)
+    near = [number for number in range(max(1, query.page - 2), min(pages, query.page + 2) + 1)]
+    context: dict[str, Any] = {
+        "data": data,
+        "asked": query,
+        "facets": FACETS,
+        "sorts": SORTS,
+        "per_page_max": MAX_PER_PAGE,
+        "links": links,
+        "near": near,
+        "total_text": UI["directory_results"][language].format(total=answer.total),
+        "page_text": UI["page_of"][language].format(page=query.page, pages=pages),
+        "api_url": "/api/directory?" + request.query_string,
+        "csv_url": "/api/directory.csv?" + request.query_string,
+        "pages": math.ceil(answer.total / query.per_page),
+    }
+    return _html(render_page(request.app[TEMPLATES], "directory.html", language, query=request.query, **context))
