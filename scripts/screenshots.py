@@ -23,6 +23,8 @@ from tests.support.nodes import Node, start_node  # noqa: E402
 # (file name, path on the node); the language is part of the path so that every shot is in Catalan.
 PAGES = [
     ("home", "/?lang=ca"),
+    ("directory", "/directory?lang=ca"),
+    ("directory-search", "/directory?lang=ca&q=impressi%C3%B3+3D"),
     ("organisation", "/@lab-ciutat-tecnologia?lang=ca"),
     ("project", "/@aire-net-a-escola?lang=ca"),
     ("partners", "/partners?project={base}/projects/aire-net-a-escola&lang=ca"),

@@ -67,7 +67,8 @@ def test_a_result_names_its_source_and_leads_to_the_original(demo_node: Node, pa
     link = first.locator("h3 a")
     assert link.get_attribute("href") == first.get_attribute("data-id")
     link.click()
-    expect(page.locator("h1")).to_have_text("Reparem al Barri")  # the original, in the browser's language
+    # the original, in the language chosen with ?lang=en, which the node remembers
+    expect(page.locator("h1")).to_have_text("Repair in the Neighbourhood")
 
 
 def test_the_page_fits_a_360_px_screen(demo_node: Node, page: Page) -> None:

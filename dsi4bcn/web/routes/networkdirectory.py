@@ -10,8 +10,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from aiohttp import web
+from markupsafe import Markup
 
 from dsi4bcn.directory.directoryservice import DirectoryService
+from dsi4bcn.directory.districtmap import render_map
 from dsi4bcn.directory.engine import DirectoryAnswer
 from dsi4bcn.directory.formats import answer_csv, answer_json
 from dsi4bcn.directory.query import FACETS, MAX_PER_PAGE, SORTS, DirectoryQuery, QueryRefused, parse_query
@@ -88,8 +90,30 @@ def page_links(request: web.Request, pages: int) -> dict[int, str]:
 
 def _html(body: bytes, status: int = 200) -> web.Response:
     response = web.Response(body=body, status=status, content_type="text/html", charset="utf-8")
-    response.headers["Vary"] = "Accept-Language"
+    response.headers["Vary"] = "Accept-Language, Cookie"
     return response
+
+
+def _map(request: web.Request, data: dict[str, Any], language: str) -> Markup:
+    """The district map of the current results: neighbourhoods shaded by their count, each a link that
+    filters by it (the other parameters kept), and this page's results with coordinates as points."""
+    counts = {item["key"]: item["count"] for item in data["facets"].get("neighbourhood", [])}
+    kept = [(key, value) for key, value in request.query.items() if key not in ("neighbourhood", "page")]
+    chosen = request.query.getall("neighbourhood", [])
+    points = [
+        (result["latitude"], result["longitude"], result["name"], result["url"])
+        for result in data["results"]
+        if result["latitude"] is not None and result["longitude"] is not None
+    ]
+    return render_map(
+        counts,
+        points,
+        lambda code: "/directory?" + urlencode([*kept, ("neighbourhood", code)]),
+        selected=chosen[0] if len(chosen) == 1 else None,
+        language=language,
+        title=UI["map_title"][language],
+        table=False,
+    )
 
 
 @routes.get("/directory")
@@ -120,5 +144,6 @@ async def directory_page(request: web.Request) -> web.Response:
         "api_url": "/api/directory?" + request.query_string,
         "csv_url": "/api/directory.csv?" + request.query_string,
         "pages": math.ceil(answer.total / query.per_page),
+        "map": _map(request, data, language),
     }
     return _html(render_page(request.app[TEMPLATES], "directory.html", language, query=request.query, **context))
