@@ -22,7 +22,7 @@ from dsi4bcn.web.clientaddress import client_address
 from dsi4bcn.web.http import ApiError, negotiate_or_406, page_number, request_language
 from dsi4bcn.web.postview import post_page
 from dsi4bcn.web.rendercache import Rendered
-from dsi4bcn.web.routes.profilepages import profile_html
+from dsi4bcn.web.routes.profilepages import live_record, profile_html
 from dsi4bcn.web.templating import render_page
 from federation.actors import ordered_collection
 from federation.errors import SignatureError
@@ -155,13 +155,8 @@ async def _live_actor(request: web.Request) -> tuple[str, str]:
     config = request.app[CONFIG]
     if request.match_info.get("path") is None:
         return "", f"{config.base_url}/actor"
-    kind: Kind = "organisation" if request.match_info["path"] == "organisations" else "project"
-    record = await request.app[STORE].get(request.match_info["slug"])
-    if record is None or record.kind != kind:
-        raise ApiError(404, "not_found")
-    if record.deleted:
-        raise ApiError(410, "gone")
-    return record.slug, actor_iri(config.base_url, kind, record.slug)
+    record = await live_record(request)
+    return record.slug, actor_iri(config.base_url, record.kind, record.slug)
 
 
 _ACTOR_PREFIX = "/{path:organisations|projects}/{slug}"

@@ -17,7 +17,7 @@ from dsi4bcn.web.profilelinks import opengraph_tags
 from dsi4bcn.web.remotefollow import RemoteFollowError, find_follow_url
 from dsi4bcn.web.templating import actor_view, post_view, render_page
 
-__all__ = ["LATEST_POSTS", "profile_html", "routes"]
+__all__ = ["LATEST_POSTS", "live_record", "profile_html", "routes"]
 
 routes = web.RouteTableDef()
 LATEST_POSTS = 5
@@ -49,6 +49,18 @@ async def profile_html(request: web.Request, record: ActorRecord, language: str)
     return render_page(request.app[TEMPLATES], "actor.html", language, actor=view, og=og)
 
 
+async def live_record(request: web.Request) -> ActorRecord:
+    """The live organisation or project the path's ``path`` and ``slug`` name; 404 if there is none of that
+    kind, 410 if it was deleted."""
+    kind: Kind = "organisation" if request.match_info["path"] == "organisations" else "project"
+    record = await request.app[STORE].get(request.match_info["slug"])
+    if record is None or record.kind != kind:
+        raise ApiError(404, "not_found")
+    if record.deleted:
+        raise ApiError(410, "gone")
+    return record
+
+
 def _atom(body: bytes) -> web.Response:
     response = web.Response(body=body)
     response.headers["Content-Type"] = f"{ATOM}; charset=utf-8"
@@ -60,14 +72,9 @@ def _atom(body: bytes) -> web.Response:
 async def profile_feed(request: web.Request) -> web.Response:
     """The Atom feed of an organisation's or project's posts, newest first."""
     config = request.app[CONFIG]
-    kind: Kind = "organisation" if request.match_info["path"] == "organisations" else "project"
-    record = await request.app[STORE].get(request.match_info["slug"])
-    if record is None or record.kind != kind:
-        raise ApiError(404, "not_found")
-    if record.deleted:
-        raise ApiError(410, "gone")
+    record = await live_record(request)
     language = config.language
-    iri = actor_iri(config.base_url, kind, record.slug)
+    iri = actor_iri(config.base_url, record.kind, record.slug)
     name = record.name(language)
     notes = await request.app[NOTES].latest(record.slug, FEED_ENTRIES)
     body = atom_feed(
