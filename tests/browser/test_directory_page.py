@@ -81,3 +81,27 @@ def test_the_page_fits_a_360_px_screen(demo_node: Node, page: Page) -> None:
     page.get_by_role("link", name="Siguiente").click()
     assert parse_qs(urlsplit(page.url).query)["page"] == ["2"]
     expect(page.locator(".pages [aria-current=page]")).to_have_text("2")
+
+
+def test_choosing_a_neighbourhood_on_the_map_filters_and_back_restores(demo_node: Node, page: Page) -> None:
+    # Given the whole directory and its map, where every neighbourhood with results says how many
+    page.goto(f"{demo_node.base_url}/directory?lang=en&q=taller")
+    everything = int(page.locator("#directory-total").get_attribute("data-total") or "0")
+    shaded = page.locator(".directory-map a.dm-area:not([aria-label$=': 0 results'])").first
+    label = shaded.get_attribute("aria-label") or ""
+    code = shaded.get_attribute("data-code")
+    # When a visitor picks that neighbourhood with the keyboard
+    shaded.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**neighbourhood=*")
+    # Then the directory is filtered by it, the text kept, and the count is the one the map showed
+    query = parse_qs(urlsplit(page.url).query)
+    assert query["neighbourhood"] == [code] and query["q"] == ["taller"]
+    shown = int(label.rsplit(": ", 1)[1].split()[0])
+    expect(page.locator("#directory-total")).to_have_attribute("data-total", str(shown))
+    assert shown <= everything
+    for result in page.locator(".result").all():
+        assert result.get_attribute("data-id")
+    # And the back button brings the whole directory back
+    page.go_back()
+    expect(page.locator("#directory-total")).to_have_attribute("data-total", str(everything))
