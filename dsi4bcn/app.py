@@ -88,6 +88,7 @@ from dsi4bcn.web.routes import (
     actordocs,
     discovery,
     federationadmin,
+    homepage,
     inboxes,
     matchapi,
     networkadmin,
@@ -295,6 +296,7 @@ def create_app(config: Config) -> web.Application:
     app[FOLLOW_LIMITER] = RateLimiter(rate=0.2, burst=10)  # ten lookups at once, then one every 5 s
     app.cleanup_ctx.append(_services)
     for table in (
+        homepage.routes,
         site.routes,
         discovery.routes,
         actordocs.routes,

@@ -1,15 +1,12 @@
-"""Human-facing pages and the vocabulary: the home page, ``/ns`` (Turtle, JSON-LD, HTML), health."""
+"""Human-facing pages and the vocabulary: tag pages, ``/ns`` (Turtle, JSON-LD, HTML), health."""
 
 import json
-from collections.abc import Sequence
 
 from aiohttp import web
 
-from dsi4bcn.profiles.actorrecords import ActorRecord
 from dsi4bcn.profiles.iris import profile_page
-from dsi4bcn.web.appkeys import CONFIG, RENDER_CACHE, STORE, TEMPLATES, VOCABULARY
+from dsi4bcn.web.appkeys import CONFIG, STORE, TEMPLATES, VOCABULARY
 from dsi4bcn.web.http import ApiError, json_response, negotiate_or_406, request_language
-from dsi4bcn.web.rendercache import Rendered
 from dsi4bcn.web.templating import render_page
 from federation.media import HTML, JSON, TURTLE
 from vocab.concepts import concept_index
@@ -26,44 +23,6 @@ VOCABULARY_OFFERS = [TURTLE, LD_JSON, HTML, JSON]
 async def healthz(request: web.Request) -> web.Response:
     """200 once the node is ready (database open and migrated, instance actor in place)."""
     return json_response({"status": "ok"})
-
-
-@routes.get("/")
-async def home(request: web.Request) -> web.Response:
-    """The node's home page: its organisations and projects."""
-    language = request_language(request)
-    store = request.app[STORE]
-    config = request.app[CONFIG]
-
-    async def render() -> Rendered:
-        def items(records: Sequence[ActorRecord]) -> list[dict[str, str]]:
-            return [
-                {
-                    "name": record.name(language),
-                    "page": profile_page(config.base_url, record.slug),
-                    "handle": f"@{record.slug}@{config.authority}",
-                }
-                for record in records
-            ]
-
-        return Rendered(
-            200,
-            render_page(
-                request.app[TEMPLATES],
-                "index.html",
-                language,
-                authority=config.authority,
-                heading=None,
-                organisations=items(await store.list("organisation")),
-                projects=items(await store.list("project")),
-            ),
-        )
-
-    rendered = await request.app[RENDER_CACHE].get_or_render(store.generation, ("home", language), render)
-    assert rendered is not None
-    response = web.Response(body=rendered.body, content_type="text/html", charset="utf-8")
-    response.headers["Vary"] = "Accept-Language"
-    return response
 
 
 @routes.get("/tags/{code}")

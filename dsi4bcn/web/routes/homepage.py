@@ -1,0 +1,85 @@
+"""The home page: the node, the network in numbers, a search box, the map, the latest posts, and the ways in."""
+
+from collections.abc import Sequence
+
+from aiohttp import web
+
+from dsi4bcn.directory.districtmap import render_map
+from dsi4bcn.directory.engine import DirectoryAnswer
+from dsi4bcn.directory.query import parse_query
+from dsi4bcn.i18n import UI
+from dsi4bcn.profiles.actorrecords import ActorRecord
+from dsi4bcn.profiles.iris import profile_page
+from dsi4bcn.web.appkeys import CONFIG, DIRECTORY_SERVICE, NOTES, STORE, TEMPLATES
+from dsi4bcn.web.http import request_language
+from dsi4bcn.web.templating import post_view, render_page
+
+__all__ = ["LATEST_POSTS", "routes"]
+
+routes = web.RouteTableDef()
+LATEST_POSTS = 5
+
+
+def network_numbers(answer: DirectoryAnswer) -> dict[str, int]:
+    """The network in numbers, from the directory's answer to the empty query: organisations, projects,
+    the nodes they come from and the neighbourhoods they are in."""
+    kinds = dict(answer.facets.get("kind", ()))
+    return {
+        "organisations": kinds.get("organisation", 0),
+        "projects": kinds.get("project", 0),
+        "nodes": sum(1 for _key, count in answer.facets.get("source", ()) if count),
+        "neighbourhoods": sum(1 for _key, count in answer.facets.get("neighbourhood", ()) if count),
+    }
+
+
+def _own(records: Sequence[ActorRecord], base_url: str, authority: str, language: str) -> list[dict[str, str]]:
+    return [
+        {
+            "name": record.name(language),
+            "page": profile_page(base_url, record.slug),
+            "handle": f"@{record.slug}@{authority}",
+        }
+        for record in records
+    ]
+
+
+@routes.get("/")
+async def home(request: web.Request) -> web.Response:
+    """The node's home page. The network's numbers and map wait for nothing: while the directory index
+    loads, the page says so and shows the node's own profiles."""
+    language = request_language(request)
+    config, store = request.app[CONFIG], request.app[STORE]
+    service = request.app[DIRECTORY_SERVICE]
+    numbers, network_map = None, None
+    if service.ready.is_set():
+        answer = service.search(parse_query({}, {}), language)
+        numbers = network_numbers(answer)
+        network_map = render_map(
+            dict(answer.facets.get("neighbourhood", ())),
+            [],
+            lambda code: f"/directory?neighbourhood={code}&lang={language}",
+            language=language,
+            title=UI["map_title_network"][language],
+            table=False,
+            id_prefix="home-map",
+        )
+    records = {record.slug: record for record in await store.list("organisation") + await store.list("project")}
+    posts = [
+        (records[local].name(language) if local in records else "", profile_page(config.base_url, local), view)
+        for local, note in await request.app[NOTES].latest(None, LATEST_POSTS)
+        for view in [post_view(note, language)]
+    ]
+    body = render_page(
+        request.app[TEMPLATES],
+        "home.html",
+        language,
+        authority=config.authority,
+        numbers=numbers,
+        network_map=network_map,
+        posts=posts,
+        organisations=_own(await store.list("organisation"), config.base_url, config.authority, language),
+        projects=_own(await store.list("project"), config.base_url, config.authority, language),
+    )
+    response = web.Response(body=body, content_type="text/html", charset="utf-8")
+    response.headers["Vary"] = "Accept-Language, Cookie"
+    return response
