@@ -11,14 +11,15 @@ from html import escape
 
 __all__ = ["BAR", "INK", "WIDTH", "bar_chart", "column_chart", "truncate"]
 
-WIDTH = 400  # the viewBox's width; the chart is drawn to it and scaled to the container
+WIDTH = 320  # the viewBox's width; the chart is drawn to it and scaled to the container
 BAR = "#0b5687"
 INK = "#1c2430"
-_ROW = 40  # a label line and its bar
+_ROW = 38  # a label line and its bar
 _BAR_HEIGHT = 14
 _COUNT_ROOM = 56  # kept right of the longest bar for its count
-_FONT = 15
-_MAX_LABEL = 44  # characters of a label drawn (about the chart's width at _FONT)
+_FONT = 14
+_MAX_COLUMN = 48  # a column's widest step, so that a few months do not fill the chart
+_MAX_LABEL = 40  # characters of a label drawn (about the chart's width at _FONT)
 
 
 def truncate(label: str, limit: int = _MAX_LABEL) -> str:
@@ -65,7 +66,7 @@ def column_chart(items: Sequence[tuple[str, int]], title: str, desc: str) -> str
     parts = [_open(height, title, desc)]
     parts.append(f'<line x1="0" y1="{base}" x2="{WIDTH}" y2="{base}" stroke="{INK}" stroke-width="1"></line>')
     if items:
-        step = WIDTH / len(items)
+        step = min(WIDTH / len(items), _MAX_COLUMN)
         gap = min(step * 0.2, 8)
         for number, (_, value) in enumerate(items):
             tall = (base - top_room) * value / top if top > 0 else 0.0
@@ -76,6 +77,6 @@ def column_chart(items: Sequence[tuple[str, int]], title: str, desc: str) -> str
         parts.append(_text(0, _FONT, str(top)))
         parts.append(_text(0, base + _FONT + 8, items[0][0]))
         if len(items) > 1:
-            parts.append(_text(WIDTH, base + _FONT + 8, items[-1][0], anchor="end"))
+            parts.append(_text(min(WIDTH, step * len(items)), base + _FONT + 8, items[-1][0], anchor="end"))
     parts.append("</svg>")
     return "".join(parts)

@@ -67,7 +67,7 @@ def test_labels_are_escaped() -> None:
 def test_long_labels_are_cut_and_every_text_is_in_the_data() -> None:
     items = [("Innovació social digital i economia col·laborativa als barris de Barcelona", 12), ("Salut", 3)]
     texts = _texts(bar_chart(items, "T", "D"))
-    assert texts[0] == truncate(items[0][0]) and texts[0].endswith("…") and len(texts[0]) <= 44
+    assert texts[0] == truncate(items[0][0]) and texts[0].endswith("…") and len(texts[0]) <= 40
     table = [cell for label, count in items for cell in (label, str(count))]
     for text in texts:
         assert any(cell.startswith(text.removesuffix("…")) for cell in table), text
