@@ -6,7 +6,8 @@ __all__ = ["monthly_counts"]
 
 _MONTHLY = (
     "SELECT month, SUM(local), SUM(received) FROM ("
-    " SELECT substr(published, 1, 7) AS month, 1 AS local, 0 AS received FROM actors WHERE deleted IS NULL"
+    " SELECT substr(published, 1, 7) AS month, 1 AS local, 0 AS received FROM actors"
+    " WHERE deleted IS NULL AND coalesce(json_extract(profile, '$.indexable'), 1) != 0"
     " UNION ALL"
     " SELECT substr(received, 1, 7), 0, 1 FROM remote_profiles WHERE deleted IS NULL"
     ") GROUP BY month ORDER BY month"
@@ -15,6 +16,7 @@ _MONTHLY = (
 
 async def monthly_counts(database: Database) -> list[tuple[str, int, int]]:
     """``(month, local, received)`` for each month (``YYYY-MM``) in which live profiles appeared, oldest
-    first: local actors by their creation time, received profiles by the time this node stored them."""
+    first: local actors by their creation time (not those marked ``indexable: false``), received profiles
+    by the time this node stored them."""
     rows = await database.all(_MONTHLY, ())
     return [(str(row[0]), int(row[1]), int(row[2])) for row in rows]

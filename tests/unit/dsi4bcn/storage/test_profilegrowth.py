@@ -1,4 +1,4 @@
-"""Monthly counts of the network's growth on a real SQLite file: local and received, deleted ones left out."""
+"""Monthly counts of the network's growth on a real SQLite file: local and received; deleted, unlisted left out."""
 
 from dsi4bcn.storage.database import Database
 from dsi4bcn.storage.localactors import ProfileStore, utc_now
@@ -22,6 +22,7 @@ async def test_profiles_are_counted_by_the_month_they_appeared(database: Databas
     await store.put("organisation", "ateneu", {"name": {"ca": "Ateneu"}}, None)
     await store.put("organisation", "gone", {"name": {"ca": "Gone"}}, None)
     await store.delete("organisation", "gone")
+    await store.put("organisation", "hidden", {"name": {"ca": "Amagada"}, "indexable": False}, None)
     async with database.transaction() as connection:
         await write_profiles_in(
             connection,
