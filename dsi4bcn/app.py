@@ -99,6 +99,7 @@ from dsi4bcn.web.routes import (
     profilepages,
     site,
     sparqlendpoint,
+    statistics,
 )
 from dsi4bcn.web.templating import template_environment
 from dsi4bcn.web.vocabulary import vocabulary_documents
@@ -310,6 +311,7 @@ def create_app(config: Config) -> web.Application:
         partners.routes,
         profilepages.routes,
         sparqlendpoint.routes,
+        statistics.routes,
     ):
         app.add_routes(table)
     app.router.add_static("/static", str(resources.files("dsi4bcn.web").joinpath("static")))

@@ -26,6 +26,7 @@ PAGES = [
     ("directory-search", "/directory?lang=es&q=impresion&district=10"),
     ("directory-error", "/directory?lang=en&page=-1"),
     ("follow-error", "/follow?actor={base}/projects/aire-net-a-escola&handle=nobody&lang=ca"),
+    ("stats", "/stats?lang=es"),
 ]
 WIDTHS = [1280, 360]
 
