@@ -37,7 +37,7 @@ async def area_page(request: web.Request) -> web.Response:
     projects = [p for p in await request.app[STORE].list("project") if wanted & set(p.fields.get("areas", []))]
     body = render_page(
         request.app[TEMPLATES],
-        "index.html",
+        "tag.html",
         language,
         authority=config.authority,
         heading=concept.label(language),
