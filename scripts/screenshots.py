@@ -32,6 +32,8 @@ PAGES = [
     ("vocabulary", "/ns?lang=ca"),
     ("post", "{note}?lang=ca"),
     ("error-404", "/no-such-page?lang=ca"),
+    ("concepts", "/concepts?lang=ca"),
+    ("concept-skill", "/concepts/skill/training?lang=ca"),
 ]
 WIDTHS = {1280: 800, 360: 740}  # width: viewport height
 MAX_HEIGHT = 1600
