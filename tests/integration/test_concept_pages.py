@@ -77,10 +77,13 @@ def test_the_index_lists_every_scheme(node: Node) -> None:
     for scheme in ("area", "skill", "district", "neighbourhood", "sector", "sdg", "status"):
         assert f'id="scheme-{scheme}"' in text
     assert 'href="/concepts/skill/3d-printing?lang=es"' in text and "Habilidades" in text
+    vocabulary = fetch(f"{node.base_url}/ns?lang=en", headers=HTML).body.decode()
+    assert 'href="/concepts/area/open-data?lang=en"' in vocabulary and 'href="/concepts?lang=en"' in vocabulary
 
 
 def test_an_unknown_concept_is_a_404_page_in_the_visitors_language(node: Node) -> None:
-    for path in ("/concepts/skill/no-such-skill", "/concepts/colour/red", "/concepts/district/99"):
+    odd = ("/concepts/district/%C2%B2", "/concepts/sdg/%EF%BC%91", "/concepts/area/%00", "/concepts/skill/a%2Fb")
+    for path in ("/concepts/skill/no-such-skill", "/concepts/colour/red", "/concepts/district/99", *odd):
         page = fetch(f"{node.base_url}{path}?lang=ca", headers=HTML)
         assert page.status == 404 and page.content_type.startswith("text/html"), path
         assert '<html lang="ca">' in page.body.decode()

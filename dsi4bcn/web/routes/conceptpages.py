@@ -40,7 +40,9 @@ async def concepts_index(request: web.Request) -> web.Response:
 async def concept_page(request: web.Request) -> web.Response:
     """The page of one concept; for a skill, who needs it beside who offers it."""
     scheme, code = request.match_info["scheme"], request.match_info["code"]
-    concept = concept_index().get(scheme, code) if scheme in SCHEME_FACETS else None
+    # Codes are ASCII: a digit such as "²" would pass ``isdigit`` but is no number ``int`` reads.
+    known = scheme in SCHEME_FACETS and code.isascii()
+    concept = concept_index().get(scheme, code) if known else None
     if concept is None:
         raise ApiError(404, "not_found")
     language = request_language(request)
