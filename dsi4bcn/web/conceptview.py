@@ -2,6 +2,7 @@
 concepts, and the profiles of the directory that use it (for a skill, who needs it beside who offers it).
 """
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
@@ -159,15 +160,21 @@ def concept_view(concept: Concept, answers: Mapping[str, DirectoryAnswer], langu
     )
 
 
+def _alphabetical(label: str) -> str:
+    """A sort key that reads "Àmbit" beside "Ambit": without accents, case folded."""
+    decomposed = unicodedata.normalize("NFKD", label)
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
+
+
 def scheme_views(language: str) -> list[SchemeView]:
-    """Every scheme with its concepts (in notation order) for the index page."""
+    """Every scheme with its concepts for the index page: numbered schemes (districts, neighbourhoods,
+    SDGs) in their official order, the others alphabetically in ``language``."""
     index = concept_index()
-    return [
-        SchemeView(
-            scheme,
-            UI[_SCHEME_NAMES[scheme]][language],
-            [LinkView(concept.label(language), concept_href(concept, language)) for concept in index.in_scheme(scheme)],
-        )
-        for scheme in SCHEMES
-        if scheme in _SCHEME_NAMES
-    ]
+    views = []
+    for scheme in SCHEMES:
+        concepts = index.in_scheme(scheme)
+        if not all(concept.code.isdigit() for concept in concepts):
+            concepts.sort(key=lambda concept: _alphabetical(concept.label(language)))
+        links = [LinkView(concept.label(language), concept_href(concept, language)) for concept in concepts]
+        views.append(SchemeView(scheme, UI[_SCHEME_NAMES[scheme]][language], links))
+    return views

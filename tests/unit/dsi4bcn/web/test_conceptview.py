@@ -1,6 +1,8 @@
 """Concept pages' view model: labels and definitions per language, relations as links, a skill's needs
 beside its offers with each profile's source and page, a district's neighbourhoods, and the index."""
 
+import unicodedata
+
 from dsi4bcn.directory.engine import DirectoryAnswer, DirectoryIndex
 from dsi4bcn.directory.entries import Entry
 from dsi4bcn.directory.query import DirectoryQuery
@@ -95,3 +97,13 @@ def test_links_are_encoded_and_the_index_lists_every_scheme() -> None:
     assert [scheme.scheme for scheme in schemes] == list(SCHEMES)
     skills = next(scheme for scheme in schemes if scheme.scheme == "skill")
     assert skills.name == "Skills" and len(skills.concepts) == len(concept_index().in_scheme("skill"))
+
+
+def test_the_index_orders_numbered_schemes_by_number_and_the_others_by_label() -> None:
+    schemes = {scheme.scheme: scheme for scheme in scheme_views("ca")}
+    districts = [link.href for link in schemes["district"].concepts]
+    assert districts[:2] == ["/concepts/district/1?lang=ca", "/concepts/district/2?lang=ca"]
+    assert districts[-1] == "/concepts/district/10?lang=ca"
+    skills = [link.label for link in schemes["skill"].concepts]
+    plain = [unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode().casefold() for label in skills]
+    assert plain == sorted(plain) and skills[0] != "Impressió 3D"  # by label, not by code (3d-printing)
