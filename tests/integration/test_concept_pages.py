@@ -68,6 +68,9 @@ def test_a_district_page_lists_its_neighbourhoods(node: Node) -> None:
     for code in range(64, 74):
         assert f'href="/concepts/neighbourhood/{code}?lang=ca"' in text
     assert 'href="/directory?district=10&amp;lang=ca"' in text
+    # Without ?lang= the page speaks the language the visitor chose before (the cookie).
+    remembered = fetch(f"{node.base_url}/concepts/district/10", headers={**HTML, "Cookie": "lang=es"}).body.decode()
+    assert '<html lang="es">' in remembered and "Barrios del distrito" in remembered
     neighbourhood = fetch(f"{node.base_url}/concepts/neighbourhood/71?lang=es", headers=HTML).body.decode()
     assert 'href="/concepts/district/10?lang=es"' in neighbourhood and '<html lang="es">' in neighbourhood
 
