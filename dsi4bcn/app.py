@@ -86,6 +86,7 @@ from dsi4bcn.web.queryslots import ClientSlots
 from dsi4bcn.web.rendercache import RenderCache
 from dsi4bcn.web.routes import (
     actordocs,
+    conceptpages,
     discovery,
     federationadmin,
     homepage,
@@ -308,6 +309,7 @@ def create_app(config: Config) -> web.Application:
         networkprofiles.routes,
         matchapi.routes,
         networkdirectory.routes,
+        conceptpages.routes,
         partners.routes,
         profilepages.routes,
         sparqlendpoint.routes,

@@ -33,6 +33,8 @@ PAGES = [
     ("post", "{note}?lang=ca"),
     ("error-404", "/no-such-page?lang=ca"),
     ("stats", "/stats?lang=ca"),
+    ("concepts", "/concepts?lang=ca"),
+    ("concept-skill", "/concepts/skill/training?lang=ca"),
 ]
 WIDTHS = {1280: 800, 360: 740}  # width: viewport height
 MAX_HEIGHT = 1600

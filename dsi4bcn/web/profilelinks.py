@@ -1,17 +1,18 @@
-"""What a profile page links to and tells machines: directory filter links for its concepts, and the
+"""What a profile page links to and tells machines: its concepts' pages (``/concepts/{scheme}/{code}``), and the
 schema.org JSON-LD and OpenGraph tags in its head, with JSON made safe to put inside a script element.
 """
 
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from markupsafe import Markup
 
 __all__ = [
     "FILTER_PARAMETERS",
     "concept_key",
+    "directory_filter_link",
     "directory_link",
     "opengraph_tags",
     "schema_org_document",
@@ -38,14 +39,32 @@ def concept_key(curie: str) -> str:
     return curie.partition(":")[2] or curie
 
 
+# The scheme of the concepts each filter parameter takes.
+_PARAMETER_SCHEMES: Mapping[str, str] = {"needs": "skill", "offers": "skill"}
+
+
+def _check(parameter: str) -> None:
+    if parameter not in _PLACE_SCHEMES and parameter not in FILTER_PARAMETERS.values():
+        raise ValueError(f"no directory filter is called {parameter!r}")
+
+
 def directory_link(parameter: str, curie: str) -> str:
-    """The one place that says where a concept on a profile page leads: the directory filtered by it.
+    """The one place that says where a concept on a profile page leads: the concept's page, which lists
+    the profiles using it and links to the directory filtered by it (``directory_filter_link``).
 
     ``parameter`` is a field's filter parameter (``FILTER_PARAMETERS``) or, for a place, the concept's
     scheme (``district``, ``neighbourhood``).
     """
-    if parameter not in _PLACE_SCHEMES and parameter not in FILTER_PARAMETERS.values():
-        raise ValueError(f"no directory filter is called {parameter!r}")
+    _check(parameter)
+    scheme, colon, _ = curie.partition(":")
+    if not colon:
+        scheme = _PARAMETER_SCHEMES.get(parameter, parameter)
+    return f"/concepts/{quote(scheme, safe='')}/{quote(concept_key(curie), safe='')}"
+
+
+def directory_filter_link(parameter: str, curie: str) -> str:
+    """The directory filtered by a concept: ``/directory?{parameter}={code}``."""
+    _check(parameter)
     return "/directory?" + urlencode({parameter: concept_key(curie)})
 
 

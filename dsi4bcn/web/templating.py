@@ -95,7 +95,7 @@ class ActorView:
 
 
 def concept_link(concept: Concept, language: str, parameter: str | None) -> ConceptLink:
-    """A concept as a page shows it, linking to the directory filtered by it (``parameter``, or its scheme)."""
+    """A concept as a page shows it, linking to its concept page (``parameter`` is its field's filter, or None)."""
     href = directory_link(parameter or concept.scheme, concept.curie)
     return ConceptLink(concept.label(language), concept.iri, concept.curie, href)
 

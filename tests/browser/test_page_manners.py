@@ -25,6 +25,10 @@ PAGES = [
     ("directory", "/directory?lang=ca"),
     ("directory-search", "/directory?lang=es&q=impresion&district=10"),
     ("directory-error", "/directory?lang=en&page=-1"),
+    ("concepts", "/concepts?lang=es"),
+    ("concept-skill", "/concepts/skill/training?lang=ca"),
+    ("concept-district", "/concepts/district/10?lang=en"),
+    ("error-concept", "/concepts/skill/no-such-skill?lang=es"),
     ("follow-error", "/follow?actor={base}/projects/aire-net-a-escola&handle=nobody&lang=ca"),
     ("stats", "/stats?lang=es"),
 ]

@@ -35,7 +35,7 @@ def test_a_mistyped_handle_gets_a_page_in_the_visitors_language(demo_node: Node,
 def test_concepts_and_the_organisation_are_links(demo_node: Node, page: Page) -> None:
     page.goto(f"{demo_node.base_url}/@aire-net-a-escola?lang=en")
     expect(page.get_by_role("link", name="Citizen sensing")).to_have_attribute(
-        "href", "/directory?area=citizen-sensing&lang=en"
+        "href", "/concepts/area/citizen-sensing?lang=en"
     )
     page.get_by_role("link", name="Poblenou Community Workshop").click()
     expect(page.locator("h1")).to_have_text("Poblenou Community Workshop")

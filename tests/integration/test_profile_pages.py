@@ -104,17 +104,17 @@ def test_the_organisation_lists_its_projects_and_the_project_names_its_organisat
     assert partners in project
 
 
-def test_concepts_link_to_the_directory_filtered_by_them(node: Node) -> None:
+def test_concepts_link_to_their_pages(node: Node) -> None:
     links = {str(link.get("href")) for link in parsed(page(node, "/projects/guia-drets", "es")).links}
     for href in (
-        "/directory?area=open-data&lang=es",
-        "/directory?needs=translation&lang=es",
-        "/directory?offers=legal-advice&lang=es",
-        "/directory?district=1&lang=es",
+        "/concepts/area/open-data?lang=es",
+        "/concepts/skill/translation?lang=es",
+        "/concepts/skill/legal-advice?lang=es",
+        "/concepts/district/1?lang=es",
     ):
         assert href in links, (href, sorted(links))
     organisation = {str(link.get("href")) for link in parsed(page(node, "/organisations/clau-oberta")).links}
-    assert {"/directory?sector=civil-society&lang=ca", "/directory?neighbourhood=71&lang=ca"} <= organisation
+    assert {"/concepts/sector/civil-society?lang=ca", "/concepts/neighbourhood/71?lang=ca"} <= organisation
 
 
 def test_the_project_shows_its_five_latest_posts_sanitised_and_linked(node: Node) -> None:

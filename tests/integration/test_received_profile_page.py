@@ -51,9 +51,9 @@ def test_a_received_profile_says_which_node_it_comes_from_and_links_to_the_origi
     assert "<h1>Weave &lt;Co-op&gt;</h1>" in text
     # The stranger's summary is shown as text: its markup is gone, its words stay.
     assert "<script>" not in text and "Teixim" in text and "xarxes &amp; eines" in text
-    assert 'href="/directory?area=platform-cooperativism&amp;lang=en"' in text
-    assert 'href="/directory?neighbourhood=71&amp;lang=en"' in text
-    assert 'href="/directory?district=10&amp;lang=en"' in text
+    assert 'href="/concepts/area/platform-cooperativism?lang=en"' in text
+    assert 'href="/concepts/neighbourhood/71?lang=en"' in text
+    assert 'href="/concepts/district/10?lang=en"' in text
     assert f"/partners?profile={iri.replace(':', '%3A')}" in text
     catalan = profile_page(aggregator, iri, "ca").body.decode()
     assert "Perfil rebut del node" in catalan and "Cooperativa &lt;b&gt;Teixit&lt;/b&gt;" in catalan

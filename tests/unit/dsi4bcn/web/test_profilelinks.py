@@ -1,4 +1,4 @@
-"""Directory links of concepts, schema.org documents, OpenGraph tags and JSON made safe for a script element."""
+"""Concept-page and directory links of concepts, schema.org documents, OpenGraph tags and safe script JSON."""
 
 import json
 from html.parser import HTMLParser
@@ -8,6 +8,7 @@ import pytest
 from dsi4bcn.web.profilelinks import (
     FILTER_PARAMETERS,
     concept_key,
+    directory_filter_link,
     directory_link,
     opengraph_tags,
     schema_org_document,
@@ -15,21 +16,31 @@ from dsi4bcn.web.profilelinks import (
 )
 
 
-def test_a_concept_links_to_the_directory_filtered_by_its_short_key() -> None:
+def test_a_concept_links_to_its_page() -> None:
     assert concept_key("area:open-data") == "open-data"
     assert concept_key("sdg:11") == "11"
-    assert directory_link("area", "area:open-data") == "/directory?area=open-data"
-    assert directory_link("needs", "skill:data-visualisation") == "/directory?needs=data-visualisation"
-    assert directory_link("neighbourhood", "neighbourhood:71") == "/directory?neighbourhood=71"
-    assert directory_link("sdg", "sdg:11") == "/directory?sdg=11"
+    assert directory_link("area", "area:open-data") == "/concepts/area/open-data"
+    assert directory_link("needs", "skill:data-visualisation") == "/concepts/skill/data-visualisation"
+    assert directory_link("offers", "data-visualisation") == "/concepts/skill/data-visualisation"
+    assert directory_link("neighbourhood", "neighbourhood:71") == "/concepts/neighbourhood/71"
+    assert directory_link("sdg", "sdg:11") == "/concepts/sdg/11"
     # Every field's parameter is one the directory reads.
     assert set(FILTER_PARAMETERS.values()) == {"area", "needs", "offers", "sector", "sdg", "status"}
 
 
+def test_the_directory_filtered_by_a_concept_stays_available() -> None:
+    assert directory_filter_link("area", "area:open-data") == "/directory?area=open-data"
+    assert directory_filter_link("needs", "skill:data-visualisation") == "/directory?needs=data-visualisation"
+    assert directory_filter_link("district", "district:10") == "/directory?district=10"
+
+
 def test_an_odd_key_is_encoded_and_an_unknown_filter_refused() -> None:
-    assert directory_link("area", "area:a&b=c") == "/directory?area=a%26b%3Dc"
+    assert directory_link("area", "area:a&b=c/d") == "/concepts/area/a%26b%3Dc%2Fd"
+    assert directory_filter_link("area", "area:a&b=c") == "/directory?area=a%26b%3Dc"
     with pytest.raises(ValueError, match="colour"):
         directory_link("colour", "area:open-data")
+    with pytest.raises(ValueError, match="colour"):
+        directory_filter_link("colour", "area:open-data")
 
 
 class _Scripts(HTMLParser):

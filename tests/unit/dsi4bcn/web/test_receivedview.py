@@ -30,12 +30,12 @@ def test_a_received_profile_reads_as_text_with_links_and_its_origin() -> None:
     assert view.original == "https://peer.example/@x" and view.website is None
     hrefs = [link.href for _, links in view.rows for link in links]
     assert hrefs == [
-        "/directory?area=open-data",
-        "/directory?needs=translation",
-        "/directory?neighbourhood=71",
-        "/directory?district=10",
-        "/directory?sdg=3",
-        "/directory?sdg=11",
+        "/concepts/area/open-data",
+        "/concepts/skill/translation",
+        "/concepts/neighbourhood/71",
+        "/concepts/district/10",
+        "/concepts/sdg/3",
+        "/concepts/sdg/11",
     ]
 
 
