@@ -20,6 +20,7 @@ __all__ = [
     "ApiError",
     "body_media_type",
     "error_response",
+    "html_response",
     "json_response",
     "negotiate_or_406",
     "page_number",
@@ -31,6 +32,13 @@ __all__ = [
 ]
 
 MAX_BODY = 1024 * 1024
+
+
+def html_response(body: bytes, *, status: int = 200, vary: str = "Accept-Language") -> web.Response:
+    """An HTML page (UTF-8) that varies on ``vary``, the request headers that chose it."""
+    response = web.Response(body=body, status=status, content_type="text/html", charset="utf-8")
+    response.headers["Vary"] = vary
+    return response
 
 
 def json_response(

@@ -16,7 +16,7 @@ from dsi4bcn.fediverse.outbox import sanitise_html
 from dsi4bcn.profiles.documents import pick_language
 from dsi4bcn.profiles.iris import profile_page
 from dsi4bcn.web.appkeys import CONFIG, STORE, TEMPLATES
-from dsi4bcn.web.http import ApiError, request_language
+from dsi4bcn.web.http import ApiError, html_response, request_language
 from dsi4bcn.web.templating import render_page
 
 __all__ = ["post_page"]
@@ -65,6 +65,4 @@ async def post_page(request: web.Request, slug: str, kind: str, document: Mappin
         published=_date(document.get("published")),
         object_id=str(document.get("id", "")),
     )
-    response = web.Response(body=body, content_type="text/html", charset="utf-8")
-    response.headers["Vary"] = "Accept, Accept-Language"
-    return response
+    return html_response(body, vary="Accept, Accept-Language")

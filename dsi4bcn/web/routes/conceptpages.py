@@ -11,19 +11,13 @@ from dsi4bcn.directory.engine import DirectoryAnswer
 from dsi4bcn.directory.query import MAX_PER_PAGE, DirectoryQuery
 from dsi4bcn.web.appkeys import DIRECTORY_SERVICE, TEMPLATES
 from dsi4bcn.web.conceptview import SCHEME_FACETS, concept_view, scheme_views
-from dsi4bcn.web.http import ApiError, request_language
+from dsi4bcn.web.http import ApiError, html_response, request_language
 from dsi4bcn.web.templating import render_page
 from vocab.concepts import concept_index
 
 __all__ = ["routes"]
 
 routes = web.RouteTableDef()
-
-
-def _html(body: bytes) -> web.Response:
-    response = web.Response(body=body, content_type="text/html", charset="utf-8")
-    response.headers["Vary"] = "Accept-Language, Cookie"
-    return response
 
 
 @routes.get("/concepts")
@@ -33,7 +27,7 @@ async def concepts_index(request: web.Request) -> web.Response:
     body = render_page(
         request.app[TEMPLATES], "concepts.html", language, query=request.query, schemes=scheme_views(language)
     )
-    return _html(body)
+    return html_response(body, vary="Accept-Language, Cookie")
 
 
 @routes.get("/concepts/{scheme}/{code}")
@@ -59,4 +53,4 @@ async def concept_page(request: web.Request) -> web.Response:
     }
     view = concept_view(concept, answers, language)
     body = render_page(request.app[TEMPLATES], "concept.html", language, query=request.query, concept=view)
-    return _html(body)
+    return html_response(body, vary="Accept-Language, Cookie")

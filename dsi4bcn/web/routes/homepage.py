@@ -11,7 +11,7 @@ from dsi4bcn.i18n import UI
 from dsi4bcn.profiles.actorrecords import ActorRecord
 from dsi4bcn.profiles.iris import profile_page
 from dsi4bcn.web.appkeys import CONFIG, DIRECTORY_SERVICE, NOTES, STORE, TEMPLATES
-from dsi4bcn.web.http import request_language
+from dsi4bcn.web.http import html_response, request_language
 from dsi4bcn.web.templating import post_view, render_page
 
 __all__ = ["LATEST_POSTS", "routes"]
@@ -63,7 +63,8 @@ async def home(request: web.Request) -> web.Response:
             table=False,
             id_prefix="home-map",
         )
-    records = {record.slug: record for record in await store.list("organisation") + await store.list("project")}
+    organisations, projects = await store.list("organisation"), await store.list("project")
+    records = {record.slug: record for record in [*organisations, *projects]}
     posts = [
         (records[local].name(language) if local in records else "", profile_page(config.base_url, local), view)
         for local, note in await request.app[NOTES].latest(None, LATEST_POSTS)
@@ -77,9 +78,7 @@ async def home(request: web.Request) -> web.Response:
         numbers=numbers,
         network_map=network_map,
         posts=posts,
-        organisations=_own(await store.list("organisation"), config.base_url, config.authority, language),
-        projects=_own(await store.list("project"), config.base_url, config.authority, language),
+        organisations=_own(organisations, config.base_url, config.authority, language),
+        projects=_own(projects, config.base_url, config.authority, language),
     )
-    response = web.Response(body=body, content_type="text/html", charset="utf-8")
-    response.headers["Vary"] = "Accept-Language, Cookie"
-    return response
+    return html_response(body, vary="Accept-Language, Cookie")

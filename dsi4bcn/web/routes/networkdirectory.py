@@ -19,7 +19,7 @@ from dsi4bcn.directory.formats import answer_csv, answer_json
 from dsi4bcn.directory.query import FACETS, MAX_PER_PAGE, SORTS, DirectoryQuery, QueryRefused, parse_query
 from dsi4bcn.i18n import UI, message
 from dsi4bcn.web.appkeys import DIRECTORY_SERVICE, TEMPLATES
-from dsi4bcn.web.http import ApiError, json_response, request_language
+from dsi4bcn.web.http import ApiError, html_response, json_response, request_language
 from dsi4bcn.web.templating import render_page
 
 __all__ = ["page_links", "routes"]
@@ -88,12 +88,6 @@ def page_links(request: web.Request, pages: int) -> dict[int, str]:
     return {number: "/directory?" + urlencode([*kept, ("page", str(number))]) for number in range(1, pages + 1)}
 
 
-def _html(body: bytes, status: int = 200) -> web.Response:
-    response = web.Response(body=body, status=status, content_type="text/html", charset="utf-8")
-    response.headers["Vary"] = "Accept-Language, Cookie"
-    return response
-
-
 def _map(request: web.Request, data: dict[str, Any], language: str) -> Markup:
     """The district map of the current results: neighbourhoods shaded by their count, each a link that
     filters by it (the other parameters kept), and this page's results with coordinates as points."""
@@ -125,7 +119,7 @@ async def directory_page(request: web.Request) -> web.Response:
     except QueryRefused as refused:
         text = message(refused.code, language, **refused.params)
         body = render_page(request.app[TEMPLATES], "directory_error.html", language, query=None, error=text)
-        return _html(body, 400)
+        return html_response(body, status=400, vary="Accept-Language, Cookie")
     service, answer = await _answer(request, query)
     data = answer_json(answer, query, language, service.own_source)
     pages = min(data["pages"], 1000)
@@ -146,4 +140,5 @@ async def directory_page(request: web.Request) -> web.Response:
         "pages": math.ceil(answer.total / query.per_page),
         "map": _map(request, data, language),
     }
-    return _html(render_page(request.app[TEMPLATES], "directory.html", language, query=request.query, **context))
+    body = render_page(request.app[TEMPLATES], "directory.html", language, query=request.query, **context)
+    return html_response(body, vary="Accept-Language, Cookie")

@@ -9,7 +9,7 @@ from aiohttp import web
 from dsi4bcn.matching.features import profile_from_triples, triples_from_ntriples
 from dsi4bcn.profiles.iris import parse_actor_iri, profile_page
 from dsi4bcn.web.appkeys import CONFIG, RECEIVED_PROFILES, TEMPLATES
-from dsi4bcn.web.http import request_language
+from dsi4bcn.web.http import html_response, request_language
 from dsi4bcn.web.receivedview import received_view
 from dsi4bcn.web.templating import render_page
 
@@ -20,9 +20,7 @@ routes = web.RouteTableDef()
 
 def _page(request: web.Request, status: int, language: str, **context: object) -> web.Response:
     body = render_page(request.app[TEMPLATES], "received.html", language, query=request.query, **context)
-    response = web.Response(body=body, status=status, content_type="text/html", charset="utf-8")
-    response.headers["Vary"] = "Accept-Language"
-    return response
+    return html_response(body, status=status)
 
 
 @routes.get("/network/profile")

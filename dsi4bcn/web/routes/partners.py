@@ -12,7 +12,7 @@ from aiohttp import web
 
 from dsi4bcn.matching.model import DEFAULT_WEIGHTS, PARTS
 from dsi4bcn.web.appkeys import TEMPLATES
-from dsi4bcn.web.http import request_language
+from dsi4bcn.web.http import html_response, request_language
 from dsi4bcn.web.routes.matchapi import parse_match_query, run_match
 from dsi4bcn.web.templating import render_page
 
@@ -70,6 +70,4 @@ async def partners(request: web.Request) -> web.Response:
         results=results,
         api_url="/api/match?" + request.query_string if request.query_string else "/api/match",
     )
-    response = web.Response(body=body, content_type="text/html", charset="utf-8")
-    response.headers["Vary"] = "Accept-Language"
-    return response
+    return html_response(body)

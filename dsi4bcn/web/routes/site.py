@@ -6,7 +6,7 @@ from aiohttp import web
 
 from dsi4bcn.profiles.iris import profile_page
 from dsi4bcn.web.appkeys import CONFIG, STORE, TEMPLATES, VOCABULARY
-from dsi4bcn.web.http import ApiError, json_response, negotiate_or_406, request_language
+from dsi4bcn.web.http import ApiError, html_response, json_response, negotiate_or_406, request_language
 from dsi4bcn.web.templating import render_page
 from federation.media import HTML, JSON, TURTLE
 from vocab.concepts import concept_index
@@ -51,9 +51,7 @@ async def area_page(request: web.Request) -> web.Response:
             for p in projects
         ],
     )
-    response = web.Response(body=body, content_type="text/html", charset="utf-8")
-    response.headers["Vary"] = "Accept-Language"
-    return response
+    return html_response(body)
 
 
 @routes.get("/ns")
@@ -65,9 +63,7 @@ async def vocabulary(request: web.Request) -> web.Response:
         body = render_page(
             request.app[TEMPLATES], "vocabulary.html", language, **request.app[VOCABULARY]["html"][language]
         )
-        response = web.Response(body=body, content_type="text/html", charset="utf-8")
-        response.headers["Vary"] = "Accept, Accept-Language"
-        return response
+        return html_response(body, vary="Accept, Accept-Language")
     key = TURTLE if media_type == TURTLE else LD_JSON
     response = web.Response(body=request.app[VOCABULARY][key])
     response.headers["Content-Type"] = media_type + ("; charset=utf-8" if media_type == TURTLE else "")

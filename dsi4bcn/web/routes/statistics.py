@@ -18,7 +18,7 @@ from dsi4bcn.directory.query import DirectoryQuery
 from dsi4bcn.i18n import UI
 from dsi4bcn.storage.profilegrowth import monthly_counts
 from dsi4bcn.web.appkeys import DATABASE, DIRECTORY_SERVICE, TEMPLATES
-from dsi4bcn.web.http import ApiError, json_response, request_language
+from dsi4bcn.web.http import ApiError, html_response, json_response, request_language
 from dsi4bcn.web.svgcharts import bar_chart, column_chart
 from dsi4bcn.web.templating import render_page
 
@@ -97,6 +97,4 @@ async def stats_page(request: web.Request) -> web.Response:
         charts=_charts(data, language),
         total_text=UI["stats_total"][language].format(total=data["total"]),
     )
-    response = web.Response(body=body, content_type="text/html", charset="utf-8")
-    response.headers["Vary"] = "Accept-Language, Cookie"
-    return response
+    return html_response(body, vary="Accept-Language, Cookie")
