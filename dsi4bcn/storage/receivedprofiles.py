@@ -81,11 +81,15 @@ async def write_profiles_in(connection: Connection, profiles: Sequence[NewProfil
     """Inside a transaction: store these profiles, replacing any version or tombstone held."""
     await connection.executemany(
         "INSERT INTO remote_profiles (actor, peer, document, ntriples, activity_id, key_id, received,"
-        " updated, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL) ON CONFLICT (actor) DO UPDATE SET"
-        " peer = excluded.peer, document = excluded.document, ntriples = excluded.ntriples,"
+        " updated, deleted, first_received) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?) ON CONFLICT (actor) DO UPDATE"
+        " SET peer = excluded.peer, document = excluded.document, ntriples = excluded.ntriples,"
         " activity_id = excluded.activity_id, key_id = excluded.key_id, received = excluded.received,"
-        " updated = excluded.updated, deleted = NULL",
-        [(p.actor, p.peer, p.document, p.ntriples, p.activity_id, p.key_id, p.received, p.updated) for p in profiles],
+        " updated = excluded.updated, deleted = NULL, first_received = CASE WHEN remote_profiles.deleted IS NULL"
+        " THEN coalesce(remote_profiles.first_received, excluded.received) ELSE excluded.received END",
+        [
+            (p.actor, p.peer, p.document, p.ntriples, p.activity_id, p.key_id, p.received, p.updated, p.received)
+            for p in profiles
+        ],
     )
 
 
@@ -97,10 +101,10 @@ async def erase_in(connection: Connection, actor: str, peer: str, when: str, ori
     the only one a later version is compared with.
     """
     await connection.execute(
-        "INSERT INTO remote_profiles (actor, peer, document, ntriples, received, updated, deleted)"
-        " VALUES (?, ?, NULL, NULL, ?, ?, ?) ON CONFLICT (actor) DO UPDATE SET document = NULL, ntriples = NULL,"
+        "INSERT INTO remote_profiles (actor, peer, document, ntriples, received, updated, deleted, first_received)"
+        " VALUES (?, ?, NULL, NULL, ?, ?, ?, ?) ON CONFLICT (actor) DO UPDATE SET document = NULL, ntriples = NULL,"
         " activity_id = NULL, key_id = NULL, updated = excluded.updated, deleted = excluded.deleted",
-        (actor, peer, when, origin_time, when),
+        (actor, peer, when, origin_time, when, when),
     )
 
 
