@@ -34,10 +34,13 @@ from dsi4bcn.graph.process import GraphService
 from dsi4bcn.graph.sync import GraphSync, profile_marker
 from dsi4bcn.matching.service import Matcher
 from dsi4bcn.profiles.iris import instance_actor_iri
+from dsi4bcn.profiles.nodeidentity import SETTING_NAME, NodeIdentity, stored_identity
+from dsi4bcn.profiles.validation import ProfileInvalid
 from dsi4bcn.storage.database import Database, open_database
 from dsi4bcn.storage.deliveries import DeliveryQueue
 from dsi4bcn.storage.follows import Follows
 from dsi4bcn.storage.localactors import ProfileStore
+from dsi4bcn.storage.nodesettings import NodeSettings
 from dsi4bcn.storage.notes import Notes
 from dsi4bcn.storage.profilewrites import ProfileWrites
 from dsi4bcn.storage.receivedactivities import ReceivedActivities
@@ -98,11 +101,12 @@ from dsi4bcn.web.routes import (
     partners,
     profileadmin,
     profilepages,
+    settingsadmin,
     site,
     sparqlendpoint,
     statistics,
 )
-from dsi4bcn.web.templating import template_environment
+from dsi4bcn.web.templating import set_node_identity, template_environment
 from dsi4bcn.web.vocabulary import vocabulary_documents
 from federation.client import ActivityPubClient, FetchPolicy, create_session
 
@@ -144,6 +148,7 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
         stack.push_async_callback(database.close)
         store = app[STORE] = ProfileStore(database)
         await store.instance()
+        set_node_identity(app[TEMPLATES], await _stored_identity(database))
         if config.demo:
             loaded = await load_demo(store)
             log.info("demo data: %s", loaded)
@@ -167,6 +172,16 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
         await _start_federation(app, config, stack, client, sync)
         _register_profile_hooks(app, config, store, deliverer, sync)
         yield
+
+
+async def _stored_identity(database: Database) -> NodeIdentity:
+    """The node's name and description as last set; the default (and a warning) if the row is unreadable."""
+    text = await NodeSettings(database).read(SETTING_NAME)
+    try:
+        return stored_identity(text)
+    except (ValueError, ProfileInvalid) as error:  # json.JSONDecodeError is a ValueError
+        log.warning("the node's identity setting cannot be read, showing the default: %s", error)
+        return NodeIdentity()
 
 
 async def _start_graph(
@@ -314,6 +329,7 @@ def create_app(config: Config) -> web.Application:
         profilepages.routes,
         sparqlendpoint.routes,
         statistics.routes,
+        settingsadmin.routes,
     ):
         app.add_routes(table)
     app.router.add_static("/static", str(resources.files("dsi4bcn.web").joinpath("static")))

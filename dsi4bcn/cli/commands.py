@@ -78,7 +78,7 @@ def _read_document(path: str) -> dict[str, Any]:
     except (json.JSONDecodeError, yaml.YAMLError) as error:
         raise ValueError(f"{path} is not valid YAML or JSON: {error}") from error
     if not isinstance(document, dict):
-        raise ValueError(f"{path} must hold one profile (a mapping), not {type(document).__name__}")
+        raise ValueError(f"{path} must hold one mapping, not {type(document).__name__}")
     return document
 
 
@@ -143,6 +143,13 @@ def _peers_request(args: argparse.Namespace) -> ApiRequest:
     if args.action == "remove":
         return "DELETE", "/api/peers?" + urlencode({"peer": args.url_of_peer}), None
     return "GET", "/api/peers", None
+
+
+def _settings_request(args: argparse.Namespace) -> ApiRequest:
+    """The admin API call a ``settings`` command stands for."""
+    if args.action == "put":
+        return "PUT", "/api/settings", _read_document(args.file)
+    return "GET", "/api/settings", None
 
 
 def _graph_request(args: argparse.Namespace) -> ApiRequest:
@@ -254,6 +261,7 @@ _REQUESTS: Mapping[str, Callable[[argparse.Namespace], ApiRequest]] = {
     **dict.fromkeys(_KIND_PATHS, _profile_request),
     "blocks": _blocks_request,
     "peers": _peers_request,
+    "settings": _settings_request,
     "graph": _graph_request,
     "match": _match_request,
 }

@@ -131,6 +131,10 @@ def _add_network_commands(commands: _Commands, common: argparse.ArgumentParser) 
     add.add_argument("--reason", help="why (kept with the block)")
     blocks.add_parser("remove", parents=[common], help="unblock a domain").add_argument("domain")
 
+    settings = _add_actions(commands, common, "settings", "the node's name and description", ("show", "show them"))
+    put = settings.add_parser("put", parents=[common], help="replace them from a YAML or JSON file")
+    put.add_argument("file", help="YAML or JSON with nameMap and summaryMap (- for standard input)")
+
     listing = ("list", "list peers with their backfill and last resync")
     peers = _add_actions(commands, common, "peers", "aggregate other nodes' profiles", listing, no_wait=False)
     for action, text in (

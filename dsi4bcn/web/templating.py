@@ -16,6 +16,7 @@ from dsi4bcn.i18n import LANGUAGES, UI
 from dsi4bcn.profiles.actorrecords import ActorRecord
 from dsi4bcn.profiles.documents import pick_language, text_to_html
 from dsi4bcn.profiles.iris import actor_iri, profile_page
+from dsi4bcn.profiles.nodeidentity import NodeIdentity
 from dsi4bcn.web.feeds import plain_text
 from dsi4bcn.web.profilelinks import FILTER_PARAMETERS, directory_link, schema_org_document, script_json
 from vocab.concepts import Concept, concept_index
@@ -26,10 +27,14 @@ __all__ = [
     "PostView",
     "actor_view",
     "concept_link",
+    "node_identity",
     "post_view",
     "render_page",
+    "set_node_identity",
     "template_environment",
 ]
+
+_IDENTITY = "node_identity"
 
 
 def template_environment() -> jinja2.Environment:
@@ -226,6 +231,22 @@ def render_page(
     """
     page = environment.get_template(template)
     labels = {key: values[language] for key, values in UI.items()}
+    identity = node_identity(environment)
+    labels["node_title"] = identity.name(language) or labels["node_title"]
+    labels["node_intro"] = identity.summary(language) or labels["node_intro"]
     kept = [(key, value) for key, value in (query or {}).items() if key != "lang"]
     switcher = {code: "?" + urlencode([*kept, ("lang", code)]) for code in LANGUAGES}
-    return page.render(lang=language, languages=LANGUAGES, switcher=switcher, ui=labels, **context).encode("utf-8")
+    return page.render(
+        lang=language, languages=LANGUAGES, switcher=switcher, ui=labels, node_named=bool(identity.names), **context
+    ).encode("utf-8")
+
+
+def node_identity(environment: jinja2.Environment) -> NodeIdentity:
+    """The node's name and description as its pages show them (the default until one is set)."""
+    identity = environment.globals.get(_IDENTITY)
+    return identity if isinstance(identity, NodeIdentity) else NodeIdentity()
+
+
+def set_node_identity(environment: jinja2.Environment, identity: NodeIdentity) -> None:
+    """Show ``identity`` on every page rendered from now on."""
+    environment.globals[_IDENTITY] = identity

@@ -1,15 +1,17 @@
 """Discovery: WebFinger (RFC 7033), host-meta (RFC 6415) and NodeInfo 2.1 with FEP-2677/d556 links."""
 
 import json
+from typing import Any
 
 from aiohttp import web
 
 from dsi4bcn import __version__
 from dsi4bcn.i18n import Reason
 from dsi4bcn.profiles.iris import actor_iri, instance_actor_iri, parse_actor_iri, profile_page
-from dsi4bcn.web.appkeys import CONFIG, NOTES, RENDER_CACHE, STORE
+from dsi4bcn.web.appkeys import CONFIG, NOTES, RENDER_CACHE, STORE, TEMPLATES
 from dsi4bcn.web.http import ApiError, json_response
 from dsi4bcn.web.rendercache import Rendered
+from dsi4bcn.web.templating import node_identity
 from federation.errors import WebFingerError
 from federation.media import JRD_JSON, NODEINFO_21_PROFILE, XRD_XML
 from federation.nodeinfo import nodeinfo_document, nodeinfo_links
@@ -111,6 +113,21 @@ async def nodeinfo_index(request: web.Request) -> web.Response:
     return json_response(document, content_type=JRD_JSON, headers=_CORS)
 
 
+def _metadata(request: web.Request, organisations: int, projects: int) -> dict[str, Any]:
+    """NodeInfo's free-form metadata: the node's name and description as set (in the node's language), and
+    its numbers of organisations and projects."""
+    config, identity = request.app[CONFIG], node_identity(request.app[TEMPLATES])
+    metadata: dict[str, Any] = {
+        "nodeName": identity.name(config.language) or f"dsi4bcn {config.authority}",
+        "organisations": organisations,
+        "projects": projects,
+    }
+    description = identity.summary(config.language)
+    if description:
+        metadata["nodeDescription"] = description
+    return metadata
+
+
 @routes.get("/nodeinfo/2.1")
 async def nodeinfo(request: web.Request) -> web.Response:
     """NodeInfo 2.1: software, protocols and usage of this node."""
@@ -126,11 +143,7 @@ async def nodeinfo(request: web.Request) -> web.Response:
         active_month=actors,
         active_halfyear=actors,
         local_posts=await request.app[NOTES].count_notes(),
-        metadata={
-            "nodeName": f"dsi4bcn {request.app[CONFIG].authority}",
-            "organisations": organisations,
-            "projects": projects,
-        },
+        metadata=_metadata(request, organisations, projects),
     )
     content_type = f'application/json; profile="{NODEINFO_21_PROFILE}#"'
     return json_response(document, content_type=content_type, headers=_CORS)

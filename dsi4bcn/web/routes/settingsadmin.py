@@ -1,0 +1,44 @@
+"""The node's settings through the API: its name and description, read by anyone, replaced by its admins.
+
+``PUT /api/settings`` replaces the whole document (``nameMap``, ``summaryMap``); every problem in it is
+listed in one 422 answer and nothing changes. Pages show the new identity from the next request on.
+"""
+
+import json
+
+from aiohttp import web
+
+from dsi4bcn.profiles.nodeidentity import SETTING_NAME, normalise_identity
+from dsi4bcn.profiles.validation import ProfileInvalid
+from dsi4bcn.storage.nodesettings import NodeSettings
+from dsi4bcn.web.appkeys import DATABASE, TEMPLATES
+from dsi4bcn.web.http import ApiError, json_response, read_json_body
+from dsi4bcn.web.routes.profileadmin import authorise
+from dsi4bcn.web.templating import node_identity, set_node_identity
+
+__all__ = ["routes"]
+
+routes = web.RouteTableDef()
+_CORS = {"Access-Control-Allow-Origin": "*"}
+
+
+@routes.get("/api/settings")
+async def read_settings(request: web.Request) -> web.Response:
+    """The node's public settings (CORS: anyone may read what every page shows)."""
+    return json_response(node_identity(request.app[TEMPLATES]).document(), headers=_CORS)
+
+
+@routes.put("/api/settings")
+async def replace_settings(request: web.Request) -> web.Response:
+    """Replace the node's settings with a checked document; answer the stored document."""
+    authorise(request)
+    body = await read_json_body(request)
+    if not isinstance(body, dict):
+        raise ApiError(400, "not_object")
+    try:
+        identity = normalise_identity(body)
+    except ProfileInvalid as invalid:
+        raise ApiError(422, "validation_failed", invalid.problems) from invalid
+    await NodeSettings(request.app[DATABASE]).write(SETTING_NAME, json.dumps(identity.document(), ensure_ascii=False))
+    set_node_identity(request.app[TEMPLATES], identity)
+    return json_response(identity.document())

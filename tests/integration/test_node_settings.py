@@ -1,0 +1,118 @@
+"""The node's own name and description: a default until its admins set them through the API, then on every
+page, in NodeInfo, and still there after a restart; a bad document is refused whole and changes nothing."""
+
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.support.http import api, fetch
+from tests.support.nodes import Node
+
+IDENTITY = {
+    "nameMap": {"ca": "Ateneu de Fabricació de Les Corts", "es": "Ateneo de Fabricación de Les Corts"},
+    "summaryMap": {
+        "ca": "Fabricació digital oberta al barri: tallers, <b>impressió 3D</b> i projectes veïnals.",
+        "en": "Open digital fabrication in the neighbourhood: workshops, 3D printing and local projects.",
+    },
+}
+
+
+def _page(node: Node, path: str, language: str) -> str:
+    separator = "&" if "?" in path else "?"
+    return fetch(f"{node.base_url}{path}{separator}lang={language}", headers={"Accept": "text/html"}).body.decode()
+
+
+def _heading(page: str) -> str:
+    match = re.search(r'<h1 id="home-title">(.*?)</h1>', page)
+    assert match, page[:500]
+    return match.group(1)
+
+
+def test_a_node_shows_its_default_name_until_its_admins_set_one(node_factory: Callable[..., Node]) -> None:
+    node = node_factory()
+    assert json.loads(fetch(f"{node.base_url}/api/settings").body) == {"nameMap": {}, "summaryMap": {}}
+    assert _heading(_page(node, "/", "ca")) == f"Node dsi4bcn {node.base_url.split('//')[1]}"
+    nodeinfo = json.loads(fetch(f"{node.base_url}/nodeinfo/2.1").body)
+    assert nodeinfo["metadata"]["nodeName"].startswith("dsi4bcn ")
+    assert "nodeDescription" not in nodeinfo["metadata"]
+
+
+def test_the_name_and_description_set_show_on_every_page_and_survive_a_restart(
+    node_factory: Callable[..., Node],
+) -> None:
+    node = node_factory()
+    # When the admins set the node's identity
+    answer = api(node.base_url, node.token, "PUT", "/api/settings", IDENTITY)
+    assert answer.status == 200, answer.body
+    assert answer.json() == IDENTITY
+    # Then the home page names the node in the visitor's language, with its description as text
+    home = _page(node, "/", "ca")
+    assert _heading(home) == "Ateneu de Fabricació de Les Corts"
+    assert "tallers, &lt;b&gt;impressió 3D&lt;/b&gt; i projectes" in home
+    assert "<title>Ateneu de Fabricació de Les Corts</title>" in home
+    # A language it has no text in falls back to one it has
+    english = _page(node, "/", "en")
+    assert _heading(english) == "Ateneu de Fabricació de Les Corts"
+    assert "Open digital fabrication in the neighbourhood" in english
+    # Every page's header and title carry the name
+    for path in ("/directory", "/stats", "/ns", "/no-such-page"):
+        page = _page(node, path, "es")
+        assert "<span>Ateneo de Fabricación de Les Corts</span>" in page, path
+        assert re.search(r"<title>[^<]*Ateneo de Fabricación de Les Corts</title>", page), path
+    nodeinfo = json.loads(fetch(f"{node.base_url}/nodeinfo/2.1").body)["metadata"]
+    assert nodeinfo["nodeName"] == "Ateneu de Fabricació de Les Corts"  # the node's language: Catalan
+    assert nodeinfo["nodeDescription"].startswith("Fabricació digital oberta")
+    # And after a restart nothing is lost
+    node.restart()
+    assert json.loads(fetch(f"{node.base_url}/api/settings").body) == IDENTITY
+    assert _heading(_page(node, "/", "ca")) == "Ateneu de Fabricació de Les Corts"
+
+
+def test_a_bad_settings_document_is_refused_whole_and_changes_nothing(node_factory: Callable[..., Node]) -> None:
+    node = node_factory()
+    assert api(node.base_url, node.token, "PUT", "/api/settings", IDENTITY).status == 200
+    refusals = [
+        (None, IDENTITY, 401),
+        ("wrong-token", IDENTITY, 401),
+        (node.token, ["not", "an", "object"], 400),
+        (node.token, {"nameMap": {"ca": "x" * 101}}, 422),
+        (node.token, {"nameMap": {"ca": "   "}}, 422),
+        (node.token, {"nameMap": {"not a language": "Nom"}}, 422),
+        (node.token, {"nameMap": "Nom sense idioma"}, 422),
+        (node.token, {"nameMap": {"ca": "Nou nom"}, "logo": "https://elsewhere.example/logo.png"}, 422),
+    ]
+    for token, document, status in refusals:
+        answer = api(node.base_url, token, "PUT", "/api/settings", document)
+        assert answer.status == status, (document, answer.body)
+        body = answer.json()
+        assert body["code"] and body["error"], body
+    unknown = api(node.base_url, node.token, "PUT", "/api/settings", {"nameMap": {"ca": "Nou"}, "logo": "x"}).json()
+    assert [problem["field"] for problem in unknown["problems"]] == ["logo"]
+    assert "logo" in unknown["problems"][0]["message"]
+    malformed = api(node.base_url, node.token, "PUT", "/api/settings", raw=b'{"nameMap": ')
+    assert malformed.status == 400 and malformed.json()["code"] == "malformed_json"
+    assert json.loads(fetch(f"{node.base_url}/api/settings").body) == IDENTITY
+    assert _heading(_page(node, "/", "ca")) == "Ateneu de Fabricació de Les Corts"
+
+
+def test_the_command_line_shows_and_replaces_the_settings(node_factory: Callable[..., Node], tmp_path: Path) -> None:
+    node = node_factory()
+    settings = tmp_path / "node.yaml"
+    settings.write_text("nameMap:\n  ca: Xarxa de Sants\nsummaryMap:\n  en: Sants' network node\n", encoding="utf-8")
+    assert _cli(node, "settings", "put", str(settings)).returncode == 0
+    shown = _cli(node, "settings", "show")
+    assert shown.returncode == 0
+    expected = {"nameMap": {"ca": "Xarxa de Sants"}, "summaryMap": {"en": "Sants' network node"}}
+    assert json.loads(shown.stdout) == expected
+    settings.write_text("nameMap: {ca: Xarxa}\nlogo: somewhere\n", encoding="utf-8")
+    refused = _cli(node, "settings", "put", str(settings))
+    assert refused.returncode == 1 and "HTTP 422" in refused.stderr and "logo" in refused.stderr
+    assert json.loads(_cli(node, "settings", "show").stdout)["nameMap"] == {"ca": "Xarxa de Sants"}
+
+
+def _cli(node: Node, *args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "dsi4bcn", *args, "--url", node.base_url, "--token", node.token]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
