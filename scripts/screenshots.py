@@ -25,6 +25,7 @@ PAGES = [
     ("home", "/?lang=ca"),
     ("directory", "/directory?lang=ca"),
     ("directory-search", "/directory?lang=ca&q=impressi%C3%B3+3D"),
+    ("directory-filtered", "/directory?lang=ca&district=10&offers=training"),
     ("organisation", "/@lab-ciutat-tecnologia?lang=ca"),
     ("project", "/@aire-net-a-escola?lang=ca"),
     ("partners", "/partners?project={base}/projects/aire-net-a-escola&lang=ca"),

@@ -92,3 +92,24 @@ def test_an_unknown_concept_is_a_404_page_in_the_visitors_language(node: Node) -
         assert '<html lang="ca">' in page.body.decode()
     program = fetch(f"{node.base_url}/concepts/skill/no-such-skill", headers={"Accept": "application/json"})
     assert program.status == 404 and program.json()["code"] == "not_found"
+
+
+def test_the_directory_leads_to_the_pages_of_its_concepts(node: Node) -> None:
+    # Given a visitor filtering the directory by a skill needed and a district
+    facets = _directory(node)["facets"]
+    assert isinstance(facets, dict)
+    skill = facets["needs"][0]["key"]
+    district = next(item["key"] for item in facets["district"] if item["count"])
+    text = fetch(f"{node.base_url}/directory?needs={skill}&district={district}&lang=es", headers=HTML).body.decode()
+    # Then each filter in force names its concept's page
+    chosen = re.search(r'<p class="chosen">(.*?)</p>', text, re.S)
+    assert chosen, "the page lists the filters in force"
+    assert f'href="/concepts/skill/{skill}?lang=es"' in chosen.group(1)
+    assert f'href="/concepts/district/{district}?lang=es"' in chosen.group(1)
+    # And the areas on each result lead to their pages, which exist
+    everything = fetch(f"{node.base_url}/directory?lang=en", headers=HTML).body.decode()
+    areas = re.findall(r'<p class="concepts"><a href="(/concepts/area/[^"?]+)\?lang=en">', everything)
+    assert areas
+    for path in set(areas):
+        assert fetch(f"{node.base_url}{path}?lang=en", headers=HTML).status == 200, path
+    assert '<p class="chosen">' not in everything  # no filter in force, nothing listed

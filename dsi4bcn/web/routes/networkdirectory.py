@@ -19,8 +19,10 @@ from dsi4bcn.directory.formats import answer_csv, answer_json
 from dsi4bcn.directory.query import FACETS, MAX_PER_PAGE, SORTS, DirectoryQuery, QueryRefused, parse_query
 from dsi4bcn.i18n import UI, message
 from dsi4bcn.web.appkeys import DIRECTORY_SERVICE, TEMPLATES
+from dsi4bcn.web.conceptview import SCHEME_FACETS, concept_href
 from dsi4bcn.web.http import ApiError, html_response, json_response, request_language
 from dsi4bcn.web.templating import render_page
+from vocab.concepts import concept_index
 
 __all__ = ["page_links", "routes"]
 
@@ -110,6 +112,25 @@ def _map(request: web.Request, data: dict[str, Any], language: str) -> Markup:
     )
 
 
+# The concept scheme of each directory facet whose values have concept pages.
+_FACET_SCHEMES = {facet: scheme for scheme, facets in SCHEME_FACETS.items() for facet in facets}
+
+
+def _chosen(data: dict[str, Any], language: str) -> list[dict[str, str]]:
+    """The filters in force that are concepts, each with its facet's name and its concept page."""
+    chosen = []
+    for facet, values in data["facets"].items():
+        scheme = _FACET_SCHEMES.get(facet)
+        if scheme is None:
+            continue
+        for value in values:
+            concept = concept_index().get(scheme, value["key"]) if value["selected"] else None
+            if concept is not None:
+                href = concept_href(concept, language)
+                chosen.append({"facet": UI[f"facet_{facet}"][language], "label": value["label"], "href": href})
+    return chosen
+
+
 @routes.get("/directory")
 async def directory_page(request: web.Request) -> web.Response:
     """The directory as a page: a search form, facets with counts, results with their source, paging."""
@@ -139,6 +160,7 @@ async def directory_page(request: web.Request) -> web.Response:
         "csv_url": "/api/directory.csv?" + request.query_string,
         "pages": math.ceil(answer.total / query.per_page),
         "map": _map(request, data, language),
+        "chosen": _chosen(data, language),
     }
     body = render_page(request.app[TEMPLATES], "directory.html", language, query=request.query, **context)
     return html_response(body, vary="Accept-Language, Cookie")
