@@ -224,22 +224,54 @@ def _count_labels(counts: Mapping[str, int]) -> list[str]:
     return parts
 
 
-def _points(points: Sequence[Point]) -> list[str]:
-    _, _, width, height = map_data().view_box
+_POINT_RADIUS = 6
+_GROUP_RADIUS = 9
+_GROUP_NAMES = 8  # names listed in a group's tooltip before "and N more"
+
+
+def group_points(points: Sequence[Point], width: float, height: float) -> list[list[tuple[float, float, Point]]]:
+    """The points inside the view box with their positions, those whose dots would overlap gathered into one
+    group (at its first point), in the order given; O(points × groups), for a page of results."""
     projection = map_data().projection
-    parts = [f'<g class="dm-points" fill="{ACCENT}" stroke="{HALO}" stroke-width="1.5">']
-    for latitude, longitude, label, href in points:
-        x, y = project(latitude, longitude, projection)
+    groups: list[list[tuple[float, float, Point]]] = []
+    reach = (2 * _POINT_RADIUS) ** 2
+    for point in points:
+        x, y = project(point[0], point[1], projection)
         if not (0 <= x <= width and 0 <= y <= height):
             continue  # outside Barcelona: the list of results still has it
-        dot = f'<circle cx="{x:.1f}" cy="{y:.1f}" r="6"><title>{escape(label)}</title></circle>'
-        parts.append(f'<a href="{escape(href)}" tabindex="-1">{dot}</a>' if href else dot)
+        near = next((g for g in groups if (g[0][0] - x) ** 2 + (g[0][1] - y) ** 2 < reach), None)
+        if near is None:
+            groups.append([(x, y, point)])
+        else:
+            near.append((x, y, point))
+    return groups
+
+
+def _points(groups: Sequence[Sequence[tuple[float, float, Point]]], language: str) -> list[str]:
+    parts = [f'<g class="dm-points" fill="{ACCENT}" stroke="{HALO}" stroke-width="1.5">']
+    for group in groups:
+        x, y, (_, _, label, href) = group[0]
+        if len(group) == 1:
+            dot = f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{_POINT_RADIUS}"><title>{escape(label)}</title></circle>'
+            parts.append(f'<a href="{escape(href)}" tabindex="-1">{dot}</a>' if href else dot)
+            continue
+        names = [point[2] for _, _, point in group[:_GROUP_NAMES]]
+        if len(group) > _GROUP_NAMES:
+            names.append(_text("map_more", language, count=len(group) - _GROUP_NAMES))
+        parts.append(
+            f'<g class="dm-group"><title>{escape(chr(10).join(names))}</title>'
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{_GROUP_RADIUS}"/>'
+            f'<text x="{x:.1f}" y="{y:.1f}" aria-hidden="true">{len(group)}</text></g>'
+        )
     parts.append("</g>")
     return parts
 
 
-def map_legend(classes: Sequence[Shade], *, language: str, points: bool = False, chosen: bool = False) -> Markup:
-    """The legend: a swatch and a range for each class of counts, and the point and chosen-border keys."""
+def map_legend(
+    classes: Sequence[Shade], *, language: str, points: bool = False, groups: bool = False, chosen: bool = False
+) -> Markup:
+    """The legend: a swatch and a range for each class of counts, and the keys of the points, the groups of
+    points and the chosen border that the map shows."""
     swatch = '<svg class="dm-swatch" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true">{}</svg>'
     square = '<rect x="0.5" y="0.5" width="15" height="15" fill="{}" stroke="' + OUTLINE + '"/>'
     items = [f"<li>{swatch.format(square.format(shade.fill))}{escape(shade.label())}</li>" for shade in classes]
@@ -249,6 +281,12 @@ def map_legend(classes: Sequence[Shade], *, language: str, points: bool = False,
     if points:
         dot = f'<circle cx="8" cy="8" r="5" fill="{ACCENT}" stroke="{HALO}" stroke-width="1.5"/>'
         items.append(f"<li>{swatch.format(dot)}{escape(_text('map_point', language))}</li>")
+    if groups:
+        group = (
+            f'<circle cx="8" cy="8" r="7.5" fill="{ACCENT}"/>'
+            '<text x="8" y="8" class="dm-group-number" font-size="10">2</text>'
+        )
+        items.append(f"<li>{swatch.format(group)}{escape(_text('map_group', language))}</li>")
     title = escape(_text("map_legend", language))
     return Markup(f'<div class="dm-legend"><p>{title}</p><ul>{"".join(items)}</ul></div>')  # noqa: S704 - escaped above
 
@@ -307,6 +345,7 @@ def render_map(
     classes = shade_classes(max(by_code.values(), default=0))
     prefix = escape(id_prefix)
     data = map_data()
+    groups = group_points(points, data.view_box[2], data.view_box[3])
     svg = [
         f'<svg class="dm-svg" xmlns="http://www.w3.org/2000/svg" viewBox="{" ".join(map(str, data.view_box))}"'
         f' role="group" aria-labelledby="{prefix}-title" aria-describedby="{prefix}-desc">',
@@ -314,7 +353,7 @@ def render_map(
         f'<desc id="{prefix}-desc">{escape(_text("map_description", language))}</desc>',
         *_areas(by_code, classes, href_for, chosen, language),
         *_overlays(chosen),
-        *_points(points),
+        *_points(groups, language),
         *_count_labels(by_code),
         "</svg>",
     ]
@@ -323,6 +362,12 @@ def render_map(
         f'<a href="{escape(data.source)}">© Ajuntament de Barcelona — CartoBCN</a>, '
         f'<a href="{escape(data.licence)}" rel="license">CC BY 4.0</a></p>'
     )
-    legend = map_legend(classes, language=language, points=bool(points), chosen=chosen is not None)
+    legend = map_legend(
+        classes,
+        language=language,
+        points=any(len(group) == 1 for group in groups),
+        groups=any(len(group) > 1 for group in groups),
+        chosen=chosen is not None,
+    )
     extra = map_table(by_code, href_for, selected=chosen, language=language) if table else ""
     return Markup(f'<div class="dm">{"".join(svg)}<div class="dm-key">{legend}{attribution}</div>{extra}</div>')  # noqa: S704 - escaped above

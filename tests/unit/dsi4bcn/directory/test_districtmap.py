@@ -187,3 +187,29 @@ def test_unknown_neighbourhoods_and_languages_are_refused() -> None:
     with pytest.raises(ValueError, match="no such language"):
         render_map({}, [], _href, language="fr", title="t")
     assert neighbourhood_code("073") == "73"
+
+
+def test_points_that_would_overlap_are_drawn_as_one_group_with_its_number_and_names() -> None:
+    # Three profiles in one building, one a street away, and one across the city
+    same = [(41.40363, 2.17436, f"Project {n} <&>", f"/projects/{n}") for n in range(3)]
+    nearby = (41.40375, 2.17450, "Next door", "/projects/next")
+    far = (41.38087, 2.12282, "Camp Nou", "/projects/far")
+    root = _render(points=[*same, nearby, far])
+    group = root.find(f".//{SVG}g[@class='dm-group']")
+    assert group is not None
+    assert group.find(f"{SVG}text").text == "4"
+    assert group.find(f"{SVG}title").text == "Project 0 <&>\nProject 1 <&>\nProject 2 <&>\nNext door"
+    alone = root.findall(f".//{SVG}g[@class='dm-points']/{SVG}a/{SVG}circle")
+    assert [c.find(f"{SVG}title").text for c in alone] == ["Camp Nou"]
+    legend = "".join(root.find(".//div[@class='dm-legend']").itertext())
+    assert "Several profiles at one place" in legend and "A profile at its location" in legend
+
+
+def test_a_large_group_names_the_first_few_and_counts_the_rest() -> None:
+    crowd = [(41.40363, 2.17436, f"P{n}", None) for n in range(11)]
+    root = _render(points=crowd, language="ca")
+    group = root.find(f".//{SVG}g[@class='dm-group']")
+    assert group.find(f"{SVG}text").text == "11"
+    assert group.find(f"{SVG}title").text.split("\n")[-2:] == ["P7", "i 3 més"]
+    legend = "".join(root.find(".//div[@class='dm-legend']").itertext())
+    assert "Diversos perfils" in legend and "Un perfil amb la seva ubicació" not in legend
