@@ -24,6 +24,7 @@ from dsi4bcn.fediverse.domainblocks import DomainBlocks
 from dsi4bcn.fediverse.erasure import DeletionCheck
 from dsi4bcn.fediverse.inboxbatches import BatchWriter
 from dsi4bcn.fediverse.ingest import Ingestor
+from dsi4bcn.fediverse.noteintake import NoteIntake
 from dsi4bcn.fediverse.outbox import Publisher, profile_announcer
 from dsi4bcn.fediverse.peering import Peering
 from dsi4bcn.fediverse.ratelimit import RateLimiter
@@ -44,6 +45,7 @@ from dsi4bcn.storage.nodesettings import NodeSettings
 from dsi4bcn.storage.notes import Notes
 from dsi4bcn.storage.profilewrites import ProfileWrites
 from dsi4bcn.storage.receivedactivities import ReceivedActivities
+from dsi4bcn.storage.receivednotes import ReceivedNotes
 from dsi4bcn.storage.receivedprofiles import ReceivedProfiles
 from dsi4bcn.storage.remoteactorcache import RemoteActorCache
 from dsi4bcn.supervise import Supervisor
@@ -76,6 +78,7 @@ from dsi4bcn.web.appkeys import (
     PROFILE_WRITES,
     PUBLISHER,
     QUERY_SLOTS,
+    RECEIVED_NOTES,
     RECEIVED_PROFILES,
     RENDER_CACHE,
     STORE,
@@ -212,6 +215,7 @@ async def _build_delivery(
     """The blocklist, the remote directory and the deliverer, and how the node makes signed requests."""
     database = app[DATABASE]
     app[FOLLOWS], app[NOTES] = Follows(database), Notes(database)
+    app[RECEIVED_NOTES] = ReceivedNotes(database)
     deliveries = app[DELIVERY_QUEUE] = DeliveryQueue(database)
     signers = Signers(app[STORE], config.base_url)
     instance_signer = await signers.signer("")
@@ -269,6 +273,7 @@ async def _start_federation(
         deliverer.poke,
         ingestor,
         peering.peer_for,
+        note_intake=NoteIntake(app[RECEIVED_NOTES], peering.peer_for),
     )
     app[RECEIVED_PROFILES] = ReceivedProfiles(database)
     app[DOMAIN_BLOCKS] = DomainBlocks(blocklist, directory, peering, sync.poke)

@@ -4,6 +4,11 @@ Pure: the caller has already checked the HTTP signature, that the key's owner is
 and that the activity id is on the actor's origin; it passes in how to recognise local actors and how to
 mint ids, and then carries the effects out (database writes, deliveries). Unknown activity types are
 accepted and ignored.
+
+Posts: a ``Create`` or ``Update`` of a ``Note`` becomes ``NoteReceived`` and a ``Delete`` of anything but
+the actor itself ``NoteDeleted``; what to keep of them is the caller's choice. A note must be on its
+actor's origin and name that actor, and only it, as its author (``attributedTo``), so that no actor can
+speak for another (FEP-fe34).
 """
 
 from collections.abc import Callable, Mapping
@@ -23,6 +28,8 @@ __all__ = [
     "FollowAnswered",
     "Ignore",
     "LocalActor",
+    "NoteDeleted",
+    "NoteReceived",
     "RemoveActor",
     "RemoveFollower",
     "activity_types",
@@ -84,6 +91,24 @@ def _with_activity_context(embedded: Mapping[str, Any], activity: Mapping[str, A
 
 
 @dataclass(frozen=True)
+class NoteReceived:
+    """A remote actor posted (``Create``) or edited (``Update``) a ``Note`` of its own, embedded as
+    ``note``."""
+
+    actor: str
+    note: Mapping[str, Any]
+    edited: bool
+
+
+@dataclass(frozen=True)
+class NoteDeleted:
+    """A remote actor deleted an object of its own (a post, if one with that id by that actor is held)."""
+
+    actor: str
+    object_id: str
+
+
+@dataclass(frozen=True)
 class FollowAnswered:
     """A remote actor accepted or rejected one of our Follows."""
 
@@ -109,7 +134,17 @@ class Ignore:
     reason: str = field(default="")
 
 
-Effect = AddFollower | RemoveFollower | RemoveActor | ActorUpdated | FollowAnswered | Deliver | Ignore
+Effect = (
+    AddFollower
+    | RemoveFollower
+    | RemoveActor
+    | ActorUpdated
+    | NoteReceived
+    | NoteDeleted
+    | FollowAnswered
+    | Deliver
+    | Ignore
+)
 LocalLookup = Callable[[str], LocalActor | None]
 NewId = Callable[[str], str]
 
@@ -140,6 +175,17 @@ def check_origins(activity: Mapping[str, Any]) -> None:
             raise ActivityError("the activity has no object id")
         if not same_origin(target, actor):
             raise ActivityError("the object is not on the actor's origin")
+        embedded = activity.get("object")
+        if isinstance(embedded, Mapping) and "attributedTo" in embedded:
+            _check_author(embedded["attributedTo"], actor)
+
+
+def _check_author(attributed_to: Any, actor: str) -> None:
+    """Raise ``ActivityError`` unless ``attributedTo`` names the actor and nobody else."""
+    named = attributed_to if isinstance(attributed_to, list) else [attributed_to]
+    authors = {object_id(item) for item in named}
+    if authors != {actor}:
+        raise ActivityError("the object's attributedTo is not the activity's actor")
 
 
 def _follow_target(follow: Mapping[str, Any]) -> str | None:
@@ -198,9 +244,19 @@ def handle(activity: Mapping[str, Any], *, local_actor: LocalLookup, new_id: New
         return _handle_undo(activity, actor, local_actor)
     if "Accept" in types or "Reject" in types:
         return _handle_answer(activity, actor, accepted="Accept" in types)
-    if "Delete" in types and object_id(activity.get("object")) == actor:
-        return [RemoveActor(actor)]
+    if "Delete" in types:
+        deleted = object_id(activity.get("object"))
+        if deleted == actor:
+            return [RemoveActor(actor)]
+        if deleted is None:
+            return [Ignore("Delete without an object")]
+        if not same_origin(deleted, actor):
+            return [Ignore("Delete of an object on another origin")]
+        return [NoteDeleted(actor, deleted)]
     embedded = activity.get("object")
-    if types and set(types) & {"Create", "Update"} and isinstance(embedded, Mapping) and embedded.get("id") == actor:
-        return [ActorUpdated(actor, _with_activity_context(embedded, activity))]
+    if types and set(types) & {"Create", "Update"} and isinstance(embedded, Mapping):
+        if embedded.get("id") == actor:
+            return [ActorUpdated(actor, _with_activity_context(embedded, activity))]
+        if "Note" in activity_types(embedded):
+            return [NoteReceived(actor, embedded, edited="Update" in types)]
     return [Ignore(f"{'/'.join(types) or 'untyped'} activities need no action here")]

@@ -1,4 +1,6 @@
-"""What local actors send: update posts (``Create{Note}``), profile ``Update``s and ``Delete``s, ``Follow``s.
+"""What local actors send: update posts (``Create{Note}``, ``Delete{Tombstone}``), profile ``Update``s and
+``Delete``s, ``Follow``s. Posts go to the actor's followers and to the peer nodes that follow the instance
+actor, so that the nodes aggregating a profile show its posts.
 
 Everything sent is written to the outbox with its deliveries in one transaction (``storage.deliveries.enqueue``);
 the delivery worker does the network part. Post HTML is limited to what Mastodon keeps and sanitised
@@ -143,9 +145,23 @@ class Publisher:
             tags=tags,
         )
         create = activities.create(new_id(actor), actor, note)
-        inboxes = await self._follows.follower_inboxes(record.slug)
-        await self._notes.add_note(note_id, record.slug, note, create, inboxes)
+        await self._notes.add_note(note_id, record.slug, note, create, await self._audience(record.slug))
         return create
+
+    async def delete_note(self, record: ActorRecord, note_id: str) -> dict[str, Any] | None:
+        """Delete a post of ``record``: its id then answers 410, and a ``Delete{Tombstone}`` goes where its
+        ``Create`` went. The ``Delete``, or None if the actor has no such post (or it is already deleted)."""
+        actor = self.iri(record)
+        tombstone = {"id": note_id, "type": "Tombstone", "formerType": "Note", "deleted": utc_now()}
+        delete = activities.delete(new_id(actor), actor, tombstone, to=[PUBLIC], cc=[f"{actor}/followers"])
+        deleted = await self._notes.delete_note(note_id, record.slug, delete, await self._audience(record.slug))
+        return delete if deleted else None
+
+    async def _audience(self, slug: str) -> list[str]:
+        """Where a post of local actor ``slug`` goes: its followers, and the peer nodes (which follow the
+        instance actor and keep the posts of the profiles they aggregate), one entry per shared inbox."""
+        followers = await self._follows.follower_inboxes(slug)
+        return list(dict.fromkeys(followers + await self._follows.follower_inboxes("")))
 
     async def follow(self, local_slug: str, local_iri: str, target: str, inbox: str) -> dict[str, Any]:
         """Ask to follow ``target`` (its inbox given); returns the ``Follow``."""

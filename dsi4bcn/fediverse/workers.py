@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import aiohttp
 
 from dsi4bcn.fediverse.ingest import Ingestor
+from dsi4bcn.fediverse.noteintake import NoteIntake
 from dsi4bcn.fediverse.remoteactors import RemoteDirectory
 from dsi4bcn.profiles.iris import actor_iri, instance_actor_iri, parse_actor_iri
 from dsi4bcn.storage.database import storable_text
@@ -38,6 +39,8 @@ from federation.inbox import (
     FollowAnswered,
     Ignore,
     LocalActor,
+    NoteDeleted,
+    NoteReceived,
     RemoveActor,
     RemoveFollower,
     handle,
@@ -101,8 +104,11 @@ class InboxProcessor:
         wake_deliverer: Callable[[], None],
         ingestor: Ingestor,
         peer_for: Callable[[str], Awaitable[str | None]],
+        *,
+        note_intake: NoteIntake,
     ) -> None:
         self._received = received
+        self._note_intake = note_intake
         self._follows = follows
         self._deliveries = deliveries
         self._profiles = profiles
@@ -211,6 +217,10 @@ class InboxProcessor:
                 effect.document, peer=peer, activity_id=incoming.activity_id, key_id=incoming.key_id
             )
             return f"profile {outcome}"
+        if isinstance(effect, NoteReceived):
+            return await self._note_intake.receive(effect)
+        if isinstance(effect, NoteDeleted):
+            return await self._note_intake.delete(effect)
         if isinstance(effect, FollowAnswered):
             local = self._slug(effect.local) if effect.local else None
             changed = await self._follows.answer_follow(effect.target, effect.accepted, effect.follow_id, local)

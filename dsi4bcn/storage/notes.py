@@ -6,6 +6,7 @@ from typing import Any
 
 from dsi4bcn.storage.database import Database
 from dsi4bcn.storage.deliveries import enqueue
+from dsi4bcn.storage.localactors import utc_now
 
 __all__ = ["Notes"]
 
@@ -35,6 +36,26 @@ class Notes:
             count = await enqueue(connection, local=local, activity=create, inboxes=inboxes, public=True)
         self.generation += 1
         return count
+
+    async def delete_note(self, note_id: str, local: str, delete: Mapping[str, Any], inboxes: Iterable[str]) -> bool:
+        """Mark a live note of ``local`` deleted, withdraw its ``Create`` from the outbox and queue its
+        ``Delete``, in one transaction; whether there was such a note."""
+        async with self.db.transaction() as connection:
+            cursor = await connection.execute(
+                "UPDATE notes SET deleted = ? WHERE id = ? AND local = ? AND deleted IS NULL",
+                (utc_now(), note_id, local),
+            )
+            if cursor.rowcount == 0:
+                return False
+            # Its Create, which embeds it, leaves the outbox and stops being served.
+            await connection.execute(
+                "UPDATE outbox SET public = 0 WHERE local = ? AND type = 'Create'"
+                " AND json_extract(body, '$.object.id') = ?",
+                (local, note_id),
+            )
+            await enqueue(connection, local=local, activity=delete, inboxes=inboxes, public=True)
+        self.generation += 1
+        return True
 
     async def count_notes(self) -> int:
         """How many notes local actors have posted and not deleted (NodeInfo's ``localPosts``)."""

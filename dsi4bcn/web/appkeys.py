@@ -30,6 +30,7 @@ from dsi4bcn.storage.follows import Follows
 from dsi4bcn.storage.localactors import ProfileStore
 from dsi4bcn.storage.notes import Notes
 from dsi4bcn.storage.profilewrites import ProfileWrites
+from dsi4bcn.storage.receivednotes import ReceivedNotes
 from dsi4bcn.storage.receivedprofiles import ReceivedProfiles
 from dsi4bcn.supervise import Supervisor
 from dsi4bcn.web.queryslots import ClientSlots
@@ -64,6 +65,7 @@ __all__ = [
     "PROFILE_WRITES",
     "PUBLISHER",
     "QUERY_SLOTS",
+    "RECEIVED_NOTES",
     "RECEIVED_PROFILES",
     "RENDER_CACHE",
     "STORE",
@@ -106,6 +108,8 @@ PUBLISHER = web.AppKey("publisher", Publisher)
 PEERING = web.AppKey("peering", Peering)
 # Profiles received from peers, for their pages here (``/network/profile``).
 RECEIVED_PROFILES = web.AppKey("received_profiles", ReceivedProfiles)
+# Their posts, for the home page, their pages and the network feed.
+RECEIVED_NOTES = web.AppKey("received_notes", ReceivedNotes)
 DELETIONS = web.AppKey("deletions", DeletionCheck)
 INBOX_WRITER = web.AppKey("inbox_writer", BatchWriter)
 INBOX_PROCESSOR = web.AppKey("inbox_processor", InboxProcessor)

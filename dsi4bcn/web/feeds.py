@@ -1,5 +1,6 @@
-"""Atom 1.0 feeds (RFC 4287) of posts: a profile's and the node's, built with ElementTree so that every
-text and attribute is escaped; an entry's content is the post's sanitised HTML, sent as ``type="html"``.
+"""Atom 1.0 feeds (RFC 4287) of posts: a profile's and the network's, built with ElementTree so that every
+text and attribute is escaped; an entry's content is the post's HTML, sanitised again just before it is
+written, sent as ``type="html"``.
 """
 
 import xml.etree.ElementTree as ET
@@ -7,6 +8,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
+
+from dsi4bcn.fediverse.outbox import sanitise_html
 
 __all__ = ["ATOM", "ATOM_NS", "FeedEntry", "atom_feed", "entry_from_note", "plain_text"]
 
@@ -58,6 +61,7 @@ def entry_from_note(note: Mapping[str, Any], language: str, author: str) -> Feed
     content = content_map.get(language) if isinstance(content_map, dict) else None
     if not isinstance(content, str):
         content = str(note.get("content", ""))
+    content = sanitise_html(content)
     url = note.get("url")
     published = str(note["published"])
     return FeedEntry(

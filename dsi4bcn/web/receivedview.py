@@ -14,7 +14,7 @@ from dsi4bcn.web.profilelinks import FILTER_PARAMETERS
 from dsi4bcn.web.templating import ConceptLink, concept_link
 from vocab.concepts import concept_index
 
-__all__ = ["ReceivedView", "received_view"]
+__all__ = ["ReceivedView", "received_name", "received_view"]
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,11 @@ def _in_language(document: Mapping[str, Any], key: str, language: str) -> str:
             return chosen
     value = document.get(key)
     return value if isinstance(value, str) else ""
+
+
+def received_name(document: Mapping[str, Any], language: str) -> str:
+    """The name of a received profile in ``language`` (else another), from its document; '' if none."""
+    return _in_language(document, "name", language)
 
 
 def _links(iris: Iterable[str], language: str, parameter: str | None) -> list[ConceptLink]:

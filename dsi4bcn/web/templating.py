@@ -1,7 +1,8 @@
 """HTML pages: a Jinja2 environment with autoescaping and the view models the templates read.
 
 Jinja2 escapes every value by default, so a profile can never inject markup into a page; the only
-markup passed through is the summary HTML that ``profiles.documents.text_to_html`` built from escaped text.
+markup passed through is the summary HTML that ``profiles.documents.text_to_html`` built from escaped text,
+and a post's HTML, sanitised (once more, for a post of this node) just before it is shown.
 """
 
 from collections.abc import Mapping, Sequence
@@ -12,6 +13,7 @@ from urllib.parse import urlencode
 import jinja2
 from markupsafe import Markup
 
+from dsi4bcn.fediverse.outbox import sanitise_html
 from dsi4bcn.i18n import LANGUAGES, UI
 from dsi4bcn.profiles.actorrecords import ActorRecord
 from dsi4bcn.profiles.documents import pick_language, text_to_html
@@ -68,13 +70,13 @@ class PostView:
 
 
 def post_view(note: Mapping[str, Any], language: str) -> PostView:
-    """A stored ``Note`` in ``language`` when its ``contentMap`` has it; its HTML was sanitised when posted."""
+    """A stored ``Note`` in ``language`` when its ``contentMap`` has it; its HTML sanitised (again)."""
     content_map = note.get("contentMap")
     content = content_map.get(language) if isinstance(content_map, dict) else None
     if not isinstance(content, str):
         content = str(note.get("content", ""))
     url = note.get("url") if isinstance(note.get("url"), str) else note["id"]
-    return PostView(str(note["published"]), Markup(content), str(url))  # noqa: S704 - sanitised when posted
+    return PostView(str(note["published"]), Markup(sanitise_html(content)), str(url))  # noqa: S704 - sanitised
 
 
 @dataclass(frozen=True)

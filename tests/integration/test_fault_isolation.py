@@ -16,6 +16,7 @@ from dsi4bcn.config import load_config
 from dsi4bcn.fediverse import ingest as ingest_module
 from dsi4bcn.fediverse import workers as worker_module
 from dsi4bcn.fediverse.ingest import Ingestor
+from dsi4bcn.fediverse.noteintake import NoteIntake
 from dsi4bcn.fediverse.remoteactors import RemoteDirectory
 from dsi4bcn.fediverse.workers import Deliverer, InboxProcessor, Signers
 from dsi4bcn.graph import sync as graphsync_module
@@ -28,6 +29,7 @@ from dsi4bcn.storage.deliveries import DeliveryQueue
 from dsi4bcn.storage.follows import Follows
 from dsi4bcn.storage.localactors import ProfileStore
 from dsi4bcn.storage.receivedactivities import ReceivedActivities
+from dsi4bcn.storage.receivednotes import ReceivedNotes
 from dsi4bcn.storage.remoteactorcache import RemoteActor, RemoteActorCache
 from dsi4bcn.supervise import supervised
 from federation.client import FetchPolicy, create_session
@@ -99,7 +101,16 @@ async def test_a_failing_activity_is_recorded_and_the_others_are_processed(
         return None
 
     processor = InboxProcessor(
-        inbox, follow_store, DeliveryQueue(database), profiles, directory, BASE, lambda: None, ingestor, no_peer
+        inbox,
+        follow_store,
+        DeliveryQueue(database),
+        profiles,
+        directory,
+        BASE,
+        lambda: None,
+        ingestor,
+        no_peer,
+        note_intake=NoteIntake(ReceivedNotes(database), no_peer),
     )
     task = asyncio.create_task(supervised("inbox-processor", processor.run))
     try:

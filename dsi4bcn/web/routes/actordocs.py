@@ -6,6 +6,7 @@ visitor's language), and rendered bodies are cached until the store changes.
 
 import asyncio
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -293,7 +294,18 @@ async def published_object(request: web.Request) -> web.Response:
     slug, iri = await _live_actor(request)
     object_id = f"{iri}/{request.match_info['kind']}/{request.match_info['id']}"
     notes = request.app[NOTES]
-    found = await (notes.note(object_id) if request.match_info["kind"] == "notes" else notes.public_activity(object_id))
+    found: tuple[str, Mapping[str, Any]] | None
+    if request.match_info["kind"] == "notes":
+        note = await notes.note(object_id)
+        if note is not None and note[2] is not None:  # a deleted post: gone, as its Tombstone says
+            if media_type == HTML:
+                page = render_page(request.app[TEMPLATES], "gone.html", request_language(request))
+                return _answer(page, HTML, status=410, html=True)
+            tombstone = {"@context": AS_CONTEXT, "id": object_id, "type": "Tombstone", "formerType": "Note"}
+            return _answer(_dumps({**tombstone, "deleted": note[2]}), media_type, status=410)
+        found = note[:2] if note is not None else None
+    else:
+        found = await notes.public_activity(object_id)
     if found is None:
         raise ApiError(404, "not_found")
     if media_type == HTML:

@@ -85,6 +85,21 @@ async def post_note(request: web.Request) -> web.Response:
     )
 
 
+@routes.delete(_ACTOR + "/notes/{id}")
+async def delete_note(request: web.Request) -> web.Response:
+    """Delete an update post: its id answers 410 from now on and a ``Delete`` goes where its ``Create``
+    went (followers and peer nodes); 200 with the activity, 404 if the actor has no such live post."""
+    authorise(request)
+    record = await live_record(request)
+    publisher = request.app[PUBLISHER]
+    note_id = f"{publisher.iri(record)}/notes/{request.match_info['id']}"
+    delete = await publisher.delete_note(record, note_id)
+    if delete is None:
+        raise ApiError(404, "not_found")
+    request.app[DELIVERER].poke()
+    return json_response(delete, content_type="application/activity+json")
+
+
 @routes.get(_ACTOR + "/follow-requests")
 async def follow_requests(request: web.Request) -> web.Response:
     """Follows waiting for approval (for actors that approve followers by hand)."""

@@ -10,8 +10,9 @@ from dsi4bcn.directory.query import parse_query
 from dsi4bcn.i18n import UI
 from dsi4bcn.profiles.actorrecords import ActorRecord
 from dsi4bcn.profiles.iris import profile_page
-from dsi4bcn.web.appkeys import CONFIG, DIRECTORY_SERVICE, NOTES, STORE, TEMPLATES
+from dsi4bcn.web.appkeys import CONFIG, DIRECTORY_SERVICE, NOTES, RECEIVED_NOTES, STORE, TEMPLATES
 from dsi4bcn.web.http import html_response, request_language
+from dsi4bcn.web.networkposts import latest_network_posts
 from dsi4bcn.web.templating import post_view, render_page
 
 __all__ = ["LATEST_POSTS", "routes"]
@@ -64,12 +65,15 @@ async def home(request: web.Request) -> web.Response:
             id_prefix="home-map",
         )
     organisations, projects = await store.list("organisation"), await store.list("project")
-    records = {record.slug: record for record in [*organisations, *projects]}
-    posts = [
-        (records[local].name(language) if local in records else "", profile_page(config.base_url, local), view)
-        for local, note in await request.app[NOTES].latest(None, LATEST_POSTS)
-        for view in [post_view(note, language)]
-    ]
+    latest = await latest_network_posts(
+        request.app[NOTES],
+        request.app[RECEIVED_NOTES],
+        store,
+        base_url=config.base_url,
+        language=language,
+        limit=LATEST_POSTS,
+    )
+    posts = [(post, post_view(post.note, language)) for post in latest]
     body = render_page(
         request.app[TEMPLATES],
         "home.html",

@@ -1,17 +1,21 @@
 """``GET /network/profile?id=IRI``: the page, on this node, of a profile received from a peer node, saying
-which node it comes from and linking to the original. A profile of this node is sent to its own page.
+which node it comes from and linking to the original, with its latest posts; a profile of this node is
+sent to its own page. ``GET /network/profile/feed.atom?id=IRI``: the Atom feed of its posts.
 """
 
 import json
+from urllib.parse import urlencode
 
 from aiohttp import web
 
 from dsi4bcn.matching.features import profile_from_triples, triples_from_ntriples
 from dsi4bcn.profiles.iris import parse_actor_iri, profile_page
-from dsi4bcn.web.appkeys import CONFIG, RECEIVED_PROFILES, TEMPLATES
-from dsi4bcn.web.http import html_response, request_language
-from dsi4bcn.web.receivedview import received_view
-from dsi4bcn.web.templating import render_page
+from dsi4bcn.web.appkeys import CONFIG, RECEIVED_NOTES, RECEIVED_PROFILES, TEMPLATES
+from dsi4bcn.web.feeds import atom_feed, entry_from_note
+from dsi4bcn.web.http import ApiError, html_response, request_language
+from dsi4bcn.web.receivedview import received_name, received_view
+from dsi4bcn.web.routes.profilepages import FEED_ENTRIES, LATEST_POSTS, atom_response
+from dsi4bcn.web.templating import post_view, render_page
 
 __all__ = ["routes"]
 
@@ -45,4 +49,33 @@ async def received_profile(request: web.Request) -> web.Response:
         updated=held.updated,
         language=language,
     )
-    return _page(request, 200, language, view=view)
+    notes = await request.app[RECEIVED_NOTES].latest(iri, LATEST_POSTS)
+    posts = [post_view(item.note, language) for item in notes]
+    feed = f"/network/profile/feed.atom?{urlencode({'id': iri})}"
+    return _page(request, 200, language, view=view, posts=posts, feed=feed)
+
+
+@routes.get("/network/profile/feed.atom")
+async def received_feed(request: web.Request) -> web.Response:
+    """The Atom feed of a received profile's posts, newest first (404 when no profile is held under ``id``)."""
+    config = request.app[CONFIG]
+    language = config.language
+    iri = request.query.get("id", "")
+    held = await request.app[RECEIVED_PROFILES].document(iri) if iri else None
+    if held is None:
+        raise ApiError(404, "not_found")
+    document = json.loads(held.document)
+    name = received_name(document if isinstance(document, dict) else {}, language) or iri
+    notes = await request.app[RECEIVED_NOTES].latest(iri, FEED_ENTRIES)
+    feed_url = f"{config.base_url}/network/profile/feed.atom?{urlencode({'id': iri})}"
+    body = atom_feed(
+        feed_id=feed_url,
+        title=name,
+        author=name,
+        self_link=feed_url,
+        page=f"{config.base_url}/network/profile?{urlencode({'id': iri})}",
+        updated=held.updated,
+        entries=[entry_from_note(item.note, language, name) for item in notes],
+        language=language,
+    )
+    return atom_response(body)

@@ -1,5 +1,5 @@
 """What people do with a profile page beyond reading it: its HTML (with its latest posts, OpenGraph tags
-and schema.org JSON-LD), the Atom feeds of posts (a profile's and the node's), and remote follow
+and schema.org JSON-LD), the Atom feeds of posts (a profile's and the network's), and remote follow
 (``GET /follow``: a visitor's handle to the subscribe page of their own server).
 """
 
@@ -9,15 +9,16 @@ from dsi4bcn.i18n import UI
 from dsi4bcn.profiles.actorrecords import ActorRecord
 from dsi4bcn.profiles.iris import actor_iri, parse_actor_iri, profile_page
 from dsi4bcn.profiles.validation import Kind
-from dsi4bcn.web.appkeys import CONFIG, FOLLOW_CLIENT, FOLLOW_LIMITER, NOTES, STORE, TEMPLATES
+from dsi4bcn.web.appkeys import CONFIG, FOLLOW_CLIENT, FOLLOW_LIMITER, NOTES, RECEIVED_NOTES, STORE, TEMPLATES
 from dsi4bcn.web.clientaddress import client_address
 from dsi4bcn.web.feeds import ATOM, atom_feed, entry_from_note
 from dsi4bcn.web.http import ApiError, request_language
+from dsi4bcn.web.networkposts import latest_network_posts
 from dsi4bcn.web.profilelinks import opengraph_tags
 from dsi4bcn.web.remotefollow import RemoteFollowError, find_follow_url
 from dsi4bcn.web.templating import actor_view, post_view, render_page
 
-__all__ = ["LATEST_POSTS", "live_record", "profile_html", "routes"]
+__all__ = ["FEED_ENTRIES", "LATEST_POSTS", "atom_response", "live_record", "profile_html", "routes"]
 
 routes = web.RouteTableDef()
 LATEST_POSTS = 5
@@ -61,7 +62,8 @@ async def live_record(request: web.Request) -> ActorRecord:
     return record
 
 
-def _atom(body: bytes) -> web.Response:
+def atom_response(body: bytes) -> web.Response:
+    """An Atom feed as an answer, readable from any origin."""
     response = web.Response(body=body)
     response.headers["Content-Type"] = f"{ATOM}; charset=utf-8"
     response.headers["Access-Control-Allow-Origin"] = "*"
@@ -87,32 +89,35 @@ async def profile_feed(request: web.Request) -> web.Response:
         entries=[entry_from_note(note, language, name) for _local, note in notes],
         language=language,
     )
-    return _atom(body)
+    return atom_response(body)
 
 
 @routes.get("/feed.atom")
-async def node_feed(request: web.Request) -> web.Response:
-    """The Atom feed of every post of the node's organisations and projects, newest first."""
+async def network_feed(request: web.Request) -> web.Response:
+    """The Atom feed of the network: the posts of the node's profiles and of the profiles it aggregates
+    from its peers, newest first."""
     config, store = request.app[CONFIG], request.app[STORE]
     language = config.language
-    notes = await request.app[NOTES].latest(None, FEED_ENTRIES)
-    names: dict[str, str] = {}
-    for local, _note in notes:
-        if local not in names:
-            record = await store.get(local)
-            names[local] = record.name(language) if record else local
+    posts = await latest_network_posts(
+        request.app[NOTES],
+        request.app[RECEIVED_NOTES],
+        store,
+        base_url=config.base_url,
+        language=language,
+        limit=FEED_ENTRIES,
+    )
     instance = await store.instance()
     body = atom_feed(
         feed_id=f"{config.base_url}/feed.atom",
-        title=f"{config.authority}: {UI['node_posts'][language]}",
+        title=f"{config.authority}: {UI['network_posts'][language]}",
         author=config.authority,
         self_link=f"{config.base_url}/feed.atom",
         page=f"{config.base_url}/",
         updated=instance.published,
-        entries=[entry_from_note(note, language, names[local]) for local, note in notes],
+        entries=[entry_from_note(post.note, language, post.author) for post in posts],
         language=language,
     )
-    return _atom(body)
+    return atom_response(body)
 
 
 def _follow_error(request: web.Request, error: RemoteFollowError, language: str, actor: str | None) -> web.Response:

@@ -9,6 +9,8 @@ from federation.inbox import (
     FollowAnswered,
     Ignore,
     LocalActor,
+    NoteDeleted,
+    NoteReceived,
     RemoveActor,
     RemoveFollower,
     handle,
@@ -78,7 +80,56 @@ def test_delete_of_the_actor_itself() -> None:
     delete = {"id": f"{ALICE}#delete", "type": "Delete", "actor": ALICE, "object": ALICE}
     assert _handle(delete) == [RemoveActor(ALICE)]
     note_delete = dict(delete, object="https://masto.example/notes/1")
-    assert isinstance(_handle(note_delete)[0], Ignore)
+    assert _handle(note_delete) == [NoteDeleted(ALICE, "https://masto.example/notes/1")]
+    tombstone = dict(delete, object={"id": "https://masto.example/notes/1", "type": "Tombstone"})
+    assert _handle(tombstone) == [NoteDeleted(ALICE, "https://masto.example/notes/1")]
+    elsewhere = dict(delete, object="https://other.example/notes/1")
+    assert _handle(elsewhere) == [Ignore("Delete of an object on another origin")]
+
+
+NOTE = {
+    "id": "https://masto.example/notes/1",
+    "type": "Note",
+    "attributedTo": ALICE,
+    "content": "<p>Hola</p>",
+    "published": "2026-11-30T10:00:00Z",
+}
+CREATE = {"id": "https://masto.example/c/1", "type": "Create", "actor": ALICE, "object": NOTE}
+
+
+def test_a_note_by_its_own_actor_is_received_and_an_update_edits_it() -> None:
+    assert _handle(CREATE) == [NoteReceived(ALICE, NOTE, edited=False)]
+    assert _handle(dict(CREATE, type="Update")) == [NoteReceived(ALICE, NOTE, edited=True)]
+    listed = dict(NOTE, attributedTo=[{"id": ALICE, "type": "Person"}])
+    assert _handle(dict(CREATE, object=listed)) == [NoteReceived(ALICE, listed, edited=False)]
+
+
+def test_a_create_of_something_else_than_a_note_is_ignored() -> None:
+    article = dict(NOTE, type="Article")
+    assert isinstance(_handle(dict(CREATE, object=article))[0], Ignore)
+    assert isinstance(_handle(dict(CREATE, object=NOTE["id"]))[0], Ignore)
+
+
+@pytest.mark.parametrize(
+    "author",
+    [
+        "https://masto.example/users/bob",
+        "https://other.example/users/alice",
+        [ALICE, "https://masto.example/users/bob"],
+        None,
+        [],
+    ],
+)
+def test_a_note_that_names_another_author_is_refused(author: object) -> None:
+    with pytest.raises(ActivityError, match="attributedTo is not the activity's actor"):
+        _handle(dict(CREATE, object=dict(NOTE, attributedTo=author)))
+    with pytest.raises(ActivityError, match="attributedTo"):
+        _handle(dict(CREATE, type="Update", object=dict(NOTE, attributedTo=author)))
+
+
+def test_a_note_on_another_origin_is_refused_even_when_it_names_the_actor() -> None:
+    with pytest.raises(ActivityError, match="object is not on the actor"):
+        _handle(dict(CREATE, object=dict(NOTE, id="https://other.example/notes/1")))
 
 
 def test_accept_and_reject_of_our_follow() -> None:

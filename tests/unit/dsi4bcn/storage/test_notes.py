@@ -66,3 +66,20 @@ async def test_the_latest_notes_come_newest_first_per_actor_or_for_all(database:
         ("taller", "n2"),
     ]
     assert await notes.latest("nobody", 5) == []
+
+
+async def test_a_deleted_note_leaves_the_lists_and_the_outbox_and_its_delete_is_queued(database: Database) -> None:
+    notes, queue = Notes(database), DeliveryQueue(database)
+    await notes.add_note(NOTE["id"], "taller", NOTE, CREATE, [])
+    delete = {"id": f"{ACTOR}/activities/2", "type": "Delete", "actor": ACTOR, "object": NOTE["id"]}
+    assert not await notes.delete_note(NOTE["id"], "atles", delete, ["https://a.example/inbox"])  # not its note
+    before = notes.generation
+    assert await notes.delete_note(NOTE["id"], "taller", delete, ["https://a.example/inbox"])
+    assert notes.generation == before + 1
+    assert await queue.pending_deliveries() == 1
+    local, _note, deleted = await notes.note(NOTE["id"]) or ("", {}, None)
+    assert local == "taller" and deleted is not None
+    assert await notes.latest(None, 10) == [] and await notes.count_notes() == 0
+    assert await notes.public_activity(CREATE["id"]) is None  # the Create embeds the note: withdrawn
+    assert await notes.outbox_page("taller", limit=10, offset=0) == [delete]
+    assert not await notes.delete_note(NOTE["id"], "taller", {**delete, "id": f"{ACTOR}/activities/3"}, [])

@@ -66,3 +66,8 @@ def test_an_entry_takes_the_visitors_language_and_a_short_title() -> None:
 def test_a_feed_without_posts_is_still_valid() -> None:
     feed = _feed([], title="Buit")
     assert feed.findtext(f"{A}updated") == "2026-01-01T00:00:00Z" and feed.find(f"{A}entry") is None
+
+
+def test_an_entry_s_content_is_sanitised_again() -> None:
+    hostile = {**NOTE, "content": '<p onclick="x()">Hi<script>alert(1)</script></p>', "contentMap": None}
+    assert entry_from_note(hostile, "en", "Aire").content == "<p>Hi</p>"
