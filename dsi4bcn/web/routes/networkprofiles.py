@@ -8,8 +8,9 @@ from aiohttp import web
 
 from dsi4bcn.matching.features import profile_from_triples, triples_from_ntriples
 from dsi4bcn.profiles.iris import parse_actor_iri, profile_page
-from dsi4bcn.web.appkeys import CONFIG, RECEIVED_PROFILES, TEMPLATES
+from dsi4bcn.web.appkeys import CONFIG, MEDIA, RECEIVED_PROFILES, TEMPLATES
 from dsi4bcn.web.http import html_response, request_language
+from dsi4bcn.web.mediaview import placeholder, received_images
 from dsi4bcn.web.receivedview import received_view
 from dsi4bcn.web.templating import render_page
 
@@ -45,4 +46,13 @@ async def received_profile(request: web.Request) -> web.Response:
         updated=held.updated,
         language=language,
     )
-    return _page(request, 200, language, view=view)
+    images = (await received_images(request.app[MEDIA], [iri])).get(iri, {})
+    return _page(
+        request,
+        200,
+        language,
+        view=view,
+        logo=images.get("icon"),
+        banner=images.get("image"),
+        mark=placeholder(view.name),
+    )
