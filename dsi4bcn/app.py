@@ -318,6 +318,7 @@ def _register_profile_hooks(
     writes.in_transaction(profile_marker(config.base_url))
     writes.committed(lambda _record, _created: deliverer.poke())
     writes.committed(lambda _record, _created: sync.poke())
+    writes.committed(lambda _record, _created: app[MEDIA_FETCHER].poke())  # it may name another host's image
 
 
 def create_app(config: Config) -> web.Application:

@@ -5,6 +5,7 @@ a year-long immutable ``Cache-Control``, its hash as the ``ETag``, ``X-Content-T
 Content-Security-Policy that lets the response run nothing. The upload takes the image itself as the body
 with its ``Content-Type`` (PNG, JPEG, GIF or WebP, at most 2 MiB and 4096 pixels a side) and answers its
 URL as JSON; anything else is refused with a JSON 400, 413 or 415 and nothing is stored.
+``GET /api/media/failures`` lists the images of other hosts the node could not copy, each with its reason.
 """
 
 import asyncio
@@ -67,3 +68,13 @@ async def upload_media(request: web.Request) -> web.Response:
         "height": image.height,
     }
     return json_response(body, status=200 if held else 201, headers={"Location": path})
+
+
+@routes.get("/api/media/failures")
+async def media_failures(request: web.Request) -> web.Response:
+    """The image URLs whose last fetch failed: URL, reason and attempts so far (admin)."""
+    authorise(request)
+    failures = await request.app[MEDIA].failures()
+    return json_response(
+        {"failures": [{"url": url, "reason": reason, "attempts": attempts} for url, reason, attempts in failures]}
+    )
