@@ -46,7 +46,8 @@ async def profile_html(request: web.Request, record: ActorRecord, language: str)
         title=view.name,
         description=view.description,
         url=view.page,
-        image=config.base_url + logo.src if logo else None,
+        # Read by link-preview servers, not by visitors' browsers: this node's copy, else the URL named.
+        image=config.base_url + logo.src if logo else view.icon,
         site_name=config.authority,
     )
     return render_page(
