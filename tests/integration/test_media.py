@@ -3,9 +3,13 @@ aggregating node copies the origin's logos and its pages load images from itself
 address that the node may not contact is never fetched."""
 
 import io
+import json
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import pytest
@@ -221,3 +225,27 @@ def test_a_logo_on_a_private_address_is_never_fetched(tmp_path_factory: pytest.T
             assert all(source.startswith("/") for source in image_sources(page))
         finally:
             node.stop()
+
+
+def test_the_command_line_uploads_an_image(node: Node, tmp_path: Path) -> None:
+    image = tmp_path / "logo.webp"
+    image.write_bytes(png("#8a5a00", (48, 48), "WEBP"))
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "dsi4bcn", "media", "--url", node.base_url, "--token", node.token, *args]
+        return subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+
+    uploaded = cli("upload", str(image))
+    assert uploaded.returncode == 0, uploaded.stderr
+    answer = json.loads(uploaded.stdout)
+    assert answer["mediaType"] == "image/webp" and fetch(answer["url"]).body == image.read_bytes()
+    svg = tmp_path / "logo.svg"
+    svg.write_bytes(SVG)
+    refused = cli("upload", str(svg))
+    assert refused.returncode == 2 and "PNG, JPEG, GIF and WebP" in refused.stderr
+    disguised = tmp_path / "disguised.png"
+    disguised.write_bytes(SVG)
+    refused = cli("upload", str(disguised))
+    assert refused.returncode == 1 and "HTTP 400: the body is not a whole, readable PNG" in refused.stderr
+    listed = cli("failures")
+    assert listed.returncode == 0 and json.loads(listed.stdout) == {"failures": []}
