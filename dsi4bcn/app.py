@@ -24,6 +24,7 @@ from dsi4bcn.fediverse.domainblocks import DomainBlocks
 from dsi4bcn.fediverse.erasure import DeletionCheck
 from dsi4bcn.fediverse.inboxbatches import BatchWriter
 from dsi4bcn.fediverse.ingest import Ingestor
+from dsi4bcn.fediverse.mediafetch import MediaFetcher
 from dsi4bcn.fediverse.noteintake import NoteIntake
 from dsi4bcn.fediverse.outbox import Publisher, profile_announcer
 from dsi4bcn.fediverse.peering import Peering
@@ -34,6 +35,7 @@ from dsi4bcn.graph.aggregator import Aggregate
 from dsi4bcn.graph.process import GraphService
 from dsi4bcn.graph.sync import GraphSync, profile_marker
 from dsi4bcn.matching.service import Matcher
+from dsi4bcn.profiles.images import MAX_IMAGE_BYTES
 from dsi4bcn.profiles.iris import instance_actor_iri
 from dsi4bcn.profiles.nodeidentity import SETTING_NAME, NodeIdentity, stored_identity
 from dsi4bcn.profiles.validation import ProfileInvalid
@@ -41,6 +43,7 @@ from dsi4bcn.storage.database import Database, open_database
 from dsi4bcn.storage.deliveries import DeliveryQueue
 from dsi4bcn.storage.follows import Follows
 from dsi4bcn.storage.localactors import ProfileStore
+from dsi4bcn.storage.mediastore import MediaStore
 from dsi4bcn.storage.nodesettings import NodeSettings
 from dsi4bcn.storage.notes import Notes
 from dsi4bcn.storage.profilewrites import ProfileWrites
@@ -73,6 +76,8 @@ from dsi4bcn.web.appkeys import (
     INBOX_WRITER,
     LOOPS,
     MATCHER,
+    MEDIA,
+    MEDIA_FETCHER,
     NOTES,
     PEERING,
     PROFILE_WRITES,
@@ -98,6 +103,7 @@ from dsi4bcn.web.routes import (
     homepage,
     inboxes,
     matchapi,
+    mediafiles,
     networkadmin,
     networkdirectory,
     networkprofiles,
@@ -150,10 +156,11 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
         database = app[DATABASE] = Database(await open_database(config.database_path))
         stack.push_async_callback(database.close)
         store = app[STORE] = ProfileStore(database)
+        media = app[MEDIA] = MediaStore(database)
         await store.instance()
         set_node_identity(app[TEMPLATES], await _stored_identity(database))
         if config.demo:
-            loaded = await load_demo(store)
+            loaded = await load_demo(store, config.base_url, media)
             log.info("demo data: %s", loaded)
         policy = FetchPolicy(
             allow_private_network=config.allow_private_network, user_agent=f"dsi4bcn ({config.base_url})"
@@ -249,7 +256,13 @@ async def _start_federation(
     database, directory, follows = app[DATABASE], app[DIRECTORY], app[FOLLOWS]
     received = ReceivedActivities(database)
     deliverer, blocklist = app[DELIVERER], app[BLOCKLIST]
-    ingestor = Ingestor(database, sync.poke)
+    fetcher = app[MEDIA_FETCHER] = _media_fetcher(app, config, stack)
+
+    def stored_profiles() -> None:  # the graph sync writes them; the media fetcher copies their images
+        sync.poke()
+        fetcher.poke()
+
+    ingestor = Ingestor(database, stored_profiles)
     publisher = app[PUBLISHER] = Publisher(app[NOTES], follows, app[DELIVERY_QUEUE], config.base_url)
     peering = app[PEERING] = Peering(
         database,
@@ -289,6 +302,27 @@ async def _start_federation(
     loops.start("inbox-processor", processor.run)
     loops.start("deliverer", deliverer.run)
     loops.start("peering", peering.run)
+    loops.start("media-fetcher", fetcher.run)
+
+
+def _media_fetcher(app: web.Application, config: Config, stack: contextlib.AsyncExitStack) -> MediaFetcher:
+    """The loop that copies the images profiles name on other hosts, over a session of its own whose reads
+    stop at the image size limit."""
+    policy = FetchPolicy(
+        allow_private_network=config.allow_private_network,
+        max_bytes=MAX_IMAGE_BYTES,
+        user_agent=f"dsi4bcn ({config.base_url})",
+    )
+    session = create_session(policy)
+    stack.push_async_callback(session.close)
+    return MediaFetcher(
+        app[MEDIA],
+        ActivityPubClient(session, policy),
+        app[STORE],
+        config.base_url,
+        is_blocked=app[BLOCKLIST].is_blocked_url,
+        backoff_scale=config.backoff_scale,
+    )
 
 
 def _register_profile_hooks(
@@ -304,6 +338,7 @@ def _register_profile_hooks(
     writes.in_transaction(profile_marker(config.base_url))
     writes.committed(lambda _record, _created: deliverer.poke())
     writes.committed(lambda _record, _created: sync.poke())
+    writes.committed(lambda _record, _created: app[MEDIA_FETCHER].poke())  # it may name another host's image
 
 
 def create_app(config: Config) -> web.Application:
@@ -324,6 +359,7 @@ def create_app(config: Config) -> web.Application:
         actordocs.routes,
         inboxes.routes,
         profileadmin.routes,
+        mediafiles.routes,
         federationadmin.routes,
         networkadmin.routes,
         networkprofiles.routes,

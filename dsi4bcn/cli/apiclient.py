@@ -7,7 +7,15 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["ApiClient", "ApiFailure"]
+__all__ = ["ApiClient", "ApiFailure", "RawBody"]
+
+
+@dataclass(frozen=True)
+class RawBody:
+    """A request body sent as it is (an image), with its media type."""
+
+    data: bytes
+    content_type: str
 
 
 class ApiFailure(Exception):
@@ -47,15 +55,20 @@ class ApiClient:
     timeout: float = 30.0
 
     def call(self, method: str, path: str, body: Any = None) -> Any:
-        """Send one request; return the decoded JSON answer or raise ``ApiFailure``."""
-        data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
+        """Send one request (``body`` as JSON, or a ``RawBody`` as it is); return the decoded JSON answer or
+        raise ``ApiFailure``."""
+        content_type = body.content_type if isinstance(body, RawBody) else "application/json"
+        if isinstance(body, RawBody):
+            data: bytes | None = body.data
+        else:
+            data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
         request = urllib.request.Request(  # noqa: S310 - the URL is the operator's own node
             self.base_url.rstrip("/") + path,
             data=data,
             method=method,
             headers={
                 **({"Authorization": f"Bearer {self.token}"} if self.token else {}),
-                "Content-Type": "application/json",
+                "Content-Type": content_type,
                 "Accept": "application/json",
                 "Accept-Language": _user_language(),
             },

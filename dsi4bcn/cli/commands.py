@@ -18,7 +18,7 @@ from urllib.parse import quote, urlencode
 import yaml
 
 from dsi4bcn import __version__
-from dsi4bcn.cli.apiclient import ApiClient, ApiFailure
+from dsi4bcn.cli.apiclient import ApiClient, ApiFailure, RawBody
 from dsi4bcn.cli.parser import build_parser
 from dsi4bcn.config import DEFAULT_DATA_DIR, DEFAULT_PORT, ConfigError, load_config
 from dsi4bcn.web.admintoken import ensure_admin_token
@@ -152,6 +152,27 @@ def _settings_request(args: argparse.Namespace) -> ApiRequest:
     return "GET", "/api/settings", None
 
 
+# The image files ``media upload`` sends, by extension (the node checks the bytes again).
+_IMAGE_SUFFIXES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+}
+
+
+def _media_request(args: argparse.Namespace) -> ApiRequest:
+    """The admin API call a ``media`` command stands for."""
+    if args.action == "upload":
+        path = Path(args.file)
+        media_type = _IMAGE_SUFFIXES.get(path.suffix.lower())
+        if media_type is None:
+            raise ValueError(f"{path.name}: only PNG, JPEG, GIF and WebP images (.png, .jpg, .gif, .webp)")
+        return "POST", "/api/media", RawBody(path.read_bytes(), media_type)
+    return "GET", "/api/media/failures", None
+
+
 def _graph_request(args: argparse.Namespace) -> ApiRequest:
     """The admin API call a ``graph`` command stands for."""
     if args.action == "rebuild":
@@ -263,6 +284,7 @@ _REQUESTS: Mapping[str, Callable[[argparse.Namespace], ApiRequest]] = {
     "peers": _peers_request,
     "settings": _settings_request,
     "graph": _graph_request,
+    "media": _media_request,
     "match": _match_request,
 }
 

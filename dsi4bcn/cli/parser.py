@@ -150,6 +150,11 @@ def _add_network_commands(commands: _Commands, common: argparse.ArgumentParser) 
     rebuild = graph.add_parser("rebuild", parents=[common], help="rebuild the whole graph from SQLite")
     rebuild.add_argument("--no-wait", action="store_true", help="do not wait for the rebuild to finish")
 
+    listing = ("failures", "images of other hosts the node could not copy, with the reasons")
+    media = _add_actions(commands, common, "media", "images the node serves (logos, header images)", listing)
+    upload = media.add_parser("upload", parents=[common], help="upload a PNG, JPEG, GIF or WebP; prints its URL")
+    upload.add_argument("file")
+
 
 def _add_match(commands: _Commands, common: argparse.ArgumentParser) -> None:
     match = commands.add_parser("match", parents=[common], help="suggest partners for a project or organisation")

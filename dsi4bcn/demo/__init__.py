@@ -1,22 +1,29 @@
 """The demo set: fictional but realistic organisations and projects of Barcelona's DSI network.
 
 Written for dsi4bcn (no real person's data). ``dsi4bcn serve --demo`` loads it into an empty data folder.
+The logos and header images in ``images/`` were drawn for the demo by ``scripts/build_demo_images.py``
+(``<slug>-logo.png``, ``<slug>-header.png``); they are stored in the node's media table at every start of
+a demo node, and the demo profiles name their ``/media/`` URLs.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from importlib import resources
 from typing import Any
 
 import yaml
 
+from dsi4bcn.profiles.images import check_image, media_path
 from dsi4bcn.profiles.iris import actor_iri
 from dsi4bcn.profiles.validation import KINDS, Kind, normalise_profile
 from dsi4bcn.storage.localactors import ProfileStore
+from dsi4bcn.storage.mediastore import MediaStore
 from vocab.concepts import concept_index
 
-__all__ = ["demo_documents", "demo_profiles", "load_demo"]
+__all__ = ["demo_documents", "demo_profiles", "load_demo", "store_demo_images"]
 
 _FILES: dict[Kind, str] = {"organisation": "organisations.yaml", "project": "projects.yaml"}
+# The image files of a demo profile, by the field that names them.
+_IMAGE_FILES = {"icon": "{slug}-logo.png", "image": "{slug}-header.png"}
 
 
 def demo_documents(kind: Kind) -> list[dict[str, Any]]:
@@ -27,17 +34,21 @@ def demo_documents(kind: Kind) -> list[dict[str, Any]]:
     return documents
 
 
-def demo_profiles(base_url: str) -> Iterator[tuple[Kind, str, dict[str, Any], str | None]]:
+def demo_profiles(
+    base_url: str, images: Mapping[str, Mapping[str, str]] | None = None
+) -> Iterator[tuple[Kind, str, dict[str, Any], str | None]]:
     """Every demo profile, organisations first, as ``(kind, slug, canonical fields, organisation slug)``.
 
     Each is validated as the admin API validates it for a node at ``base_url``, in turn, so that a project
-    can name an organisation that came before it.
+    can name an organisation that came before it. ``images`` (``{slug: {field: url}}``) adds logos and
+    header images.
     """
     organisations: set[str] = set()
     for kind in KINDS:
         for document in demo_documents(kind):
             body = dict(document)
             slug = body.pop("slug")
+            body.update((images or {}).get(slug, {}))
             fields, organisation = normalise_profile(
                 kind,
                 body,
@@ -50,12 +61,33 @@ def demo_profiles(base_url: str) -> Iterator[tuple[Kind, str, dict[str, Any], st
                 organisations.add(slug)
 
 
-async def load_demo(store: ProfileStore, base_url: str = "https://demo.invalid") -> str:
-    """Load the demo set if the node has no profiles yet; say what was done."""
+async def store_demo_images(media: MediaStore, base_url: str) -> dict[str, dict[str, str]]:
+    """Store the demo images in the media table (again: it keeps one copy of each); ``{slug: {field: url}}``."""
+    folder = resources.files("dsi4bcn.demo").joinpath("images")
+    urls: dict[str, dict[str, str]] = {}
+    for kind in KINDS:
+        for document in demo_documents(kind):
+            slug = str(document["slug"])
+            for field, pattern in _IMAGE_FILES.items():
+                entry = folder.joinpath(pattern.format(slug=slug))
+                if not entry.is_file():
+                    continue
+                image = check_image(entry.read_bytes(), "image/png")
+                await media.put(image.sha256, image.media_type, image.data, image.width, image.height, "demo")
+                urls.setdefault(slug, {})[field] = base_url + media_path(image.sha256, image.media_type)
+    return urls
+
+
+async def load_demo(
+    store: ProfileStore, base_url: str = "https://demo.invalid", media: MediaStore | None = None
+) -> str:
+    """Load the demo set if the node has no profiles yet, with its images when ``media`` is given; say what
+    was done."""
+    images = await store_demo_images(media, base_url) if media is not None else {}
     if await store.count("organisation") or await store.count("project"):
         return "the data folder already has profiles; demo data not loaded"
     loaded = {kind: 0 for kind in KINDS}
-    for kind, slug, fields, organisation in demo_profiles(base_url):
+    for kind, slug, fields, organisation in demo_profiles(base_url, images):
         await store.put(kind, slug, fields, organisation)
         loaded[kind] += 1
     return f"loaded {loaded['organisation']} organisations and {loaded['project']} projects"

@@ -19,17 +19,19 @@ blocks that peer's later versions, and an erased copy never returns.
 import json
 import logging
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from pyld.jsonld import JsonLdError
 
+from dsi4bcn.profiles.images import image_urls
 from dsi4bcn.profiles.ntriples import Triple, to_ntriples
 from dsi4bcn.storage.blocks import blocked_domains_in, blocked_url
 from dsi4bcn.storage.database import Database
 from dsi4bcn.storage.graphstate import mark_unsynced
 from dsi4bcn.storage.localactors import utc_now
+from dsi4bcn.storage.mediastore import drop_profile_images_in, set_profile_images_in
 from dsi4bcn.storage.receivedprofiles import (
     HeldVersion,
     NewProfile,
@@ -63,6 +65,7 @@ class Checked:
     ntriples: str
     updated: str
     indexable: bool
+    images: Mapping[str, str] = field(default_factory=dict)  # the URL of its logo and header image
 
 
 def _timestamp(value: Any) -> datetime:
@@ -117,7 +120,7 @@ def check_profile(document: Any, expected_origin: str) -> Checked:
         ntriples = to_ntriples(triples, actor)
     except ValueError as error:
         raise Refused(str(error)) from error
-    return Checked(actor, document, ntriples, _stamp(updated), indexable)
+    return Checked(actor, document, ntriples, _stamp(updated), indexable, image_urls(actor, triples))
 
 
 def _check_subjects(triples: Sequence[Triple], expected_origin: str) -> None:
@@ -169,6 +172,7 @@ class Ingestor:
         received = utc_now()
         actors = [item.actor for item in checked if not isinstance(item, str)]
         rows_to_write: list[NewProfile] = []
+        images: dict[str, Mapping[str, str]] = {}
         erased: list[tuple[str, str]] = []
         async with self._db.transaction() as connection:
             held = await held_versions_in(connection, actors)
@@ -190,9 +194,12 @@ class Ingestor:
                         )
                     )
                     held[item.actor] = HeldVersion(item.updated, None)
+                    images[item.actor] = item.images
             await write_profiles_in(connection, rows_to_write)
+            await set_profile_images_in(connection, images)
             for actor, origin_time in erased:
                 await erase_in(connection, actor, peer, received, origin_time)
+            await drop_profile_images_in(connection, [actor for actor, _time in erased])
             changed = [row.actor for row in rows_to_write] + [actor for actor, _time in erased]
             if changed:
                 await mark_unsynced(connection, changed)
@@ -227,6 +234,7 @@ class Ingestor:
                 )
                 return False
             await erase_in(connection, actor, peer, utc_now(), origin_time or row.updated)
+            await drop_profile_images_in(connection, [actor])
             await mark_unsynced(connection, [actor])
         self._wake_sync()
         return True

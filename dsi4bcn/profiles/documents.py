@@ -77,7 +77,7 @@ def _icon(url: str) -> dict[str, str]:
     return icon
 
 
-# The fields published as they are stored; render_actor words the others (names, summaries, contacts, icon).
+# The fields published as they are stored; render_actor words the others (names, summaries, contacts, images).
 _AS_STORED = tuple(field.name for field in FIELDS if field.as_stored)
 
 
@@ -94,8 +94,9 @@ def render_actor(record: ActorRecord, *, base_url: str, authority: str, language
         summaries = {lang: text_to_html(text) for lang, text in fields["summaryMap"].items()}
         properties["summary"] = pick_language(summaries, language)
         properties["summaryMap"] = summaries
-    if "icon" in fields:
-        properties["icon"] = _icon(fields["icon"])
+    for term in ("icon", "image"):  # the logo, and the header image Mastodon shows as the banner
+        if term in fields:
+            properties[term] = _icon(fields[term])
     attachments = _attachments(fields, language)
     if attachments:
         properties["attachment"] = attachments

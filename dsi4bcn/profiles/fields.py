@@ -66,7 +66,8 @@ FIELDS: tuple[Field, ...] = (
     Field("email", _BOTH, "email", 1),
     Field("telephone", _BOTH, "telephone", 1),
     Field("contacts", _BOTH, "contacts", 2, as_stored=False),  # only the public ones are published
-    Field("icon", _BOTH, "icon", 1, as_stored=False),
+    Field("icon", _BOTH, "icon", 1, as_stored=False),  # the logo
+    Field("image", _BOTH, "icon", 1, as_stored=False),  # the header image (Mastodon's header banner)
     Field("manuallyApprovesFollowers", _BOTH, "boolean", 5, default=False),
     Field("discoverable", _BOTH, "boolean", 5, default=True),
     Field("indexable", _BOTH, "boolean", 5, default=True),

@@ -13,6 +13,7 @@ from typing import Any
 from dsi4bcn.storage.database import Connection, Database
 from dsi4bcn.storage.graphstate import mark_unsynced
 from dsi4bcn.storage.localactors import utc_now
+from dsi4bcn.storage.mediastore import drop_profile_images_in
 from federation.hosts import HostError, domains_of, host_in_domain, normalise_host, url_host
 
 __all__ = ["BlockPurge", "BlockedDomains", "blocked_domains_in", "blocked_url", "normalise_domain"]
@@ -101,6 +102,7 @@ async def _purge(connection: Connection, domain: str, new: bool) -> BlockPurge:
     # is fetched again); tombstones of profiles erased before stay, holding only an IRI and a time.
     profiles = await _matching(connection, "SELECT actor, actor FROM remote_profiles WHERE deleted IS NULL", domain)
     await _delete(connection, "remote_profiles", "actor", profiles)
+    await drop_profile_images_in(connection, profiles)
     await mark_unsynced(connection, profiles)
     return BlockPurge(
         new, len(followers), len(following), len(deliveries), len(waiting), tuple(actors), tuple(profiles)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from dsi4bcn.storage.database import Connection, Database
 from dsi4bcn.storage.graphstate import mark_unsynced
+from dsi4bcn.storage.mediastore import drop_profile_images_in
 
 __all__ = [
     "HeldVersion",
@@ -133,6 +134,7 @@ class ReceivedProfiles:
             async with connection.execute("SELECT actor FROM remote_profiles WHERE peer = ?", (peer,)) as cursor:
                 actors = [row[0] async for row in cursor]
             await connection.execute("DELETE FROM remote_profiles WHERE peer = ?", (peer,))
+            await drop_profile_images_in(connection, actors)
             await mark_unsynced(connection, actors)
         return actors
 

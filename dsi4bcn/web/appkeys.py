@@ -15,6 +15,7 @@ from dsi4bcn.fediverse.blocklist import Blocklist
 from dsi4bcn.fediverse.domainblocks import DomainBlocks
 from dsi4bcn.fediverse.erasure import DeletionCheck
 from dsi4bcn.fediverse.inboxbatches import BatchWriter
+from dsi4bcn.fediverse.mediafetch import MediaFetcher
 from dsi4bcn.fediverse.outbox import Publisher
 from dsi4bcn.fediverse.peering import Peering
 from dsi4bcn.fediverse.ratelimit import RateLimiter
@@ -28,6 +29,7 @@ from dsi4bcn.storage.database import Database
 from dsi4bcn.storage.deliveries import DeliveryQueue
 from dsi4bcn.storage.follows import Follows
 from dsi4bcn.storage.localactors import ProfileStore
+from dsi4bcn.storage.mediastore import MediaStore
 from dsi4bcn.storage.notes import Notes
 from dsi4bcn.storage.profilewrites import ProfileWrites
 from dsi4bcn.storage.receivednotes import ReceivedNotes
@@ -60,6 +62,8 @@ __all__ = [
     "INBOX_WRITER",
     "LOOPS",
     "MATCHER",
+    "MEDIA",
+    "MEDIA_FETCHER",
     "NOTES",
     "PEERING",
     "PROFILE_WRITES",
@@ -96,6 +100,9 @@ GRAPH_SERVICE = web.AppKey("graph_service", GraphService)
 GRAPH_SYNC = web.AppKey("graph_sync", GraphSync)
 MATCHER = web.AppKey("matcher", Matcher)
 DIRECTORY_SERVICE = web.AppKey("directory_service", DirectoryService)
+# Images the node serves (``/media/…``), and the loop that copies other hosts' images for its pages.
+MEDIA = web.AppKey("media", MediaStore)
+MEDIA_FETCHER = web.AppKey("media_fetcher", MediaFetcher)
 # Federation.
 FOLLOWS = web.AppKey("follows", Follows)
 NOTES = web.AppKey("notes", Notes)

@@ -44,8 +44,9 @@ ORGANISATION_BODY: dict[str, Any] = {
     "nameMap": {"ca": "Ateneu del Clot", "en": "Clot Athenaeum"},
     "sectors": ["sector:civil-society"],
     "areas": ["area:maker"],
-    # Not the defaults, so that Fedify reading them is seen: an icon and follow requests to approve.
+    # Not the defaults, so that Fedify reading them is seen: a logo, a header image, follow requests to approve.
     "icon": "https://ateneu.example/logo.png",
+    "image": "https://ateneu.example/header.png",
     "manuallyApprovesFollowers": True,
 }
 PROJECT_BODY: dict[str, Any] = {
@@ -225,12 +226,13 @@ def _assert_actor(parsed: dict[str, Any], node: Node, kind: str) -> None:
         assert all(item["class"] == "PropertyValue" for item in attachments.values())
         assert 'href="https://taller.example/"' in attachments[UI["website"][LANGUAGE]]["value"]
         assert 'href="mailto:hola@taller.example"' in attachments[UI["email"][LANGUAGE]]["value"]
-        assert parsed["icon"] is None
+        assert parsed["icon"] is None and parsed["image"] is None
         assert parsed["manuallyApprovesFollowers"] is False
     else:
         assert parsed["summary"] is None
         assert parsed["attachments"] == []
         assert parsed["icon"] == {"class": "Image", "url": ORGANISATION_BODY["icon"]}
+        assert parsed["image"] == {"class": "Image", "url": ORGANISATION_BODY["image"]}  # Mastodon's header
         assert parsed["manuallyApprovesFollowers"] is True
 
 

@@ -1,17 +1,14 @@
 """The home page: the node, the network in numbers, a search box, the map, the latest posts, and the ways in."""
 
-from collections.abc import Sequence
-
 from aiohttp import web
 
 from dsi4bcn.directory.districtmap import render_map
 from dsi4bcn.directory.engine import DirectoryAnswer
 from dsi4bcn.directory.query import parse_query
 from dsi4bcn.i18n import UI
-from dsi4bcn.profiles.actorrecords import ActorRecord
-from dsi4bcn.profiles.iris import profile_page
-from dsi4bcn.web.appkeys import CONFIG, DIRECTORY_SERVICE, NOTES, RECEIVED_NOTES, STORE, TEMPLATES
+from dsi4bcn.web.appkeys import CONFIG, DIRECTORY_SERVICE, MEDIA, NOTES, RECEIVED_NOTES, STORE, TEMPLATES
 from dsi4bcn.web.http import html_response, request_language
+from dsi4bcn.web.mediaview import profile_cards
 from dsi4bcn.web.networkposts import latest_network_posts
 from dsi4bcn.web.templating import post_view, render_page
 
@@ -31,17 +28,6 @@ def network_numbers(answer: DirectoryAnswer) -> dict[str, int]:
         "nodes": sum(1 for _key, count in answer.facets.get("source", ()) if count),
         "neighbourhoods": sum(1 for _key, count in answer.facets.get("neighbourhood", ()) if count),
     }
-
-
-def _own(records: Sequence[ActorRecord], base_url: str, authority: str, language: str) -> list[dict[str, str]]:
-    return [
-        {
-            "name": record.name(language),
-            "page": profile_page(base_url, record.slug),
-            "handle": f"@{record.slug}@{authority}",
-        }
-        for record in records
-    ]
 
 
 @routes.get("/")
@@ -74,6 +60,8 @@ async def home(request: web.Request) -> web.Response:
         limit=LATEST_POSTS,
     )
     posts = [(post, post_view(post.note, language)) for post in latest]
+    media = request.app[MEDIA]
+    where = {"base_url": config.base_url, "authority": config.authority, "language": language}
     body = render_page(
         request.app[TEMPLATES],
         "home.html",
@@ -82,7 +70,7 @@ async def home(request: web.Request) -> web.Response:
         numbers=numbers,
         network_map=network_map,
         posts=posts,
-        organisations=_own(organisations, config.base_url, config.authority, language),
-        projects=_own(projects, config.base_url, config.authority, language),
+        organisations=await profile_cards(organisations, media, **where),
+        projects=await profile_cards(projects, media, **where),
     )
     return html_response(body, vary="Accept-Language, Cookie")

@@ -18,9 +18,10 @@ from dsi4bcn.directory.engine import DirectoryAnswer
 from dsi4bcn.directory.formats import answer_csv, answer_json
 from dsi4bcn.directory.query import FACETS, MAX_PER_PAGE, SORTS, DirectoryQuery, QueryRefused, parse_query
 from dsi4bcn.i18n import UI, message
-from dsi4bcn.web.appkeys import DIRECTORY_SERVICE, TEMPLATES
+from dsi4bcn.web.appkeys import CONFIG, DIRECTORY_SERVICE, MEDIA, STORE, TEMPLATES
 from dsi4bcn.web.conceptview import SCHEME_FACETS, concept_href
 from dsi4bcn.web.http import ApiError, html_response, json_response, request_language
+from dsi4bcn.web.mediaview import directory_logos, placeholder
 from dsi4bcn.web.templating import render_page
 from vocab.concepts import concept_index
 
@@ -143,6 +144,7 @@ async def directory_page(request: web.Request) -> web.Response:
         return html_response(body, status=400, vary="Accept-Language, Cookie")
     service, answer = await _answer(request, query)
     data = answer_json(answer, query, language, service.own_source)
+    results = data["results"]
     pages = min(data["pages"], 1000)
     links = page_links(request, pages)
     near = [number for number in range(max(1, query.page - 2), min(pages, query.page + 2) + 1)]
@@ -161,6 +163,8 @@ async def directory_page(request: web.Request) -> web.Response:
         "pages": math.ceil(answer.total / query.per_page),
         "map": _map(request, data, language),
         "chosen": _chosen(data, language),
+        "logos": await directory_logos(request.app[MEDIA], request.app[STORE], request.app[CONFIG].base_url, results),
+        "marks": {str(result["id"]): placeholder(str(result["name"])) for result in results},
     }
     body = render_page(request.app[TEMPLATES], "directory.html", language, query=request.query, **context)
     return html_response(body, vary="Accept-Language, Cookie")

@@ -10,9 +10,10 @@ from aiohttp import web
 
 from dsi4bcn.matching.features import profile_from_triples, triples_from_ntriples
 from dsi4bcn.profiles.iris import parse_actor_iri, profile_page
-from dsi4bcn.web.appkeys import CONFIG, RECEIVED_NOTES, RECEIVED_PROFILES, TEMPLATES
+from dsi4bcn.web.appkeys import CONFIG, MEDIA, RECEIVED_NOTES, RECEIVED_PROFILES, TEMPLATES
 from dsi4bcn.web.feeds import atom_feed, entry_from_note
 from dsi4bcn.web.http import ApiError, html_response, request_language
+from dsi4bcn.web.mediaview import placeholder, received_images
 from dsi4bcn.web.receivedview import received_name, received_view
 from dsi4bcn.web.routes.profilepages import FEED_ENTRIES, LATEST_POSTS, atom_response
 from dsi4bcn.web.templating import post_view, render_page
@@ -52,7 +53,18 @@ async def received_profile(request: web.Request) -> web.Response:
     notes = await request.app[RECEIVED_NOTES].latest(iri, LATEST_POSTS)
     posts = [post_view(item.note, language) for item in notes]
     feed = f"/network/profile/feed.atom?{urlencode({'id': iri})}"
-    return _page(request, 200, language, view=view, posts=posts, feed=feed)
+    images = (await received_images(request.app[MEDIA], [iri])).get(iri, {})
+    return _page(
+        request,
+        200,
+        language,
+        view=view,
+        posts=posts,
+        feed=feed,
+        logo=images.get("icon"),
+        banner=images.get("image"),
+        mark=placeholder(view.name),
+    )
 
 
 @routes.get("/network/profile/feed.atom")

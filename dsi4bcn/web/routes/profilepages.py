@@ -9,10 +9,11 @@ from dsi4bcn.i18n import UI
 from dsi4bcn.profiles.actorrecords import ActorRecord
 from dsi4bcn.profiles.iris import actor_iri, parse_actor_iri, profile_page
 from dsi4bcn.profiles.validation import Kind
-from dsi4bcn.web.appkeys import CONFIG, FOLLOW_CLIENT, FOLLOW_LIMITER, NOTES, RECEIVED_NOTES, STORE, TEMPLATES
+from dsi4bcn.web.appkeys import CONFIG, FOLLOW_CLIENT, FOLLOW_LIMITER, MEDIA, NOTES, RECEIVED_NOTES, STORE, TEMPLATES
 from dsi4bcn.web.clientaddress import client_address
 from dsi4bcn.web.feeds import ATOM, atom_feed, entry_from_note
 from dsi4bcn.web.http import ApiError, request_language
+from dsi4bcn.web.mediaview import local_images, placeholder
 from dsi4bcn.web.networkposts import latest_network_posts
 from dsi4bcn.web.profilelinks import opengraph_tags
 from dsi4bcn.web.remotefollow import RemoteFollowError, find_follow_url
@@ -40,14 +41,26 @@ async def profile_html(request: web.Request, record: ActorRecord, language: str)
         projects=[p for p in projects if not p.deleted],
         posts=[post_view(note, language) for _local, note in notes],
     )
+    images = (await local_images(request.app[MEDIA], config.base_url, {"": record.fields})).get("", {})
+    logo = images.get("icon")
     og = opengraph_tags(
         title=view.name,
         description=view.description,
         url=view.page,
-        image=view.icon,
+        # Read by link-preview servers, not by visitors' browsers: this node's copy, else the URL named.
+        image=config.base_url + logo.src if logo else view.icon,
         site_name=config.authority,
     )
-    return render_page(request.app[TEMPLATES], "actor.html", language, actor=view, og=og)
+    return render_page(
+        request.app[TEMPLATES],
+        "actor.html",
+        language,
+        actor=view,
+        og=og,
+        logo=logo,
+        banner=images.get("image"),
+        mark=placeholder(view.name),
+    )
 
 
 async def live_record(request: web.Request) -> ActorRecord:

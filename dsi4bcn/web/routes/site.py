@@ -4,9 +4,9 @@ import json
 
 from aiohttp import web
 
-from dsi4bcn.profiles.iris import profile_page
-from dsi4bcn.web.appkeys import CONFIG, STORE, TEMPLATES, VOCABULARY
+from dsi4bcn.web.appkeys import CONFIG, MEDIA, STORE, TEMPLATES, VOCABULARY
 from dsi4bcn.web.http import ApiError, html_response, json_response, negotiate_or_406, request_language
+from dsi4bcn.web.mediaview import profile_cards
 from dsi4bcn.web.templating import render_page
 from federation.media import HTML, JSON, TURTLE
 from vocab.concepts import concept_index
@@ -42,14 +42,9 @@ async def area_page(request: web.Request) -> web.Response:
         authority=config.authority,
         heading=concept.label(language),
         organisations=[],
-        projects=[
-            {
-                "name": p.name(language),
-                "page": profile_page(config.base_url, p.slug),
-                "handle": f"@{p.slug}@{config.authority}",
-            }
-            for p in projects
-        ],
+        projects=await profile_cards(
+            projects, request.app[MEDIA], base_url=config.base_url, authority=config.authority, language=language
+        ),
     )
     return html_response(body)
 

@@ -70,6 +70,7 @@ async function describe(object, loaders) {
     const endpoints = object.endpoints;
     const publicKey = await object.getPublicKey(options);
     const icon = await object.getIcon(options);
+    const image = await object.getImage(options);
     const attachments = [];
     for await (const attachment of object.getAttachments(options)) {
       attachments.push(
@@ -95,6 +96,7 @@ async function describe(object, loaders) {
             },
       attachments,
       icon: icon == null ? null : { class: icon.constructor.name, url: href(icon.url) },
+      image: image == null ? null : { class: image.constructor.name, url: href(image.url) },
       manuallyApprovesFollowers: object.manuallyApprovesFollowers,
       discoverable: object.discoverable,
       indexable: object.indexable,

@@ -69,6 +69,11 @@ _BAD: dict[str, list[Any]] = {
         [{"type": "Image", "url": "https://img.example/a.png"}, {"type": "Image", "url": "https://img.example/b.png"}],
         "https://img.example/a.png",
     ],
+    "image": [
+        {"type": "Image"},
+        {"type": "Image", "url": {"@value": "https://img.example/header.png"}},
+        [{"type": "Image", "url": "https://img.example/a.png"}, {"type": "Image", "url": "https://img.example/b.png"}],
+    ],
     "location": [
         {"type": "Place", "latitude": 91, "longitude": 2},
         {"type": "Place", "latitude": -90.5, "longitude": 2},

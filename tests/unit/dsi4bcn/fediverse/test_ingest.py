@@ -100,3 +100,26 @@ def test_origin_stamps_are_normalised() -> None:
     assert origin_stamp("2026-01-01T01:00:00.5+01:00") == "2026-01-01T00:00:00Z"
     assert origin_stamp("2026-01-01T00:00:00") == "2026-01-01T00:00:00Z"
     assert origin_stamp("yesterday") is None and origin_stamp(None) is None
+
+
+async def _images(database: Database) -> dict[str, str]:
+    rows = await database.all("SELECT role, url FROM profile_images WHERE actor = ?", (ACTOR,))
+    return {row["role"]: row["url"] for row in rows}
+
+
+async def test_the_images_a_profile_names_are_kept_with_it(ingestor: tuple[Ingestor, Database]) -> None:
+    ingest, database = ingestor
+    logo, header = "https://img.example/logo.png", "https://img.example/header.webp"
+    # Given a version naming a logo and a header image: both are recorded and queued for fetching
+    icons = {"icon": {"type": "Image", "url": logo}, "image": {"type": "Image", "url": header}}
+    assert await ingest.ingest(_version("2026-01-01T00:00:00Z", **icons), peer=PEER) == "ingested"
+    assert await _images(database) == {"icon": logo, "image": header}
+    queued = {row[0] for row in await database.all("SELECT url FROM remote_media")}
+    assert queued == {logo, header}
+    # When the next version names another logo and no header, only that logo is named
+    other = {"icon": {"type": "Image", "url": "https://img.example/new.png"}}
+    assert await ingest.ingest(_version("2026-01-02T00:00:00Z", **other), peer=PEER) == "ingested"
+    assert await _images(database) == {"icon": "https://img.example/new.png"}
+    # and once the profile is erased, it names none
+    assert await ingest.erase(ACTOR, peer=PEER)
+    assert await _images(database) == {}
