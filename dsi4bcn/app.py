@@ -37,8 +37,6 @@ from dsi4bcn.graph.sync import GraphSync, profile_marker
 from dsi4bcn.matching.service import Matcher
 from dsi4bcn.profiles.images import MAX_IMAGE_BYTES
 from dsi4bcn.profiles.iris import instance_actor_iri
-from dsi4bcn.profiles.nodeidentity import SETTING_NAME, NodeIdentity, stored_identity
-from dsi4bcn.profiles.validation import ProfileInvalid
 from dsi4bcn.storage.database import Database, open_database
 from dsi4bcn.storage.deliveries import DeliveryQueue
 from dsi4bcn.storage.follows import Follows
@@ -93,6 +91,7 @@ from dsi4bcn.web.appkeys import (
 from dsi4bcn.web.errorpages import error_answer
 from dsi4bcn.web.http import MAX_BODY, ApiError
 from dsi4bcn.web.languagecookie import remember_language
+from dsi4bcn.web.nodeidentityview import load_identity
 from dsi4bcn.web.queryslots import ClientSlots
 from dsi4bcn.web.rendercache import RenderCache
 from dsi4bcn.web.routes import (
@@ -115,7 +114,7 @@ from dsi4bcn.web.routes import (
     sparqlendpoint,
     statistics,
 )
-from dsi4bcn.web.templating import set_node_identity, template_environment
+from dsi4bcn.web.templating import template_environment
 from dsi4bcn.web.vocabulary import vocabulary_documents
 from federation.client import ActivityPubClient, FetchPolicy, create_session
 
@@ -158,7 +157,7 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
         store = app[STORE] = ProfileStore(database)
         media = app[MEDIA] = MediaStore(database)
         await store.instance()
-        set_node_identity(app[TEMPLATES], await _stored_identity(database))
+        await load_identity(NodeSettings(database), media, app[TEMPLATES], config.base_url)
         if config.demo:
             loaded = await load_demo(store, config.base_url, media)
             log.info("demo data: %s", loaded)
@@ -182,16 +181,6 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
         await _start_federation(app, config, stack, client, sync)
         _register_profile_hooks(app, config, store, deliverer, sync)
         yield
-
-
-async def _stored_identity(database: Database) -> NodeIdentity:
-    """The node's name and description as last set; the default (and a warning) if the row is unreadable."""
-    text = await NodeSettings(database).read(SETTING_NAME)
-    try:
-        return stored_identity(text)
-    except (ValueError, ProfileInvalid) as error:  # json.JSONDecodeError is a ValueError
-        log.warning("the node's identity setting cannot be read, showing the default: %s", error)
-        return NodeIdentity()
 
 
 async def _start_graph(

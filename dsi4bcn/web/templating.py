@@ -37,6 +37,7 @@ __all__ = [
 ]
 
 _IDENTITY = "node_identity"
+_LOGO = "node_logo"
 
 
 def template_environment() -> jinja2.Environment:
@@ -239,7 +240,13 @@ def render_page(
     kept = [(key, value) for key, value in (query or {}).items() if key != "lang"]
     switcher = {code: "?" + urlencode([*kept, ("lang", code)]) for code in LANGUAGES}
     return page.render(
-        lang=language, languages=LANGUAGES, switcher=switcher, ui=labels, node_named=bool(identity.names), **context
+        lang=language,
+        languages=LANGUAGES,
+        switcher=switcher,
+        ui=labels,
+        node_named=bool(identity.names),
+        node_logo=environment.globals.get(_LOGO),
+        **context,
     ).encode("utf-8")
 
 
@@ -249,6 +256,8 @@ def node_identity(environment: jinja2.Environment) -> NodeIdentity:
     return identity if isinstance(identity, NodeIdentity) else NodeIdentity()
 
 
-def set_node_identity(environment: jinja2.Environment, identity: NodeIdentity) -> None:
-    """Show ``identity`` on every page rendered from now on."""
+def set_node_identity(environment: jinja2.Environment, identity: NodeIdentity, logo: Any = None) -> None:
+    """Show ``identity`` on every page rendered from now on, with ``logo`` (an ``<img>``'s ``src``, ``width``
+    and ``height``) if it has one the node holds."""
     environment.globals[_IDENTITY] = identity
+    environment.globals[_LOGO] = logo

@@ -1,12 +1,15 @@
 """The node's own name and description: a default until its admins set them through the API, then on every
 page, in NodeInfo, and still there after a restart; a bad document is refused whole and changes nothing."""
 
+import io
 import json
 import re
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+
+from PIL import Image
 
 from tests.support.http import api, fetch
 from tests.support.nodes import Node
@@ -33,7 +36,8 @@ def _heading(page: str) -> str:
 
 def test_a_node_shows_its_default_name_until_its_admins_set_one(node_factory: Callable[..., Node]) -> None:
     node = node_factory()
-    assert json.loads(fetch(f"{node.base_url}/api/settings").body) == {"nameMap": {}, "summaryMap": {}}
+    empty = {"nameMap": {}, "summaryMap": {}, "icon": None}
+    assert json.loads(fetch(f"{node.base_url}/api/settings").body) == empty
     assert _heading(_page(node, "/", "ca")) == f"Node dsi4bcn {node.base_url.split('//')[1]}"
     nodeinfo = json.loads(fetch(f"{node.base_url}/nodeinfo/2.1").body)
     assert nodeinfo["metadata"]["nodeName"].startswith("dsi4bcn ")
@@ -47,7 +51,7 @@ def test_the_name_and_description_set_show_on_every_page_and_survive_a_restart(
     # When the admins set the node's identity
     answer = api(node.base_url, node.token, "PUT", "/api/settings", IDENTITY)
     assert answer.status == 200, answer.body
-    assert answer.json() == IDENTITY
+    assert answer.json() == {**IDENTITY, "icon": None}
     # Then the home page names the node in the visitor's language, with its description as text
     home = _page(node, "/", "ca")
     assert _heading(home) == "Ateneu de Fabricació de Les Corts"
@@ -67,7 +71,7 @@ def test_the_name_and_description_set_show_on_every_page_and_survive_a_restart(
     assert nodeinfo["nodeDescription"].startswith("Fabricació digital oberta")
     # And after a restart nothing is lost
     node.restart()
-    assert json.loads(fetch(f"{node.base_url}/api/settings").body) == IDENTITY
+    assert json.loads(fetch(f"{node.base_url}/api/settings").body) == {**IDENTITY, "icon": None}
     assert _heading(_page(node, "/", "ca")) == "Ateneu de Fabricació de Les Corts"
 
 
@@ -94,7 +98,7 @@ def test_a_bad_settings_document_is_refused_whole_and_changes_nothing(node_facto
     assert "logo" in unknown["problems"][0]["message"]
     malformed = api(node.base_url, node.token, "PUT", "/api/settings", raw=b'{"nameMap": ')
     assert malformed.status == 400 and malformed.json()["code"] == "malformed_json"
-    assert json.loads(fetch(f"{node.base_url}/api/settings").body) == IDENTITY
+    assert json.loads(fetch(f"{node.base_url}/api/settings").body) == {**IDENTITY, "icon": None}
     assert _heading(_page(node, "/", "ca")) == "Ateneu de Fabricació de Les Corts"
 
 
@@ -105,7 +109,7 @@ def test_the_command_line_shows_and_replaces_the_settings(node_factory: Callable
     assert _cli(node, "settings", "put", str(settings)).returncode == 0
     shown = _cli(node, "settings", "show")
     assert shown.returncode == 0
-    expected = {"nameMap": {"ca": "Xarxa de Sants"}, "summaryMap": {"en": "Sants' network node"}}
+    expected = {"nameMap": {"ca": "Xarxa de Sants"}, "summaryMap": {"en": "Sants' network node"}, "icon": None}
     assert json.loads(shown.stdout) == expected
     settings.write_text("nameMap: {ca: Xarxa}\nlogo: somewhere\n", encoding="utf-8")
     refused = _cli(node, "settings", "put", str(settings))
@@ -116,3 +120,33 @@ def test_the_command_line_shows_and_replaces_the_settings(node_factory: Callable
 def _cli(node: Node, *args: str) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "dsi4bcn", *args, "--url", node.base_url, "--token", node.token]
     return subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+
+
+def _png() -> bytes:
+    image = Image.new("RGB", (120, 60), (20, 90, 110))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_the_logo_is_an_image_uploaded_to_the_node(node_factory: Callable[..., Node]) -> None:
+    node = node_factory()
+    uploaded = api(node.base_url, node.token, "POST", "/api/media", raw=_png(), content_type="image/png")
+    assert uploaded.status == 201, uploaded.body
+    logo = uploaded.json()["url"]
+    # A logo elsewhere, or one this node does not hold, is refused and changes nothing
+    unheld = f"{node.base_url}/media/{'0' * 64}.png"
+    for icon in ("https://elsewhere.example/logo.png", unheld):
+        refused = api(node.base_url, node.token, "PUT", "/api/settings", {**IDENTITY, "icon": icon})
+        assert refused.status == 422 and refused.json()["problems"][0]["code"] == "logo_not_local", refused.body
+    assert json.loads(fetch(f"{node.base_url}/api/settings").body)["icon"] is None
+    # The node's own image is taken, and shown in the header, the home page and as the icon of every page
+    answer = api(node.base_url, node.token, "PUT", "/api/settings", {**IDENTITY, "icon": logo})
+    assert answer.status == 200 and answer.json()["icon"] == logo
+    path = logo.removeprefix(node.base_url)
+    for page in (_page(node, "/", "ca"), _page(node, "/directory", "en")):
+        assert f'<link rel="icon" href="{path}">' in page
+        assert '<a class="brand" href="/?lang=' in page and f'<img src="{path}" alt="" width="32"' in page
+    assert f'<img class="home-logo" src="{path}" alt="" width="120" height="60">' in _page(node, "/", "es")
+    node.restart()
+    assert f'<img class="home-logo" src="{path}"' in _page(node, "/", "es")

@@ -1,7 +1,9 @@
-"""The node's settings through the API: its name and description, read by anyone, replaced by its admins.
+"""The node's settings through the API: its name, description and logo, read by anyone, replaced by its
+admins.
 
-``PUT /api/settings`` replaces the whole document (``nameMap``, ``summaryMap``); every problem in it is
-listed in one 422 answer and nothing changes. Pages show the new identity from the next request on.
+``PUT /api/settings`` replaces the whole document (``nameMap``, ``summaryMap``, ``icon``: an image
+uploaded to this node); every problem in it is listed in one 422 answer and nothing changes. Pages show
+the new identity from the next request on.
 """
 
 import json
@@ -10,11 +12,13 @@ from aiohttp import web
 
 from dsi4bcn.profiles.nodeidentity import SETTING_NAME, normalise_identity
 from dsi4bcn.profiles.validation import ProfileInvalid
+from dsi4bcn.profiles.values import Problem
 from dsi4bcn.storage.nodesettings import NodeSettings
-from dsi4bcn.web.appkeys import DATABASE, TEMPLATES
+from dsi4bcn.web.appkeys import CONFIG, DATABASE, MEDIA, TEMPLATES
 from dsi4bcn.web.http import ApiError, json_response, read_json_body
+from dsi4bcn.web.nodeidentityview import show_identity
 from dsi4bcn.web.routes.profileadmin import authorise
-from dsi4bcn.web.templating import node_identity, set_node_identity
+from dsi4bcn.web.templating import node_identity
 
 __all__ = ["routes"]
 
@@ -25,7 +29,8 @@ _CORS = {"Access-Control-Allow-Origin": "*"}
 @routes.get("/api/settings")
 async def read_settings(request: web.Request) -> web.Response:
     """The node's public settings (CORS: anyone may read what every page shows)."""
-    return json_response(node_identity(request.app[TEMPLATES]).document(), headers=_CORS)
+    document = node_identity(request.app[TEMPLATES]).document(request.app[CONFIG].base_url)
+    return json_response(document, headers=_CORS)
 
 
 @routes.put("/api/settings")
@@ -35,10 +40,14 @@ async def replace_settings(request: web.Request) -> web.Response:
     body = await read_json_body(request)
     if not isinstance(body, dict):
         raise ApiError(400, "not_object")
+    base_url = request.app[CONFIG].base_url
     try:
-        identity = normalise_identity(body)
+        identity = normalise_identity(body, base_url)
     except ProfileInvalid as invalid:
         raise ApiError(422, "validation_failed", invalid.problems) from invalid
-    await NodeSettings(request.app[DATABASE]).write(SETTING_NAME, json.dumps(identity.document(), ensure_ascii=False))
-    set_node_identity(request.app[TEMPLATES], identity)
-    return json_response(identity.document())
+    if identity.logo and not await request.app[MEDIA].refs([identity.logo.split(".", 1)[0]]):
+        raise ApiError(422, "validation_failed", [Problem("icon", "logo_not_local")])
+    document = identity.document(base_url)
+    await NodeSettings(request.app[DATABASE]).write(SETTING_NAME, json.dumps(document, ensure_ascii=False))
+    await show_identity(request.app[TEMPLATES], identity, request.app[MEDIA])
+    return json_response(document)
