@@ -222,3 +222,12 @@ def test_a_local_projects_follow_button_leads_to_the_subscribe_page(network: Two
         expect(page.locator("h1")).to_have_text("Confirm the follow")
         assert page.url == f"{server.subscribe_page}?uri={quote(ours, safe='')}"
         assert server.subscribed == [ours]
+
+
+def test_a_tag_page_lists_the_networks_projects_in_the_area(network: TwoNodes, page: Page) -> None:
+    page.goto(f"{network.a.base_url}/tags/digital-fabrication?lang=en")
+    expect(page.get_by_role("link", name="Repair in the Neighbourhood")).to_be_visible()
+    page.get_by_role("link", name="Printers in the Street").click()
+    theirs = network.theirs("projects/impressores")
+    expect(page).to_have_url(f"{network.a.base_url}/network/profile?{urlencode({'id': theirs, 'lang': 'en'})}")
+    expect(page.locator(".received-origin strong")).to_have_text(network.b_host)
