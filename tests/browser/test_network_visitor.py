@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.support.browser import axe_violations, sideways_overflow
 from tests.support.twonodes import TwoNodes, directory, two_nodes
 from tests.support.webfinger_server import webfinger_server
 
@@ -222,6 +223,60 @@ def test_a_local_projects_follow_button_leads_to_the_subscribe_page(network: Two
         expect(page.locator("h1")).to_have_text("Confirm the follow")
         assert page.url == f"{server.subscribe_page}?uri={quote(ours, safe='')}"
         assert server.subscribed == [ours]
+
+
+# Every page type over the two nodes' data: (name, path, status); ``{b}`` is B's base URL.
+PAGES = [
+    ("home", "/?lang=ca", 200),
+    ("directory", "/directory?lang=es", 200),
+    ("directory-filtered", "/directory?lang=en&q=3d&district=6&district=10&kind=project", 200),
+    ("directory-neighbourhood", "/directory?lang=ca&neighbourhood=68&sort=updated", 200),
+    ("organisation", "/@taller-comunitari-poblenou?lang=en", 200),
+    ("project", "/projects/reparem-al-barri?lang=ca", 200),
+    ("aggregated-project", "/network/profile?id={b}/projects/impressores&lang=es", 200),
+    ("aggregated-organisation", "/network/profile?id={b}/organisations/fabrica-oberta&lang=ca", 200),
+    ("partners-of-aggregated", "/partners?project={b}/projects/protesis-obertes&lang=en", 200),
+    ("concepts", "/concepts?lang=ca", 200),
+    ("concept-skill", "/concepts/skill/3d-printing?lang=es", 200),
+    ("concept-neighbourhood", "/concepts/neighbourhood/68?lang=en", 200),
+    ("stats", "/stats?lang=en", 200),
+    ("tag", "/tags/digital-fabrication?lang=ca", 200),
+    ("not-found", "/no-such-page?lang=es", 404),
+    ("aggregated-not-found", "/network/profile?id={b}/projects/nobody&lang=en", 404),
+    ("concept-not-found", "/concepts/skill/no-such-skill?lang=ca", 404),
+    ("directory-bad", "/directory?lang=es&page=-1", 400),
+]
+
+
+@pytest.mark.parametrize(("name", "path", "status"), PAGES, ids=[name for name, _, _ in PAGES])
+def test_every_page_type_is_accessible_and_fits_360_px(
+    network: TwoNodes, page: Page, name: str, path: str, status: int
+) -> None:
+    page.set_viewport_size({"width": 360, "height": 800})
+    answer = page.goto(network.a.base_url + path.replace("{b}", quote(network.b.base_url, safe="")))
+    assert answer is not None and answer.status == status, name
+    expect(page.locator("main h1")).to_be_visible()
+    assert page.locator("header, nav, main, footer").count() >= 4
+    assert sideways_overflow(page) is None, sideways_overflow(page)
+    assert axe_violations(page) == []
+    # and on a wide screen (axe-core already runs on every page type at 1280 px over one node's data)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    assert sideways_overflow(page) is None, sideways_overflow(page)
+
+
+def test_the_home_page_and_the_statistics_count_both_nodes(network: TwoNodes, page: Page) -> None:
+    page.goto(f"{network.a.base_url}/?lang=en")
+    numbers = page.locator(".home-numbers li")
+    organisations = directory(network.a, {"kind": "organisation"})["total"]
+    projects = directory(network.a, {"kind": "project"})["total"]
+    expect(numbers.nth(0).locator("strong")).to_have_text(str(organisations))
+    expect(numbers.nth(1).locator("strong")).to_have_text(str(projects))
+    expect(numbers.nth(2).locator("strong")).to_have_text("2")
+    assert directory(network.a, {"kind": "organisation", "source": network.b_host})["total"] == 1
+    # the map's la Salut has B's project only; the statistics list B as a source of its three profiles
+    expect(page.locator(".home-map a.dm-area[data-code='30']")).to_have_attribute("aria-label", "la Salut: 1 result")
+    page.goto(f"{network.a.base_url}/stats?lang=en")
+    expect(page.locator("#stats-source tbody tr", has_text=network.b_host).locator("td")).to_have_text("3")
 
 
 def test_a_tag_page_lists_the_networks_projects_in_the_area(network: TwoNodes, page: Page) -> None:
