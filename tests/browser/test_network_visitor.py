@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
-from tests.support.browser import axe_violations, sideways_overflow
+from tests.support.browser import CHROMIUM_ARGS, axe_violations, chromium_path, sideways_overflow
 from tests.support.twonodes import TwoNodes, directory, two_nodes
 from tests.support.webfinger_server import webfinger_server
 
@@ -286,3 +286,25 @@ def test_a_tag_page_lists_the_networks_projects_in_the_area(network: TwoNodes, p
     theirs = network.theirs("projects/impressores")
     expect(page).to_have_url(f"{network.a.base_url}/network/profile?{urlencode({'id': theirs, 'lang': 'en'})}")
     expect(page.locator(".received-origin strong")).to_have_text(network.b_host)
+
+
+def test_back_from_the_back_forward_cache_shows_the_urls_state(network: TwoNodes, browser: Browser) -> None:
+    # Playwright turns the back-forward cache off; a visitor's Chromium keeps it on
+    cached = browser.browser_type.launch(
+        executable_path=chromium_path(),
+        args=CHROMIUM_ARGS,
+        headless=True,
+        ignore_default_args=["--disable-back-forward-cache"],
+    )
+    try:
+        page = cached.new_page()
+        page.goto(f"{network.a.base_url}/directory?lang=en&district=6")
+        before = _checked(page), _ids(page)
+        page.evaluate("window.leftBehind = true")
+        _tick(page, "kind", "project")
+        page.go_back(wait_until="commit")  # a page from the cache has no new load event
+        expect(page).to_have_url(re.compile(r"district=6$"))
+        assert page.evaluate("window.leftBehind === true"), "the page did not come from the back-forward cache"
+        assert (_checked(page), _ids(page)) == before
+    finally:
+        cached.close()
