@@ -151,6 +151,7 @@ def test_choosing_a_neighbourhood_on_the_map_filters_by_click_and_by_keyboard(ne
     expect(page).to_have_url(re.compile(r"[?&]neighbourhood=30(&|$)"))
     _agrees_with_the_api(page, network)
     assert _ids(page) == [network.theirs("projects/impressores")]
+    expect(page.locator(f'.dm-points a[href="{network.theirs("projects/impressores")}"]')).to_have_count(1)
     # Enter on el Poblenou, where A's workshop and B's prosthetics project are
     page.goto(f"{network.a.base_url}/directory?lang=en")
     poblenou = page.locator("a.dm-area[data-code='68']")
@@ -249,9 +250,11 @@ PAGES = [
 
 
 @pytest.mark.parametrize(("name", "path", "status"), PAGES, ids=[name for name, _, _ in PAGES])
-def test_every_page_type_is_accessible_and_fits_360_px(
+def test_every_page_type_is_accessible_fits_360_px_and_loads_from_this_node_only(
     network: TwoNodes, page: Page, name: str, path: str, status: int
 ) -> None:
+    hosts: set[str] = set()
+    page.on("request", lambda request: hosts.add(urlsplit(request.url).netloc))
     page.set_viewport_size({"width": 360, "height": 800})
     answer = page.goto(network.a.base_url + path.replace("{b}", quote(network.b.base_url, safe="")))
     assert answer is not None and answer.status == status, name
@@ -262,6 +265,8 @@ def test_every_page_type_is_accessible_and_fits_360_px(
     # and on a wide screen (axe-core already runs on every page type at 1280 px over one node's data)
     page.set_viewport_size({"width": 1280, "height": 800})
     assert sideways_overflow(page) is None, sideways_overflow(page)
+    # the visitor's browser talks to this node only, never to the peer whose profiles it shows
+    assert hosts == {network.a_host}
 
 
 def test_the_home_page_and_the_statistics_count_both_nodes(network: TwoNodes, page: Page) -> None:
