@@ -51,6 +51,7 @@ def _checked(page: Page) -> set[str]:
 def _agrees_with_the_api(page: Page, network: TwoNodes) -> dict:
     """Check that the results, total and facet counts on the page are those of /api/directory for the page's
     own query; return the API's answer."""
+    page.wait_for_load_state("domcontentloaded")  # after a navigation, the whole new page
     data = directory(network.a, urlsplit(page.url).query)
     assert _ids(page) == [result["id"] for result in data["results"]], page.url
     expect(page.locator("#directory-total")).to_have_attribute("data-total", str(data["total"]))
@@ -81,6 +82,7 @@ def test_a_search_in_any_language_finds_both_nodes_3d_printing_projects(
     page.get_by_label("Name or description").press("Enter")
     expect(page).to_have_url(re.compile(r"[?&]q="))
     assert parse_qs(urlsplit(page.url).query)["q"] == [text]
+    page.wait_for_load_state("domcontentloaded")
     ids = _ids(page)
     theirs, ours = network.theirs("projects/impressores"), network.ours("projects/reparem-al-barri")
     assert {theirs, ours} <= set(ids), ids
@@ -117,6 +119,7 @@ def test_a_district_and_then_a_skill_narrow_the_results_and_the_counts(network: 
 
 def test_the_back_button_restores_the_text_the_facets_and_the_results(network: TwoNodes, page: Page) -> None:
     def state() -> tuple[str, set[str], list[str]]:
+        page.wait_for_load_state("domcontentloaded")
         return page.get_by_label("Name or description").input_value(), _checked(page), _ids(page)
 
     page.goto(f"{network.a.base_url}/directory?lang=en")
@@ -197,7 +200,6 @@ def test_an_aggregated_profile_says_where_it_comes_from_and_its_original_can_be_
     origin = page.locator(".received-origin")
     expect(origin).to_contain_text(f"Profile received from the node {network.b_host}")
     expect(origin.locator("strong")).to_have_text(network.b_host)
-    expect(page.get_by_role("link", name="Offers: 3D printing")).to_have_count(0)
     expect(page.get_by_role("link", name="3D printing")).to_have_attribute(
         "href", "/concepts/skill/3d-printing?lang=en"
     )

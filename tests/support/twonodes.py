@@ -2,7 +2,6 @@
 with a Gràcia fabrication workshop and two projects (one offers 3D printing, one needs it), aggregated by A."""
 
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -114,20 +113,16 @@ def directory(node: Node, query: str | dict[str, str | list[str]] = "") -> dict[
 
 @contextmanager
 def two_nodes(folder: Path) -> Iterator[TwoNodes]:
-    """Start both nodes (at the same time), write B's profiles, peer B into A, and wait until A's directory
+    """Start both nodes (one after the other: at the same time, a loaded machine can take longer than a
+    node's start-up bound), write B's profiles, peer B into A, and wait until A's directory
     holds every one of B's profiles; stop both at the end."""
-    with ThreadPoolExecutor(2) as pool:
-        starting = [
-            pool.submit(start_node, folder / "a", demo=True, env=ENV),
-            pool.submit(start_node, folder / "b", env=ENV),
-        ]
-    failed = [future.exception() for future in starting if future.exception() is not None]
-    if failed:
-        for future in starting:
-            if future.exception() is None:
-                future.result().stop()
-        raise failed[0]  # type: ignore[misc]
-    nodes = TwoNodes(a=starting[0].result(), b=starting[1].result())
+    b = start_node(folder / "b", env=ENV)
+    try:
+        a = start_node(folder / "a", demo=True, env=ENV)
+    except BaseException:
+        b.stop()
+        raise
+    nodes = TwoNodes(a=a, b=b)
     try:
         for path, document in PEER_PROFILES:
             assert api(nodes.b.base_url, nodes.b.token, "PUT", path, document).status == 201, path
