@@ -315,3 +315,31 @@ def test_back_from_the_back_forward_cache_shows_the_urls_state(network: TwoNodes
         assert (_checked(page), _ids(page)) == before
     finally:
         cached.close()
+
+
+def test_the_facets_and_the_sort_work_from_the_keyboard(network: TwoNodes, page: Page) -> None:
+    # Given the directory, where the visitor closes and opens the districts with Enter and ticks Sant Martí with Space
+    page.goto(f"{network.a.base_url}/directory?lang=en&q=poblenou")
+    districts = page.locator('details[data-facet="district"]')
+    expect(districts).to_have_attribute("open", "")  # open: few districts have results
+    districts.locator("summary").focus()
+    page.keyboard.press("Enter")
+    expect(districts.locator('input[value="10"]')).to_be_hidden()
+    page.keyboard.press("Enter")
+    expect(districts.locator('input[value="10"]')).to_be_visible()
+    districts.locator('input[value="10"]').focus()
+    page.keyboard.press("Space")
+    expect(districts.locator('input[value="10"]')).to_be_checked()
+    # And sorts by the latest update with the arrow keys, then sends the form with Enter from the text box
+    page.get_by_label("Sort by").focus()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.get_by_label("Name or description").press("Enter")
+    expect(page).to_have_url(re.compile(r"sort=updated"))
+    query = parse_qs(urlsplit(page.url).query)
+    assert query["district"] == ["10"] and query["q"] == ["poblenou"] and query["sort"] == ["updated"]
+    # Then B's prosthetics project, written after the demo data, comes first among the node's own
+    _agrees_with_the_api(page, network)
+    ids = _ids(page)
+    assert ids[0] == network.theirs("projects/protesis-obertes")
+    assert network.ours("projects/reparem-al-barri") in ids[1:]
