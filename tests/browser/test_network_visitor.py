@@ -343,3 +343,19 @@ def test_the_facets_and_the_sort_work_from_the_keyboard(network: TwoNodes, page:
     ids = _ids(page)
     assert ids[0] == network.theirs("projects/protesis-obertes")
     assert network.ours("projects/reparem-al-barri") in ids[1:]
+
+
+def test_an_aggregated_project_leads_to_its_organisation_which_lists_its_projects(
+    network: TwoNodes, page: Page
+) -> None:
+    page.goto(f"{network.a.base_url}/directory?lang=en")  # remembers English
+    page.goto(f"{network.a.base_url}/network/profile?id={quote(network.theirs('projects/impressores'), safe='')}")
+    page.locator(".parent").get_by_role("link", name="Gràcia Open Factory").click()
+    organisation = network.theirs("organisations/fabrica-oberta")
+    expect(page).to_have_url(f"{network.a.base_url}/network/profile?{urlencode({'id': organisation, 'lang': 'en'})}")
+    expect(page.locator("main h1")).to_have_text("Gràcia Open Factory")
+    projects = page.locator("section.profile-projects li")
+    expect(projects).to_have_text(["Open Prosthetics", "Printers in the Street"])
+    projects.get_by_role("link", name="Open Prosthetics").click()
+    expect(page.locator("main h1")).to_have_text("Open Prosthetics")
+    expect(page.locator(".received-origin strong")).to_have_text(network.b_host)

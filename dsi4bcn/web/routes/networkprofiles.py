@@ -1,14 +1,17 @@
 """``GET /network/profile?id=IRI``: the page, on this node, of a profile received from a peer node, saying
-which node it comes from and linking to the original. A profile of this node is sent to its own page.
+which node it comes from and linking to the original; a project links its organisation and an organisation
+lists its projects, as the directory knows them. A profile of this node is sent to its own page.
 """
 
 import json
 
 from aiohttp import web
 
+from dsi4bcn.directory.directoryservice import DirectoryService
 from dsi4bcn.matching.features import profile_from_triples, triples_from_ntriples
 from dsi4bcn.profiles.iris import parse_actor_iri, profile_page
-from dsi4bcn.web.appkeys import CONFIG, RECEIVED_PROFILES, TEMPLATES
+from dsi4bcn.web.appkeys import CONFIG, DIRECTORY_SERVICE, RECEIVED_PROFILES, TEMPLATES
+from dsi4bcn.web.conceptview import LinkView, profile_href
 from dsi4bcn.web.http import html_response, request_language
 from dsi4bcn.web.receivedview import received_view
 from dsi4bcn.web.templating import render_page
@@ -45,4 +48,15 @@ async def received_profile(request: web.Request) -> web.Response:
         updated=held.updated,
         language=language,
     )
-    return _page(request, 200, language, view=view)
+    relatives = _relatives(request.app[DIRECTORY_SERVICE], iri, profile.organisation, language)
+    return _page(request, 200, language, view=view, **relatives)
+
+
+def _relatives(service: DirectoryService, iri: str, organisation: str | None, language: str) -> dict[str, object]:
+    """A project's organisation and an organisation's projects, those the directory holds, as links."""
+    parent = service.entry(organisation) if organisation else None
+    children = sorted(service.projects_of(iri), key=lambda entry: entry.name(language))
+    return {
+        "organisation": LinkView(parent.name(language), profile_href(parent, language)) if parent else None,
+        "projects": [LinkView(entry.name(language), profile_href(entry, language)) for entry in children],
+    }
