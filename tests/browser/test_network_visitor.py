@@ -239,24 +239,35 @@ PAGES = [
     ("aggregated-project", "/network/profile?id={b}/projects/impressores&lang=es", 200),
     ("aggregated-organisation", "/network/profile?id={b}/organisations/fabrica-oberta&lang=ca", 200),
     ("partners-of-aggregated", "/partners?project={b}/projects/protesis-obertes&lang=en", 200),
-    ("concepts", "/concepts?lang=ca", 200),
     ("concept-skill", "/concepts/skill/3d-printing?lang=es", 200),
     ("concept-neighbourhood", "/concepts/neighbourhood/68?lang=en", 200),
     ("stats", "/stats?lang=en", 200),
     ("tag", "/tags/digital-fabrication?lang=ca", 200),
     ("not-found", "/no-such-page?lang=es", 404),
     ("aggregated-not-found", "/network/profile?id={b}/projects/nobody&lang=en", 404),
-    ("concept-not-found", "/concepts/skill/no-such-skill?lang=ca", 404),
     ("directory-bad", "/directory?lang=es&page=-1", 400),
 ]
 
 
+@pytest.fixture(scope="module")
+def tab(browser: Browser) -> Iterator[tuple[Page, set[str], list[str]]]:
+    """One page for the page-type checks (a context each would cost more than most checks): the page, the
+    hosts it sent requests to since the last check, and its script errors."""
+    context = browser.new_context(locale="ca-ES")
+    context.set_default_timeout(15_000)
+    shared, hosts, errors = context.new_page(), set[str](), list[str]()
+    shared.on("request", lambda request: hosts.add(urlsplit(request.url).netloc))
+    shared.on("pageerror", lambda error: errors.append(str(error)))
+    yield shared, hosts, errors
+    context.close()
+
+
 @pytest.mark.parametrize(("name", "path", "status"), PAGES, ids=[name for name, _, _ in PAGES])
 def test_every_page_type_is_accessible_fits_360_px_and_loads_from_this_node_only(
-    network: TwoNodes, page: Page, name: str, path: str, status: int
+    network: TwoNodes, tab: tuple[Page, set[str], list[str]], name: str, path: str, status: int
 ) -> None:
-    hosts: set[str] = set()
-    page.on("request", lambda request: hosts.add(urlsplit(request.url).netloc))
+    page, hosts, errors = tab
+    hosts.clear()
     page.set_viewport_size({"width": 360, "height": 800})
     answer = page.goto(network.a.base_url + path.replace("{b}", quote(network.b.base_url, safe="")))
     assert answer is not None and answer.status == status, name
@@ -269,6 +280,7 @@ def test_every_page_type_is_accessible_fits_360_px_and_loads_from_this_node_only
     assert sideways_overflow(page) is None, sideways_overflow(page)
     # the visitor's browser talks to this node only, never to the peer whose profiles it shows
     assert hosts == {network.a_host}
+    assert errors == []
 
 
 def test_the_home_page_and_the_statistics_count_both_nodes(network: TwoNodes, page: Page) -> None:
