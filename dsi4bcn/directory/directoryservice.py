@@ -144,3 +144,11 @@ class DirectoryService:
     def search(self, query: DirectoryQuery, language: str) -> DirectoryAnswer:
         """The answer to a checked query."""
         return self.index.search(query, language)
+
+    def entry(self, iri: str) -> Entry | None:
+        """The entry of ``iri``, if the directory holds it."""
+        return self.index.get(iri)
+
+    def projects_of(self, organisation: str) -> list[Entry]:
+        """The projects the directory holds whose organisation is ``organisation``."""
+        return [entry for entry in self.index.entries() if entry.organisation == organisation]

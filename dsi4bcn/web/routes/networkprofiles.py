@@ -1,5 +1,6 @@
 """``GET /network/profile?id=IRI``: the page, on this node, of a profile received from a peer node, saying
-which node it comes from and linking to the original, with its latest posts; a profile of this node is
+which node it comes from and linking to the original, with its latest posts; a project links its
+organisation and an organisation lists its projects, as the directory knows them. A profile of this node is
 sent to its own page. ``GET /network/profile/feed.atom?id=IRI``: the Atom feed of its posts.
 """
 
@@ -8,9 +9,11 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
+from dsi4bcn.directory.directoryservice import DirectoryService
 from dsi4bcn.matching.features import profile_from_triples, triples_from_ntriples
 from dsi4bcn.profiles.iris import parse_actor_iri, profile_page
-from dsi4bcn.web.appkeys import CONFIG, MEDIA, RECEIVED_NOTES, RECEIVED_PROFILES, TEMPLATES
+from dsi4bcn.web.appkeys import CONFIG, DIRECTORY_SERVICE, MEDIA, RECEIVED_NOTES, RECEIVED_PROFILES, TEMPLATES
+from dsi4bcn.web.conceptview import LinkView, profile_href
 from dsi4bcn.web.feeds import atom_feed, entry_from_note
 from dsi4bcn.web.http import ApiError, html_response, request_language
 from dsi4bcn.web.mediaview import placeholder, received_images
@@ -54,6 +57,7 @@ async def received_profile(request: web.Request) -> web.Response:
     posts = [post_view(item.note, language) for item in notes]
     feed = f"/network/profile/feed.atom?{urlencode({'id': iri})}"
     images = (await received_images(request.app[MEDIA], [iri])).get(iri, {})
+    relatives = _relatives(request.app[DIRECTORY_SERVICE], iri, profile.organisation, language)
     return _page(
         request,
         200,
@@ -64,7 +68,18 @@ async def received_profile(request: web.Request) -> web.Response:
         logo=images.get("icon"),
         banner=images.get("image"),
         mark=placeholder(view.name),
+        **relatives,
     )
+
+
+def _relatives(service: DirectoryService, iri: str, organisation: str | None, language: str) -> dict[str, object]:
+    """A project's organisation and an organisation's projects, those the directory holds, as links."""
+    parent = service.entry(organisation) if organisation else None
+    children = sorted(service.projects_of(iri), key=lambda entry: entry.name(language))
+    return {
+        "organisation": LinkView(parent.name(language), profile_href(parent, language)) if parent else None,
+        "projects": [LinkView(entry.name(language), profile_href(entry, language)) for entry in children],
+    }
 
 
 @routes.get("/network/profile/feed.atom")

@@ -1,12 +1,20 @@
-"""Human-facing pages and the vocabulary: tag pages, ``/ns`` (Turtle, JSON-LD, HTML), health."""
+"""Human-facing pages and the vocabulary: tag pages (the network's projects in an area), ``/ns`` (Turtle,
+JSON-LD, HTML), health."""
 
+import asyncio
 import json
+from urllib.parse import urlencode
 
 from aiohttp import web
 
-from dsi4bcn.web.appkeys import CONFIG, MEDIA, STORE, TEMPLATES, VOCABULARY
+from dsi4bcn.directory.entries import Entry
+from dsi4bcn.directory.query import MAX_PER_PAGE, DirectoryQuery
+from dsi4bcn.i18n import UI
+from dsi4bcn.profiles.iris import profile_page
+from dsi4bcn.web.appkeys import CONFIG, DIRECTORY_SERVICE, MEDIA, STORE, TEMPLATES, VOCABULARY
+from dsi4bcn.web.conceptview import profile_href
 from dsi4bcn.web.http import ApiError, html_response, json_response, negotiate_or_406, request_language
-from dsi4bcn.web.mediaview import profile_cards
+from dsi4bcn.web.mediaview import directory_logos, placeholder
 from dsi4bcn.web.templating import render_page
 from federation.media import HTML, JSON, TURTLE
 from vocab.concepts import concept_index
@@ -27,26 +35,46 @@ async def healthz(request: web.Request) -> web.Response:
 
 @routes.get("/tags/{code}")
 async def area_page(request: web.Request) -> web.Response:
-    """The node's projects in one DSI area (or a narrower one): where post hashtags link to."""
+    """The network's projects in one DSI area (or a narrower one), the node's own and its peers' alike, as the
+    directory knows them: where post hashtags link to."""
     concept = concept_index().get("area", request.match_info["code"])
     if concept is None:
         raise ApiError(404, "not_found")
     language = request_language(request)
-    config = request.app[CONFIG]
-    wanted = {concept.curie} | {c.curie for c in concept_index() if concept.iri in c.broader}
-    projects = [p for p in await request.app[STORE].list("project") if wanted & set(p.fields.get("areas", []))]
+    config, service = request.app[CONFIG], request.app[DIRECTORY_SERVICE]
+    try:
+        await asyncio.wait_for(service.ready.wait(), 30)
+    except TimeoutError as error:
+        raise ApiError(503, "directory_loading") from error
+    filters = {"area": frozenset({concept.code}), "kind": frozenset({"project"})}
+    answer = service.search(DirectoryQuery(filters=filters, sort="name", per_page=MAX_PER_PAGE), language)
+    shown = [{"id": entry.id, "source": {"local": entry.local}} for entry in answer.entries]
+    logos = await directory_logos(request.app[MEDIA], request.app[STORE], config.base_url, shown)
     body = render_page(
         request.app[TEMPLATES],
         "tag.html",
         language,
-        authority=config.authority,
         heading=concept.label(language),
-        organisations=[],
-        projects=await profile_cards(
-            projects, request.app[MEDIA], base_url=config.base_url, authority=config.authority, language=language
-        ),
+        projects=[
+            _tag_item(entry, config.base_url, config.authority, language) | {"logo": logos.get(entry.id)}
+            for entry in answer.entries
+        ],
+        total=answer.total,
+        directory="/directory?" + urlencode({"area": concept.code, "kind": "project", "lang": language}),
     )
     return html_response(body)
+
+
+def _tag_item(entry: Entry, base_url: str, authority: str, language: str) -> dict[str, object]:
+    """A project on a tag page: its name, its page (its own for a local one, the received-profile page for a
+    peer's), its handle or source node, and the placeholder of its logo."""
+    name, mark = entry.name(language), placeholder(entry.name(language))
+    if entry.local and entry.id.startswith(base_url + "/"):
+        slug = entry.id.rsplit("/", 1)[1]
+        href = profile_page(base_url, slug) + "?" + urlencode({"lang": language})
+        return {"name": name, "href": href, "handle": f"@{slug}@{authority}", "mark": mark}
+    handle = UI["from_node"][language].format(node=entry.source)
+    return {"name": name, "href": profile_href(entry, language), "handle": handle, "mark": mark}
 
 
 @routes.get("/ns")

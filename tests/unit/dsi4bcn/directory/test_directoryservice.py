@@ -60,6 +60,11 @@ async def test_load_and_refresh(tmp_path: Path) -> None:
     assert entry.concepts["sector"] == frozenset({"industry"})  # inherited from its organisation
     assert entry.concepts["district"] == frozenset({"10"})  # from its neighbourhood
     assert service.index.get(f"{PEER}/projects/gone") is None
+    # a project names its organisation; the organisation's projects are those the directory holds
+    assert service.entry(f"{PEER}/organisations/coop") is not None and service.entry(f"{PEER}/nobody") is None
+    assert entry.organisation == f"{PEER}/organisations/coop"
+    assert service.projects_of(f"{PEER}/organisations/coop") == [entry]
+    assert service.projects_of(f"{PEER}/projects/printers") == []
 
     # A local profile written after the load arrives with the graph's refresh; not indexable or deleted,
     # it leaves; an erased received profile leaves too
