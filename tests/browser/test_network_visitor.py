@@ -228,6 +228,26 @@ def test_a_local_projects_follow_button_leads_to_the_subscribe_page(network: Two
         assert server.subscribed == [ours]
 
 
+def test_an_aggregated_profiles_own_page_here_has_a_follow_button_for_the_original(
+    network: TwoNodes, page: Page
+) -> None:
+    theirs = network.theirs("projects/impressores")
+    with webfinger_server() as server:
+        page.goto(f"{network.a.base_url}/network/profile?{urlencode({'id': theirs, 'lang': 'ca'})}")
+        page.locator("form.remote-follow input[name=handle]").fill(f"alice@{server.host}")
+        page.locator("form.remote-follow button[type=submit]").click()
+        expect(page.locator("h1")).to_have_text("Confirm the follow")
+        assert page.url == f"{server.subscribe_page}?uri={quote(theirs, safe='')}"
+        assert server.subscribed == [theirs]
+        # An actor the node neither has nor aggregates is no one to follow from here
+        stranger = "https://elsewhere.example/users/someone"
+        page.goto(f"{network.a.base_url}/follow?{urlencode({'actor': stranger, 'handle': f'alice@{server.host}'})}")
+        expect(page.locator("main h1")).to_be_visible()
+        assert server.subscribed == [theirs]
+    answer = page.request.get(f"{network.a.base_url}/follow?{urlencode({'actor': theirs + 'x', 'handle': 'a@b.c'})}")
+    assert answer.status == 404
+
+
 # Every page type over the two nodes' data: (name, path, status); ``{b}`` is B's base URL.
 PAGES = [
     ("home", "/?lang=ca", 200),

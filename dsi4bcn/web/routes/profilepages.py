@@ -3,13 +3,25 @@ and schema.org JSON-LD), the Atom feeds of posts (a profile's and the network's)
 (``GET /follow``: a visitor's handle to the subscribe page of their own server).
 """
 
+from urllib.parse import urlencode
+
 from aiohttp import web
 
 from dsi4bcn.i18n import UI
 from dsi4bcn.profiles.actorrecords import ActorRecord
 from dsi4bcn.profiles.iris import actor_iri, parse_actor_iri, profile_page
 from dsi4bcn.profiles.validation import Kind
-from dsi4bcn.web.appkeys import CONFIG, FOLLOW_CLIENT, FOLLOW_LIMITER, MEDIA, NOTES, RECEIVED_NOTES, STORE, TEMPLATES
+from dsi4bcn.web.appkeys import (
+    CONFIG,
+    FOLLOW_CLIENT,
+    FOLLOW_LIMITER,
+    MEDIA,
+    NOTES,
+    RECEIVED_NOTES,
+    RECEIVED_PROFILES,
+    STORE,
+    TEMPLATES,
+)
 from dsi4bcn.web.clientaddress import client_address
 from dsi4bcn.web.feeds import ATOM, atom_feed, entry_from_note
 from dsi4bcn.web.http import ApiError, request_language
@@ -136,6 +148,10 @@ async def network_feed(request: web.Request) -> web.Response:
 def _follow_error(request: web.Request, error: RemoteFollowError, language: str, actor: str | None) -> web.Response:
     config = request.app[CONFIG]
     target = parse_actor_iri(config.base_url, actor) if actor else None
+    if target:
+        back: str | None = profile_page(config.base_url, target[1])
+    else:  # a profile received from a peer: its page on this node
+        back = "/network/profile?" + urlencode({"id": actor}) if actor else None
     body = render_page(
         request.app[TEMPLATES],
         "follow_error.html",
@@ -145,7 +161,7 @@ def _follow_error(request: web.Request, error: RemoteFollowError, language: str,
         actor=actor or "",
         typed=request.query.get("handle", "")[:320],
         handle=f"@{target[1]}@{config.authority}" if target else None,
-        back=profile_page(config.base_url, target[1]) if target else None,
+        back=back,
     )
     response = web.Response(body=body, status=error.status, content_type="text/html", charset="utf-8")
     if error.status == 429:
@@ -154,16 +170,27 @@ def _follow_error(request: web.Request, error: RemoteFollowError, language: str,
     return response
 
 
+async def _followable(request: web.Request, actor: str) -> bool:
+    """Whether ``actor`` is a live profile of this node or one it holds from a peer (never any other IRI,
+    so that the follow page cannot be used to send visitors anywhere)."""
+    if not actor:
+        return False
+    target = parse_actor_iri(request.app[CONFIG].base_url, actor)
+    if target is None:
+        return await request.app[RECEIVED_PROFILES].document(actor) is not None
+    record = await request.app[STORE].get(target[1])
+    return record is not None and not record.deleted and record.kind == target[0]
+
+
 @routes.get("/follow")
 async def remote_follow(request: web.Request) -> web.Response:
-    """Send a visitor to their own server to follow ``actor`` (an IRI of this node): ``handle`` is looked up
-    with WebFinger and the answer's subscribe template followed (303). Errors are HTML pages."""
+    """Send a visitor to their own server to follow ``actor`` (a profile of this node, or one it aggregates
+    from a peer): ``handle`` is looked up with WebFinger and the answer's subscribe template followed (303).
+    Errors are HTML pages."""
     config = request.app[CONFIG]
     language = request_language(request)
     actor = request.query.get("actor", "")
-    target = parse_actor_iri(config.base_url, actor) if actor else None
-    record = await request.app[STORE].get(target[1]) if target else None
-    if record is None or record.deleted or target is None or record.kind != target[0]:
+    if not await _followable(request, actor):
         return _follow_error(request, RemoteFollowError("follow_not_here", 404), language, None)
     if not request.app[FOLLOW_LIMITER].allow(client_address(request)):
         return _follow_error(request, RemoteFollowError("follow_too_many", 429), language, actor)
