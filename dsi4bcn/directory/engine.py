@@ -6,7 +6,9 @@ table indexed by that matrix, and the counts of a facet are one ``bincount`` ove
 counts of a facet follow every active filter except its own (as faceted search does), so choosing a value
 never hides the other values of the same facet. Hierarchical facets (areas, skills) store each entry's
 keys with their broader ones, so choosing a broader area finds the narrower ones too; a district facet
-comes from the neighbourhood, so a district includes its neighbourhoods.
+comes from the neighbourhood, so a district includes its neighbourhoods. Orders are total (ties go by
+IRI), so answers never depend on which row an entry happens to have: an index read back from a snapshot
+(``state``, ``restore``) answers exactly as one built afresh.
 """
 
 import bisect
@@ -19,6 +21,7 @@ import numpy.typing as npt
 
 from dsi4bcn.directory.entries import FACET_SCHEMES, Entry, expand
 from dsi4bcn.directory.facetcolumns import FacetColumns, Mask
+from dsi4bcn.directory.indexstate import EntryRows, IndexState
 from dsi4bcn.directory.query import FACETS, KINDS, MAX_TOKENS, DirectoryQuery, text_tokens
 from dsi4bcn.directory.textindex import TextIndex
 from vocab.concepts import concept_index
@@ -76,7 +79,12 @@ class DirectoryIndex:
 
     def __init__(self) -> None:
         index = concept_index()
-        self._entries: list[Entry | None] = []
+        self._entries = EntryRows()
+        # per row: the IRI, time of update, organisation ("" for none) and sortable name in each language
+        self._ids: list[str] = []
+        self._updated: list[str] = []
+        self._organisations: list[str] = []
+        self._names: dict[str, list[str]] = {}
         self._row_of: dict[str, int] = {}
         self._free: list[int] = []
         self._alive: Mask = np.zeros(0, dtype=np.bool_)
@@ -99,6 +107,14 @@ class DirectoryIndex:
         """Every entry held."""
         return [entry for entry in self._entries if entry is not None]
 
+    def projects_of(self, organisation: str) -> list[str]:
+        """The IRIs of the projects whose organisation is ``organisation``."""
+        return [self._ids[row] for row, held in enumerate(self._organisations) if held == organisation]
+
+    def ids(self) -> list[str]:
+        """The IRI of every entry held."""
+        return list(self._row_of)
+
     def _place(self, entry: Entry) -> int:
         """The row of ``entry`` (a new or free one if it is new), holding it."""
         row = self._row_of.get(entry.id)
@@ -106,6 +122,8 @@ class DirectoryIndex:
             row = self._free.pop() if self._free else len(self._entries)
             if row == len(self._entries):
                 self._entries.append(None)
+                for values in (self._ids, self._updated, self._organisations, *self._names.values()):
+                    values.append("")
                 if row >= self._alive.shape[0]:
                     alive = np.zeros(max(64, 2 * self._alive.shape[0]), dtype=np.bool_)
                     alive[: self._alive.shape[0]] = self._alive
@@ -114,6 +132,9 @@ class DirectoryIndex:
                     facet.grow(row + 1)
             self._row_of[entry.id] = row
         self._entries[row] = entry
+        self._ids[row], self._updated[row], self._organisations[row] = entry.id, entry.updated, entry.organisation or ""
+        for language, names in self._names.items():
+            names[row] = _sortable(entry, language)
         self._alive[row] = True
         self._ranks.clear()
         return row
@@ -137,6 +158,8 @@ class DirectoryIndex:
         if row is None:
             return
         self._entries[row] = None
+        for values in (self._ids, self._updated, self._organisations, *self._names.values()):
+            values[row] = ""
         self._alive[row] = False
         for facet in self._facets.values():
             facet.set(row, frozenset())
@@ -148,24 +171,70 @@ class DirectoryIndex:
         """The nodes that entries come from."""
         return sorted({entry.source for entry in self._entries if entry is not None})
 
+    def _sortable_names(self, language: str) -> list[str]:
+        """Each row's name as sorted in ``language`` (computed for every row the first time)."""
+        if language not in self._names:
+            self._names[language] = [_sortable(e, language) if e is not None else "" for e in self._entries]
+        return self._names[language]
+
     def _rank(self, order: str, language: str) -> npt.NDArray[np.int64]:
-        """Each row's place when sorted by name in ``language`` or by time of update (newest first)."""
+        """Each row's place when sorted by name in ``language`` (then IRI) or by time of update (newest
+        first, then name and IRI)."""
         key = f"{order}:{language}"
         if key not in self._ranks:
             rows = len(self._entries)
-
-            def sort_key(row: int) -> tuple[str, str]:
-                entry = self._entries[row]
-                if entry is None:
-                    return ("", "")
-                name = " ".join(text_tokens(entry.name(language)))
-                return (name, entry.id) if order == "name" else (_negated(entry.updated), name)
-
-            ordered = sorted(range(rows), key=sort_key)
+            names, ids = self._sortable_names(language), self._ids
+            ordered = sorted(range(rows), key=lambda row: (names[row], ids[row]))
+            if order == "updated":  # a stable sort keeps the name order among equal times
+                ordered.sort(key=self._updated.__getitem__, reverse=True)
             rank = np.empty(rows, dtype=np.int64)
             rank[ordered] = np.arange(rows)
             self._ranks[key] = rank
         return self._ranks[key]
+
+    def state(self, languages: Iterable[str] = ()) -> IndexState:
+        """What the index holds, as data (with the name orders of ``languages`` computed, for a snapshot)."""
+        for language in languages:
+            self._sortable_names(language)
+            self._rank("name", language)
+        rows = len(self._entries)
+        blob, offsets = self._entries.encoded()
+        return IndexState(
+            entries=blob,
+            offsets=offsets,
+            ids=list(self._ids),
+            updated=list(self._updated),
+            organisations=list(self._organisations),
+            names={language: list(names) for language, names in self._names.items()},
+            alive=self._alive[:rows].copy(),
+            text=self._text.state(),
+            facets={name: facet.state(rows) for name, facet in self._facets.items()},
+            ranks=dict(self._ranks),
+        )
+
+    @classmethod
+    def restore(cls, state: IndexState) -> "DirectoryIndex":
+        """The index that ``state`` describes (``ValueError`` if its parts do not fit together)."""
+        rows = state.offsets.shape[0] - 1
+        lists = [state.ids, state.updated, state.organisations, *state.names.values()]
+        parts = [state.alive, *(codes for _, codes in state.facets.values()), *state.ranks.values()]
+        if any(len(values) != rows for values in lists) or any(part.shape[0] != rows for part in parts):
+            raise ValueError("the parts of the directory index do not have one row each")
+        if set(state.facets) != set(FACETS) or (state.text.held.size and int(state.text.held.max()) >= rows):
+            raise ValueError("the directory index's facets or text do not fit")
+        index = cls()
+        index._entries = EntryRows(state.entries, state.offsets)
+        index._ids, index._updated, index._organisations = state.ids, state.updated, state.organisations
+        index._names = dict(state.names)
+        index._row_of = {iri: row for row, iri in enumerate(state.ids) if iri}
+        index._free = [row for row, iri in enumerate(state.ids) if not iri]
+        index._alive = state.alive.copy()
+        index._text = TextIndex.restore(_TEXT_WEIGHTS, state.text)
+        index._facets = {name: FacetColumns.restore(*state.facets[name]) for name in FACETS}
+        index._ranks = dict(state.ranks)
+        if len(index._row_of) + len(index._free) != rows or int(index._alive.sum()) != len(index._row_of):
+            raise ValueError("the directory index's rows do not agree")
+        return index
 
     def _text_scores(self, text: str, rows: int) -> npt.NDArray[np.float64] | None:
         """Each row's score for ``text`` (0 where some word matches neither its texts nor a concept's label it
@@ -200,9 +269,14 @@ class DirectoryIndex:
                 if other != name:
                     keep &= verdict
             counts = facet.counts(base[keep])
-            picked = {facet.column_of[key] for key in query.filters.get(name, ()) if key in facet.column_of}
+            chosen_keys = query.filters.get(name, frozenset())
+            picked = {facet.column_of[key] for key in chosen_keys if key in facet.column_of}
             shown = sorted({*np.flatnonzero(counts).tolist(), *picked})
-            facets[name] = [(facet.columns[column], int(counts[column])) for column in shown]
+            items = [(facet.columns[column], int(counts[column])) for column in shown]
+            items += [(key, 0) for key in sorted(chosen_keys) if key not in facet.column_of]
+            if name == "source":  # its columns come in the order sources were first seen: list them by name
+                items.sort()
+            facets[name] = items
         return facets
 
     def search(self, query: DirectoryQuery, language: str = "en") -> DirectoryAnswer:
@@ -238,6 +312,6 @@ class DirectoryIndex:
         return DirectoryAnswer(total=int(selected.shape[0]), entries=entries, facets=facets)
 
 
-def _negated(text: str) -> str:
-    """A string that sorts in the reverse order of ``text`` (for newest first)."""
-    return "".join(chr(0x10FFFF - ord(ch)) for ch in text)
+def _sortable(entry: Entry, language: str) -> str:
+    """The name of ``entry`` in ``language`` as the name order compares it (words folded)."""
+    return " ".join(text_tokens(entry.name(language)))
