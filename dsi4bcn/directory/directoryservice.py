@@ -21,13 +21,20 @@ from dsi4bcn.config import LANGUAGES, Config
 from dsi4bcn.directory.engine import DirectoryAnswer, DirectoryIndex
 from dsi4bcn.directory.entries import Entry, entry_from_triples, with_sectors
 from dsi4bcn.directory.query import DirectoryQuery
-from dsi4bcn.directory.snapshot import FORMAT, SNAPSHOT_NAME, Snapshot, code_digest, load_snapshot, save_snapshot
+from dsi4bcn.directory.snapshot import (
+    FORMAT,
+    SNAPSHOT_NAME,
+    Snapshot,
+    code_digest,
+    load_snapshot,
+    save_snapshot,
+    vocabulary_digest,
+)
 from dsi4bcn.matching.features import triples_from_ntriples
 from dsi4bcn.profiles.documents import render_actor
 from dsi4bcn.profiles.iris import actor_iri, parse_actor_iri
 from dsi4bcn.storage.database import Database
 from dsi4bcn.storage.directoryindex import graph_versions, received_for_directory
-from dsi4bcn.storage.graphstate import GraphState
 from dsi4bcn.storage.localactors import ProfileStore
 from dsi4bcn.storage.receivedprofiles import ReceivedProfiles
 from federation.hosts import origin
@@ -107,20 +114,19 @@ class DirectoryService:
             return None
         return await asyncio.to_thread(_received_entry, graph, held.peer, held.ntriples)
 
-    async def _identity(self) -> dict[str, str]:
+    def _identity(self) -> dict[str, str]:
         """What a snapshot must have been made for to be trusted here."""
-        vocabulary = await GraphState(self._database).vocabulary_hash()
         return {
             "format": str(FORMAT),
             "code": code_digest(),
             "base_url": self._config.base_url,
             "authority": self._config.authority,
-            "vocabulary": vocabulary or "",
+            "vocabulary": vocabulary_digest(),
         }
 
     async def load(self) -> None:
         """Serve the saved index and catch up with what changed meanwhile, or build the index afresh."""
-        loaded = await asyncio.to_thread(load_snapshot, self.snapshot_path, await self._identity())
+        loaded = await asyncio.to_thread(load_snapshot, self.snapshot_path, self._identity())
         if loaded is None:
             await self._build()
             self.loaded_from = "database"
@@ -177,7 +183,7 @@ class DirectoryService:
         """Write the index to the data folder (in a thread; changes wait meanwhile). A failure is logged."""
         if not self.ready.is_set():
             return
-        identity = await self._identity()
+        identity = self._identity()
         async with self._lock:
             index, versions = self.index, dict(self._seen)
             try:

@@ -23,12 +23,13 @@ from typing import Any
 
 import numpy as np
 
+import vocab
 from dsi4bcn.directory.engine import DirectoryIndex
 from dsi4bcn.directory.indexstate import IndexState, decode_entry
 from dsi4bcn.directory.query import FACETS
 from dsi4bcn.directory.textindex import TextState
 
-__all__ = ["FORMAT", "SNAPSHOT_NAME", "Snapshot", "code_digest", "load_snapshot", "save_snapshot"]
+__all__ = ["FORMAT", "SNAPSHOT_NAME", "Snapshot", "code_digest", "load_snapshot", "save_snapshot", "vocabulary_digest"]
 
 log = logging.getLogger(__name__)
 FORMAT = 1
@@ -45,6 +46,15 @@ def code_digest() -> str:
     digest = hashlib.sha256()
     for path in [*(here / name for name in _CODE), here.parent / "matching" / "features.py"]:
         digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@cache
+def vocabulary_digest() -> str:
+    """A digest of the concept schemes (labels and hierarchy decide facet keys and words)."""
+    digest = hashlib.sha256()
+    for path in sorted((Path(vocab.__file__).resolve().parent / "schemes").glob("*")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 
@@ -102,8 +112,10 @@ def load_snapshot(path: Path, identity: Mapping[str, str]) -> tuple[DirectoryInd
         return None
     try:
         snapshot = _read(path)
-        if snapshot.identity != dict(identity):
-            log.info("directory snapshot %s made by other code or for another node or vocabulary; rebuilding", path)
+        keys = {*snapshot.identity, *identity}
+        differ = sorted(key for key in keys if snapshot.identity.get(key) != identity.get(key))
+        if differ:
+            log.info("directory snapshot %s made for another %s; rebuilding", path, ", ".join(differ))
             return None
         return DirectoryIndex.restore(snapshot.state), dict(snapshot.versions)
     except Exception as error:  # noqa: BLE001 - any damage (truncated, corrupt, not ours): rebuild, never crash
