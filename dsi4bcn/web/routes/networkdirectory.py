@@ -7,7 +7,7 @@ Bad parameters get a 400: a JSON body for the API, a page in the visitor's langu
 import asyncio
 import math
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from aiohttp import web
 from markupsafe import Markup
@@ -99,10 +99,12 @@ def _map(request: web.Request, data: dict[str, Any], language: str) -> Markup:
         for result in data["results"]
         if result["latitude"] is not None and result["longitude"] is not None
     ]
+    # 73 links that differ only at the end: the common part encoded once (as urlencode would write it)
+    start = "/directory?" + urlencode(kept) + ("&" if kept else "") + "neighbourhood="
     return render_map(
         counts,
         points,
-        lambda code: "/directory?" + urlencode([*kept, ("neighbourhood", code)]),
+        lambda code: start + quote_plus(code),
         selected=chosen[0] if len(chosen) == 1 else None,
         language=language,
         title=UI["map_title"][language],
