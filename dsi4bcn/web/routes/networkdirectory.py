@@ -6,6 +6,7 @@ Bad parameters get a 400: a JSON body for the API, a page in the visitor's langu
 
 import asyncio
 import math
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote_plus, urlencode
 
@@ -82,10 +83,12 @@ async def _csv(request: web.Request, query: DirectoryQuery) -> web.Response:
     return response
 
 
-def page_links(request: web.Request, pages: int) -> dict[int, str]:
-    """The URL of each page of the current results (the same parameters, another ``page``)."""
+def page_links(request: web.Request, numbers: Iterable[int]) -> dict[int, str]:
+    """The URL of each of the pages ``numbers`` of the current results (the same parameters, another
+    ``page``): only those the page links to, not every one of up to 1000."""
     kept = [(key, value) for key, value in request.query.items() if key != "page"]
-    return {number: "/directory?" + urlencode([*kept, ("page", str(number))]) for number in range(1, pages + 1)}
+    start = "/directory?" + urlencode(kept) + ("&" if kept else "") + "page="
+    return {number: f"{start}{number}" for number in numbers}
 
 
 def _map(request: web.Request, data: dict[str, Any], language: str) -> Markup:
@@ -125,8 +128,8 @@ async def directory_page(request: web.Request) -> web.Response:
     service, answer = await _answer(request, query)
     data = answer_json(answer, query, language, service.own_source)
     pages = min(data["pages"], 1000)
-    links = page_links(request, pages)
     near = [number for number in range(max(1, query.page - 2), min(pages, query.page + 2) + 1)]
+    links = page_links(request, {*near, *(n for n in (query.page - 1, query.page + 1) if 1 <= n <= pages)})
     context: dict[str, Any] = {
         "data": data,
         "asked": query,
