@@ -177,6 +177,7 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
         loops = app[LOOPS] = Supervisor()
         stack.push_async_callback(loops.stop)  # after the services below have finished, before the graph stops
         sync = await _start_graph(app, config, database, store, loops)
+        stack.push_async_callback(app[DIRECTORY_SERVICE].close)  # saves the index while the database is open
         client, deliverer = await _build_delivery(app, config, policy, session, delivery_session)
         await _start_federation(app, config, stack, client, sync)
         _register_profile_hooks(app, config, store, deliverer, sync)

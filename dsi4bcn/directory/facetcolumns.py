@@ -27,6 +27,19 @@ class FacetColumns:
         self._by_column: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None
         self._known: dict[frozenset[str], list[int]] = {}  # the columns of key sets already seen
 
+    def state(self, rows: int) -> tuple[list[str], npt.NDArray[np.int32]]:
+        """The columns' keys and a copy of the first ``rows`` rows of codes (for the directory's snapshot)."""
+        return list(self.columns), self.codes[:rows].copy()
+
+    @classmethod
+    def restore(cls, columns: Sequence[str], codes: npt.NDArray[np.int32]) -> "FacetColumns":
+        """The facet whose keys and codes ``state`` gave."""
+        facet = cls(columns)
+        if codes.ndim != 2 or codes.shape[1] < 1 or (codes.size and int(codes.max()) >= len(facet.columns)):
+            raise ValueError("facet codes do not fit their columns")
+        facet.codes = np.ascontiguousarray(codes, dtype=np.int32)
+        return facet
+
     def grow(self, rows: int) -> None:
         """Make room for ``rows`` rows (doubling, so that adding rows one by one stays linear)."""
         if rows > self.codes.shape[0]:

@@ -6,8 +6,9 @@ Bad parameters get a 400: a JSON body for the API, a page in the visitor's langu
 
 import asyncio
 import math
+from collections.abc import Iterable
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from aiohttp import web
 from markupsafe import Markup
@@ -85,10 +86,12 @@ async def _csv(request: web.Request, query: DirectoryQuery) -> web.Response:
     return response
 
 
-def page_links(request: web.Request, pages: int) -> dict[int, str]:
-    """The URL of each page of the current results (the same parameters, another ``page``)."""
+def page_links(request: web.Request, numbers: Iterable[int]) -> dict[int, str]:
+    """The URL of each of the pages ``numbers`` of the current results (the same parameters, another
+    ``page``): only those the page links to, not every one of up to 1000."""
     kept = [(key, value) for key, value in request.query.items() if key != "page"]
-    return {number: "/directory?" + urlencode([*kept, ("page", str(number))]) for number in range(1, pages + 1)}
+    start = "/directory?" + urlencode(kept) + ("&" if kept else "") + "page="
+    return {number: f"{start}{number}" for number in numbers}
 
 
 def _map(request: web.Request, data: dict[str, Any], language: str) -> Markup:
@@ -102,10 +105,12 @@ def _map(request: web.Request, data: dict[str, Any], language: str) -> Markup:
         for result in data["results"]
         if result["latitude"] is not None and result["longitude"] is not None
     ]
+    # 73 links that differ only at the end: the common part encoded once (as urlencode would write it)
+    start = "/directory?" + urlencode(kept) + ("&" if kept else "") + "neighbourhood="
     return render_map(
         counts,
         points,
-        lambda code: "/directory?" + urlencode([*kept, ("neighbourhood", code)]),
+        lambda code: start + quote_plus(code),
         selected=chosen[0] if len(chosen) == 1 else None,
         language=language,
         title=UI["map_title"][language],
@@ -146,8 +151,8 @@ async def directory_page(request: web.Request) -> web.Response:
     data = answer_json(answer, query, language, service.own_source)
     results = data["results"]
     pages = min(data["pages"], 1000)
-    links = page_links(request, pages)
     near = [number for number in range(max(1, query.page - 2), min(pages, query.page + 2) + 1)]
+    links = page_links(request, {*near, *(n for n in (query.page - 1, query.page + 1) if 1 <= n <= pages)})
     context: dict[str, Any] = {
         "data": data,
         "asked": query,

@@ -19,11 +19,14 @@ PEM = (
     "4lgOEePzNm0tRgeLezV6ffAt0gunVTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u\n-----END PUBLIC KEY-----\n"
 )
 STAMP = "2026-01-02T03:04:05Z"
+LATER = "2026-02-03T04:05:06Z"
 PROJECT = {"areas": ["area:maker"], "projectStatus": "status:active"}
 
 
-def _document(kind: str, slug: str, organisation: str | None, fields: dict[str, Any]) -> dict[str, Any]:
-    record = ActorRecord(kind, slug, organisation, fields, PEM, STAMP, STAMP)  # type: ignore[arg-type]
+def _document(
+    kind: str, slug: str, organisation: str | None, fields: dict[str, Any], updated: str = STAMP
+) -> dict[str, Any]:
+    record = ActorRecord(kind, slug, organisation, fields, PEM, STAMP, updated)  # type: ignore[arg-type]
     return render_actor(record, base_url=PEER, authority="peer.example", language="ca")
 
 
@@ -85,4 +88,79 @@ async def test_load_and_refresh(tmp_path: Path) -> None:
     await ingestor.erase(f"{PEER}/projects/printers", peer=f"{PEER}/actor")
     await service.refresh([f"{PEER}/projects/printers"])
     assert service.search(DirectoryQuery(text="impresion"), "ca").total == 0
+    await database.close()
+
+
+async def _answers(service: DirectoryService) -> list[tuple[int, list[str], Any]]:
+    queries = [
+        DirectoryQuery(),
+        DirectoryQuery(text="impresion", sort="relevance"),
+        DirectoryQuery(filters={"sector": frozenset({"industry"})}, sort="updated"),
+        DirectoryQuery(text="taller"),
+    ]
+    answers = [service.search(query, "ca") for query in queries]
+    return [(answer.total, [entry.id for entry in answer.entries], answer.facets) for answer in answers]
+
+
+async def test_a_restart_reads_the_saved_index_and_catches_up(tmp_path: Path) -> None:
+    config = load_config(data_dir=str(tmp_path / "node"), environ={})
+    database = Database(await open_database(config.database_path))
+    store = ProfileStore(database)
+    ingestor = Ingestor(database, lambda: None)
+    organisation = _document("organisation", "coop", None, {"nameMap": {"ca": "Coop"}, "sectors": ["sector:industry"]})
+    projects = [
+        _document("project", f"p{n}", "coop", {"nameMap": {"ca": f"Impressió {n}"}, **PROJECT}) for n in range(30)
+    ]
+    await ingestor.ingest_many([organisation, *projects], peer=f"{PEER}/actor")
+    await store.put("organisation", "taller", {"nameMap": {"ca": "Taller local"}}, None)
+
+    first = DirectoryService(config, database, store)
+    await first.load()
+    assert first.loaded_from == "database" and first.snapshot_path.exists()
+    before = await _answers(first)
+    second = DirectoryService(config, database, store)
+    await second.load()
+    assert second.loaded_from == "snapshot"
+    assert await _answers(second) == before
+
+    # While "down": a received profile changes, one is erased, one arrives, the organisation changes its
+    # sector (its projects with it), and a local profile changes without any graph version
+    assert (
+        await ingestor.ingest_many(
+            [
+                _document("project", "p1", "coop", {"nameMap": {"ca": "Taller de barri"}, **PROJECT}, LATER),
+                _document("project", "new", "coop", {"nameMap": {"ca": "Impressió nova"}, **PROJECT}),
+                _document(
+                    "organisation", "coop", None, {"nameMap": {"ca": "Coop"}, "sectors": ["sector:academia"]}, LATER
+                ),
+            ],
+            peer=f"{PEER}/actor",
+        )
+        == ["ingested"] * 3
+    )
+    await ingestor.erase(f"{PEER}/projects/p2", peer=f"{PEER}/actor")
+    await store.put("organisation", "taller", {"nameMap": {"ca": "Taller renovat"}}, None)
+    third = DirectoryService(config, database, store)
+    await third.load()
+    assert third.loaded_from == "snapshot"
+    config.data_dir.joinpath("directory-index.npz").unlink()
+    fresh = DirectoryService(config, database, store)
+    await fresh.load()
+    assert fresh.loaded_from == "database"
+    assert await _answers(third) == await _answers(fresh) != before
+    assert third.search(DirectoryQuery(text="renovat"), "ca").total == 1
+    assert third.search(DirectoryQuery(text="barri"), "ca").total == 1
+    assert third.index.get(f"{PEER}/projects/p2") is None
+    assert third.search(DirectoryQuery(filters={"sector": frozenset({"industry"})}), "ca").total == 0
+    assert third.search(DirectoryQuery(filters={"sector": frozenset({"academia"})}), "ca").total == 31
+
+    # A damaged snapshot: the index is built from the database, and saved whole again
+    config.data_dir.joinpath("directory-index.npz").write_bytes(b"PK\x03\x04 not a snapshot")
+    fourth = DirectoryService(config, database, store)
+    await fourth.load()
+    assert fourth.loaded_from == "database"
+    assert await _answers(fourth) == await _answers(fresh)
+    fifth = DirectoryService(config, database, store)
+    await fifth.load()
+    assert fifth.loaded_from == "snapshot"
     await database.close()
