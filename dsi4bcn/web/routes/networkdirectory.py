@@ -21,6 +21,7 @@ from dsi4bcn.directory.query import FACETS, MAX_PER_PAGE, SORTS, DirectoryQuery,
 from dsi4bcn.i18n import UI, message
 from dsi4bcn.web.appkeys import CONFIG, DIRECTORY_SERVICE, MEDIA, STORE, TEMPLATES
 from dsi4bcn.web.conceptview import SCHEME_FACETS, concept_href
+from dsi4bcn.web.directoryfacets import facet_lists
 from dsi4bcn.web.http import ApiError, html_response, json_response, request_language
 from dsi4bcn.web.mediaview import directory_logos, placeholder
 from dsi4bcn.web.templating import render_page
@@ -156,7 +157,7 @@ async def directory_page(request: web.Request) -> web.Response:
     context: dict[str, Any] = {
         "data": data,
         "asked": query,
-        "facets": FACETS,
+        "facet_html": facet_lists(FACETS, data["facets"], query.filters, language),
         "sorts": SORTS,
         "per_page_max": MAX_PER_PAGE,
         "links": links,
