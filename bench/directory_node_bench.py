@@ -93,9 +93,21 @@ def wait_for(path: Path, limit: float) -> float:
     return time.perf_counter() - start
 
 
+# Each answer's Server-Timing stages (name -> milliseconds), by path, from the timed requests.
+STAGES: dict[str, dict[str, list[float]]] = {}
+
+
+def _stages(path: str, header: str | None) -> None:
+    for item in (header or "").split(","):
+        name, _, duration = item.strip().partition(";dur=")
+        if duration:
+            STAGES.setdefault(path, {}).setdefault(name, []).append(float(duration))
+
+
 def http_times(node: Node, path: str, rounds: int, limit: float, *, plain: bool = False) -> list[float]:
     """Milliseconds of ``rounds`` GETs of each query at ``path`` (fewer if ``limit`` seconds pass), on one
-    kept-alive connection as a browser would; ``plain``: the path without the queries' parameters."""
+    kept-alive connection as a browser would; ``plain``: the path without the queries' parameters. The
+    answers' ``Server-Timing`` stages are kept in ``STAGES``."""
     times: list[float] = []
     deadline = time.perf_counter() + limit
     connection = http.client.HTTPConnection("127.0.0.1", node.port, timeout=60)
@@ -109,6 +121,7 @@ def http_times(node: Node, path: str, rounds: int, limit: float, *, plain: bool 
                 answer.read()
                 if number:
                     times.append((time.perf_counter() - start) * 1000)
+                    _stages(path, answer.getheader("Server-Timing"))
                 assert answer.status == 200, target
                 if time.perf_counter() > deadline:
                     return times
@@ -224,6 +237,9 @@ def main() -> None:
                 f"{name} over HTTP: median {median:.2f} ms, p95 {_p95(times):.2f} ms, "
                 f"ratio to in process {median / inside_ms:.2f}"
             )
+        for path, stages in STAGES.items():
+            inside_node = ", ".join(f"{name} {statistics.median(values):.2f}" for name, values in stages.items())
+            print(f"{path} inside the node (Server-Timing medians, ms): {inside_node}")
         edits = edit_latency(node, args.edits, args.limit)
         for synced, found in edits:
             print(f"edit: graph synced after {synced * 1000:.0f} ms, in the directory after {found * 1000:.0f} ms")

@@ -24,6 +24,7 @@ from dsi4bcn.web.conceptview import SCHEME_FACETS, concept_href
 from dsi4bcn.web.directoryfacets import facet_lists
 from dsi4bcn.web.http import ApiError, html_response, json_response, request_language
 from dsi4bcn.web.mediaview import directory_logos, placeholder
+from dsi4bcn.web.servertiming import StageTimer
 from dsi4bcn.web.templating import render_page
 from vocab.concepts import concept_index
 
@@ -63,9 +64,15 @@ async def directory_api(request: web.Request) -> web.Response:
         raise ApiError(400, "directory_bad_format", headers=_CORS)
     if wanted == "csv":
         return await _csv(request, query)
-    service, answer = await _answer(request, query)
-    body = answer_json(answer, query, request_language(request), service.own_source)
-    return json_response(body, headers=_CORS)
+    timer = StageTimer()
+    with timer.stage("search"):
+        service, answer = await _answer(request, query)
+    with timer.stage("data"):
+        body = answer_json(answer, query, request_language(request), service.own_source)
+    with timer.stage("json"):
+        response = json_response(body, headers=_CORS)
+    response.headers["Server-Timing"] = timer.header()
+    return response
 
 
 @routes.get("/api/directory.csv")
@@ -148,9 +155,33 @@ async def directory_page(request: web.Request) -> web.Response:
         text = message(refused.code, language, **refused.params)
         body = render_page(request.app[TEMPLATES], "directory_error.html", language, query=None, error=text)
         return html_response(body, status=400, vary="Accept-Language, Cookie")
-    service, answer = await _answer(request, query)
-    data = answer_json(answer, query, language, service.own_source)
-    results = data["results"]
+    timer = StageTimer()
+    with timer.stage("search"):
+        service, answer = await _answer(request, query)
+    with timer.stage("data"):
+        data = answer_json(answer, query, language, service.own_source)
+    with timer.stage("logos"):
+        logos = await directory_logos(
+            request.app[MEDIA], request.app[STORE], request.app[CONFIG].base_url, data["results"]
+        )
+    with timer.stage("map"):
+        directory_map = _map(request, data, language)
+    with timer.stage("render"):
+        body = _render(request, query, answer, data, language, map=directory_map, logos=logos)
+    response = html_response(body, vary="Accept-Language, Cookie")
+    response.headers["Server-Timing"] = timer.header()
+    return response
+
+
+def _render(
+    request: web.Request,
+    query: DirectoryQuery,
+    answer: DirectoryAnswer,
+    data: dict[str, Any],
+    language: str,
+    **parts: Any,
+) -> bytes:
+    """The directory page of ``answer``, with its map and logos already made (``parts``)."""
     pages = min(data["pages"], 1000)
     near = [number for number in range(max(1, query.page - 2), min(pages, query.page + 2) + 1)]
     links = page_links(request, {*near, *(n for n in (query.page - 1, query.page + 1) if 1 <= n <= pages)})
@@ -167,10 +198,8 @@ async def directory_page(request: web.Request) -> web.Response:
         "api_url": "/api/directory?" + request.query_string,
         "csv_url": "/api/directory.csv?" + request.query_string,
         "pages": math.ceil(answer.total / query.per_page),
-        "map": _map(request, data, language),
         "chosen": _chosen(data, language),
-        "logos": await directory_logos(request.app[MEDIA], request.app[STORE], request.app[CONFIG].base_url, results),
-        "marks": {str(result["id"]): placeholder(str(result["name"])) for result in results},
+        "marks": {str(result["id"]): placeholder(str(result["name"])) for result in data["results"]},
+        **parts,
     }
-    body = render_page(request.app[TEMPLATES], "directory.html", language, query=request.query, **context)
-    return html_response(body, vary="Accept-Language, Cookie")
+    return render_page(request.app[TEMPLATES], "directory.html", language, query=request.query, **context)
