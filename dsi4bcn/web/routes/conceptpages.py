@@ -3,14 +3,13 @@ with its definition, broader and narrower concepts and the profiles of the direc
 unknown scheme or code is a 404, a page in the visitor's language for a browser.
 """
 
-import asyncio
-
 from aiohttp import web
 
 from dsi4bcn.directory.engine import DirectoryAnswer
 from dsi4bcn.directory.query import MAX_PER_PAGE, DirectoryQuery
-from dsi4bcn.web.appkeys import DIRECTORY_SERVICE, TEMPLATES
+from dsi4bcn.web.appkeys import TEMPLATES
 from dsi4bcn.web.conceptview import SCHEME_FACETS, concept_view, scheme_views
+from dsi4bcn.web.directoryready import ready_directory
 from dsi4bcn.web.http import ApiError, html_response, request_language
 from dsi4bcn.web.templating import render_page
 from vocab.concepts import concept_index
@@ -40,11 +39,7 @@ async def concept_page(request: web.Request) -> web.Response:
     if concept is None:
         raise ApiError(404, "not_found")
     language = request_language(request)
-    service = request.app[DIRECTORY_SERVICE]
-    try:
-        await asyncio.wait_for(service.ready.wait(), 30)
-    except TimeoutError as error:
-        raise ApiError(503, "directory_loading") from error
+    service = await ready_directory(request)
     answers: dict[str, DirectoryAnswer] = {
         facet: service.search(
             DirectoryQuery(filters={facet: frozenset({concept.code})}, sort="name", per_page=MAX_PER_PAGE), language

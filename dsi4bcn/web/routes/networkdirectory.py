@@ -4,7 +4,6 @@
 Bad parameters get a 400: a JSON body for the API, a page in the visitor's language for the page.
 """
 
-import asyncio
 import math
 from collections.abc import Iterable
 from typing import Any
@@ -19,9 +18,10 @@ from dsi4bcn.directory.engine import DirectoryAnswer
 from dsi4bcn.directory.formats import answer_csv, answer_json
 from dsi4bcn.directory.query import FACETS, MAX_PER_PAGE, SORTS, DirectoryQuery, QueryRefused, parse_query
 from dsi4bcn.i18n import UI, message
-from dsi4bcn.web.appkeys import CONFIG, DIRECTORY_SERVICE, MEDIA, STORE, TEMPLATES
+from dsi4bcn.web.appkeys import CONFIG, MEDIA, STORE, TEMPLATES
 from dsi4bcn.web.conceptview import SCHEME_FACETS, concept_href
 from dsi4bcn.web.directoryfacets import facet_lists
+from dsi4bcn.web.directoryready import ready_directory
 from dsi4bcn.web.http import ApiError, html_response, json_response, request_language
 from dsi4bcn.web.mediaview import directory_logos, placeholder
 from dsi4bcn.web.servertiming import StageTimer
@@ -44,11 +44,7 @@ def _read(request: web.Request) -> DirectoryQuery:
 
 
 async def _answer(request: web.Request, query: DirectoryQuery) -> tuple[DirectoryService, DirectoryAnswer]:
-    service = request.app[DIRECTORY_SERVICE]
-    try:
-        await asyncio.wait_for(service.ready.wait(), 30)
-    except TimeoutError as error:
-        raise ApiError(503, "directory_loading", headers=_CORS) from error
+    service = await ready_directory(request, _CORS)
     return service, service.search(query, request_language(request))
 
 

@@ -1,7 +1,6 @@
 """Human-facing pages and the vocabulary: tag pages (the network's projects in an area), ``/ns`` (Turtle,
 JSON-LD, HTML), health."""
 
-import asyncio
 import json
 from urllib.parse import urlencode
 
@@ -11,8 +10,9 @@ from dsi4bcn.directory.entries import Entry
 from dsi4bcn.directory.query import MAX_PER_PAGE, DirectoryQuery
 from dsi4bcn.i18n import UI
 from dsi4bcn.profiles.iris import profile_page
-from dsi4bcn.web.appkeys import CONFIG, DIRECTORY_SERVICE, MEDIA, STORE, TEMPLATES, VOCABULARY
+from dsi4bcn.web.appkeys import CONFIG, MEDIA, STORE, TEMPLATES, VOCABULARY
 from dsi4bcn.web.conceptview import profile_href
+from dsi4bcn.web.directoryready import ready_directory
 from dsi4bcn.web.http import ApiError, html_response, json_response, negotiate_or_406, request_language
 from dsi4bcn.web.mediaview import directory_logos, placeholder
 from dsi4bcn.web.templating import render_page
@@ -41,11 +41,7 @@ async def area_page(request: web.Request) -> web.Response:
     if concept is None:
         raise ApiError(404, "not_found")
     language = request_language(request)
-    config, service = request.app[CONFIG], request.app[DIRECTORY_SERVICE]
-    try:
-        await asyncio.wait_for(service.ready.wait(), 30)
-    except TimeoutError as error:
-        raise ApiError(503, "directory_loading") from error
+    config, service = request.app[CONFIG], await ready_directory(request)
     filters = {"area": frozenset({concept.code}), "kind": frozenset({"project"})}
     answer = service.search(DirectoryQuery(filters=filters, sort="name", per_page=MAX_PER_PAGE), language)
     shown = [{"id": entry.id, "source": {"local": entry.local}} for entry in answer.entries]

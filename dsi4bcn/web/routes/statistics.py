@@ -5,7 +5,6 @@ Category counts are the directory's facet counts over every entry (what ``/api/d
 no filter); growth is the number of live profiles that appeared each month and the running total.
 """
 
-import asyncio
 from collections.abc import Iterable
 from itertools import accumulate
 from typing import Any
@@ -17,8 +16,9 @@ from dsi4bcn.directory.formats import facet_label
 from dsi4bcn.directory.query import DirectoryQuery
 from dsi4bcn.i18n import UI
 from dsi4bcn.storage.profilegrowth import monthly_counts
-from dsi4bcn.web.appkeys import DATABASE, DIRECTORY_SERVICE, TEMPLATES
-from dsi4bcn.web.http import ApiError, html_response, json_response, request_language
+from dsi4bcn.web.appkeys import DATABASE, TEMPLATES
+from dsi4bcn.web.directoryready import ready_directory
+from dsi4bcn.web.http import html_response, json_response, request_language
 from dsi4bcn.web.svgcharts import bar_chart, column_chart
 from dsi4bcn.web.templating import render_page
 
@@ -47,11 +47,7 @@ def _counts(pairs: Iterable[tuple[str, int]], facet: str, language: str, own: st
 
 async def stats_data(request: web.Request, language: str) -> dict[str, Any]:
     """The numbers of ``/api/stats`` in ``language``: the total, each facet's counts (largest first), growth."""
-    service = request.app[DIRECTORY_SERVICE]
-    try:
-        await asyncio.wait_for(service.ready.wait(), 30)
-    except TimeoutError as error:
-        raise ApiError(503, "directory_loading", headers=_CORS) from error
+    service = await ready_directory(request, _CORS)
     answer = service.search(DirectoryQuery(), language)
     facets = {
         facet: _counts(answer.facets.get(facet, ()), facet, language, service.own_source) for facet in STATS_FACETS
