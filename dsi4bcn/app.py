@@ -152,7 +152,7 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
     config = app[CONFIG]
     app[ADMIN_TOKEN], _path = ensure_admin_token(config)
     async with contextlib.AsyncExitStack() as stack:
-        database = app[DATABASE] = Database(await open_database(config.database_path))
+        database = app[DATABASE] = Database(await open_database(config.database_path), config.database_path)
         stack.push_async_callback(database.close)
         store = app[STORE] = ProfileStore(database)
         media = app[MEDIA] = MediaStore(database)

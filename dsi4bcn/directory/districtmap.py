@@ -7,40 +7,33 @@ Pure: the shapes come from ``data/barcelona-map.json`` (built once from CartoBCN
 link is escaped, since profiles and their places are data from strangers.
 """
 
+import html
 import json
-import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
 from markupsafe import Markup, escape
 
+from dsi4bcn.directory.mapshades import Shade, fills_of, shade_classes
 from dsi4bcn.i18n import LANGUAGES, UI
 from vocab.concepts import Concept, concept_index
 
 __all__ = [
     "ACCENT",
-    "EMPTY_FILL",
     "HALO",
     "OUTLINE",
-    "SHADES",
     "MapData",
-    "Shade",
     "map_data",
     "map_legend",
     "map_table",
     "neighbourhood_code",
     "project",
     "render_map",
-    "shade_classes",
 ]
 
-# Fills from light to dark (a sequential teal), each at least 3:1 against the outline colour, so that every
-# border stays visible; the unit tests check the contrasts.
-EMPTY_FILL = "#f7f4ed"
-SHADES = ("#d2ebe4", "#9dd3c6", "#62b5a4", "#3b9a88")
 OUTLINE = "#1c2b29"
 ACCENT = "#9b1142"  # the chosen neighbourhood's border and the profiles' points
 HALO = "#ffffff"  # around the accent, so that it stands out on light and dark shades alike
@@ -101,6 +94,7 @@ def project(latitude: float, longitude: float, projection: Mapping[str, float] |
     )
 
 
+@lru_cache(maxsize=1024)  # a few forms of 73 codes
 def neighbourhood_code(reference: str) -> str:
     """The concept code ("1") of a neighbourhood given as "1", "01", "neighbourhood:1" or its IRI; raise
     ``ValueError`` for anything else."""
@@ -110,36 +104,6 @@ def neighbourhood_code(reference: str) -> str:
     if concept is None or concept.scheme != "neighbourhood":
         raise ValueError(f"not a neighbourhood of Barcelona: {reference!r}")
     return concept.code
-
-
-@dataclass(frozen=True)
-class Shade:
-    """A class of counts, from ``low`` to ``high`` inclusive, and its fill."""
-
-    low: int
-    high: int
-    fill: str
-
-    def label(self) -> str:
-        """The range as people write it: "0", "4", "4–10"."""
-        return str(self.low) if self.low == self.high else f"{self.low}–{self.high}"
-
-
-def shade_classes(highest: int) -> tuple[Shade, ...]:
-    """The classes for counts from 0 to ``highest``: 0 alone, then up to four classes whose upper bounds
-    grow geometrically (counts are skewed: one busy neighbourhood should not wash out the rest)."""
-    classes = [Shade(0, 0, EMPTY_FILL)]
-    steps = min(len(SHADES), max(highest, 0))
-    low = 1
-    for step in range(1, steps + 1):
-        high = highest if step == steps else max(low, math.floor(highest ** (step / steps) + 0.5))
-        classes.append(Shade(low, high, SHADES[step - 1 + len(SHADES) - steps]))
-        low = high + 1
-    return tuple(classes)
-
-
-def _shade(count: int, classes: Sequence[Shade]) -> Shade:
-    return next((shade for shade in classes if shade.low <= count <= shade.high), classes[-1])
 
 
 def _text(key: str, language: str, **values: object) -> str:
@@ -175,6 +139,21 @@ def _concept(shape: Shape) -> Concept:
     return _concepts()[shape.code]
 
 
+@cache
+def _area_texts(language: str) -> tuple[tuple[str, list[str], list[str], str], ...]:
+    """Per neighbourhood, what does not change between maps in ``language``: its code, its name for one
+    result and for several (escaped, split where the count goes) and its path."""
+    texts = []
+    for shape in map_data().neighbourhoods:
+        concept = _concept(shape)
+        one, other = (
+            str(escape(_text(key, language, name=concept.label(language), count="\0"))).split("\0")
+            for key in ("map_results_one", "map_results_other")
+        )
+        texts.append((concept.code, one, other, shape.d))
+    return tuple(texts)
+
+
 def _areas(
     counts: Mapping[str, int],
     classes: Sequence[Shade],
@@ -183,26 +162,31 @@ def _areas(
     language: str,
 ) -> list[str]:
     parts = ['<g class="dm-areas">']
-    for shape in map_data().neighbourhoods:
-        concept = _concept(shape)
-        count = counts.get(concept.code, 0)
-        name = escape(_results_name(concept, count, language))
-        current = ' aria-current="true"' if concept.code == chosen else ""
+    fills = fills_of(counts, classes)
+    for code, one, other, d in _area_texts(language):
+        count = counts.get(code, 0)
+        name = str(count).join(one if count == 1 else other)
+        current = ' aria-current="true"' if code == chosen else ""
+        href = html.escape(href_for(code))  # the standard library's: a plain string, twice as fast
         parts.append(
-            f'<a class="dm-area" href="{escape(href_for(concept.code))}" aria-label="{name}"'
-            f' data-code="{escape(concept.code)}"{current}><title>{name}</title>'
-            f'<path d="{shape.d}" fill="{_shade(count, classes).fill}" stroke="{OUTLINE}" stroke-width="1"/></a>'
+            f'<a class="dm-area" href="{href}" aria-label="{name}" data-code="{code}"{current}>'
+            f'<title>{name}</title><path d="{d}" fill="{fills[count]}" stroke="{OUTLINE}"'
+            ' stroke-width="1"/></a>'
         )
     parts.append("</g>")
     return parts
 
 
+@cache
+def _district_outlines() -> str:
+    paths = "".join(f'<path d="{district.d}"/>' for district in map_data().districts)
+    group = f'<g class="dm-districts" fill="none" stroke="{OUTLINE}" stroke-width="3" stroke-linejoin="round">'
+    return f"{group}{paths}</g>"
+
+
 def _overlays(chosen: str | None) -> list[str]:
-    data = map_data()
-    parts = [f'<g class="dm-districts" fill="none" stroke="{OUTLINE}" stroke-width="3" stroke-linejoin="round">']
-    parts.extend(f'<path d="{district.d}"/>' for district in data.districts)
-    parts.append("</g>")
-    for shape in data.neighbourhoods:
+    parts = [_district_outlines()]
+    for shape in map_data().neighbourhoods:
         if _concept(shape).code == chosen:
             # A white halo under the accent border keeps it visible on every shade.
             parts.append(
@@ -215,13 +199,17 @@ def _overlays(chosen: str | None) -> list[str]:
 def _count_labels(counts: Mapping[str, int]) -> list[str]:
     """Each count at its neighbourhood's label anchor, drawn last (over the points) and let clicks through."""
     parts = ['<g class="dm-counts" aria-hidden="true">']
-    for shape in map_data().neighbourhoods:
-        count = counts.get(_concept(shape).code, 0)
+    for code, (x, y) in _label_anchors():
+        count = counts.get(code, 0)
         if count:
-            x, y = shape.label
             parts.append(f'<text x="{x}" y="{y}">{count}</text>')
     parts.append("</g>")
     return parts
+
+
+@cache
+def _label_anchors() -> tuple[tuple[str, tuple[int, int]], ...]:
+    return tuple((_concept(shape).code, shape.label) for shape in map_data().neighbourhoods)
 
 
 _POINT_RADIUS = 6
@@ -252,8 +240,8 @@ def _points(groups: Sequence[Sequence[tuple[float, float, Point]]], language: st
     for group in groups:
         x, y, (_, _, label, href) = group[0]
         if len(group) == 1:
-            dot = f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{_POINT_RADIUS}"><title>{escape(label)}</title></circle>'
-            parts.append(f'<a href="{escape(href)}" tabindex="-1">{dot}</a>' if href else dot)
+            dot = f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{_POINT_RADIUS}"><title>{html.escape(label)}</title></circle>'
+            parts.append(f'<a href="{html.escape(href)}" tabindex="-1">{dot}</a>' if href else dot)
             continue
         names = [point[2] for _, _, point in group[:_GROUP_NAMES]]
         if len(group) > _GROUP_NAMES:
@@ -267,8 +255,9 @@ def _points(groups: Sequence[Sequence[tuple[float, float, Point]]], language: st
     return parts
 
 
+@lru_cache(maxsize=256)  # a map's legend depends on few things: its classes (up to five), language and keys
 def map_legend(
-    classes: Sequence[Shade], *, language: str, points: bool = False, groups: bool = False, chosen: bool = False
+    classes: tuple[Shade, ...], *, language: str, points: bool = False, groups: bool = False, chosen: bool = False
 ) -> Markup:
     """The legend: a swatch and a range for each class of counts, and the keys of the points, the groups of
     points and the chosen border that the map shows."""

@@ -8,6 +8,7 @@ import csv
 import io
 import math
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from dsi4bcn.directory.engine import DirectoryAnswer
@@ -22,6 +23,7 @@ CSV_COLUMNS = ("id", "kind", "name", "summary", "source", "url", *FACET_SCHEMES)
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
+@lru_cache(maxsize=16384)  # the vocabulary's concepts and the peer nodes, in three languages
 def facet_label(facet: str, key: str, language: str, own_source: str) -> str:
     """The label of ``key`` in ``facet`` in ``language`` (a concept's label, a kind's name, a node)."""
     if facet == "kind":

@@ -119,7 +119,7 @@ class MediaStore:
             f" WHERE p.actor IN ({marks})"
         )
         found: dict[str, dict[str, MediaRef]] = {}
-        for row in await self.db.all(query, list(actors)):
+        for row in await self.db.read_here(query, list(actors)):
             found.setdefault(row["actor"], {})[row["role"]] = _ref(row)
         return found
 

@@ -6,10 +6,11 @@ checkboxes, one per value, largest count first, each with its count; every text 
 """
 
 from collections.abc import Collection, Mapping, Sequence
-from typing import Any
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
+from dsi4bcn.directory.formats import facet_label
 from dsi4bcn.i18n import UI
 
 __all__ = ["facet_lists"]
@@ -17,30 +18,41 @@ __all__ = ["facet_lists"]
 _OPEN_BELOW = 4  # a facet with this many values or fewer starts open
 
 
-def _value(facet: str, value: Mapping[str, Any]) -> str:
-    key = escape(value["key"])
-    checked = " checked" if value["selected"] else ""
+@lru_cache(maxsize=16384)  # the vocabulary's concepts and the peer nodes, in three languages
+def _value_parts(facet: str, key: str, language: str, own_source: str) -> tuple[str, str]:
+    """A value's checkbox without its state, and its label up to its count: the parts that do not change."""
+    value = escape(key)
+    label = escape(facet_label(facet, key, language, own_source))
     return (
-        f'<li><label><input type="checkbox" name="{facet}" value="{key}"{checked}> {escape(value["label"])}'
-        f' <span class="count" data-key="{key}">{int(value["count"])}</span></label></li>'
+        f'<li><label><input type="checkbox" name="{facet}" value="{value}"',
+        f'> {label} <span class="count" data-key="{value}">',
     )
 
 
 def facet_lists(
-    facets: Sequence[str], values: Mapping[str, Sequence[Mapping[str, Any]]], filtered: Collection[str], language: str
+    facets: Sequence[str],
+    counts: Mapping[str, Sequence[tuple[str, int]]],
+    chosen: Mapping[str, Collection[str]],
+    language: str,
+    own_source: str,
 ) -> Markup:
-    """Every facet with values, in ``facets`` order: ``values`` as ``/api/directory`` gives them (``key``,
-    ``label``, ``count``, ``selected``), ``filtered`` the facets with a filter in force."""
+    """Every facet with values, in ``facets`` order: ``counts`` each facet's ``(key, count)`` pairs as the
+    engine gives them, ``chosen`` the keys filtered on by facet, ``own_source`` this node's authority (its
+    values are labelled "this node")."""
     parts: list[str] = []
     for facet in facets:
-        shown = values.get(facet) or ()
+        shown = counts.get(facet) or ()
         if not shown:
             continue
         name = escape(UI[f"facet_{facet}"][language])
-        opened = " open" if facet in filtered or len(shown) <= _OPEN_BELOW else ""
-        items = "".join(_value(facet, value) for value in sorted(shown, key=lambda v: v["count"], reverse=True))
+        selected = chosen.get(facet, ())
+        opened = " open" if selected or len(shown) <= _OPEN_BELOW else ""
+        items = []
+        for key, count in sorted(shown, key=lambda pair: pair[1], reverse=True):
+            head, tail = _value_parts(facet, key, language, own_source)
+            items.append(f"{head}{' checked' if key in selected else ''}{tail}{int(count)}</span></label></li>")
         parts.append(
             f'<details class="facet" data-facet="{facet}"{opened}><summary>{name}</summary><fieldset>'
-            f'<legend class="visually-hidden">{name}</legend><ul>{items}</ul></fieldset></details>'
+            f'<legend class="visually-hidden">{name}</legend><ul>{"".join(items)}</ul></fieldset></details>'
         )
     return Markup("".join(parts))  # noqa: S704 - every text escaped above; facet names are FACETS' own

@@ -5,6 +5,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
 from aiohttp import web
 
 from dsi4bcn.i18n import LANGUAGES, Reason, choose_language, message
@@ -21,6 +22,7 @@ __all__ = [
     "body_media_type",
     "error_response",
     "html_response",
+    "json_bytes",
     "json_response",
     "negotiate_or_406",
     "page_number",
@@ -41,6 +43,16 @@ def html_response(body: bytes, *, status: int = 200, vary: str = "Accept-Languag
     return response
 
 
+def json_bytes(data: Any) -> bytes:
+    """``data`` as compact UTF-8 JSON, written by orjson (several times faster than the standard library,
+    which a 100-result directory answer made a third of its time); what orjson refuses (an integer beyond
+    64 bits) by the standard library."""
+    try:
+        return orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS)
+    except TypeError:
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
 def json_response(
     data: Any,
     *,
@@ -49,7 +61,7 @@ def json_response(
     headers: dict[str, str] | None = None,
 ) -> web.Response:
     """A JSON answer with exactly ``content_type`` (no charset parameter appended)."""
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    body = json_bytes(data)
     response = web.Response(body=body, status=status, headers=headers)
     response.headers["Content-Type"] = content_type
     return response

@@ -6,10 +6,12 @@ longer shows the old one). With no copy yet, a page shows a ``Placeholder``: ini
 drawn with CSS.
 """
 
-import hashlib
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from markupsafe import Markup, escape
 
 from dsi4bcn.profiles.actorrecords import ActorRecord
 from dsi4bcn.profiles.images import IMAGE_ROLES, media_path, own_media_name
@@ -23,6 +25,7 @@ __all__ = [
     "directory_logos",
     "image_view",
     "local_images",
+    "logo_html",
     "placeholder",
     "profile_cards",
     "received_images",
@@ -59,8 +62,20 @@ def placeholder(name: str) -> Placeholder:
     words = [word for word in name.split() if word[:1].isalnum()]
     long_words = [word for word in words if len(word) > 2] or words
     initials = "".join(word[0] for word in long_words[:2]).upper() or "·"
-    colour = int.from_bytes(hashlib.sha256(name.encode("utf-8")).digest()[:2], "big") % PLACEHOLDER_COLOURS
-    return Placeholder(initials, colour)
+    return Placeholder(initials, zlib.crc32(name.encode("utf-8")) % PLACEHOLDER_COLOURS)
+
+
+def logo_html(image: ImageView | None, mark: Placeholder, size: int = 48, lazy: bool = True) -> Markup:
+    """A logo beside a profile's name, decorative (its name is written next to it): the ``<img>`` of
+    ``image``, or ``mark`` as initials on a colour. The one writer of this markup, for templates too."""
+    if image is None:
+        return Markup(  # noqa: S704 - the initials are escaped, the colour is a number
+            f'<span class="logo mark mark-{int(mark.colour)}" aria-hidden="true">{escape(mark.initials)}</span>'
+        )
+    loading = ' loading="lazy" decoding="async"' if lazy else ""
+    return Markup(  # noqa: S704 - the path is escaped, the sizes are numbers
+        f'<img class="logo" src="{escape(image.src)}" alt="" width="{int(size)}" height="{int(size)}"{loading}>'
+    )
 
 
 async def local_images(
@@ -115,10 +130,10 @@ async def profile_cards(
 
 
 async def directory_logos(
-    media: MediaStore, store: ProfileStore, base_url: str, results: Sequence[Mapping[str, Any]]
+    media: MediaStore, store: ProfileStore, base_url: str, profiles: Sequence[tuple[str, bool]]
 ) -> dict[str, ImageView]:
-    """``{id: logo}`` of the directory's results (JSON objects with ``id`` and ``source.local``) that have one."""
-    local_ids = {str(result["id"]) for result in results if result["source"]["local"]}
+    """``{iri: logo}`` of the directory's ``(iri, local)`` profiles that have one."""
+    local_ids = {iri for iri, local in profiles if local}
     fields: dict[str, Mapping[str, Any]] = {}
     if local_ids:
         for kind in ("organisation", "project"):
@@ -127,5 +142,5 @@ async def directory_logos(
                 if iri in local_ids:
                     fields[iri] = record.fields
     found = await local_images(media, base_url, fields)
-    found.update(await received_images(media, [str(r["id"]) for r in results if not r["source"]["local"]]))
+    found.update(await received_images(media, [iri for iri, local in profiles if not local]))
     return {actor: roles["icon"] for actor, roles in found.items() if "icon" in roles}

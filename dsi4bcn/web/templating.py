@@ -20,6 +20,7 @@ from dsi4bcn.profiles.documents import pick_language, text_to_html
 from dsi4bcn.profiles.iris import actor_iri, profile_page
 from dsi4bcn.profiles.nodeidentity import NodeIdentity
 from dsi4bcn.web.feeds import plain_text
+from dsi4bcn.web.mediaview import logo_html
 from dsi4bcn.web.profilelinks import FILTER_PARAMETERS, directory_link, schema_org_document, script_json
 from vocab.concepts import Concept, concept_index
 
@@ -42,13 +43,16 @@ _LOGO = "node_logo"
 
 def template_environment() -> jinja2.Environment:
     """The Jinja2 environment for the bundled templates, autoescaping HTML."""
-    return jinja2.Environment(
+    environment = jinja2.Environment(
         loader=jinja2.PackageLoader("dsi4bcn.web", "templates"),
         autoescape=jinja2.select_autoescape(["html"], default=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # the bundled templates change only with the program: no stat() on every page
     )
+    environment.globals["logo_html"] = logo_html
+    return environment
 
 
 @dataclass(frozen=True)

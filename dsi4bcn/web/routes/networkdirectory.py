@@ -7,7 +7,7 @@ Bad parameters get a 400: a JSON body for the API, a page in the visitor's langu
 import math
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import quote_plus, urlencode
+from urllib.parse import urlencode
 
 from aiohttp import web
 from markupsafe import Markup
@@ -22,8 +22,9 @@ from dsi4bcn.web.appkeys import CONFIG, MEDIA, STORE, TEMPLATES
 from dsi4bcn.web.conceptview import SCHEME_FACETS, concept_href
 from dsi4bcn.web.directoryfacets import facet_lists
 from dsi4bcn.web.directoryready import ready_directory
+from dsi4bcn.web.directoryresults import result_items
 from dsi4bcn.web.http import ApiError, html_response, json_response, request_language
-from dsi4bcn.web.mediaview import directory_logos, placeholder
+from dsi4bcn.web.mediaview import directory_logos
 from dsi4bcn.web.servertiming import StageTimer
 from dsi4bcn.web.templating import render_page
 from vocab.concepts import concept_index
@@ -98,23 +99,23 @@ def page_links(request: web.Request, numbers: Iterable[int]) -> dict[int, str]:
     return {number: f"{start}{number}" for number in numbers}
 
 
-def _map(request: web.Request, data: dict[str, Any], language: str) -> Markup:
+def _map(request: web.Request, answer: DirectoryAnswer, language: str) -> Markup:
     """The district map of the current results: neighbourhoods shaded by their count, each a link that
     filters by it (the other parameters kept), and this page's results with coordinates as points."""
-    counts = {item["key"]: item["count"] for item in data["facets"].get("neighbourhood", [])}
     kept = [(key, value) for key, value in request.query.items() if key not in ("neighbourhood", "page")]
     chosen = request.query.getall("neighbourhood", [])
     points = [
-        (result["latitude"], result["longitude"], result["name"], result["url"])
-        for result in data["results"]
-        if result["latitude"] is not None and result["longitude"] is not None
+        (entry.latitude, entry.longitude, entry.name(language), entry.id)
+        for entry in answer.entries
+        if entry.latitude is not None and entry.longitude is not None
     ]
-    # 73 links that differ only at the end: the common part encoded once (as urlencode would write it)
+    # 73 links that differ only at the end: the common part encoded once (as urlencode would write it); the
+    # end is a neighbourhood's code, digits that need no encoding
     start = "/directory?" + urlencode(kept) + ("&" if kept else "") + "neighbourhood="
     return render_map(
-        counts,
+        dict(answer.facets.get("neighbourhood", ())),
         points,
-        lambda code: start + quote_plus(code),
+        lambda code: start + code,
         selected=chosen[0] if len(chosen) == 1 else None,
         language=language,
         title=UI["map_title"][language],
@@ -126,18 +127,18 @@ def _map(request: web.Request, data: dict[str, Any], language: str) -> Markup:
 _FACET_SCHEMES = {facet: scheme for scheme, facets in SCHEME_FACETS.items() for facet in facets}
 
 
-def _chosen(data: dict[str, Any], language: str) -> list[dict[str, str]]:
+def _chosen(query: DirectoryQuery, language: str) -> list[dict[str, str]]:
     """The filters in force that are concepts, each with its facet's name and its concept page."""
     chosen = []
-    for facet, values in data["facets"].items():
+    for facet in FACETS:
         scheme = _FACET_SCHEMES.get(facet)
         if scheme is None:
             continue
-        for value in values:
-            concept = concept_index().get(scheme, value["key"]) if value["selected"] else None
+        for key in sorted(query.filters.get(facet, ())):
+            concept = concept_index().get(scheme, key)
             if concept is not None:
-                href = concept_href(concept, language)
-                chosen.append({"facet": UI[f"facet_{facet}"][language], "label": value["label"], "href": href})
+                name, href = UI[f"facet_{facet}"][language], concept_href(concept, language)
+                chosen.append({"facet": name, "label": concept.label(language), "href": href})
     return chosen
 
 
@@ -154,37 +155,30 @@ async def directory_page(request: web.Request) -> web.Response:
     timer = StageTimer()
     with timer.stage("search"):
         service, answer = await _answer(request, query)
-    with timer.stage("data"):
-        data = answer_json(answer, query, language, service.own_source)
-    with timer.stage("logos"):
-        logos = await directory_logos(
-            request.app[MEDIA], request.app[STORE], request.app[CONFIG].base_url, data["results"]
-        )
+    with timer.stage("facets"):
+        facet_html = facet_lists(FACETS, answer.facets, query.filters, language, service.own_source)
     with timer.stage("map"):
-        directory_map = _map(request, data, language)
+        directory_map = _map(request, answer, language)
+    with timer.stage("logos"):
+        profiles = [(entry.id, entry.local) for entry in answer.entries]
+        found = await directory_logos(request.app[MEDIA], request.app[STORE], request.app[CONFIG].base_url, profiles)
     with timer.stage("render"):
-        body = _render(request, query, answer, data, language, map=directory_map, logos=logos)
+        results = result_items(answer.entries, language, found)
+        body = _render(request, query, answer, language, facet_html=facet_html, map=directory_map, results=results)
     response = html_response(body, vary="Accept-Language, Cookie")
     response.headers["Server-Timing"] = timer.header()
     return response
 
 
-def _render(
-    request: web.Request,
-    query: DirectoryQuery,
-    answer: DirectoryAnswer,
-    data: dict[str, Any],
-    language: str,
-    **parts: Any,
-) -> bytes:
-    """The directory page of ``answer``, with its map and logos already made (``parts``)."""
-    pages = min(data["pages"], 1000)
+def _render(request: web.Request, query: DirectoryQuery, answer: DirectoryAnswer, language: str, **parts: Any) -> bytes:
+    """The directory page of ``answer``, with its facets, map and results already written (``parts``)."""
+    pages = min(max(1, math.ceil(answer.total / query.per_page)), 1000)
     near = [number for number in range(max(1, query.page - 2), min(pages, query.page + 2) + 1)]
     links = page_links(request, {*near, *(n for n in (query.page - 1, query.page + 1) if 1 <= n <= pages)})
     context: dict[str, Any] = {
-        "data": data,
         "asked": query,
-        "facet_html": facet_lists(FACETS, data["facets"], query.filters, language),
+        "total": answer.total,
+        "shown": len(answer.entries),
         "sorts": SORTS,
         "per_page_max": MAX_PER_PAGE,
         "links": links,
@@ -194,8 +188,7 @@ def _render(
         "api_url": "/api/directory?" + request.query_string,
         "csv_url": "/api/directory.csv?" + request.query_string,
         "pages": math.ceil(answer.total / query.per_page),
-        "chosen": _chosen(data, language),
-        "marks": {str(result["id"]): placeholder(str(result["name"])) for result in data["results"]},
+        "chosen": _chosen(query, language),
         **parts,
     }
     return render_page(request.app[TEMPLATES], "directory.html", language, query=request.query, **context)

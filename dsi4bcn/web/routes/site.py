@@ -44,7 +44,7 @@ async def area_page(request: web.Request) -> web.Response:
     config, service = request.app[CONFIG], await ready_directory(request)
     filters = {"area": frozenset({concept.code}), "kind": frozenset({"project"})}
     answer = service.search(DirectoryQuery(filters=filters, sort="name", per_page=MAX_PER_PAGE), language)
-    shown = [{"id": entry.id, "source": {"local": entry.local}} for entry in answer.entries]
+    shown = [(entry.id, entry.local) for entry in answer.entries]
     logos = await directory_logos(request.app[MEDIA], request.app[STORE], config.base_url, shown)
     body = render_page(
         request.app[TEMPLATES],

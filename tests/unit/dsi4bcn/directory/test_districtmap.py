@@ -8,17 +8,15 @@ import pytest
 
 from dsi4bcn.directory.districtmap import (
     ACCENT,
-    EMPTY_FILL,
     HALO,
     OUTLINE,
-    SHADES,
     map_data,
     map_legend,
     map_table,
     neighbourhood_code,
     render_map,
-    shade_classes,
 )
+from dsi4bcn.directory.mapshades import EMPTY_FILL, SHADES, shade_classes
 from tests.unit.dsi4bcn.directory.mapgeometry import inside, read_path
 
 SVG = "{http://www.w3.org/2000/svg}"

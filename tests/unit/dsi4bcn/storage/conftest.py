@@ -11,6 +11,7 @@ from dsi4bcn.storage.database import Database, open_database
 @pytest.fixture
 async def database(tmp_path: Path) -> AsyncIterator[Database]:
     """The node's database, opened (and migrated) as the node opens it, closed after the test."""
-    database = Database(await open_database(tmp_path / "db.sqlite3"))
+    path = tmp_path / "db.sqlite3"
+    database = Database(await open_database(path), path)
     yield database
     await database.close()

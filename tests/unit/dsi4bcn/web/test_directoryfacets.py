@@ -7,21 +7,13 @@ from html import unescape
 from dsi4bcn.web.directoryfacets import facet_lists
 
 
-def _value(key: str, label: str, count: int, selected: bool = False) -> dict[str, object]:
-    return {"key": key, "label": label, "count": count, "selected": selected}
-
-
 def _facets(html: str) -> list[tuple[str, bool, str]]:
     return re.findall(r'<details class="facet" data-facet="([a-z]+)"( open)?>(.*?)</details>', html)
 
 
 def test_facets_list_their_values_largest_first_with_boxes_and_counts() -> None:
-    values = {
-        "kind": [_value("organisation", "Organisation", 2), _value("project", "Project", 9)],
-        "area": [_value(f"a{n}", f"Area {n}", n % 3, selected=n == 4) for n in range(6)],
-        "sdg": [],
-    }
-    html = str(facet_lists(("area", "kind", "sdg", "status"), values, {"area"}, "en"))
+    counts = {"kind": [("organisation", 2), ("project", 9)], "area": [(f"a{n}", n % 3) for n in range(6)], "sdg": []}
+    html = str(facet_lists(("area", "kind", "sdg", "status"), counts, {"area": {"a4"}}, "en", "here.example"))
     facets = _facets(html)
     assert [(facet, opened) for facet, opened, _ in facets] == [("area", " open"), ("kind", " open")]
     area = facets[0][2]
@@ -32,12 +24,21 @@ def test_facets_list_their_values_largest_first_with_boxes_and_counts() -> None:
     assert [key for key, checked in boxes if checked] == ["a4"]
     assert re.findall(r'<span class="count" data-key="[^"]+">(\d+)</span>', area) == ["2", "2", "1", "1", "0", "0"]
     assert re.findall(r'value="([a-z]+)"', facets[1][2]) == ["project", "organisation"]
+    assert re.findall(r"> ([A-Z][a-z]+) <span", facets[1][2]) == ["Project", "Organisation"]
+
+
+def test_values_are_labelled_in_the_language_asked_and_this_node_is_named() -> None:
+    counts = {"area": [("open-data", 3)], "source": [("here.example", 2), ("peer.example", 1)]}
+    html = str(facet_lists(("area", "source"), counts, {}, "ca", "here.example"))
+    labels = re.findall(r"> ([^<]+?) <span", html)
+    assert labels[0] == "Dades obertes"
+    assert labels[1:] == ["aquest node", "peer.example"]
 
 
 def test_a_long_unfiltered_facet_starts_closed_and_texts_are_escaped() -> None:
     hostile = 'x"><script>alert(1)</script>'
-    values = {"source": [_value(hostile, hostile, n) for n in range(5)]}
-    html = str(facet_lists(("source",), values, set(), "ca"))
+    counts = {"source": [(hostile, n) for n in range(5)]}
+    html = str(facet_lists(("source",), counts, {}, "ca", "here.example"))
     assert "<script>" not in html
     [(facet, opened, body)] = _facets(html)
     assert facet == "source" and not opened
