@@ -8,7 +8,7 @@ bench/graph_bench.py's ``build`` leaves them; built here first if ``--data`` has
    that build saved;
 2. the queries of bench/directory_bench.py (text, two filters, every facet's counts) through HTTP, as
    ``/api/directory`` (JSON) and the ``/directory`` page, next to the same queries in process on the same
-   index (read from the node's snapshot in this process): medians, p95 and ratios;
+   index (read from the node's snapshot in this process), in alternating blocks: medians, p95 and ratios;
 3. an edit of a local project through the admin API until ``/api/directory`` finds its new name, next to
    the graph sync's latency in the same edit (until ``/api/graph`` reports nothing unsynced).
 
@@ -38,6 +38,7 @@ import numpy as np  # noqa: E402
 from bench.directory_bench import QUERIES  # noqa: E402
 from bench.graph_bench import build, wait_until_idle  # noqa: E402
 from bench.synthetic import directory  # noqa: E402
+from dsi4bcn.directory.engine import DirectoryIndex  # noqa: E402
 from dsi4bcn.directory.query import DirectoryQuery  # noqa: E402
 from dsi4bcn.directory.snapshot import SNAPSHOT_NAME, load_snapshot  # noqa: E402
 from tests.support.http import api, fetch  # noqa: E402
@@ -130,14 +131,18 @@ def http_times(node: Node, path: str, rounds: int, limit: float, *, plain: bool 
     return times
 
 
-def engine_times(data_dir: Path, rounds: int) -> list[float]:
-    """Milliseconds of the same queries in process, on the index the node saved."""
+def load_index(data_dir: Path) -> DirectoryIndex:
+    """The index the node saved, read in this process."""
     snapshot = data_dir / SNAPSHOT_NAME
     with snapshot.open("rb") as handle, np.load(handle, allow_pickle=False) as data:
         identity = json.loads(data["meta"].tobytes())["identity"]
     loaded = load_snapshot(snapshot, identity)
     assert loaded is not None
-    index = loaded[0]
+    return loaded[0]
+
+
+def engine_times(index: DirectoryIndex, rounds: int) -> list[float]:
+    """Milliseconds of ``rounds`` runs of each query in process (after one to warm up)."""
     times: list[float] = []
     for query in QUERIES:
         index.search(query, "ca")
@@ -145,6 +150,21 @@ def engine_times(data_dir: Path, rounds: int) -> list[float]:
             start = time.perf_counter()
             index.search(query, "ca")
             times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def interleaved_times(
+    node: Node, index: DirectoryIndex, rounds: int, blocks: int, limit: float
+) -> dict[str, list[float]]:
+    """The queries in process and through HTTP, in ``blocks`` alternating blocks of ``rounds / blocks`` each,
+    so that a change in the machine's speed during the run (other jobs, frequency) weighs on both alike."""
+    times: dict[str, list[float]] = {"in process": [], "/healthz": [], "/api/directory": [], "/directory": []}
+    each = max(1, rounds // blocks)
+    for _ in range(blocks):
+        times["in process"] += engine_times(index, each)
+        times["/healthz"] += http_times(node, "/healthz", each, limit, plain=True)
+        times["/api/directory"] += http_times(node, "/api/directory", each, limit)
+        times["/directory"] += http_times(node, "/directory", each, limit)
     return times
 
 
@@ -192,6 +212,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, required=True, help="the node's data folder (built if missing)")
     parser.add_argument("--projects", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--blocks", type=int, default=5, help="alternating blocks the rounds are split into")
     parser.add_argument("--edits", type=int, default=5)
     parser.add_argument("--limit", type=float, default=600.0, help="seconds any one stage may take")
     parser.add_argument("--port", type=int, default=0, help="the node's port (its URL: a saved index is for one)")
@@ -225,16 +246,14 @@ def main() -> None:
         # The matcher builds its own index after a restart (a minute of CPU in a thread of the node, which
         # holds the GIL for 5 ms at a time): timed once the node is idle, as it is in the long run.
         print(f"node idle {wait_until_idle(node.process.pid, args.limit):.0f} s after the directory answered")
-        inside = engine_times(data_dir, args.rounds)
-        floor = http_times(node, "/healthz", args.rounds, args.limit, plain=True)
-        json_times = http_times(node, "/api/directory", args.rounds, args.limit)
-        page_times = http_times(node, "/directory", args.rounds, args.limit)
-        inside_ms = statistics.median(inside)
-        print(f"in process (engine): median {inside_ms:.2f} ms, p95 {_p95(inside):.2f} ms")
-        for name, times in (("/healthz", floor), ("/api/directory", json_times), ("/directory", page_times)):
-            median = statistics.median(times)
+        index = load_index(data_dir)
+        times = interleaved_times(node, index, args.rounds, args.blocks, args.limit)
+        inside_ms = statistics.median(times["in process"])
+        print(f"in process (engine): median {inside_ms:.2f} ms, p95 {_p95(times['in process']):.2f} ms")
+        for name in ("/healthz", "/api/directory", "/directory"):
+            median = statistics.median(times[name])
             print(
-                f"{name} over HTTP: median {median:.2f} ms, p95 {_p95(times):.2f} ms, "
+                f"{name} over HTTP: median {median:.2f} ms, p95 {_p95(times[name]):.2f} ms, "
                 f"ratio to in process {median / inside_ms:.2f}"
             )
         for path, stages in STAGES.items():

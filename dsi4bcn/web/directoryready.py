@@ -22,6 +22,8 @@ async def ready_directory(request: web.Request, headers: Mapping[str, str] | Non
     """The directory service once its index is loaded; an ``ApiError`` 503 ``directory_loading`` (with
     ``headers``, such as CORS for an API) if it is not within 30 s."""
     service = request.app[DIRECTORY_SERVICE]
+    if service.ready.is_set():
+        return service  # as it is after the first seconds: no trip through the event loop
     try:
         await asyncio.wait_for(service.ready.wait(), _WAIT)
     except TimeoutError as error:

@@ -7,6 +7,7 @@ and a post's HTML, sanitised (once more, for a post of this node) just before it
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -224,6 +225,12 @@ def actor_view(
     )
 
 
+@cache
+def _labels(language: str) -> Mapping[str, str]:
+    """Every label of the interface in ``language``."""
+    return {key: values[language] for key, values in UI.items()}
+
+
 def render_page(
     environment: jinja2.Environment,
     template: str,
@@ -237,12 +244,12 @@ def render_page(
     ``query`` is the page's own query string, kept by the language switcher's links.
     """
     page = environment.get_template(template)
-    labels = {key: values[language] for key, values in UI.items()}
+    labels = dict(_labels(language))
     identity = node_identity(environment)
     labels["node_title"] = identity.name(language) or labels["node_title"]
     labels["node_intro"] = identity.summary(language) or labels["node_intro"]
-    kept = [(key, value) for key, value in (query or {}).items() if key != "lang"]
-    switcher = {code: "?" + urlencode([*kept, ("lang", code)]) for code in LANGUAGES}
+    kept = urlencode([(key, value) for key, value in (query or {}).items() if key != "lang"])
+    switcher = {code: f"?{kept}&lang={code}" if kept else f"?lang={code}" for code in LANGUAGES}
     return page.render(
         lang=language,
         languages=LANGUAGES,
