@@ -57,12 +57,20 @@ def image_view(ref: MediaRef) -> ImageView:
 
 
 def placeholder(name: str) -> Placeholder:
-    """Initials of ``name`` (its first two words of more than two letters, else its first word) and a colour
-    chosen by the name, so that a profile keeps its colour."""
-    words = [word for word in name.split() if word[:1].isalnum()]
-    long_words = [word for word in words if len(word) > 2] or words
-    initials = "".join(word[0] for word in long_words[:2]).upper() or "·"
-    return Placeholder(initials, zlib.crc32(name.encode("utf-8")) % PLACEHOLDER_COLOURS)
+    """Initials of ``name`` (of its first two words of more than two letters, else of its first two words;
+    words not starting with a letter or digit left out) and a colour chosen by the name, so that a profile
+    keeps its colour. One pass: a directory page draws one per result."""
+    initials = shorts = ""
+    for word in name.split():
+        if not word[0].isalnum():
+            continue
+        if len(word) > 2:
+            initials += word[0]
+            if len(initials) == 2:
+                break
+        elif len(shorts) < 2:
+            shorts += word[0]
+    return Placeholder((initials or shorts).upper() or "·", zlib.crc32(name.encode("utf-8")) % PLACEHOLDER_COLOURS)
 
 
 def logo_html(image: ImageView | None, mark: Placeholder, size: int = 48, lazy: bool = True) -> Markup:

@@ -24,3 +24,8 @@ def test_the_placeholder_colour_is_stable_and_in_range() -> None:
 def test_an_image_view_is_a_path_on_this_node_with_its_size() -> None:
     view = image_view(MediaRef("ab" * 32, "image/jpeg", 120, 40))
     assert (view.src, view.width, view.height) == (f"/media/{'ab' * 32}.jpg", 120, 40)
+
+
+def test_with_no_long_word_the_first_two_words_give_the_initials() -> None:
+    assert placeholder("ab cd ef").initials == "AC"
+    assert placeholder("Fab Lab de Sants i Montjuïc").initials == "FL"
