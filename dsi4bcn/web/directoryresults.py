@@ -39,10 +39,11 @@ def _area_link(key: str, language: str) -> str:
     return f'<a href="/concepts/area/{escape(quote(key))}?lang={language}">{label}</a>'
 
 
-def _source(entry: Entry, language: str) -> str:
-    if entry.local:
+@lru_cache(maxsize=1024)  # this node and its peers, in three languages
+def _source(source: str, local: bool, language: str) -> str:
+    if local:
         return f'<span class="source local">{escape(UI["this_node"][language])}</span>'
-    return f'<span class="source">{escape(UI["from_node"][language].format(node=entry.source))}</span>'
+    return f'<span class="source">{escape(UI["from_node"][language].format(node=source))}</span>'
 
 
 def _item(entry: Entry, language: str, logo: ImageView | None) -> str:
@@ -52,7 +53,7 @@ def _item(entry: Entry, language: str, logo: ImageView | None) -> str:
     return (
         f'<li class="result" data-id="{escape(entry.id)}" data-source="{escape(entry.source)}">'
         f"{logo_html(logo, placeholder(name))}"
-        f'<p class="kind">{escape(UI[entry.kind][language])} · {_source(entry, language)}</p>'
+        f'<p class="kind">{escape(UI[entry.kind][language])} · {_source(entry.source, entry.local, language)}</p>'
         f'<h3><a href="{escape(entry.id)}">{escape(name)}</a></h3>'
         + (f'<p class="summary">{escape(shorten(summary))}</p>' if summary else "")
         + (f'<p class="concepts">{areas}</p>' if areas else "")

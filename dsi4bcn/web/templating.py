@@ -40,6 +40,7 @@ __all__ = [
 
 _IDENTITY = "node_identity"
 _LOGO = "node_logo"
+_PAGE_LABELS = "page_labels"  # the labels of each language, with the node's name, as pages read them
 
 
 def template_environment() -> jinja2.Environment:
@@ -244,10 +245,13 @@ def render_page(
     ``query`` is the page's own query string, kept by the language switcher's links.
     """
     page = environment.get_template(template)
-    labels = dict(_labels(language))
     identity = node_identity(environment)
-    labels["node_title"] = identity.name(language) or labels["node_title"]
-    labels["node_intro"] = identity.summary(language) or labels["node_intro"]
+    cached: dict[str, dict[str, str]] = environment.globals.setdefault(_PAGE_LABELS, {})  # type: ignore[assignment]
+    labels = cached.get(language)
+    if labels is None:
+        labels = cached[language] = dict(_labels(language))
+        labels["node_title"] = identity.name(language) or labels["node_title"]
+        labels["node_intro"] = identity.summary(language) or labels["node_intro"]
     kept = urlencode([(key, value) for key, value in (query or {}).items() if key != "lang"])
     switcher = {code: f"?{kept}&lang={code}" if kept else f"?lang={code}" for code in LANGUAGES}
     return page.render(
@@ -272,3 +276,4 @@ def set_node_identity(environment: jinja2.Environment, identity: NodeIdentity, l
     and ``height``) if it has one the node holds."""
     environment.globals[_IDENTITY] = identity
     environment.globals[_LOGO] = logo
+    environment.globals[_PAGE_LABELS] = {}  # the node's name is among them

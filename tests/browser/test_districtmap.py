@@ -15,9 +15,7 @@ POINTS = [(41.40363, 2.17436, "Sagrada Família", "/projects/sagrada"), (41.3808
 
 def _page_html() -> str:
     counts = {str(code): code % 7 for code in range(1, 74)}
-    figure = render_map(
-        counts, POINTS, lambda code: f"/directory?neighbourhood={code}", selected="11", language="ca", title="Mapa"
-    )
+    figure = render_map(counts, POINTS, "/directory?neighbourhood={code}", selected="11", language="ca", title="Mapa")
     return (
         '<!doctype html><html lang="ca"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'

@@ -44,7 +44,7 @@ async def home(request: web.Request) -> web.Response:
         network_map = render_map(
             dict(answer.facets.get("neighbourhood", ())),
             [],
-            lambda code: f"/directory?neighbourhood={code}&lang={language}",
+            f"/directory?neighbourhood={{code}}&lang={language}",
             language=language,
             title=UI["map_title_network"][language],
             table=False,

@@ -109,13 +109,12 @@ def _map(request: web.Request, answer: DirectoryAnswer, language: str) -> Markup
         for entry in answer.entries
         if entry.latitude is not None and entry.longitude is not None
     ]
-    # 73 links that differ only at the end: the common part encoded once (as urlencode would write it); the
-    # end is a neighbourhood's code, digits that need no encoding
+    # 73 links that differ only at the end: the common part encoded once (as urlencode would write it)
     start = "/directory?" + urlencode(kept) + ("&" if kept else "") + "neighbourhood="
     return render_map(
         dict(answer.facets.get("neighbourhood", ())),
         points,
-        lambda code: start + code,
+        start + "{code}",
         selected=chosen[0] if len(chosen) == 1 else None,
         language=language,
         title=UI["map_title"][language],

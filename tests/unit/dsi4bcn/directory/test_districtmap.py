@@ -22,13 +22,16 @@ from tests.unit.dsi4bcn.directory.mapgeometry import inside, read_path
 SVG = "{http://www.w3.org/2000/svg}"
 
 
+HREF = "/directory?neighbourhood={code}&lang=ca"
+
+
 def _href(code: str) -> str:
-    return f"/directory?neighbourhood={code}"
+    return HREF.format(code=code)
 
 
 def _render(counts: dict[str, int] | None = None, points: list | None = None, **options) -> ET.Element:
     options = {"language": "en", "title": "Results on the map"} | options
-    html = render_map(counts or {}, points or [], _href, **options)
+    html = render_map(counts or {}, points or [], HREF, **options)
     return ET.fromstring(str(html))  # the output is well-formed XML, which also proves the escaping holds
 
 
@@ -138,7 +141,7 @@ def test_names_labels_and_links_are_escaped() -> None:
         render_map(
             {},
             [(41.39, 2.17, hostile, '/p?x="><script>')],
-            lambda code: f'/d?n={code}&x="<>',
+            '/d?n={code}&x="<>',
             language="en",
             title=hostile,
         )
@@ -166,7 +169,7 @@ def test_the_attribution_and_the_table_are_there() -> None:
 
 
 def test_the_table_and_legend_stand_alone() -> None:
-    table = ET.fromstring(str(map_table({"neighbourhood:3": 2}, _href, language="ca")))
+    table = ET.fromstring(str(map_table({"neighbourhood:3": 2}, HREF, language="ca")))
     assert [th.text for th in table.findall("table/thead/tr/th")] == ["Districte", "Barri", "Resultats"]
     assert ["".join(td.itertext()) for td in table.findall("table/tbody/tr")[2]] == [
         "Ciutat Vella",
@@ -179,11 +182,13 @@ def test_the_table_and_legend_stand_alone() -> None:
 
 def test_unknown_neighbourhoods_and_languages_are_refused() -> None:
     with pytest.raises(ValueError, match="not a neighbourhood"):
-        render_map({"74": 1}, [], _href, language="en", title="t")
+        render_map({"74": 1}, [], HREF, language="en", title="t")
     with pytest.raises(ValueError, match="not a neighbourhood"):
-        render_map({}, [], _href, selected="district:1", language="en", title="t")
+        render_map({}, [], HREF, selected="district:1", language="en", title="t")
     with pytest.raises(ValueError, match="no such language"):
-        render_map({}, [], _href, language="fr", title="t")
+        render_map({}, [], HREF, language="fr", title="t")
+    with pytest.raises(ValueError, match="code"):
+        render_map({}, [], "/directory", language="en", title="t")
     assert neighbourhood_code("073") == "73"
 
 
