@@ -13,6 +13,7 @@ class StageTimer:
 
     def __init__(self) -> None:
         self.stages: list[tuple[str, float]] = []
+        self.started = time.perf_counter()
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
@@ -24,5 +25,7 @@ class StageTimer:
             self.stages.append((name, (time.perf_counter() - start) * 1000))
 
     def header(self) -> str:
-        """``search;dur=3.12, render;dur=1.05`` (milliseconds)."""
-        return ", ".join(f"{name};dur={duration:.2f}" for name, duration in self.stages)
+        """``search;dur=3.12, render;dur=1.05, total;dur=4.30`` (milliseconds; ``total`` since the timer was
+        made, stages or not: what the handler spent, so that what the stages leave out shows)."""
+        total = (time.perf_counter() - self.started) * 1000
+        return ", ".join(f"{name};dur={duration:.2f}" for name, duration in [*self.stages, ("total", total)])

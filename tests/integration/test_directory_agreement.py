@@ -114,7 +114,7 @@ def test_the_api_and_the_page_agree_with_the_reference(node: Node, profiles: lis
         page = fetch(f"{node.base_url}/directory?{urlencode(params, doseq=True)}", headers={"Accept": "text/html"})
         assert page.status == 200
         stages = [item.split(";")[0] for item in page.headers["server-timing"].split(", ")]
-        assert stages == ["search", "facets", "map", "logos", "render"]
+        assert stages == ["search", "facets", "map", "logos", "render", "total"]
         ids, total, facets = _page_state(page.body.decode("utf-8"))
         assert ids == [result["id"] for result in data["results"]] and total == data["total"], filters
         for facet, values in data["facets"].items():

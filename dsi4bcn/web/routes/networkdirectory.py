@@ -52,6 +52,7 @@ async def _answer(request: web.Request, query: DirectoryQuery) -> tuple[Director
 @routes.get("/api/directory")
 async def directory_api(request: web.Request) -> web.Response:
     """Results and facet counts as JSON (or CSV with ``format=csv``)."""
+    timer = StageTimer()
     try:
         query = _read(request)
     except QueryRefused as refused:
@@ -61,7 +62,6 @@ async def directory_api(request: web.Request) -> web.Response:
         raise ApiError(400, "directory_bad_format", headers=_CORS)
     if wanted == "csv":
         return await _csv(request, query)
-    timer = StageTimer()
     with timer.stage("search"):
         service, answer = await _answer(request, query)
     with timer.stage("data"):
@@ -144,6 +144,7 @@ def _chosen(query: DirectoryQuery, language: str) -> list[dict[str, str]]:
 @routes.get("/directory")
 async def directory_page(request: web.Request) -> web.Response:
     """The directory as a page: a search form, facets with counts, results with their source, paging."""
+    timer = StageTimer()
     language = request_language(request)
     try:
         query = _read(request)
@@ -151,7 +152,6 @@ async def directory_page(request: web.Request) -> web.Response:
         text = message(refused.code, language, **refused.params)
         body = render_page(request.app[TEMPLATES], "directory_error.html", language, query=None, error=text)
         return html_response(body, status=400, vary="Accept-Language, Cookie")
-    timer = StageTimer()
     with timer.stage("search"):
         service, answer = await _answer(request, query)
     with timer.stage("facets"):

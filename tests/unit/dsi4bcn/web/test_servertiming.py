@@ -15,6 +15,7 @@ def test_stages_are_written_in_order_with_their_durations() -> None:
     with pytest.raises(ValueError), timer.stage("render"):
         raise ValueError("a stage that fails is still timed")
     header = timer.header()
-    assert re.fullmatch(r"search;dur=\d+\.\d\d, render;dur=\d+\.\d\d", header), header
+    assert re.fullmatch(r"search;dur=\d+\.\d\d, render;dur=\d+\.\d\d, total;dur=(\d+\.\d\d)", header), header
     assert timer.stages[0][1] >= 2.0
-    assert StageTimer().header() == ""
+    assert float(header.rpartition("=")[2]) >= timer.stages[0][1]
+    assert re.fullmatch(r"total;dur=\d+\.\d\d", StageTimer().header())
