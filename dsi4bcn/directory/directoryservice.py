@@ -257,4 +257,5 @@ class DirectoryService:
 
     def projects_of(self, organisation: str) -> list[Entry]:
         """The projects the directory holds whose organisation is ``organisation``."""
-        return [entry for entry in self.index.entries() if entry.organisation == organisation]
+        found = (self.index.get(iri) for iri in self.index.projects_of(organisation))
+        return [entry for entry in found if entry is not None]

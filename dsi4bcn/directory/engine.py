@@ -87,6 +87,7 @@ class DirectoryIndex:
         self._ids: list[str] = []
         self._updated: list[str] = []
         self._organisations: list[str] = []
+        self._projects: dict[str, set[int]] = {}  # an organisation's IRI -> the rows of its projects
         self._names: dict[str, list[str]] = {}
         self._row_of: dict[str, int] = {}
         self._free: list[int] = []
@@ -114,7 +115,21 @@ class DirectoryIndex:
 
     def projects_of(self, organisation: str) -> list[str]:
         """The IRIs of the projects whose organisation is ``organisation``."""
-        return [self._ids[row] for row, held in enumerate(self._organisations) if held == organisation]
+        return [self._ids[row] for row in sorted(self._projects.get(organisation, ()))]
+
+    def _link(self, row: int, organisation: str) -> None:
+        """Row ``row`` is a project of ``organisation`` ("" for none)."""
+        before = self._organisations[row]
+        if before == organisation:
+            return
+        if before:
+            rows = self._projects[before]
+            rows.discard(row)
+            if not rows:
+                del self._projects[before]
+        if organisation:
+            self._projects.setdefault(organisation, set()).add(row)
+        self._organisations[row] = organisation
 
     def ids(self) -> list[str]:
         """The IRI of every entry held."""
@@ -138,7 +153,8 @@ class DirectoryIndex:
             self._row_of[entry.id] = row
         before = self._keys_before(row)
         self._entries[row] = entry
-        self._ids[row], self._updated[row], self._organisations[row] = entry.id, entry.updated, entry.organisation or ""
+        self._ids[row], self._updated[row] = entry.id, entry.updated
+        self._link(row, entry.organisation or "")
         for language, names in self._names.items():
             names[row] = _sortable(entry, language)
         self._alive[row] = True
@@ -209,6 +225,7 @@ class DirectoryIndex:
             return
         before = self._keys_before(row)
         self._entries[row] = None
+        self._link(row, "")
         for values in (self._ids, self._updated, self._organisations, *self._names.values()):
             values[row] = ""
         self._alive[row] = False
@@ -276,6 +293,9 @@ class DirectoryIndex:
         index = cls()
         index._entries = EntryRows(state.entries, state.offsets)
         index._ids, index._updated, index._organisations = state.ids, state.updated, state.organisations
+        for row, organisation in enumerate(state.organisations):
+            if organisation:
+                index._projects.setdefault(organisation, set()).add(row)
         index._names = dict(state.names)
         index._row_of = {iri: row for row, iri in enumerate(state.ids) if iri}
         index._free = [row for row, iri in enumerate(state.ids) if not iri]

@@ -1,6 +1,8 @@
 """The directory engine: text in three languages, facets with hierarchy, counts that ignore their own
 filter, order, paging, and rows that change in place."""
 
+import dataclasses
+
 from dsi4bcn.directory.engine import DirectoryIndex
 from dsi4bcn.directory.entries import Entry
 from dsi4bcn.directory.query import DirectoryQuery
@@ -148,3 +150,22 @@ def test_rows_change_in_place_and_removed_entries_leave() -> None:
     index.upsert(GARDEN)  # takes the freed row
     assert sorted(_ids(index)) == sorted([PRINTER.id, GARDEN.id, COOP.id])
     assert _ids(index, text="garden") == [GARDEN.id]
+
+
+def test_an_organisations_projects_follow_changes_and_survive_a_snapshot() -> None:
+    org_a, org_b = "https://a.example/organisations/a", "https://a.example/organisations/b"
+    first = dataclasses.replace(_entry("https://a.example/projects/one"), organisation=org_a)
+    second = dataclasses.replace(_entry("https://a.example/projects/two"), organisation=org_a)
+    index = DirectoryIndex()
+    index.upsert_many([first, second, _entry(org_a, "organisation")])
+    assert index.projects_of(org_a) == [first.id, second.id]
+    index.upsert(dataclasses.replace(second, organisation=org_b))  # moved to another organisation
+    assert index.projects_of(org_a) == [first.id] and index.projects_of(org_b) == [second.id]
+    index.remove(first.id)
+    assert index.projects_of(org_a) == []
+    third = dataclasses.replace(_entry("https://a.example/projects/three"), organisation=org_b)
+    index.upsert(third)  # takes the free row the removed project left
+    restored = DirectoryIndex.restore(index.state())
+    assert restored.projects_of(org_b) == index.projects_of(org_b)
+    assert set(index.projects_of(org_b)) == {second.id, third.id}
+    assert restored.projects_of(org_a) == []
