@@ -18,15 +18,23 @@ __all__ = ["facet_lists"]
 _OPEN_BELOW = 4  # a facet with this many values or fewer starts open
 
 
-@lru_cache(maxsize=16384)  # the vocabulary's concepts and the peer nodes, in three languages
+@lru_cache(maxsize=64)  # facets × languages × this node's names
+def _facet_parts(facet: str, language: str, own_source: str) -> dict[str, tuple[str, str]]:
+    """Each value's parts that do not change (filled in as values are first shown): its checkbox without
+    its state, and its label up to its count."""
+    return {}
+
+
 def _value_parts(facet: str, key: str, language: str, own_source: str) -> tuple[str, str]:
-    """A value's checkbox without its state, and its label up to its count: the parts that do not change."""
     value = escape(key)
     label = escape(facet_label(facet, key, language, own_source))
     return (
         f'<li><label><input type="checkbox" name="{facet}" value="{value}"',
         f'> {label} <span class="count" data-key="{value}">',
     )
+
+
+_MAX_PARTS = 4096  # values kept per facet and language (the vocabulary has far fewer; peers' names vary)
 
 
 def facet_lists(
@@ -48,8 +56,14 @@ def facet_lists(
         selected = chosen.get(facet, ())
         opened = " open" if selected or len(shown) <= _OPEN_BELOW else ""
         items = []
+        known = _facet_parts(facet, language, own_source)
         for key, count in sorted(shown, key=lambda pair: pair[1], reverse=True):
-            head, tail = _value_parts(facet, key, language, own_source)
+            pieces = known.get(key)
+            if pieces is None:
+                pieces = _value_parts(facet, key, language, own_source)
+                if len(known) < _MAX_PARTS:
+                    known[key] = pieces
+            head, tail = pieces
             items.append(f"{head}{' checked' if key in selected else ''}{tail}{int(count)}</span></label></li>")
         parts.append(
             f'<details class="facet" data-facet="{facet}"{opened}><summary>{name}</summary><fieldset>'
