@@ -28,6 +28,7 @@ from dsi4bcn.fediverse.mediafetch import MediaFetcher
 from dsi4bcn.fediverse.noteintake import NoteIntake
 from dsi4bcn.fediverse.outbox import Publisher, profile_announcer
 from dsi4bcn.fediverse.peering import Peering
+from dsi4bcn.fediverse.postbackfill import PostBackfill
 from dsi4bcn.fediverse.ratelimit import RateLimiter
 from dsi4bcn.fediverse.remoteactors import RemoteDirectory
 from dsi4bcn.fediverse.workers import Deliverer, InboxProcessor, Signers
@@ -265,6 +266,7 @@ async def _start_federation(
         config.resync_interval,
         deliverer.poke,
         is_blocked=blocklist.is_blocked_url,
+        posts=PostBackfill(client, NoteIntake(app[RECEIVED_NOTES], lambda actor: peering.peer_for(actor))),
     )
     processor = app[INBOX_PROCESSOR] = InboxProcessor(
         received,

@@ -4,18 +4,20 @@ Adding a peer discovers its instance actor (NodeInfo's FEP-2677 link, else ``/ac
 backfills every profile from its ``profiles`` collection (one entry per organisation or project with its
 ``updated`` time, tombstones for deleted ones). From then on the peer delivers Create/Update/Delete of its
 profiles; a periodic resync (anti-entropy) walks the collection again, fetches what changed and erases
-what disappeared, so a node that was down or missed deliveries catches up. Removing a peer drops its data.
+what disappeared, so a node that was down or missed deliveries catches up; a profile new to this node
+brings its latest posts (``postbackfill``). Removing a peer drops its data.
 """
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
 from dsi4bcn.fediverse.ingest import Ingestor, origin_stamp
 from dsi4bcn.fediverse.outbox import Publisher
+from dsi4bcn.fediverse.postbackfill import PostBackfill
 from dsi4bcn.fediverse.remoteactors import RemoteDirectory
 from dsi4bcn.storage.database import Database
 from dsi4bcn.storage.follows import Follows
@@ -59,6 +61,7 @@ class Peering:
         wake_deliverer: Callable[[], None],
         *,
         is_blocked: Callable[[str], bool] = lambda _url: False,
+        posts: PostBackfill | None = None,
     ) -> None:
         self._peers = PeerStore(database)
         self._follows = follows
@@ -70,6 +73,7 @@ class Peering:
         self._interval = resync_interval
         self._wake_deliverer = wake_deliverer
         self._is_blocked = is_blocked  # by URL: a peer on a blocked domain is neither added nor resynced
+        self._posts = posts  # reads the latest posts of profiles new to this node
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._origins: dict[str, str] | None = None
 
@@ -290,13 +294,20 @@ class Peering:
         for start in range(0, len(wanted), 100):
             batch = wanted[start : start + 100]
             documents = [doc for doc in await asyncio.gather(*(fetch(item) for item in batch)) if doc is not None]
-            await self._ingestor.ingest_many(documents, peer=peer.actor)
+            await self._ingest(documents, held, peer)
             for item_id in vanished:  # the origin answered 410: gone, whatever was held
                 await self._ingestor.erase(item_id, peer=peer.actor)
             vanished.clear()
             done += len(batch)
             await self._peers.note_progress(peer.actor, done=done)
         await self._peers.note_progress(peer.actor, synced=True)
+
+    async def _ingest(self, documents: list[dict[str, Any]], held: Mapping[str, str | None], peer: Peer) -> None:
+        """Ingest fetched profiles, and read the latest posts of those new to this node (pushed from now on,
+        the earlier ones are read once)."""
+        await self._ingestor.ingest_many(documents, peer=peer.actor)
+        if self._posts is not None:
+            await self._posts.profiles([doc for doc in documents if object_id(doc) not in held], peer.origin)
 
     async def run(self) -> None:
         """Resync every peer at start-up and then every ``resync_interval`` seconds."""

@@ -30,6 +30,9 @@ PROJECTS = {
 }
 
 
+EARLIER: list[str] = []  # the post of A's "taller" written before B peered A
+
+
 @pytest.fixture(scope="module")
 def nodes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Node, Node]]:
     folder = tmp_path_factory.mktemp("posts")
@@ -37,6 +40,10 @@ def nodes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Node, Node
     assert api(a.base_url, a.token, "PUT", "/api/organisations/ateneu", ORGANISATION).status == 201
     for slug, project in PROJECTS.items():
         assert api(a.base_url, a.token, "PUT", f"/api/projects/{slug}", project).status == 201
+    # Posts written before B peers A: B reads them from the profiles' outboxes (one deleted, one kept).
+    withdrawn = _post(a, "taller", "<p>Retirat</p>").rsplit("/", 1)[1]
+    assert api(a.base_url, a.token, "DELETE", f"/api/projects/taller/notes/{withdrawn}").status == 200
+    EARLIER.append(_post(a, "taller", "<p>Obrim el taller dimarts</p>"))
     assert api(b.base_url, b.token, "POST", "/api/peers", {"url": a.base_url}).status == 202
     for slug in PROJECTS:
         within(15, lambda slug=slug: _received_page(b, _project(a, slug)).status == 200, f"B aggregating {slug}")
@@ -114,6 +121,16 @@ def test_a_post_on_a_reaches_b_s_home_page_profile_page_and_feed(nodes: tuple[No
     assert note_id in _feed_entries(b, f"/network/profile/feed.atom?{urlencode({'id': radio})}")
     assert note_id in _feed_entries(a)  # A's own post is in A's network feed too
     assert fetch(f"{b.base_url}/network/profile/feed.atom?id=https%3A%2F%2Fnowhere.example%2Fx").status == 404
+
+
+def test_posts_written_before_peering_reach_b_from_the_profile_s_outbox(nodes: tuple[Node, Node]) -> None:
+    a, b = nodes
+    [earlier] = EARLIER
+    within(15, lambda: earlier in {row[0] for row in _remote_notes(b)}, "the earlier post on B")
+    taller = _project(a, "taller")
+    assert [row for row in _remote_notes(b) if row[1] == taller] == [(earlier, taller)]  # not the deleted one
+    page = _received_page(b, taller).body.decode("utf-8")
+    assert earlier in page and "Obrim el taller dimarts" in page and "Retirat" not in page
 
 
 def test_a_deleted_post_leaves_b(nodes: tuple[Node, Node]) -> None:
