@@ -128,7 +128,7 @@ async def profile_cards(
     return [
         {
             "name": record.name(language),
-            "page": profile_page(base_url, record.slug),
+            "href": f"{profile_page(base_url, record.slug)}?lang={language}",
             "handle": f"@{record.slug}@{authority}",
             "logo": images.get(record.slug, {}).get("icon"),
             "mark": placeholder(record.name(language)),
