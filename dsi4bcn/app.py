@@ -51,8 +51,10 @@ from dsi4bcn.storage.receivednotes import ReceivedNotes
 from dsi4bcn.storage.receivedprofiles import ReceivedProfiles
 from dsi4bcn.storage.remoteactorcache import RemoteActorCache
 from dsi4bcn.supervise import Supervisor
+from dsi4bcn.web.accountservice import AccountService
 from dsi4bcn.web.admintoken import ensure_admin_token
 from dsi4bcn.web.appkeys import (
+    ACCOUNTS,
     ACTOR_LIMITER,
     ADDRESS_LIMITER,
     ADMIN_TOKEN,
@@ -96,7 +98,9 @@ from dsi4bcn.web.nodeidentityview import load_identity
 from dsi4bcn.web.queryslots import ClientSlots
 from dsi4bcn.web.rendercache import RenderCache
 from dsi4bcn.web.routes import (
+    accountsadmin,
     actordocs,
+    adminpages,
     conceptpages,
     discovery,
     federationadmin,
@@ -111,6 +115,7 @@ from dsi4bcn.web.routes import (
     profileadmin,
     profilepages,
     settingsadmin,
+    signin,
     site,
     sparqlendpoint,
     statistics,
@@ -159,6 +164,9 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
         media = app[MEDIA] = MediaStore(database)
         await store.instance()
         await load_identity(NodeSettings(database), media, app[TEMPLATES], config.base_url)
+        app[ACCOUNTS] = AccountService(database, config.base_url)
+        if first_admin := await app[ACCOUNTS].first_admin_link():  # no account yet: make the first admin
+            print(f"first admin: open {first_admin} within 7 days to create this node's first account", flush=True)
         if config.demo:
             loaded = await load_demo(store, config.base_url, media)
             log.info("demo data: %s", loaded)
@@ -363,6 +371,9 @@ def create_app(config: Config) -> web.Application:
         sparqlendpoint.routes,
         statistics.routes,
         settingsadmin.routes,
+        signin.routes,
+        adminpages.routes,
+        accountsadmin.routes,
     ):
         app.add_routes(table)
     app.router.add_static("/static", str(resources.files("dsi4bcn.web").joinpath("static")))

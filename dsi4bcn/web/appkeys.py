@@ -35,11 +35,13 @@ from dsi4bcn.storage.profilewrites import ProfileWrites
 from dsi4bcn.storage.receivednotes import ReceivedNotes
 from dsi4bcn.storage.receivedprofiles import ReceivedProfiles
 from dsi4bcn.supervise import Supervisor
+from dsi4bcn.web.accountservice import AccountService
 from dsi4bcn.web.queryslots import ClientSlots
 from dsi4bcn.web.rendercache import RenderCache
 from federation.client import ActivityPubClient
 
 __all__ = [
+    "ACCOUNTS",
     "ACTOR_LIMITER",
     "ADDRESS_LIMITER",
     "ADMIN_TOKEN",
@@ -89,6 +91,7 @@ VOCABULARY = web.AppKey("vocabulary", dict[str, Any])
 FOLLOW_LIMITER = web.AppKey("follow_limiter", RateLimiter)
 
 # Set when the app starts (app.py's cleanup context), once the database is open.
+ACCOUNTS = web.AppKey("accounts", AccountService)
 ADMIN_TOKEN = web.AppKey("admin_token", str)
 DATABASE = web.AppKey("database", Database)
 STORE = web.AppKey("store", ProfileStore)

@@ -25,7 +25,8 @@ from dsi4bcn.web.appkeys import (
     PUBLISHER,
 )
 from dsi4bcn.web.http import ApiError, json_response, read_json_body
-from dsi4bcn.web.routes.profileadmin import authorise, live_record
+from dsi4bcn.web.principal import authorise_admin
+from dsi4bcn.web.routes.profileadmin import editable_record
 from federation import activities
 from federation.errors import ActivityError, FetchError
 
@@ -53,8 +54,7 @@ def _text(body: dict[str, Any], name: str, problems: list[Problem], required: bo
 @routes.post(_ACTOR + "/notes")
 async def post_note(request: web.Request) -> web.Response:
     """Publish an update post (``Create{Note}``) to the actor's followers; 201 with the activity."""
-    authorise(request)
-    record = await live_record(request)
+    record = await editable_record(request)
     body = await read_json_body(request)
     if not isinstance(body, dict):
         raise ApiError(422, "validation_failed", [Problem("", "not_object")])
@@ -89,8 +89,7 @@ async def post_note(request: web.Request) -> web.Response:
 async def delete_note(request: web.Request) -> web.Response:
     """Delete an update post: its id answers 410 from now on and a ``Delete`` goes where its ``Create``
     went (followers and peer nodes); 200 with the activity, 404 if the actor has no such live post."""
-    authorise(request)
-    record = await live_record(request)
+    record = await editable_record(request)
     publisher = request.app[PUBLISHER]
     note_id = f"{publisher.iri(record)}/notes/{request.match_info['id']}"
     delete = await publisher.delete_note(record, note_id)
@@ -103,15 +102,13 @@ async def delete_note(request: web.Request) -> web.Response:
 @routes.get(_ACTOR + "/follow-requests")
 async def follow_requests(request: web.Request) -> web.Response:
     """Follows waiting for approval (for actors that approve followers by hand)."""
-    authorise(request)
-    record = await live_record(request)
+    record = await editable_record(request)
     pending = await request.app[FOLLOWS].followers(record.slug, accepted=False)
     return json_response([{"actor": f.actor, "follow": f.follow, "created": f.created} for f in pending])
 
 
 async def _answer_request(request: web.Request, accept: bool) -> web.Response:
-    authorise(request)
-    record = await live_record(request)
+    record = await editable_record(request)
     body = await read_json_body(request)
     actor = body.get("actor") if isinstance(body, dict) else None
     if not isinstance(actor, str):
@@ -151,8 +148,7 @@ async def reject_request(request: web.Request) -> web.Response:
 @routes.post(_ACTOR + "/following")
 async def follow_remote(request: web.Request) -> web.Response:
     """Follow a remote actor (by its URL): the node fetches it and sends a ``Follow``."""
-    authorise(request)
-    record = await live_record(request)
+    record = await editable_record(request)
     body = await read_json_body(request)
     target = body.get("target") if isinstance(body, dict) else None
     if not isinstance(target, str) or not target.startswith(("https://", "http://")):
@@ -172,8 +168,7 @@ async def follow_remote(request: web.Request) -> web.Response:
 @routes.get(_ACTOR + "/following")
 async def list_following(request: web.Request) -> web.Response:
     """Whom the actor follows or asked to follow, with the state of each."""
-    authorise(request)
-    record: ActorRecord = await live_record(request)
+    record: ActorRecord = await editable_record(request)
     rows = await request.app[FOLLOWS].following(record.slug)
     return json_response([{"actor": actor, "state": state} for actor, state in rows])
 
@@ -181,7 +176,7 @@ async def list_following(request: web.Request) -> web.Response:
 @routes.get("/api/blocked-domains")
 async def blocked_domains(request: web.Request) -> web.Response:
     """Every blocked domain."""
-    authorise(request)
+    await authorise_admin(request)
     rows = await request.app[BLOCKLIST].rows()
     return json_response([{"domain": d, "reason": r, "created": c} for d, r, c in rows])
 
@@ -198,7 +193,7 @@ async def block_domain(request: web.Request) -> web.Response:
     """Block a domain and its subdomains: their requests get 403, nothing more is delivered to them, and
     their follows (both ways), queued deliveries, cached actors and aggregated profiles are purged; the
     answer counts what went."""
-    authorise(request)
+    await authorise_admin(request)
     domain = _domain(request)
     reason = ""
     if request.can_read_body:
@@ -220,7 +215,7 @@ async def block_domain(request: web.Request) -> web.Response:
 async def unblock_domain(request: web.Request) -> web.Response:
     """Unblock a domain: its peers are followed and resynced again (their profiles come back); follows of
     and by its accounts are not restored."""
-    authorise(request)
+    await authorise_admin(request)
     domain = _domain(request)
     found, resumed = await request.app[DOMAIN_BLOCKS].unblock(domain)
     if not found:

@@ -15,7 +15,7 @@ from aiohttp import web
 from dsi4bcn.profiles.images import EXTENSIONS, IMAGE_TYPES, MAX_IMAGE_BYTES, ImageRefused, check_image, media_path
 from dsi4bcn.web.appkeys import CONFIG, MEDIA
 from dsi4bcn.web.http import ApiError, body_media_type, json_response, read_upto
-from dsi4bcn.web.routes.profileadmin import authorise
+from dsi4bcn.web.principal import authorise, authorise_admin
 
 __all__ = ["MEDIA_HEADERS", "routes"]
 
@@ -46,7 +46,7 @@ async def media_file(request: web.Request) -> web.Response:
 @routes.post("/api/media")
 async def upload_media(request: web.Request) -> web.Response:
     """Store an uploaded image and answer its URL, media type and size (201; 200 if it was held)."""
-    authorise(request)
+    await authorise(request)
     declared = body_media_type(request)
     if declared not in IMAGE_TYPES:
         raise ApiError(415, "image_type_refused", media_type=declared[:100] or "-")
@@ -73,7 +73,7 @@ async def upload_media(request: web.Request) -> web.Response:
 @routes.get("/api/media/failures")
 async def media_failures(request: web.Request) -> web.Response:
     """The image URLs whose last fetch failed: URL, reason and attempts so far (admin)."""
-    authorise(request)
+    await authorise_admin(request)
     failures = await request.app[MEDIA].failures()
     return json_response(
         {"failures": [{"url": url, "reason": reason, "attempts": attempts} for url, reason, attempts in failures]}

@@ -6,7 +6,7 @@ from dsi4bcn.fediverse.peering import PeerBlocked, PeeringError
 from dsi4bcn.profiles.validation import Problem
 from dsi4bcn.web.appkeys import BLOCKLIST, CONFIG, GRAPH_SERVICE, GRAPH_SYNC, LOOPS, PEERING
 from dsi4bcn.web.http import ApiError, json_response, read_json_body
-from dsi4bcn.web.routes.profileadmin import authorise
+from dsi4bcn.web.principal import authorise_admin
 from federation.errors import ActivityError, FetchError, UnsafeURLError
 from federation.netsafety import check_url
 
@@ -18,7 +18,7 @@ routes = web.RouteTableDef()
 @routes.get("/api/peers")
 async def list_peers(request: web.Request) -> web.Response:
     """Every peer, with its backfill progress and last resync."""
-    authorise(request)
+    await authorise_admin(request)
     peering, blocklist = request.app[PEERING], request.app[BLOCKLIST]
     peers = await peering.peers()
     return json_response([{**peer.as_json(), "blocked": blocklist.is_blocked_url(peer.actor)} for peer in peers])
@@ -27,7 +27,7 @@ async def list_peers(request: web.Request) -> web.Response:
 @routes.post("/api/peers")
 async def add_peer(request: web.Request) -> web.Response:
     """Peer with the node at ``{"url": …}`` (its origin or its instance actor); backfill starts at once."""
-    authorise(request)
+    await authorise_admin(request)
     body = await read_json_body(request)
     url = body.get("url") if isinstance(body, dict) else None
     if not isinstance(url, str) or not url.startswith(("https://", "http://")):
@@ -48,7 +48,7 @@ async def add_peer(request: web.Request) -> web.Response:
 @routes.delete("/api/peers")
 async def remove_peer(request: web.Request) -> web.Response:
     """Stop peering with ``?peer=`` (origin or instance actor) and drop its profiles from the graph."""
-    authorise(request)
+    await authorise_admin(request)
     peer = request.query.get("peer", "")
     dropped = await request.app[PEERING].remove(peer)
     if dropped < 0:
@@ -61,7 +61,7 @@ async def remove_peer(request: web.Request) -> web.Response:
 async def graph_status(request: web.Request) -> web.Response:
     """How big the graph is, how many graphs still wait to be written, and which were set aside (with
     the reason) because the store refused them."""
-    authorise(request)
+    await authorise_admin(request)
     service, sync = request.app[GRAPH_SERVICE], request.app[GRAPH_SYNC]
     stats = await service.stats()
     pending = await sync.pending()
@@ -79,7 +79,7 @@ async def graph_status(request: web.Request) -> web.Response:
 @routes.post("/api/graph/rebuild")
 async def rebuild(request: web.Request) -> web.Response:
     """Empty the store and rebuild it from SQLite (local profiles, received documents, vocabulary)."""
-    authorise(request)
+    await authorise_admin(request)
     graphs = await request.app[GRAPH_SYNC].rebuild()
     return json_response({"rebuilding": graphs}, status=202)
 
@@ -87,5 +87,5 @@ async def rebuild(request: web.Request) -> web.Response:
 @routes.get("/api/loops")
 async def loops(request: web.Request) -> web.Response:
     """The node's background loops: how often each was restarted after a failure, and the last failure."""
-    authorise(request)
+    await authorise_admin(request)
     return json_response({"loops": request.app[LOOPS].health()})

@@ -6,7 +6,6 @@ validate, write and answer; what a write entails besides (announcing it, marking
 the loops) is done by the hooks ``app.py`` registers on ``ProfileWrites``.
 """
 
-import hmac
 from typing import Any
 
 from aiohttp import web
@@ -15,39 +14,16 @@ from dsi4bcn.profiles.actorrecords import ActorRecord
 from dsi4bcn.profiles.iris import actor_iri, parse_actor_iri, profile_page
 from dsi4bcn.profiles.validation import Kind, Problem, ProfileInvalid, check_slug, editable_document, normalise_profile
 from dsi4bcn.storage.localactors import Conflict
-from dsi4bcn.web.appkeys import ADMIN_TOKEN, CONFIG, PROFILE_WRITES, STORE
+from dsi4bcn.web.appkeys import CONFIG, PROFILE_WRITES, STORE
 from dsi4bcn.web.http import ApiError, json_response, read_json_body
+from dsi4bcn.web.principal import Principal, authorise
 from vocab.concepts import concept_index
 
-__all__ = ["RESERVED_SLUGS", "routes"]
+__all__ = ["RESERVED_SLUGS", "editable_record", "require_edit", "routes"]
 
 routes = web.RouteTableDef()
-_BEARER = {"WWW-Authenticate": 'Bearer realm="dsi4bcn"'}
 # Paths and names a profile must not take over.
 RESERVED_SLUGS = frozenset({"actor", "admin", "api", "inbox", "ns", "static", "nodeinfo", "well-known"})
-
-
-def authorise(request: web.Request) -> None:
-    """Refuse (401, JSON) a request without ``Authorization: Bearer <the admin token>``.
-
-    The token is compared as bytes in constant time. aiohttp decodes header bytes that are not UTF-8 as
-    lone surrogates ("surrogateescape"); encoding them back gives the bytes received, so a header in
-    Latin-1 or any other bytes is simply a wrong token, never an error.
-    """
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    given = _token_bytes(token.strip())
-    expected = _token_bytes(request.app[ADMIN_TOKEN])
-    if scheme.lower() != "bearer" or given is None or expected is None or not hmac.compare_digest(given, expected):
-        raise ApiError(401, "unauthorised", headers=_BEARER)
-
-
-def _token_bytes(text: str) -> bytes | None:
-    """``text`` as the bytes it was read from, or None if it holds characters no bytes decode to."""
-    try:
-        return text.encode("utf-8", "surrogateescape")
-    except UnicodeEncodeError:  # a surrogate that surrogateescape did not make (U+D800 to U+DC7F)
-        return None
 
 
 def _slug_problems(request: web.Request, slug: str) -> list[Problem]:
@@ -88,9 +64,19 @@ def _summary(request: web.Request, record: ActorRecord) -> dict[str, Any]:
     return item
 
 
-async def live_record(request: web.Request) -> ActorRecord:
-    """The live organisation or project the request's path names; 404 or 410 otherwise."""
-    return await _live(request, _kind(request), request.match_info["slug"])
+def require_edit(principal: Principal, record: ActorRecord) -> None:
+    """Refuse (403) a caller who may not manage ``record``: an editor of another organisation."""
+    if not principal.may_edit(record.kind, record.slug, record.organisation):
+        raise ApiError(403, "not_your_profile", slug=record.slug)
+
+
+async def editable_record(request: web.Request) -> ActorRecord:
+    """The live organisation or project the request's path names, which its caller may manage: 401 without
+    a token, 404 or 410 for no such profile, 403 for another organisation's."""
+    principal = await authorise(request)
+    record = await _live(request, _kind(request), request.match_info["slug"])
+    require_edit(principal, record)
+    return record
 
 
 async def _live(request: web.Request, kind: Kind, slug: str) -> ActorRecord:
@@ -108,28 +94,31 @@ _COLLECTION = "/api/{collection:organisations|projects}"
 @routes.get(_COLLECTION)
 async def list_profiles(request: web.Request) -> web.Response:
     """Live organisations or projects as a JSON list; ``?organisation=slug`` filters projects."""
-    authorise(request)
+    principal = await authorise(request)
     kind = _kind(request)
     organisation = request.query.get("organisation") if kind == "project" else None
     records = await request.app[STORE].list(kind, organisation=organisation)
-    return json_response([_summary(request, record) for record in records])
+    mine = [record for record in records if principal.may_edit(record.kind, record.slug, record.organisation)]
+    return json_response([_summary(request, record) for record in mine])
 
 
 @routes.get(_COLLECTION + "/{slug}")
 async def get_profile(request: web.Request) -> web.Response:
     """The editable profile, in exactly the shape PUT accepts."""
-    authorise(request)
-    record = await _live(request, _kind(request), request.match_info["slug"])
+    record = await editable_record(request)
     return json_response(_editable(request, record), content_type="application/ld+json")
 
 
 @routes.put(_COLLECTION + "/{slug}")
 async def put_profile(request: web.Request) -> web.Response:
     """Create (201) or replace (200) a profile; 4xx listing every problem, nothing written."""
-    authorise(request)
+    principal = await authorise(request)
     kind = _kind(request)
     slug = request.match_info["slug"]
     config = request.app[CONFIG]
+    existing = await request.app[STORE].get(slug)
+    if existing is not None and not existing.deleted and existing.kind == kind:
+        require_edit(principal, existing)
     body = await read_json_body(request)
     slug_problems = _slug_problems(request, slug)
     organisations = {record.slug for record in await request.app[STORE].list("organisation")}
@@ -155,6 +144,8 @@ async def put_profile(request: web.Request) -> web.Response:
         raise ApiError(400, "validation_failed", slug_problems + body_problems)
     if body_problems:
         raise ApiError(422, "validation_failed", body_problems)
+    if not principal.may_edit(kind, slug, organisation):
+        raise ApiError(403, "not_your_profile", slug=slug)
     try:
         record, created = await request.app[PROFILE_WRITES].put(kind, slug, fields, organisation)
     except Conflict as conflict:
@@ -171,10 +162,10 @@ async def put_profile(request: web.Request) -> web.Response:
 @routes.delete(_COLLECTION + "/{slug}")
 async def delete_profile(request: web.Request) -> web.Response:
     """Delete a profile: its URL answers 410 with a Tombstone from then on."""
-    authorise(request)
+    principal = await authorise(request)
     kind = _kind(request)
     slug = request.match_info["slug"]
-    await _live(request, kind, slug)
+    require_edit(principal, await _live(request, kind, slug))
     try:
         record = await request.app[PROFILE_WRITES].delete(kind, slug)
     except Conflict as conflict:

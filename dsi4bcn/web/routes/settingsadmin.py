@@ -17,7 +17,7 @@ from dsi4bcn.storage.nodesettings import NodeSettings
 from dsi4bcn.web.appkeys import CONFIG, DATABASE, MEDIA, TEMPLATES
 from dsi4bcn.web.http import ApiError, json_response, read_json_body
 from dsi4bcn.web.nodeidentityview import show_identity
-from dsi4bcn.web.routes.profileadmin import authorise
+from dsi4bcn.web.principal import authorise_admin
 from dsi4bcn.web.templating import node_identity
 
 __all__ = ["routes"]
@@ -36,7 +36,7 @@ async def read_settings(request: web.Request) -> web.Response:
 @routes.put("/api/settings")
 async def replace_settings(request: web.Request) -> web.Response:
     """Replace the node's settings with a checked document; answer the stored document."""
-    authorise(request)
+    await authorise_admin(request)
     body = await read_json_body(request)
     if not isinstance(body, dict):
         raise ApiError(400, "not_object")
