@@ -6,6 +6,7 @@ Every form is checked for its CSRF token; a secret (an invitation link, a new to
 """
 
 from typing import Any
+from urllib.parse import urlencode
 
 from aiohttp import web
 
@@ -32,7 +33,8 @@ async def _signed(request: web.Request) -> SignedIn:
     signed = await signed_in(request)
     if signed is None:
         language = request_language(request)
-        raise web.HTTPSeeOther(f"/signin?lang={language}&next={request.path}", headers={"Cache-Control": "no-store"})
+        back = urlencode({"lang": language, "next": request.path_qs})
+        raise web.HTTPSeeOther(f"/signin?{back}", headers={"Cache-Control": "no-store"})
     return signed
 
 
