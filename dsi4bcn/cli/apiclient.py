@@ -1,11 +1,18 @@
-"""A small blocking client of the admin API, for the command line."""
+"""A small blocking client of the admin API, for the command line.
 
+An error answer is an ``ApiFailure`` (its text comes from the node, in the language asked for); a node that
+cannot be reached, an address that cannot be one, or an answer that is not JSON is a ``CommandFailed``.
+"""
+
+import http.client
 import json
-import os
+import socket
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from typing import Any
+
+from dsi4bcn.cli.failures import NODE_REFUSED, CommandFailed, user_language
 
 __all__ = ["ApiClient", "ApiFailure", "RawBody"]
 
@@ -19,7 +26,7 @@ class RawBody:
 
 
 class ApiFailure(Exception):
-    """The node answered with an error, or could not be reached."""
+    """The node answered with an error status; ``body`` is its JSON, or the beginning of its text."""
 
     def __init__(self, status: int, body: Any) -> None:
         super().__init__(f"HTTP {status}")
@@ -29,21 +36,12 @@ class ApiFailure(Exception):
     def describe(self) -> str:
         """The error and every listed problem, one per line."""
         if not isinstance(self.body, dict):
-            return f"HTTP {self.status}: {self.body}"
+            return f"HTTP {self.status}: {' '.join(str(self.body).split())[:200]}"
         lines = [f"HTTP {self.status}: {self.body.get('error', 'error')}"]
         for problem in self.body.get("problems", []):
             where = f"{problem.get('field')}: " if problem.get("field") else ""
             lines.append(f"  - {where}{problem.get('message')}")
         return "\n".join(lines)
-
-
-def _user_language() -> str:
-    """The user's language among ca/es/en from the locale (LANGUAGE, LC_ALL, LANG), English otherwise."""
-    for name in ("LANGUAGE", "LC_ALL", "LANG"):
-        code = os.environ.get(name, "")[:2].lower()
-        if code in ("ca", "es", "en"):
-            return code
-    return "en"
 
 
 @dataclass(frozen=True)
@@ -70,18 +68,37 @@ class ApiClient:
                 **({"Authorization": f"Bearer {self.token}"} if self.token else {}),
                 "Content-Type": content_type,
                 "Accept": "application/json",
-                "Accept-Language": _user_language(),
+                "Accept-Language": user_language(),
             },
         )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
-                return json.loads(response.read() or b"null")
+                raw = response.read()
         except urllib.error.HTTPError as error:
-            raw = error.read()
-            try:
-                decoded: Any = json.loads(raw)
-            except ValueError:
-                decoded = raw.decode("utf-8", "replace")[:500]
-            raise ApiFailure(error.code, decoded) from error
-        except (urllib.error.URLError, OSError) as error:
-            raise ApiFailure(0, f"cannot reach {self.base_url}: {error}") from error
+            raise ApiFailure(error.code, _decoded(error.read())) from error
+        except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as error:
+            raise self._unreachable(error) from error
+        try:
+            return json.loads(raw or b"null")
+        except ValueError as error:
+            raise CommandFailed("cli_not_json", NODE_REFUSED, url=self.base_url) from error
+
+    def _unreachable(self, error: Exception) -> CommandFailed:
+        """Why the node could not be reached, in words the user's language has."""
+        cause = error.reason if isinstance(error, urllib.error.URLError) else error
+        if isinstance(cause, ConnectionRefusedError):
+            return CommandFailed("cli_connection_refused", NODE_REFUSED, url=self.base_url)
+        if isinstance(cause, TimeoutError | socket.timeout):
+            return CommandFailed("cli_timeout", NODE_REFUSED, url=self.base_url, seconds=f"{self.timeout:g}")
+        if isinstance(cause, http.client.InvalidURL | ValueError):
+            return CommandFailed("cli_bad_url", url=self.base_url)
+        reason = getattr(cause, "strerror", None) or str(cause) or type(cause).__name__
+        return CommandFailed("cli_unreachable", NODE_REFUSED, url=self.base_url, reason=reason)
+
+
+def _decoded(raw: bytes) -> Any:
+    """An error answer's body: its JSON, or the beginning of its text."""
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw.decode("utf-8", "replace")[:500]

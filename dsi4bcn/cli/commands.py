@@ -4,6 +4,7 @@ The arguments are declared in ``dsi4bcn.cli.parser``; ``main`` is the console sc
 """
 
 import argparse
+import errno
 import json
 import logging
 import os
@@ -15,12 +16,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
-import yaml
-
 from dsi4bcn import __version__
 from dsi4bcn.cli.apiclient import ApiClient, ApiFailure, RawBody
+from dsi4bcn.cli.failures import BAD_INPUT, NODE_REFUSED, CommandFailed, user_language
+from dsi4bcn.cli.inputs import IMAGE_TYPES, admin_token_from, checked_slug, checked_url, read_bytes, read_document
 from dsi4bcn.cli.parser import build_parser
-from dsi4bcn.config import DEFAULT_DATA_DIR, DEFAULT_PORT, ConfigError, load_config
+from dsi4bcn.config import DEFAULT_DATA_DIR, DEFAULT_PORT, Config, ConfigError, load_config
 from dsi4bcn.web.admintoken import ensure_admin_token
 
 __all__ = ["main"]
@@ -45,20 +46,52 @@ def _serve(args: argparse.Namespace) -> int:
         )
     except ConfigError as error:
         print(f"dsi4bcn: {error}", file=sys.stderr)
-        return 2
+        return BAD_INPUT
     from dsi4bcn.app import serve  # imported here so that the API commands start fast
 
     level = os.environ.get("DSI4BCN_LOG_LEVEL", "INFO").upper()
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         print(f"dsi4bcn: DSI4BCN_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {level}", file=sys.stderr)
-        return 2
+        return BAD_INPUT
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("aiosqlite").setLevel(logging.INFO)  # its debug log is one line per query
-    _token, token_path = ensure_admin_token(config)
-    ssl_context = None
-    if config.tls_cert and config.tls_key:
-        ssl_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        ssl_context.load_cert_chain(config.tls_cert, config.tls_key)
+    token_path = _admin_token_file(config)
+    ssl_context = _tls_context(config)
+    _announce(config, token_path)
+    try:
+        serve(config, ssl_context)
+    except OSError as error:
+        if error.errno not in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
+            raise
+        reason = error.strerror or str(error)
+        raise CommandFailed("cli_cannot_listen", host=config.host, port=config.port, reason=reason) from error
+    return 0
+
+
+def _admin_token_file(config: Config) -> Path | None:
+    """The file the admin token was read from or written to (None if it comes from the environment)."""
+    try:
+        return ensure_admin_token(config)[1]
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise CommandFailed("cli_data_folder", path=str(config.data_dir), reason=reason) from error
+
+
+def _tls_context(config: Config) -> ssl.SSLContext | None:
+    """The server's TLS context if ``--tls-cert`` and ``--tls-key`` name a usable pair, else None."""
+    if not (config.tls_cert and config.tls_key):
+        return None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    try:
+        context.load_cert_chain(config.tls_cert, config.tls_key)
+    except (OSError, ssl.SSLError) as error:
+        reason = getattr(error, "strerror", None) or getattr(error, "reason", None) or str(error)
+        raise CommandFailed("cli_tls", cert=str(config.tls_cert), key=str(config.tls_key), reason=reason) from error
+    return context
+
+
+def _announce(config: Config, token_path: Path | None) -> None:
+    """What the operator needs to know as the node starts."""
     where = f"in {token_path}" if token_path else "from DSI4BCN_ADMIN_TOKEN"
     print(f"dsi4bcn {__version__}: node at {config.base_url}/  (data in {config.data_dir})", flush=True)
     print(f"admin token {where}", flush=True)
@@ -67,30 +100,17 @@ def _serve(args: argparse.Namespace) -> int:
     if config.trusted_proxies:
         proxies = ", ".join(str(network) for network in config.trusted_proxies)
         print(f"clients are read from X-Forwarded-For when the request comes from {proxies}", flush=True)
-    serve(config, ssl_context)
-    return 0
-
-
-def _read_document(path: str) -> dict[str, Any]:
-    source = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
-    try:
-        document = json.loads(source) if path.endswith(".json") else yaml.safe_load(source)
-    except (json.JSONDecodeError, yaml.YAMLError) as error:
-        raise ValueError(f"{path} is not valid YAML or JSON: {error}") from error
-    if not isinstance(document, dict):
-        raise ValueError(f"{path} must hold one mapping, not {type(document).__name__}")
-    return document
 
 
 def _client(args: argparse.Namespace) -> ApiClient:
     url = getattr(args, "url", None) or os.environ.get("DSI4BCN_URL") or os.environ.get("DSI4BCN_BASE_URL")
     token = getattr(args, "token", None) or os.environ.get("DSI4BCN_ADMIN_TOKEN")
     data_dir = Path(getattr(args, "data_dir", None) or os.environ.get("DSI4BCN_DATA_DIR") or DEFAULT_DATA_DIR)
-    if not token and (data_dir / "admin-token").is_file():
-        token = (data_dir / "admin-token").read_text(encoding="ascii").strip()
+    if not token:
+        token = admin_token_from(data_dir / "admin-token")
     if not token and not getattr(args, "public", False):
-        raise ValueError("no admin token: pass --token, set DSI4BCN_ADMIN_TOKEN or point --data-dir at the node")
-    return ApiClient(url or f"http://127.0.0.1:{DEFAULT_PORT}", token)
+        raise CommandFailed("cli_no_token")
+    return ApiClient(checked_url(url or f"http://127.0.0.1:{DEFAULT_PORT}"), token)
 
 
 ApiRequest = tuple[str, str, Any]
@@ -100,19 +120,19 @@ def _profile_request(args: argparse.Namespace) -> ApiRequest:
     """The admin API call an ``organisation``/``project`` command stands for."""
     base = f"/api/{_KIND_PATHS[args.kind]}"
     if args.action == "put":
-        document = _read_document(args.file)
+        document = read_document(args.file)
         slug = args.slug or document.pop("slug", None)
         document.pop("slug", None)
         if not slug and isinstance(document.get("id"), str):
             slug = document["id"].rstrip("/").rsplit("/", 1)[-1]
         if not slug:
-            raise ValueError("the profile needs a slug: add 'slug:' to the file or pass --slug")
-        return "PUT", f"{base}/{slug}", document
+            raise CommandFailed("cli_no_slug")
+        return "PUT", f"{base}/{checked_slug(str(slug))}", document
     if args.action == "list":
         return "GET", base, None
-    one = f"{base}/{args.slug}"
+    one = f"{base}/{checked_slug(args.slug)}"
     if args.action == "post":
-        return "POST", f"{one}/notes", _read_document(args.file) if args.file else {"content": args.content}
+        return "POST", f"{one}/notes", read_document(args.file) if args.file else {"content": args.content}
     if args.action == "follow":
         return "POST", f"{one}/following", {"target": args.target}
     if args.action == "follow-requests":
@@ -148,28 +168,17 @@ def _peers_request(args: argparse.Namespace) -> ApiRequest:
 def _settings_request(args: argparse.Namespace) -> ApiRequest:
     """The admin API call a ``settings`` command stands for."""
     if args.action == "put":
-        return "PUT", "/api/settings", _read_document(args.file)
+        return "PUT", "/api/settings", read_document(args.file)
     return "GET", "/api/settings", None
-
-
-# The image files ``media upload`` sends, by extension (the node checks the bytes again).
-_IMAGE_SUFFIXES = {
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-}
 
 
 def _media_request(args: argparse.Namespace) -> ApiRequest:
     """The admin API call a ``media`` command stands for."""
     if args.action == "upload":
-        path = Path(args.file)
-        media_type = _IMAGE_SUFFIXES.get(path.suffix.lower())
+        media_type = IMAGE_TYPES.get(Path(args.file).suffix.lower())
         if media_type is None:
-            raise ValueError(f"{path.name}: only PNG, JPEG, GIF and WebP images (.png, .jpg, .gif, .webp)")
-        return "POST", "/api/media", RawBody(path.read_bytes(), media_type)
+            raise CommandFailed("cli_not_image", path=args.file)
+        return "POST", "/api/media", RawBody(read_bytes(args.file), media_type)
     return "GET", "/api/media/failures", None
 
 
@@ -182,6 +191,8 @@ def _graph_request(args: argparse.Namespace) -> ApiRequest:
 
 def _match_request(args: argparse.Namespace) -> ApiRequest:
     """The public API call ``match`` stands for."""
+    if "://" not in args.iri:
+        checked_slug(args.iri)  # a slug, turned into the profile's id once the node is called
     query: dict[str, str] = {"profile": args.iri, "limit": str(args.limit)}
     if args.lang:
         query["lang"] = args.lang
@@ -190,7 +201,7 @@ def _match_request(args: argparse.Namespace) -> ApiRequest:
     for setting in args.weight:
         name, separator, value = setting.partition("=")
         if not separator or not name or not value:
-            raise ValueError(f"--weight takes part=value (for example needs=0.5), not {setting!r}")
+            raise CommandFailed("cli_bad_weight", value=setting)
         query[f"weight_{name}"] = value
     return "GET", "/api/match?" + urlencode(query), None
 
@@ -249,30 +260,62 @@ def _follow_progress(args: argparse.Namespace, client: ApiClient, result: Any) -
         time.sleep(0.5)
 
 
+def _profile_iri(client: ApiClient, reference: str) -> str:
+    """The id of the profile ``match`` asks for: ``reference`` if it is a URL, else the id of the node's
+    project or organisation with that slug (from the admin API with a token, else its actor document)."""
+    if "://" in reference:
+        return reference
+    slug = checked_slug(reference)
+    prefix = "/api" if client.token else ""
+    for path in _KIND_PATHS.values():
+        try:
+            document = client.call("GET", f"{prefix}/{path}/{slug}")
+        except ApiFailure as failure:
+            if failure.status in (404, 410):
+                continue
+            raise
+        if isinstance(document, dict) and isinstance(document.get("id"), str):
+            return str(document["id"])
+    raise CommandFailed("cli_no_profile", NODE_REFUSED, slug=slug, url=client.base_url)
+
+
+def _print_result(args: argparse.Namespace, result: Any) -> None:
+    """A command's answer on standard output: matches and lists as lines, anything else as JSON."""
+    if args.command == "match" and not args.json:
+        _print_matches(result)
+    elif args.action == "list" and getattr(args, "kind", None) and not args.json:
+        for item in result:
+            names = item.get("nameMap", {})
+            print(f"{item['slug']}\t{names.get('ca') or next(iter(names.values()), '')}")
+    else:
+        if (
+            args.action in ("get", "put")
+            and getattr(args, "kind", None)
+            and not args.json_ld
+            and isinstance(result, dict)
+        ):
+            result.pop("@context", None)  # the same for every profile; put takes the rest back without it
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+
+
 def _api_command(build: Callable[[argparse.Namespace], ApiRequest]) -> Callable[[argparse.Namespace], int]:
-    """A command that makes one admin API call: 0 done, 1 the node refused, 2 bad local input."""
+    """A command that makes one admin API call: 0 done, 1 the node refused, 2 bad local input (bad local
+    input raises ``CommandFailed``, which ``main`` says)."""
 
     def run(args: argparse.Namespace) -> int:
         try:
-            method, path, body = build(args)
+            method, path, body = build(args)  # every local input is checked before the node is called
             client = _client(args)
+            if args.command == "match" and "://" not in args.iri:
+                args.iri = _profile_iri(client, args.iri)
+                method, path, body = build(args)
             result = client.call(method, path, body)
             if args.action in ("add", "rebuild") and args.command in ("peers", "graph") and not args.no_wait:
                 _follow_progress(args, client, result)
         except ApiFailure as failure:
             print(f"dsi4bcn: {failure.describe()}", file=sys.stderr)
-            return 1
-        except (ValueError, OSError) as error:
-            print(f"dsi4bcn: {error}", file=sys.stderr)
-            return 2
-        if args.command == "match" and not args.json:
-            _print_matches(result)
-        elif args.action == "list" and getattr(args, "kind", None) and not args.json:
-            for item in result:
-                names = item.get("nameMap", {})
-                print(f"{item['slug']}\t{names.get('ca') or next(iter(names.values()), '')}")
-        else:
-            print(json.dumps(result, ensure_ascii=False, indent=2))
+            return NODE_REFUSED
+        _print_result(args, result)
         return 0
 
     return run
@@ -294,9 +337,13 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     run = _serve if args.command == "serve" else _api_command(_REQUESTS[args.command])
     try:
-        result = run(args)
+        return run(args)
+    except CommandFailed as failed:
+        print(f"dsi4bcn: {failed.describe(user_language())}", file=sys.stderr)
+        return failed.status
+    except KeyboardInterrupt:
+        return 130
     except BrokenPipeError:
         # The reader went away (``dsi4bcn project list | head``): stop quietly, as other commands do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
-    return result

@@ -12,7 +12,7 @@ from dsi4bcn.profiles.validation import KINDS
 
 __all__ = ["build_parser"]
 
-_DESCRIPTION = "The ``dsi4bcn`` command: serve a node, and manage its organisations and projects through the API."
+_DESCRIPTION = "Serve a dsi4bcn node, or manage a node's organisations, projects and settings through its API."
 # What add_subparsers() returns; argparse gives it no public name.
 _Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
@@ -33,33 +33,39 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_serve(commands: _Commands) -> None:
     serve = commands.add_parser("serve", help="start a node")
-    serve.add_argument("--data-dir", help=f"state folder (DSI4BCN_DATA_DIR, default ./{DEFAULT_DATA_DIR})")
-    serve.add_argument("--host", help="address to listen on (HOST, default 127.0.0.1)")
-    serve.add_argument("--port", help=f"port to listen on (PORT, default {DEFAULT_PORT})")
-    serve.add_argument("--base-url", help="public origin, e.g. https://node.example (DSI4BCN_BASE_URL)")
-    serve.add_argument("--demo", action="store_true", help="load the demo set into an empty data folder")
+    serve.add_argument("--data-dir", help=f"the node's data folder (DSI4BCN_DATA_DIR; default ./{DEFAULT_DATA_DIR})")
+    serve.add_argument("--host", help="the address to listen on (HOST; default 127.0.0.1)")
+    serve.add_argument("--port", help=f"the port to listen on (PORT; default {DEFAULT_PORT})")
+    serve.add_argument("--base-url", help="the public origin, such as https://node.example (DSI4BCN_BASE_URL)")
+    serve.add_argument(
+        "--demo",
+        action="store_true",
+        help="load the demo organisations and projects into a data folder that has no profiles yet",
+    )
     serve.add_argument(
         "--allow-private-network",
         action="store_true",
         default=None,
-        help="let the node contact private and loopback addresses (DSI4BCN_ALLOW_PRIVATE_NETWORK)",
+        help="let the node contact private and loopback addresses, over plain http too (DSI4BCN_ALLOW_PRIVATE_NETWORK)",
     )
     serve.add_argument(
         "--authorized-fetch",
         action="store_true",
         default=None,
-        help="require signed GETs for ActivityPub documents (DSI4BCN_AUTHORIZED_FETCH)",
+        help="answer ActivityPub GETs only when they are signed (DSI4BCN_AUTHORIZED_FETCH)",
     )
     serve.add_argument(
         "--trusted-proxy",
         action="append",
         metavar="ADDRESS[/BITS]",
-        help="a reverse proxy whose X-Forwarded-For names the client (repeatable, or comma-separated; "
-        "DSI4BCN_TRUSTED_PROXIES; default none: the socket address is the client)",
+        help="a reverse proxy whose X-Forwarded-For header names the client (repeatable, or comma-separated; "
+        "DSI4BCN_TRUSTED_PROXIES; default: none, so the socket's address is the client)",
     )
-    serve.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM)")
-    serve.add_argument("--tls-key", help="the certificate's private key (PEM)")
-    serve.add_argument("--language", choices=["ca", "es", "en"], help="default language (DSI4BCN_LANGUAGE)")
+    serve.add_argument("--tls-cert", help="serve HTTPS with this certificate (a PEM file)")
+    serve.add_argument("--tls-key", help="the certificate's private key (a PEM file)")
+    serve.add_argument(
+        "--language", choices=["ca", "es", "en"], help="the node's default language (DSI4BCN_LANGUAGE; default ca)"
+    )
 
 
 def _connection_options() -> argparse.ArgumentParser:
@@ -69,15 +75,19 @@ def _connection_options() -> argparse.ArgumentParser:
     """
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--url", default=argparse.SUPPRESS, help="the node (DSI4BCN_URL, default http://127.0.0.1:8080)"
+        "--url",
+        default=argparse.SUPPRESS,
+        help=f"the node's address (DSI4BCN_URL; default http://127.0.0.1:{DEFAULT_PORT})",
     )
     common.add_argument(
         "--token",
         default=argparse.SUPPRESS,
-        help="admin token (DSI4BCN_ADMIN_TOKEN, or read from --data-dir)",
+        help="the admin token (DSI4BCN_ADMIN_TOKEN; default: read from the data folder)",
     )
     common.add_argument(
-        "--data-dir", default=argparse.SUPPRESS, help="the node's data folder, to read its admin-token file"
+        "--data-dir",
+        default=argparse.SUPPRESS,
+        help=f"the node's data folder, to read its admin-token file (DSI4BCN_DATA_DIR; default ./{DEFAULT_DATA_DIR})",
     )
     return common
 
@@ -86,25 +96,31 @@ def _add_profile_command(commands: _Commands, common: argparse.ArgumentParser, k
     group = commands.add_parser(kind, parents=[common], help=f"manage {kind}s through the admin API")
     actions = group.add_subparsers(dest="action", required=True)
     put = actions.add_parser("put", parents=[common], help=f"create or replace a {kind} from a YAML or JSON file")
-    put.add_argument("file", help="YAML or JSON file (- for standard input)")
-    put.add_argument("--slug", help="short name (default: the file's 'slug' or 'id')")
-    for action in ("get", "delete"):
-        actions.add_parser(action, parents=[common], help=f"{action} one {kind}").add_argument("slug")
-    post = actions.add_parser("post", parents=[common], help="publish an update post to the followers")
-    post.add_argument("slug")
+    put.add_argument("file", help="a YAML or JSON file (- for standard input)")
+    put.add_argument("--slug", help="its short name (default: the file's 'slug', or the end of its 'id')")
+    put.add_argument("--json-ld", action="store_true", help="print the answer as full JSON-LD, with its @context")
+    slug_help = f"the {kind}'s short name"
+    get = actions.add_parser("get", parents=[common], help=f"print a {kind}'s profile as JSON that put accepts back")
+    get.add_argument("slug", help=slug_help)
+    get.add_argument("--json-ld", action="store_true", help="print the full JSON-LD document, with its @context")
+    delete = actions.add_parser("delete", parents=[common], help=f"delete a {kind} (its short name cannot be reused)")
+    delete.add_argument("slug", help=slug_help)
+    post = actions.add_parser("post", parents=[common], help=f"publish an update to the {kind}'s followers")
+    post.add_argument("slug", help=slug_help)
     source = post.add_mutually_exclusive_group(required=True)
-    source.add_argument("--content", help="the post's HTML (sanitised as Mastodon does)")
-    source.add_argument("--file", help='YAML or JSON with "content" and/or "contentMap"')
-    follow = actions.add_parser("follow", parents=[common], help="follow a remote actor by its URL")
-    follow.add_argument("slug")
-    follow.add_argument("target", help="the remote actor's id (URL)")
-    actions.add_parser("follow-requests", parents=[common], help="follows waiting for approval").add_argument("slug")
+    source.add_argument("--content", help="the post as HTML (sanitised as Mastodon sanitises it)")
+    source.add_argument("--file", help='a YAML or JSON file with "content", "contentMap" or both')
+    follow = actions.add_parser("follow", parents=[common], help=f"make the {kind} follow a remote actor")
+    follow.add_argument("slug", help=slug_help)
+    follow.add_argument("target", help="the remote actor's id (a URL)")
+    requests = actions.add_parser("follow-requests", parents=[common], help="list the follows waiting for approval")
+    requests.add_argument("slug", help=slug_help)
     for answer in ("accept", "reject"):
-        answering = actions.add_parser(answer, parents=[common], help=f"{answer} a pending follow")
-        answering.add_argument("slug")
-        answering.add_argument("actor", help="the follower's actor id")
-    listing = actions.add_parser("list", parents=[common], help=f"list {kind}s")
-    listing.add_argument("--json", action="store_true", help="print the full JSON answer")
+        answering = actions.add_parser(answer, parents=[common], help=f"{answer} a follow waiting for approval")
+        answering.add_argument("slug", help=slug_help)
+        answering.add_argument("actor", help="the follower's actor id (a URL)")
+    listing = actions.add_parser("list", parents=[common], help=f"list the node's {kind}s: short name and name")
+    listing.add_argument("--json", action="store_true", help="print the whole JSON answer")
     group.set_defaults(kind=kind)
 
 
@@ -128,46 +144,56 @@ def _add_network_commands(commands: _Commands, common: argparse.ArgumentParser) 
     blocks = _add_actions(commands, common, "blocks", "manage blocked domains", ("list", "list blocked domains"))
     add = blocks.add_parser("add", parents=[common], help="block a domain and its subdomains")
     add.add_argument("domain")
-    add.add_argument("--reason", help="why (kept with the block)")
+    add.add_argument("--reason", help="why it is blocked (kept with the block)")
     blocks.add_parser("remove", parents=[common], help="unblock a domain").add_argument("domain")
 
-    settings = _add_actions(commands, common, "settings", "the node's name and description", ("show", "show them"))
+    settings = _add_actions(
+        commands, common, "settings", "the node's name, description and logo", ("show", "show them")
+    )
     put = settings.add_parser("put", parents=[common], help="replace them from a YAML or JSON file")
-    put.add_argument("file", help="YAML or JSON with nameMap and summaryMap (- for standard input)")
+    put.add_argument("file", help="a YAML or JSON file with nameMap, summaryMap and icon (- for standard input)")
 
-    listing = ("list", "list peers with their backfill and last resync")
-    peers = _add_actions(commands, common, "peers", "aggregate other nodes' profiles", listing, no_wait=False)
+    listing = ("list", "list the peers, with their backfill and last resync")
+    peers = _add_actions(
+        commands, common, "peers", "peer with other nodes to aggregate their profiles", listing, no_wait=False
+    )
     for action, text in (
-        ("add", "peer with a node (its URL) and backfill its profiles"),
-        ("remove", "stop peering and drop the node's profiles"),
+        ("add", "peer with a node (its URL) and copy its profiles"),
+        ("remove", "stop peering with a node and drop its profiles"),
     ):
         peer = peers.add_parser(action, parents=[common], help=text)
         peer.add_argument("url_of_peer", metavar="NODE_URL")
-        peer.add_argument("--no-wait", action="store_true", help="do not wait for the backfill")
+        peer.add_argument("--no-wait", action="store_true", help="do not wait until its profiles are copied")
 
-    listing = ("status", "triples, graphs, graphs still to write")
+    listing = ("status", "show how many triples and graphs it has, and how many graphs are still to write")
     graph = _add_actions(commands, common, "graph", "the aggregated RDF graph", listing, no_wait=False)
     rebuild = graph.add_parser("rebuild", parents=[common], help="rebuild the whole graph from SQLite")
-    rebuild.add_argument("--no-wait", action="store_true", help="do not wait for the rebuild to finish")
+    rebuild.add_argument("--no-wait", action="store_true", help="do not wait until the rebuild is done")
 
-    listing = ("failures", "images of other hosts the node could not copy, with the reasons")
+    listing = ("failures", "list the images of other hosts that the node could not copy, and why")
     media = _add_actions(commands, common, "media", "images the node serves (logos, header images)", listing)
-    upload = media.add_parser("upload", parents=[common], help="upload a PNG, JPEG, GIF or WebP; prints its URL")
-    upload.add_argument("file")
+    upload = media.add_parser(
+        "upload", parents=[common], help="upload a PNG, JPEG, GIF or WebP image and print its URL"
+    )
+    upload.add_argument("file", help="the image file")
 
 
 def _add_match(commands: _Commands, common: argparse.ArgumentParser) -> None:
-    match = commands.add_parser("match", parents=[common], help="suggest partners for a project or organisation")
-    match.add_argument("iri", help="the project's or organisation's id (URL), local or aggregated")
+    match = commands.add_parser("match", parents=[common], help="suggest partners for a project or an organisation")
+    match.add_argument(
+        "iri",
+        metavar="SLUG_OR_IRI",
+        help="the short name of one of the node's projects or organisations, or the id (URL) of any it knows",
+    )
     match.add_argument("--limit", type=int, default=10, help="how many partners (1-100, default 10)")
-    match.add_argument("--lang", choices=["ca", "es", "en"], help="language of the concept labels")
+    match.add_argument("--lang", choices=["ca", "es", "en"], help="the language of the concept labels")
     match.add_argument("--include-own", action="store_true", help="also suggest the asker's own organisation")
     match.add_argument(
         "--weight",
         action="append",
         default=[],
         metavar="PART=VALUE",
-        help="weight of one part in [0, 1]: needs, offers, areas, sdgs, place, sectors, text (repeatable)",
+        help="the weight, from 0 to 1, of one part: needs, offers, areas, sdgs, place, sectors or text (repeatable)",
     )
-    match.add_argument("--json", action="store_true", help="print the full JSON answer")
+    match.add_argument("--json", action="store_true", help="print the whole JSON answer")
     match.set_defaults(action="match", public=True)

@@ -7,7 +7,18 @@ translate or act on it without parsing text. The texts are data (``messages.toml
 """
 
 from dsi4bcn.i18n.language import choose_language
-from dsi4bcn.i18n.reasons import ENGLISH_ONLY, Phrase, Reason, message
+from dsi4bcn.i18n.reasons import ENGLISH_ONLY, Phrase, Reason, message, words_of
 from dsi4bcn.i18n.tables import LANGUAGES, MESSAGES, PHRASES, UI
 
-__all__ = ["ENGLISH_ONLY", "LANGUAGES", "MESSAGES", "PHRASES", "UI", "Phrase", "Reason", "choose_language", "message"]
+__all__ = [
+    "ENGLISH_ONLY",
+    "LANGUAGES",
+    "MESSAGES",
+    "PHRASES",
+    "UI",
+    "Phrase",
+    "Reason",
+    "choose_language",
+    "message",
+    "words_of",
+]

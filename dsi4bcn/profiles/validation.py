@@ -121,9 +121,10 @@ def normalise_profile(
     allowed = {"@context", "id", "type", *(field.name for field in own)} | (
         {"organisation"} if kind == "project" else set()
     )
+    terms = tuple(sorted(allowed - {"@context", "id", "type"}))
     for key in body:
         if key not in allowed:
-            check.add(str(key), "unknown_field", field=str(key)[:80])
+            check.unknown_term(str(key), str(key), terms)
     if not _context_is_acceptable(body.get("@context")):
         check.add("@context", "bad_context")
     if "id" in body and body["id"] != actor_iri:

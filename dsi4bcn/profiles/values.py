@@ -11,10 +11,12 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
 from dsi4bcn.i18n import Phrase, Reason
+from dsi4bcn.profiles.suggestions import suggest_concepts, suggest_term
 from vocab.concepts import ConceptIndex
 
 __all__ = ["Problem", "ValueChecker", "is_email", "is_telephone"]
@@ -29,6 +31,11 @@ _NAME_LIMIT = 200
 _URL_LIMIT = 2048
 _LIST_LIMIT = 40
 _CONTACTS_LIMIT = 20
+# How many problems of one document get "did you mean" suggestions: each costs about a millisecond, and a
+# hostile document may have hundreds of wrong concepts.
+_SUGGESTIONS_LIMIT = 20
+_PLACE_TERMS = ("type", "latitude", "longitude", "name")
+_CONTACT_TERMS = ("type", "name", "email", "telephone", "contactType", "public")
 
 
 @dataclass(frozen=True)
@@ -70,10 +77,25 @@ class ValueChecker:
 
     concepts: ConceptIndex
     problems: list[Problem] = dataclasses.field(default_factory=list)
+    suggestions_left: int = _SUGGESTIONS_LIMIT
 
     def add(self, where: str, code: str, **params: Any) -> None:
         """Note a problem at ``where``."""
         self.problems.append(Problem(where, code, params))
+
+    def add_suggesting(self, where: str, code: str, suggest: Callable[[], list[str]], **params: Any) -> None:
+        """Note a problem at ``where`` with the names ``suggest`` finds as its ``suggestions`` parameter
+        (while this document's budget of suggestions lasts)."""
+        if self.suggestions_left > 0:
+            self.suggestions_left -= 1
+            found = suggest()
+            if found:
+                params["suggestions"] = found
+        self.add(where, code, **params)
+
+    def unknown_term(self, where: str, name: str, terms: tuple[str, ...]) -> None:
+        """Note that ``name`` (found at ``where``) is none of ``terms``, with the terms it may have meant."""
+        self.add_suggesting(where, "unknown_field", lambda: suggest_term(name, terms), field=where[:80])
 
     def text_map(self, where: str, value: Any, limit: int, required: bool) -> dict[str, str] | None:
         """A map from language tags to texts of at most ``limit`` characters, trimmed."""
@@ -107,11 +129,12 @@ class ValueChecker:
             self.add(where, "wrong_type", field=where, expected=Phrase("a concept IRI or scheme:code"))
             return None
         concept = self.concepts.resolve(value.strip())
+        nearest = partial(suggest_concepts, value, schemes, self.concepts)
         if concept is None:
-            self.add(where, "unknown_concept", value=value[:200])
+            self.add_suggesting(where, "unknown_concept", nearest, value=value[:200])
             return None
         if concept.scheme not in schemes:
-            self.add(where, "wrong_scheme", value=value[:200], scheme=" / ".join(schemes))
+            self.add_suggesting(where, "wrong_scheme", nearest, value=value[:200], scheme=" / ".join(schemes))
             return None
         return concept.curie
 
@@ -197,8 +220,8 @@ class ValueChecker:
             self.add(where, "wrong_type", field=where, expected='{"latitude": …, "longitude": …}')
             return None
         for key in value:
-            if key not in ("type", "latitude", "longitude", "name"):
-                self.add(f"{where}.{key}", "unknown_field", field=f"{where}.{key}")
+            if key not in _PLACE_TERMS:
+                self.unknown_term(f"{where}.{key}", str(key), _PLACE_TERMS)
         if value.get("type", "Place") != "Place":
             self.add(f"{where}.type", "wrong_kind", expected="Place")
         latitude = self.coordinate(f"{where}.latitude", value.get("latitude"), -90.0, 90.0)
@@ -228,8 +251,8 @@ class ValueChecker:
                 self.add(here, "wrong_type", field=here, expected='{"name": …, "email": …, "public": true}')
                 continue
             for key in item:
-                if key not in ("type", "name", "email", "telephone", "contactType", "public"):
-                    self.add(f"{here}.{key}", "unknown_field", field=f"{here}.{key}")
+                if key not in _CONTACT_TERMS:
+                    self.unknown_term(f"{here}.{key}", str(key), _CONTACT_TERMS)
             if item.get("type", "ContactPoint") != "ContactPoint":
                 self.add(f"{here}.type", "wrong_kind", expected="ContactPoint")
             name = item.get("name")

@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from dsi4bcn.i18n import LANGUAGES, Reason, choose_language, message
+from dsi4bcn.i18n import LANGUAGES, Reason, choose_language, message, words_of
 from dsi4bcn.profiles.validation import Problem
 from dsi4bcn.web.appkeys import CONFIG
 from dsi4bcn.web.languagecookie import remembered_language
@@ -81,8 +81,29 @@ def request_language(request: web.Request) -> str:
 
 
 def problems_json(problems: Sequence[Problem], language: str) -> list[dict[str, Any]]:
-    """Problems as JSON objects with field, code and a message in ``language``."""
-    return [{"field": p.field, "code": p.code, "message": message(p.code, language, **p.params)} for p in problems]
+    """Problems as JSON objects with field, code, a message in ``language`` and, if it has any, the
+    message's parameters (``suggestions``: the names a wrong one probably meant)."""
+    return [_problem_json(problem, language) for problem in problems]
+
+
+def _problem_json(problem: Problem, language: str) -> dict[str, Any]:
+    answer: dict[str, Any] = {
+        "field": problem.field,
+        "code": problem.code,
+        "message": message(problem.code, language, **problem.params),
+    }
+    if problem.params:
+        answer["params"] = {name: _json_param(value, language) for name, value in problem.params.items()}
+    return answer
+
+
+def _json_param(value: Any, language: str) -> Any:
+    """A parameter as JSON: numbers, texts and lists as they are, a reason or phrase in words."""
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, list | tuple):
+        return [_json_param(item, language) for item in value]
+    return str(words_of(value, language))
 
 
 class ApiError(Exception):

@@ -192,3 +192,34 @@ def test_the_editable_profile_is_self_contained_json_ld(node: Node) -> None:
         "https://w3id.org/dsi4bcn/ns#organisation",
         f"{node.base_url}/organisations/clau-oberta",
     ) in triples
+
+
+@pytest.mark.parametrize(
+    ("language", "did_you_mean"),
+    [
+        ("ca", "«neds» no és un terme del perfil; potser volíeu dir «needs»?"),
+        ("es", "«neds» no es un término del perfil; ¿quizá quería decir «needs»?"),
+        ("en", "'neds' is not a profile term; did you mean 'needs'?"),
+    ],
+)
+def test_wrong_terms_and_concepts_get_suggestions_in_the_clients_language(
+    node: Node, language: str, did_you_mean: str
+) -> None:
+    before = settled_dump(node)
+    body = {
+        **PROJECT,
+        "neds": ["skill:translation"],
+        "name": {"ca": "x"},
+        "areas": ["area:makers"],
+        "offers": ["workshop-space"],
+    }
+    answer = api(node.base_url, node.token, "PUT", f"/api/projects/nou?lang={language}", body)
+    assert answer.status == 422
+    problems = {problem["field"]: problem for problem in answer.json()["problems"]}
+    assert problems["neds"]["message"] == did_you_mean
+    assert problems["neds"]["params"] == {"field": "neds", "suggestions": ["needs"]}
+    assert problems["name"]["params"]["suggestions"] == ["nameMap"]
+    assert problems["areas[0]"]["params"]["suggestions"][0] == "area:maker"
+    assert problems["offers[0]"]["params"]["suggestions"] == ["skill:workshop-space"]
+    assert "skill:workshop-space" in problems["offers[0]"]["message"]
+    assert database_dump(node.database) == before

@@ -56,6 +56,8 @@ def test_put_get_list_delete_from_yaml(node_factory, tmp_path: Path) -> None:
     assert listing.returncode == 0 and listing.stdout.startswith("xarxa-barri\tXarxa de barri")
     shown = _cli(node, "project", "get", "xarxa-barri")
     assert json.loads(shown.stdout)["areas"] == ["area:community-networks"]
+    assert "@context" not in json.loads(shown.stdout)
+    assert "@context" in json.loads(_cli(node, "project", "get", "xarxa-barri", "--json-ld").stdout)
     assert _cli(node, "project", "delete", "xarxa-barri").returncode == 0
     assert _cli(node, "project", "list").stdout == ""
 
@@ -72,7 +74,7 @@ def test_bad_input_gives_a_message_and_a_non_zero_exit(node_factory, tmp_path: P
     broken = tmp_path / "broken.yaml"
     broken.write_text("nameMap: [unclosed\n", encoding="utf-8")
     result = _cli(node, "project", "put", str(broken))
-    assert result.returncode == 2 and "not valid YAML" in result.stderr
+    assert result.returncode == 2 and "is not valid YAML or JSON (line 2, column 1)" in result.stderr
     result = _cli(node, "project", "put", str(tmp_path / "missing.yaml"))
     assert result.returncode == 2 and "missing.yaml" in result.stderr
     result = _cli(node, "project", "get", "nothing-here")
@@ -94,7 +96,8 @@ def test_bad_input_gives_a_message_and_a_non_zero_exit(node_factory, tmp_path: P
         timeout=60,
         check=False,
     )
-    assert unreachable.returncode == 1 and "cannot reach" in unreachable.stderr
+    assert unreachable.returncode == 1 and "refuses connections" in unreachable.stderr
+    assert unreachable.stderr.count("\n") == 1 and "Traceback" not in unreachable.stderr
 
 
 def test_serve_refuses_bad_settings_with_a_message(tmp_path: Path) -> None:

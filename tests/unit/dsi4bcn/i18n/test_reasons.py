@@ -28,3 +28,16 @@ def test_inbox_refusals_are_english_whatever_the_language() -> None:
     assert message("inbox_refused", "ca", reason="the request is not signed") == (
         "activity refused: the request is not signed"
     )
+
+
+def test_suggestions_end_the_message_in_its_language() -> None:
+    one = {"value": "area:makers", "suggestions": ["area:maker"]}
+    assert message("unknown_concept", "en", **one) == "'area:makers' is not a known concept; did you mean 'area:maker'?"
+    assert message("unknown_concept", "ca", **one) == (
+        "«area:makers» no és cap concepte conegut; potser volíeu dir «area:maker»?"
+    )
+    three = {"field": "x", "suggestions": ["a", "b", "c"]}
+    assert message("unknown_field", "es", **three) == (
+        "«x» no es un término del perfil; ¿quizá quería decir «a», «b» o «c»?"
+    )
+    assert message("unknown_field", "en", field="x", suggestions=[]) == "'x' is not a profile term"

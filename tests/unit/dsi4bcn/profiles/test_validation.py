@@ -242,3 +242,37 @@ def test_only_public_contacts_are_published() -> None:
     document = render_actor(record, base_url="https://n.example", authority="n.example", language="ca")
     assert document["contacts"] == [{"type": "ContactPoint", "name": "Anna Puig", "email": "anna@taller.example"}]
     assert "jordi" not in str(document)
+
+
+def _params(body: Any, where: str, kind: str = "project") -> dict[str, Any]:
+    with pytest.raises(ProfileInvalid) as raised:
+        normalise_profile(kind, body, actor_iri=ACTOR, concepts=concept_index(), resolve_organisation=_resolve)
+    return next(dict(p.params) for p in raised.value.problems if p.field == where)
+
+
+def test_wrong_terms_and_concepts_carry_suggestions() -> None:
+    body = _project(neds=["skill:web-development"], name={"ca": "Taller"}, areas=["area:makers"])
+    body["offers"] = ["workshop-space"]
+    body["location"] = {"latitude": 41.4, "longitud": 2.2}
+    body["contacts"] = [{"name": "Anna", "mail": "anna@example.org"}]
+    assert _params(body, "neds")["suggestions"] == ["needs"]
+    assert _params(body, "name")["suggestions"] == ["nameMap"]
+    assert _params(body, "areas[0]")["suggestions"][0] == "area:maker"
+    assert _params(body, "offers[0]")["suggestions"] == ["skill:workshop-space"]
+    assert _params(body, "location.longitud")["suggestions"][0] == "longitude"
+    assert _params(body, "contacts[0].mail")["suggestions"][0] == "email"
+    # The same code in the field's schemes is the nearest concept (here, district 4 and neighbourhood 4).
+    assert _params(_project(basedIn="sdg:4"), "basedIn") == {
+        "value": "sdg:4",
+        "scheme": "district / neighbourhood",
+        "suggestions": ["district:4", "neighbourhood:4"],
+    }
+    assert "suggestions" not in _params(_project(colour="blue"), "colour")
+
+
+def test_suggestions_stop_after_twenty_problems() -> None:
+    body = _project(areas=[f"area:make{n}" for n in range(30)])
+    with pytest.raises(ProfileInvalid) as raised:
+        normalise_profile("project", body, actor_iri=ACTOR, concepts=concept_index(), resolve_organisation=_resolve)
+    suggested = [p for p in raised.value.problems if "suggestions" in p.params]
+    assert len(suggested) == 20 and len(raised.value.problems) == 30
