@@ -6,7 +6,6 @@ Every form is checked for its CSRF token; a secret (an invitation link, a new to
 """
 
 from typing import Any
-from urllib.parse import urlencode
 
 from aiohttp import web
 
@@ -15,27 +14,17 @@ from dsi4bcn.profiles.actorrecords import ActorRecord
 from dsi4bcn.profiles.iris import profile_page
 from dsi4bcn.storage.accounts import Role
 from dsi4bcn.web.accountservice import SignInRefused
-from dsi4bcn.web.accountsession import SignedIn, check_form, clear_session_cookie, signed_in
-from dsi4bcn.web.appkeys import ACCOUNTS, CONFIG, STORE, TEMPLATES
-from dsi4bcn.web.http import ApiError, html_response, request_language
+from dsi4bcn.web.accountsession import SignedIn, clear_session_cookie
+from dsi4bcn.web.adminview import admin_page, checked_form, principal_of, signed_or_redirect
+from dsi4bcn.web.appkeys import ACCOUNTS, CONFIG, STORE
+from dsi4bcn.web.http import ApiError, request_language
 from dsi4bcn.web.principal import Principal
 from dsi4bcn.web.routes.signin import redirect
-from dsi4bcn.web.templating import render_page
 
 __all__ = ["routes"]
 
 routes = web.RouteTableDef()
 _MAX_TOKEN_NAME = 100
-
-
-async def _signed(request: web.Request) -> SignedIn:
-    """The signed-in person, or a 303 to the sign-in page that comes back here."""
-    signed = await signed_in(request)
-    if signed is None:
-        language = request_language(request)
-        back = urlencode({"lang": language, "next": request.path_qs})
-        raise web.HTTPSeeOther(f"/signin?{back}", headers={"Cache-Control": "no-store"})
-    return signed
 
 
 async def _managed(request: web.Request, principal: Principal) -> list[ActorRecord]:
@@ -44,18 +33,8 @@ async def _managed(request: web.Request, principal: Principal) -> list[ActorReco
     return [record for record in records if principal.may_edit(record.kind, record.slug, record.organisation)]
 
 
-def _page(request: web.Request, signed: SignedIn, template: str, status: int = 200, **context: Any) -> web.Response:
-    language = request_language(request)
-    body = render_page(
-        request.app[TEMPLATES], template, language, query=request.query, csrf=signed.csrf, me=signed.account, **context
-    )
-    response = html_response(body, status=status, vary="Accept-Language, Cookie")
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 async def _dashboard(request: web.Request, signed: SignedIn, status: int = 200, **extra: Any) -> web.Response:
-    principal = Principal.of(signed.account)
+    principal = principal_of(signed)
     language = request_language(request)
     base_url = request.app[CONFIG].base_url
     profiles = [
@@ -78,21 +57,20 @@ async def _dashboard(request: web.Request, signed: SignedIn, status: int = 200, 
         "invite_error": None,
         **extra,
     }
-    return _page(request, signed, "admin.html", status, **context)
+    return admin_page(request, signed, "admin.html", status, **context)
 
 
 @routes.get("/admin")
 async def dashboard(request: web.Request) -> web.Response:
     """The dashboard: what the signed-in person manages."""
-    return await _dashboard(request, await _signed(request))
+    return await _dashboard(request, await signed_or_redirect(request))
 
 
 @routes.post("/admin/invitations")
 async def invite(request: web.Request) -> web.Response:
     """A node admin invites someone (email, role, organisation for an editor): the link is shown once."""
-    signed = await _signed(request)
-    form = await request.post()
-    check_form(request, form.get("csrf"), signed)
+    signed = await signed_or_redirect(request)
+    form = await checked_form(request, signed)
     if signed.account.role != "admin":
         raise ApiError(403, "admin_only")
     language = request_language(request)
@@ -112,21 +90,20 @@ async def invite(request: web.Request) -> web.Response:
 async def _account_page(request: web.Request, signed: SignedIn, status: int = 200, **extra: Any) -> web.Response:
     context: dict[str, Any] = {"tokens": await request.app[ACCOUNTS].sessions.tokens(signed.account.id)}
     context.update({"new_token": None, "token_error": None, "password_error": None, **extra})
-    return _page(request, signed, "admin_account.html", status, **context)
+    return admin_page(request, signed, "admin_account.html", status, **context)
 
 
 @routes.get("/admin/account")
 async def account(request: web.Request) -> web.Response:
     """The signed-in person's own account: password and personal API tokens."""
-    return await _account_page(request, await _signed(request))
+    return await _account_page(request, await signed_or_redirect(request))
 
 
 @routes.post("/admin/password")
 async def change_password(request: web.Request) -> web.Response:
     """Change the password: every session of the account ends, this one included."""
-    signed = await _signed(request)
-    form = await request.post()
-    check_form(request, form.get("csrf"), signed)
+    signed = await signed_or_redirect(request)
+    form = await checked_form(request, signed)
     language = request_language(request)
     new = str(form.get("new_password", ""))
     try:
@@ -143,9 +120,8 @@ async def change_password(request: web.Request) -> web.Response:
 @routes.post("/admin/tokens")
 async def new_token(request: web.Request) -> web.Response:
     """Make a personal API token with the account's permissions: its secret is shown this once."""
-    signed = await _signed(request)
-    form = await request.post()
-    check_form(request, form.get("csrf"), signed)
+    signed = await signed_or_redirect(request)
+    form = await checked_form(request, signed)
     name = str(form.get("name", "")).strip()[:_MAX_TOKEN_NAME]
     if not name:
         error = message("token_name_required", request_language(request))
@@ -157,9 +133,8 @@ async def new_token(request: web.Request) -> web.Response:
 @routes.post(r"/admin/tokens/{number:\d{1,18}}/revoke")
 async def revoke_token(request: web.Request) -> web.Response:
     """Revoke one of the account's personal API tokens."""
-    signed = await _signed(request)
-    form = await request.post()
-    check_form(request, form.get("csrf"), signed)
+    signed = await signed_or_redirect(request)
+    await checked_form(request, signed)
     number = int(request.match_info["number"])
     if not await request.app[ACCOUNTS].sessions.revoke_token(signed.account.id, number):
         raise ApiError(404, "not_found")
