@@ -97,29 +97,7 @@ from dsi4bcn.web.languagecookie import remember_language
 from dsi4bcn.web.nodeidentityview import load_identity
 from dsi4bcn.web.queryslots import ClientSlots
 from dsi4bcn.web.rendercache import RenderCache
-from dsi4bcn.web.routes import (
-    accountsadmin,
-    actordocs,
-    adminpages,
-    conceptpages,
-    discovery,
-    federationadmin,
-    homepage,
-    inboxes,
-    matchapi,
-    mediafiles,
-    networkadmin,
-    networkdirectory,
-    networkprofiles,
-    partners,
-    profileadmin,
-    profilepages,
-    settingsadmin,
-    signin,
-    site,
-    sparqlendpoint,
-    statistics,
-)
+from dsi4bcn.web.routes.routetables import ROUTE_TABLES
 from dsi4bcn.web.templating import template_environment
 from dsi4bcn.web.vocabulary import vocabulary_documents
 from federation.client import ActivityPubClient, FetchPolicy, create_session
@@ -344,7 +322,9 @@ def _register_profile_hooks(
 def create_app(config: Config) -> web.Application:
     """A node for ``config``; its database opens when the app starts and closes when it stops."""
     # Bodies are bounded by the handlers themselves (1 MiB, answered as JSON 413); this is a backstop.
-    app = web.Application(middlewares=[remember_language, json_errors], client_max_size=MAX_BODY * 2)
+    app = web.Application(
+        middlewares=[remember_language, json_errors], client_max_size=MAX_BODY * 5
+    )  # a form with two images
     app[CONFIG] = config
     app[RENDER_CACHE] = RenderCache()
     app[QUERY_SLOTS] = ClientSlots(config.queries_per_client, config.query_queue_per_client, config.query_timeout)
@@ -352,29 +332,7 @@ def create_app(config: Config) -> web.Application:
     app[VOCABULARY] = vocabulary_documents()
     app[FOLLOW_LIMITER] = RateLimiter(rate=0.2, burst=10)  # ten lookups at once, then one every 5 s
     app.cleanup_ctx.append(_services)
-    for table in (
-        homepage.routes,
-        site.routes,
-        discovery.routes,
-        actordocs.routes,
-        inboxes.routes,
-        profileadmin.routes,
-        mediafiles.routes,
-        federationadmin.routes,
-        networkadmin.routes,
-        networkprofiles.routes,
-        matchapi.routes,
-        networkdirectory.routes,
-        conceptpages.routes,
-        partners.routes,
-        profilepages.routes,
-        sparqlendpoint.routes,
-        statistics.routes,
-        settingsadmin.routes,
-        signin.routes,
-        adminpages.routes,
-        accountsadmin.routes,
-    ):
+    for table in ROUTE_TABLES:
         app.add_routes(table)
     app.router.add_static("/static", str(resources.files("dsi4bcn.web").joinpath("static")))
     return app

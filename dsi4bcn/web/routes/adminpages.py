@@ -54,6 +54,7 @@ async def _dashboard(request: web.Request, signed: SignedIn, status: int = 200, 
         "audit": await service.audit.recent(30) if admin else [],
         "organisations": [record.slug for record in await request.app[STORE].list("organisation")] if admin else [],
         "invited": None,
+        "deleted": request.query.get("deleted", "")[:64],
         "invite_error": None,
         **extra,
     }

@@ -19,7 +19,15 @@ from dsi4bcn.web.http import ApiError, json_response, read_json_body
 from dsi4bcn.web.principal import Principal, authorise
 from vocab.concepts import concept_index
 
-__all__ = ["RESERVED_SLUGS", "editable_record", "require_edit", "routes"]
+__all__ = [
+    "RESERVED_SLUGS",
+    "editable_document_of",
+    "editable_record",
+    "remove_profile",
+    "require_edit",
+    "routes",
+    "write_profile",
+]
 
 routes = web.RouteTableDef()
 # Paths and names a profile must not take over.
@@ -37,6 +45,11 @@ def _slug_problems(request: web.Request, slug: str) -> list[Problem]:
 
 def _kind(request: web.Request) -> Kind:
     return "organisation" if request.match_info["collection"] == "organisations" else "project"
+
+
+def editable_document_of(request: web.Request, record: ActorRecord) -> dict[str, Any]:
+    """The editable profile of ``record``, exactly as the API's GET answers it."""
+    return _editable(request, record)
 
 
 def _editable(request: web.Request, record: ActorRecord) -> dict[str, Any]:
@@ -115,11 +128,28 @@ async def put_profile(request: web.Request) -> web.Response:
     principal = await authorise(request)
     kind = _kind(request)
     slug = request.match_info["slug"]
+    body = await read_json_body(request)
+    record, created = await write_profile(request, principal, kind, slug, body)
+    base_url = request.app[CONFIG].base_url
+    headers = {"Location": actor_iri(base_url, kind, slug)} if created else None
+    return json_response(
+        _editable(request, record),
+        status=201 if created else 200,
+        content_type="application/ld+json",
+        headers=headers,
+    )
+
+
+async def write_profile(
+    request: web.Request, principal: Principal, kind: Kind, slug: str, body: Any
+) -> tuple[ActorRecord, bool]:
+    """Validate ``body`` as the editable profile ``slug`` and write it (the API's PUT and the admin forms):
+    the record and whether it was created; an ``ApiError`` listing every problem (400 a bad slug, 422 the
+    body, 403 another organisation's profile, 409 a conflict), nothing written."""
     config = request.app[CONFIG]
     existing = await request.app[STORE].get(slug)
     if existing is not None and not existing.deleted and existing.kind == kind:
         require_edit(principal, existing)
-    body = await read_json_body(request)
     slug_problems = _slug_problems(request, slug)
     organisations = {record.slug for record in await request.app[STORE].list("organisation")}
 
@@ -147,16 +177,9 @@ async def put_profile(request: web.Request) -> web.Response:
     if not principal.may_edit(kind, slug, organisation):
         raise ApiError(403, "not_your_profile", slug=slug)
     try:
-        record, created = await request.app[PROFILE_WRITES].put(kind, slug, fields, organisation)
+        return await request.app[PROFILE_WRITES].put(kind, slug, fields, organisation)
     except Conflict as conflict:
         raise ApiError(409, conflict.code, **conflict.params) from conflict
-    headers = {"Location": actor_iri(config.base_url, kind, slug)} if created else None
-    return json_response(
-        _editable(request, record),
-        status=201 if created else 200,
-        content_type="application/ld+json",
-        headers=headers,
-    )
 
 
 @routes.delete(_COLLECTION + "/{slug}")
@@ -165,6 +188,13 @@ async def delete_profile(request: web.Request) -> web.Response:
     principal = await authorise(request)
     kind = _kind(request)
     slug = request.match_info["slug"]
+    await remove_profile(request, principal, kind, slug)
+    return json_response({"deleted": slug, "id": actor_iri(request.app[CONFIG].base_url, kind, slug)})
+
+
+async def remove_profile(request: web.Request, principal: Principal, kind: Kind, slug: str) -> None:
+    """Delete profile ``slug`` for ``principal`` (the API's DELETE and the admin forms): 404, 410, 403 or
+    409 (an organisation with live projects) as an ``ApiError``."""
     require_edit(principal, await _live(request, kind, slug))
     try:
         record = await request.app[PROFILE_WRITES].delete(kind, slug)
@@ -172,4 +202,3 @@ async def delete_profile(request: web.Request) -> web.Response:
         raise ApiError(409, conflict.code, **conflict.params) from conflict
     if record is None:
         raise ApiError(404, "not_found")
-    return json_response({"deleted": slug, "id": actor_iri(request.app[CONFIG].base_url, kind, slug)})

@@ -1,0 +1,57 @@
+"""Every route table of the node, in the order the application adds them (``app.py``): pages and the
+public surfaces first, then the admin API and the admin pages.
+"""
+
+from aiohttp import web
+
+from dsi4bcn.web.routes import (
+    accountsadmin,
+    actordocs,
+    adminpages,
+    conceptpages,
+    discovery,
+    federationadmin,
+    homepage,
+    inboxes,
+    matchapi,
+    mediafiles,
+    networkadmin,
+    networkdirectory,
+    networkprofiles,
+    partners,
+    profileadmin,
+    profileforms,
+    profilepages,
+    settingsadmin,
+    signin,
+    site,
+    sparqlendpoint,
+    statistics,
+)
+
+__all__ = ["ROUTE_TABLES"]
+
+ROUTE_TABLES: tuple[web.RouteTableDef, ...] = (
+    homepage.routes,
+    site.routes,
+    discovery.routes,
+    actordocs.routes,
+    inboxes.routes,
+    profileadmin.routes,
+    mediafiles.routes,
+    federationadmin.routes,
+    networkadmin.routes,
+    networkprofiles.routes,
+    matchapi.routes,
+    networkdirectory.routes,
+    conceptpages.routes,
+    partners.routes,
+    profilepages.routes,
+    sparqlendpoint.routes,
+    statistics.routes,
+    settingsadmin.routes,
+    signin.routes,
+    adminpages.routes,
+    profileforms.routes,
+    accountsadmin.routes,
+)
