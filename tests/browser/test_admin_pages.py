@@ -4,13 +4,13 @@ without sideways scrolling at 1280 and 360 px."""
 
 import os
 import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.support.accounts import first_admin_link
 from tests.support.browser import axe_violations, sideways_overflow
 from tests.support.nodes import Node, start_node
 
@@ -26,16 +26,6 @@ def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
     started.stop()
 
 
-def _first_admin_link(node: Node) -> str:
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        found = re.search(r"first admin: open (\S+/invitation/\S+)", node.log_path.read_text())
-        if found:
-            return found.group(1)
-        time.sleep(0.1)
-    raise AssertionError("no first-admin link in the log")
-
-
 def _check(page: Page, name: str) -> None:
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
@@ -47,7 +37,7 @@ def _check(page: Page, name: str) -> None:
 
 
 def test_a_community_admin_signs_up_invites_makes_a_token_and_signs_out_and_in(node: Node, page: Page) -> None:
-    page.goto(_first_admin_link(node) + "?lang=ca")
+    page.goto(first_admin_link(node) + "?lang=ca")
     expect(page.get_by_role("heading", level=1)).to_have_text("Creeu el vostre compte")
     _check(page, "invitation")
     page.get_by_label("Correu").fill("coordinacio@ateneu.example")

@@ -15,6 +15,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 
+from tests.support.accounts import first_admin_link
 from tests.support.browser import axe_violations, sideways_overflow
 from tests.support.http import fetch
 from tests.support.nodes import Node, start_node
@@ -39,18 +40,8 @@ def logo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _first_admin_link(node: Node) -> str:
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        found = re.search(r"first admin: open (\S+/invitation/\S+)", node.log_path.read_text())
-        if found:
-            return found.group(1)
-        time.sleep(0.1)
-    raise AssertionError("no first-admin link in the log")
-
-
 def _sign_up(page: Page, node: Node) -> None:
-    page.goto(_first_admin_link(node) + "?lang=ca")
+    page.goto(first_admin_link(node) + "?lang=ca")
     page.get_by_label("Correu").fill("coordinacio@ateneu.example")
     page.get_by_label("Contrasenya nova").fill(PASSWORD)
     page.get_by_label("Repetiu la contrasenya").fill(PASSWORD)

@@ -9,40 +9,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from tests.support.accounts import PASSWORD, accept_invitation, first_admin_link, sign_in
 from tests.support.formclient import FormClient, csrf_of
 from tests.support.http import api
 from tests.support.nodes import Node, start_node
-
-PASSWORD = "a long enough passphrase"
-
-
-def _first_admin_link(node: Node) -> str:
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        found = re.search(r"first admin: open (\S+/invitation/\S+)", node.log_path.read_text())
-        if found:
-            return found.group(1)
-        time.sleep(0.1)
-    raise AssertionError("no first-admin link in the log")
-
-
-def _accept(node: Node, link: str, email: str, password: str = PASSWORD) -> FormClient:
-    browser = FormClient(node.base_url)
-    path = link.removeprefix(node.base_url)
-    form = browser.get(path + "?lang=en")
-    assert form.status == 200, form.body[:500]
-    answer = browser.post(
-        path + "?lang=en",
-        {"csrf": csrf_of(form.body), "email": email, "password": password, "password_again": password},
-    )
-    assert answer.status == 303 and answer.headers["location"].startswith("/admin"), answer.body[:500]
-    return browser
-
-
-def _sign_in(browser: FormClient, email: str, password: str = PASSWORD, **headers: str) -> int:
-    form = browser.get("/signin?lang=en")
-    fields = {"csrf": csrf_of(form.body), "email": email, "password": password, "next": "/admin"}
-    return browser.post("/signin?lang=en", fields, **headers).status
 
 
 @pytest.fixture(scope="module")
@@ -55,30 +25,30 @@ def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
 @pytest.fixture(scope="module")
 def admin(node: Node) -> FormClient:
     """The first admin, made from the link the node printed at its first start."""
-    return _accept(node, _first_admin_link(node), "Admin@Ateneu.example")
+    return accept_invitation(node, first_admin_link(node), "Admin@Ateneu.example")
 
 
 def test_the_first_admin_signs_up_from_the_printed_link_which_then_is_spent(node: Node, admin: FormClient) -> None:
     page = admin.get("/admin?lang=en")
     assert page.status == 200 and b"Signed in as admin@ateneu.example" in page.body
-    again = FormClient(node.base_url).get(_first_admin_link(node).removeprefix(node.base_url) + "?lang=ca")
+    again = FormClient(node.base_url).get(first_admin_link(node).removeprefix(node.base_url) + "?lang=ca")
     assert again.status == 410 and "no és vàlid".encode() in again.body
     accounts = api(node.base_url, node.token, "GET", "/api/accounts").json()
     assert [(a["email"], a["role"]) for a in accounts] == [("admin@ateneu.example", "admin")]
     assert "password" not in str(accounts)
 
 
-def test_the_admin_pages_send_a_stranger_to_sign_in(node: Node) -> None:
+def test_the_admin_pages_send_a_stranger_tosign_in(node: Node) -> None:
     answer = FormClient(node.base_url).get("/admin?lang=es")
     location = urlsplit(answer.headers["location"])
     assert answer.status == 303 and location.path == "/signin"
     assert parse_qs(location.query) == {"lang": ["es"], "next": ["/admin?lang=es"]}
 
 
-def test_session_cookie_is_httponly_and_lax_and_changes_at_every_sign_in(node: Node, admin: FormClient) -> None:
+def test_session_cookie_is_httponly_and_lax_and_changes_at_everysign_in(node: Node, admin: FormClient) -> None:
     browser = FormClient(node.base_url)
     browser.cookies["dsi4bcn_session"] = "chosen-by-an-attacker-0123456789abcdef"
-    assert _sign_in(browser, "admin@ateneu.example") == 303
+    assert sign_in(browser, "admin@ateneu.example") == 303
     cookie = next(line for line in browser.set_cookies if line.startswith("dsi4bcn_session="))
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert browser.cookies["dsi4bcn_session"] != "chosen-by-an-attacker-0123456789abcdef"
@@ -108,9 +78,9 @@ def test_no_state_change_without_the_csrf_token_or_from_another_site(node: Node,
 def test_signing_out_and_a_password_change_end_sessions(node: Node, admin: FormClient) -> None:
     link = api(node.base_url, node.token, "POST", "/api/accounts", {"email": "ana@ateneu.example", "role": "admin"})
     assert link.status == 201
-    first = _accept(node, link.json()["invitation"], "ignored@example.org")
+    first = accept_invitation(node, link.json()["invitation"], "ignored@example.org")
     second = FormClient(node.base_url)
-    assert _sign_in(second, "ana@ateneu.example") == 303
+    assert sign_in(second, "ana@ateneu.example") == 303
     old_cookie = second.cookies["dsi4bcn_session"]
     answer = second.post("/signout?lang=en", {"csrf": csrf_of(second.get("/admin").body)})
     assert answer.status == 303 and "dsi4bcn_session" not in second.cookies
@@ -124,7 +94,7 @@ def test_signing_out_and_a_password_change_end_sessions(node: Node, admin: FormC
         {"csrf": csrf_of(form.body), "current_password": PASSWORD, "new_password": new, "new_password_again": new},
     )
     assert changed.status == 303 and first.get("/admin").status == 303
-    assert _sign_in(FormClient(node.base_url), "ana@ateneu.example", new) == 303
+    assert sign_in(FormClient(node.base_url), "ana@ateneu.example", new) == 303
 
 
 def test_an_editor_manages_only_their_organisation(node: Node, admin: FormClient) -> None:
@@ -135,7 +105,7 @@ def test_an_editor_manages_only_their_organisation(node: Node, admin: FormClient
         "/api/accounts",
         {"email": "editor@a.example", "role": "editor", "organisation": "ateneu-a"},
     )
-    editor = _accept(node, made.json()["invitation"], "x@y.z")
+    editor = accept_invitation(node, made.json()["invitation"], "x@y.z")
     page = editor.get("/admin/account?lang=en")
     created = editor.post("/admin/tokens?lang=en", {"csrf": csrf_of(page.body), "name": "script"})
     token = re.search(rb'<code class="copy">([^<]+)</code>', created.body)
@@ -166,7 +136,7 @@ def test_failed_sign_ins_are_slowed_then_refused_for_a_while(node: Node, admin: 
     api(node.base_url, node.token, "POST", "/api/accounts", {"email": "victim@ateneu.example", "role": "admin"})
     browser = FormClient(node.base_url)
     started = time.monotonic()
-    statuses = [_sign_in(browser, "victim@ateneu.example", "not the password") for _ in range(10)]
+    statuses = [sign_in(browser, "victim@ateneu.example", "not the password") for _ in range(10)]
     assert statuses == [401] * 10
     assert time.monotonic() - started > 2.0  # failures after the third are slowed
     refused = browser.post(

@@ -27,13 +27,23 @@ class FormClient:
         self.cookies: dict[str, str] = {}
         self.set_cookies: list[str] = []
 
-    def request(self, method: str, path: str, fields: dict[str, str] | None = None, **headers: str) -> Answer:
-        """One request; the answer's cookies are kept (and an expired one dropped)."""
+    def request(
+        self,
+        method: str,
+        path: str,
+        fields: dict[str, str] | list[tuple[str, str]] | None = None,
+        files: dict[str, tuple[str, str, bytes]] | None = None,
+        **headers: str,
+    ) -> Answer:
+        """One request; the answer's cookies are kept (and an expired one dropped). ``files`` (name to file
+        name, type and bytes) makes it a multipart form."""
         sent = {"Accept": "text/html", **{name.replace("_", "-"): value for name, value in headers.items()}}
         if self.cookies:
             sent["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
         body = None
-        if fields is not None:
+        if files is not None:
+            body, sent["Content-Type"] = _multipart(fields or {}, files)
+        elif fields is not None:
             body = urlencode(fields).encode()
             sent["Content-Type"] = "application/x-www-form-urlencoded"
         connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
@@ -54,8 +64,34 @@ class FormClient:
 
     def get(self, path: str, **headers: str) -> Answer:
         """GET ``path``."""
-        return self.request("GET", path, **headers)
+        return self.request("GET", path, None, None, **headers)
 
-    def post(self, path: str, fields: dict[str, str], **headers: str) -> Answer:
-        """POST ``fields`` as a form to ``path``."""
-        return self.request("POST", path, fields, **headers)
+    def post(
+        self,
+        path: str,
+        fields: dict[str, str] | list[tuple[str, str]],
+        files: dict[str, tuple[str, str, bytes]] | None = None,
+        **headers: str,
+    ) -> Answer:
+        """POST ``fields`` (and ``files``, as multipart) as a form to ``path``."""
+        return self.request("POST", path, fields, files, **headers)
+
+
+def _multipart(
+    fields: dict[str, str] | list[tuple[str, str]], files: dict[str, tuple[str, str, bytes]]
+) -> tuple[bytes, str]:
+    """A multipart/form-data body of ``fields`` and ``files``, and its Content-Type."""
+    boundary = "dsi4bcn-test-boundary-7d1f"
+    parts: list[bytes] = []
+    pairs = fields.items() if isinstance(fields, dict) else fields
+    for name, value in pairs:
+        head = f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+        parts.append(head.encode() + value.encode() + b"\r\n")
+    for name, (filename, media_type, data) in files.items():
+        head = (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+            f"Content-Type: {media_type}\r\n\r\n"
+        )
+        parts.append(head.encode() + data + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
