@@ -22,6 +22,7 @@ from dsi4bcn.cli.failures import BAD_INPUT, NODE_REFUSED, CommandFailed, user_la
 from dsi4bcn.cli.inputs import IMAGE_TYPES, admin_token_from, checked_slug, checked_url, read_bytes, read_document
 from dsi4bcn.cli.parser import build_parser
 from dsi4bcn.config import DEFAULT_DATA_DIR, DEFAULT_PORT, Config, ConfigError, load_config
+from dsi4bcn.i18n import message
 from dsi4bcn.web.admintoken import ensure_admin_token
 
 __all__ = ["main"]
@@ -189,6 +190,18 @@ def _graph_request(args: argparse.Namespace) -> ApiRequest:
     return "GET", "/api/graph", None
 
 
+def _user_request(args: argparse.Namespace) -> ApiRequest:
+    """The admin API call a ``user`` command stands for."""
+    if args.action == "add":
+        if args.role == "editor" and not args.organisation:
+            raise CommandFailed("cli_editor_needs_organisation")
+        organisation = checked_slug(args.organisation) if args.organisation else None
+        return "POST", "/api/accounts", {"email": args.email, "role": args.role, "organisation": organisation}
+    if args.action == "audit":
+        return "GET", "/api/audit", None
+    return "GET", "/api/accounts", None
+
+
 def _match_request(args: argparse.Namespace) -> ApiRequest:
     """The public API call ``match`` stands for."""
     if "://" not in args.iri:
@@ -283,6 +296,9 @@ def _print_result(args: argparse.Namespace, result: Any) -> None:
     """A command's answer on standard output: matches and lists as lines, anything else as JSON."""
     if args.command == "match" and not args.json:
         _print_matches(result)
+    elif args.command == "user" and args.action == "add":
+        print(message("cli_invitation_made", user_language(), email=result["email"], expires=result["expires"]))
+        print(result["invitation"])
     elif args.action == "list" and getattr(args, "kind", None) and not args.json:
         for item in result:
             names = item.get("nameMap", {})
@@ -329,6 +345,7 @@ _REQUESTS: Mapping[str, Callable[[argparse.Namespace], ApiRequest]] = {
     "graph": _graph_request,
     "media": _media_request,
     "match": _match_request,
+    "user": _user_request,
 }
 
 

@@ -28,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
         _add_profile_command(commands, common, kind)
     _add_network_commands(commands, common)
     _add_match(commands, common)
+    _add_user(commands, common)
     return parser
 
 
@@ -176,6 +177,20 @@ def _add_network_commands(commands: _Commands, common: argparse.ArgumentParser) 
         "upload", parents=[common], help="upload a PNG, JPEG, GIF or WebP image and print its URL"
     )
     upload.add_argument("file", help="the image file")
+
+
+def _add_user(commands: _Commands, common: argparse.ArgumentParser) -> None:
+    about = "the accounts of the people who manage the node in a browser (a node admin's token)"
+    users = _add_actions(commands, common, "user", about, ("list", "list the accounts"))
+    add = users.add_parser(
+        "add", parents=[common], help="invite someone: prints a one-time link, valid 7 days, to set a password"
+    )
+    add.add_argument("email", help="their email address, which they sign in with")
+    add.add_argument(
+        "--role", required=True, choices=["admin", "editor"], help="admin: the whole node; editor: one organisation"
+    )
+    add.add_argument("--organisation", metavar="SLUG", help="the organisation an editor manages (it may not exist yet)")
+    users.add_parser("audit", parents=[common], help="the latest changes: who changed what, and when")
 
 
 def _add_match(commands: _Commands, common: argparse.ArgumentParser) -> None:
