@@ -141,3 +141,19 @@ async def revoke_token(request: web.Request) -> web.Response:
         raise ApiError(404, "not_found")
     await request.app[ACCOUNTS].record(signed.account.email, "token_revoked", str(number))
     return redirect(f"/admin/account?lang={request_language(request)}")
+
+
+@routes.post(r"/admin/accounts/{number:\d{1,18}}/remove")
+async def remove_account(request: web.Request) -> web.Response:
+    """A node admin removes another account (its sessions and tokens end with it); not their own."""
+    signed = await signed_or_redirect(request)
+    await checked_form(request, signed)
+    if signed.account.role != "admin":
+        raise ApiError(403, "admin_only")
+    number = int(request.match_info["number"])
+    service = request.app[ACCOUNTS]
+    gone = await service.accounts.by_id(number)
+    if gone is None or gone.id == signed.account.id or not await service.accounts.remove(number):
+        raise ApiError(404, "not_found")
+    await service.record(signed.account.email, "account_removed", gone.email)
+    return redirect(f"/admin?lang={request_language(request)}")
