@@ -91,6 +91,7 @@ from dsi4bcn.web.appkeys import (
     TEMPLATES,
     VOCABULARY,
 )
+from dsi4bcn.web.auditing import audit_changes
 from dsi4bcn.web.errorpages import error_answer
 from dsi4bcn.web.http import MAX_BODY, ApiError
 from dsi4bcn.web.languagecookie import remember_language
@@ -321,10 +322,10 @@ def _register_profile_hooks(
 
 def create_app(config: Config) -> web.Application:
     """A node for ``config``; its database opens when the app starts and closes when it stops."""
-    # Bodies are bounded by the handlers themselves (1 MiB, answered as JSON 413); this is a backstop.
-    app = web.Application(
-        middlewares=[remember_language, json_errors], client_max_size=MAX_BODY * 5
-    )  # a form with two images
+    # Bodies are bounded by the handlers themselves (1 MiB, answered as JSON 413); this is a backstop, and
+    # the bound of an admin form, which may carry two images.
+    middlewares = [remember_language, json_errors, audit_changes]
+    app = web.Application(middlewares=middlewares, client_max_size=MAX_BODY * 5)
     app[CONFIG] = config
     app[RENDER_CACHE] = RenderCache()
     app[QUERY_SLOTS] = ClientSlots(config.queries_per_client, config.query_queue_per_client, config.query_timeout)

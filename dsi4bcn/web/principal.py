@@ -14,6 +14,7 @@ from aiohttp import web
 
 from dsi4bcn.storage.accounts import Account, Role
 from dsi4bcn.web.appkeys import ACCOUNTS, ADMIN_TOKEN
+from dsi4bcn.web.auditing import CALLER
 from dsi4bcn.web.http import ApiError
 
 __all__ = ["SHARED_ADMIN", "Principal", "authorise", "authorise_admin"]
@@ -72,11 +73,14 @@ async def authorise(request: web.Request) -> Principal:
         raise ApiError(401, "unauthorised", headers=_BEARER)
     expected = _token_bytes(request.app[ADMIN_TOKEN])
     if expected is not None and hmac.compare_digest(given, expected):
-        return Principal(SHARED_ADMIN, "admin")
-    owner = await request.app[ACCOUNTS].token_owner(token.strip())
-    if owner is None:
-        raise ApiError(401, "unauthorised", headers=_BEARER)
-    return Principal.of(owner)
+        principal = Principal(SHARED_ADMIN, "admin")
+    else:
+        owner = await request.app[ACCOUNTS].token_owner(token.strip())
+        if owner is None:
+            raise ApiError(401, "unauthorised", headers=_BEARER)
+        principal = Principal.of(owner)
+    request[CALLER] = principal.name
+    return principal
 
 
 async def authorise_admin(request: web.Request) -> Principal:

@@ -127,8 +127,13 @@ def test_an_editor_manages_only_their_organisation(node: Node, admin: FormClient
     assert api(node.base_url, mine, "GET", "/api/peers").json()["code"] == "admin_only"
     assert api(node.base_url, mine, "POST", "/api/accounts", {"email": "z@z.example", "role": "admin"}).status == 403
     assert b"Ateneu A" in editor.get("/admin?lang=en").body and b"ateneu-b" not in editor.get("/admin").body
-    audit = [entry["action"] for entry in api(node.base_url, node.token, "GET", "/api/audit").json()]
+    entries = api(node.base_url, node.token, "GET", "/api/audit").json()
+    audit = [entry["action"] for entry in entries]
     assert "token_created" in audit and "account_created" in audit
+    changes = [(e["actor"], e["action"]) for e in entries if e["action"].startswith("PUT ")]
+    assert ("editor@a.example", "PUT /api/organisations/ateneu-a") in changes
+    assert ("admin token", "PUT /api/organisations/ateneu-b") in changes
+    assert not any(e["action"] == "PUT /api/organisations/ateneu-b" and e["actor"] != "admin token" for e in entries)
 
 
 def test_a_node_admin_removes_another_account_and_its_sessions_end(node: Node, admin: FormClient) -> None:
