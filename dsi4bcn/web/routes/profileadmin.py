@@ -19,7 +19,7 @@ from dsi4bcn.web.http import ApiError, json_response, read_json_body
 from dsi4bcn.web.principal import Principal, authorise
 from vocab.concepts import concept_index
 
-__all__ = ["RESERVED_SLUGS", "editable_record", "require_edit", "routes"]
+__all__ = ["RESERVED_SLUGS", "editable_record", "editable_record_by", "live_record", "require_edit", "routes"]
 
 routes = web.RouteTableDef()
 # Paths and names a profile must not take over.
@@ -73,13 +73,19 @@ def require_edit(principal: Principal, record: ActorRecord) -> None:
 async def editable_record(request: web.Request) -> ActorRecord:
     """The live organisation or project the request's path names, which its caller may manage: 401 without
     a token, 404 or 410 for no such profile, 403 for another organisation's."""
+    return (await editable_record_by(request))[1]
+
+
+async def editable_record_by(request: web.Request) -> tuple[Principal, ActorRecord]:
+    """The caller and the profile of ``editable_record`` (for an audit log entry naming the caller)."""
     principal = await authorise(request)
-    record = await _live(request, _kind(request), request.match_info["slug"])
+    record = await live_record(request, _kind(request), request.match_info["slug"])
     require_edit(principal, record)
-    return record
+    return principal, record
 
 
-async def _live(request: web.Request, kind: Kind, slug: str) -> ActorRecord:
+async def live_record(request: web.Request, kind: Kind, slug: str) -> ActorRecord:
+    """The live profile ``slug`` of ``kind``: 404 if there is none, 410 if it was deleted."""
     record = await request.app[STORE].get(slug)
     if record is None or record.kind != kind:
         raise ApiError(404, "not_found")
@@ -165,7 +171,7 @@ async def delete_profile(request: web.Request) -> web.Response:
     principal = await authorise(request)
     kind = _kind(request)
     slug = request.match_info["slug"]
-    require_edit(principal, await _live(request, kind, slug))
+    require_edit(principal, await live_record(request, kind, slug))
     try:
         record = await request.app[PROFILE_WRITES].delete(kind, slug)
     except Conflict as conflict:
