@@ -112,6 +112,7 @@ from dsi4bcn.web.routes import (
     networkdirectory,
     networkprofiles,
     partners,
+    postadminpages,
     profileadmin,
     profilepages,
     settingsadmin,
@@ -374,6 +375,7 @@ def create_app(config: Config) -> web.Application:
         signin.routes,
         adminpages.routes,
         accountsadmin.routes,
+        postadminpages.routes,
     ):
         app.add_routes(table)
     app.router.add_static("/static", str(resources.files("dsi4bcn.web").joinpath("static")))

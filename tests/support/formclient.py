@@ -27,8 +27,11 @@ class FormClient:
         self.cookies: dict[str, str] = {}
         self.set_cookies: list[str] = []
 
-    def request(self, method: str, path: str, fields: dict[str, str] | None = None, **headers: str) -> Answer:
-        """One request; the answer's cookies are kept (and an expired one dropped)."""
+    def request(
+        self, method: str, path: str, fields: dict[str, str] | list[tuple[str, str]] | None = None, **headers: str
+    ) -> Answer:
+        """One request; the answer's cookies are kept (and an expired one dropped). ``fields`` as pairs may
+        repeat a name (checkboxes)."""
         sent = {"Accept": "text/html", **{name.replace("_", "-"): value for name, value in headers.items()}}
         if self.cookies:
             sent["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
