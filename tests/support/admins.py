@@ -8,12 +8,13 @@ from tests.support.formclient import FormClient, csrf_of
 from tests.support.http import api
 from tests.support.nodes import Node
 
-__all__ = ["PASSWORD", "first_admin", "invited", "sign_in"]
+__all__ = ["PASSWORD", "first_admin", "first_admin_link", "invited", "sign_in"]
 
 PASSWORD = "a long enough passphrase"
 
 
-def _first_admin_link(node: Node) -> str:
+def first_admin_link(node: Node) -> str:
+    """The first admin's invitation link, as the node printed it in its log."""
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         found = re.search(r"first admin: open (\S+/invitation/\S+)", node.log_path.read_text())
@@ -36,7 +37,7 @@ def _accept(node: Node, link: str, email: str) -> FormClient:
 
 def first_admin(node: Node, email: str = "admin@ateneu.example") -> FormClient:
     """The node's first admin, signed up from the link the node printed at its first start."""
-    return _accept(node, _first_admin_link(node), email)
+    return _accept(node, first_admin_link(node), email)
 
 
 def invited(node: Node, email: str, role: str, organisation: str | None = None) -> FormClient:
