@@ -73,7 +73,7 @@ _ATTRIBUTES = {
     "li": {"value"},
 }
 _SCHEMES = {"http", "https", "dat", "dweb", "ipfs", "ipns", "ssb", "gopher", "xmpp", "magnet", "gemini"}
-_WORD = re.compile(r"[A-Za-z0-9]+")
+_WORD = re.compile(r"[^\W_]+")  # letters and digits of any script (Catalan accents)
 
 
 def new_id(actor: str, kind: str = "activities") -> str:
@@ -93,14 +93,15 @@ def sanitise_html(html: str) -> str:
     )
 
 
-def area_hashtags(record: ActorRecord, base_url: str) -> list[dict[str, str]]:
-    """One ``Hashtag`` per DSI area of the profile, named in CamelCase from its English label."""
+def area_hashtags(record: ActorRecord, base_url: str, language: str = "en") -> list[dict[str, str]]:
+    """One ``Hashtag`` per DSI area of the profile, named in CamelCase from its label in ``language``
+    ("Dades obertes" gives ``#DadesObertes``), linking to the area's tag page."""
     tags: list[dict[str, str]] = []
     for curie in record.fields.get("areas", []):
         concept = concept_index().resolve(curie)
         if concept is None:
             continue
-        name = "".join(word[:1].upper() + word[1:] for word in _WORD.findall(concept.label("en")))
+        name = "".join(word[:1].upper() + word[1:] for word in _WORD.findall(concept.label(language)))
         tags.append(activities.hashtag(name, f"{base_url}/tags/{concept.code}"))
     return tags
 
@@ -126,11 +127,16 @@ class Publisher:
         return actor_iri(self._base_url, record.kind, record.slug)
 
     async def post_note(
-        self, record: ActorRecord, content: str, content_map: Mapping[str, str] | None
+        self,
+        record: ActorRecord,
+        content: str,
+        content_map: Mapping[str, str] | None,
+        tags: Sequence[Mapping[str, str]] | None = None,
     ) -> dict[str, Any]:
-        """Publish an update post of ``record`` to its followers; returns the ``Create`` activity."""
+        """Publish an update post of ``record`` to its followers; returns the ``Create`` activity. ``tags``
+        are its ``Hashtag``s (linked at its end); None means the profile's area hashtags, in English."""
         actor = self.iri(record)
-        tags = area_hashtags(record, self._base_url)
+        tags = area_hashtags(record, self._base_url) if tags is None else [dict(tag) for tag in tags]
         footer = _hashtag_paragraph(tags)
         clean_map = {lang: sanitise_html(html) + footer for lang, html in (content_map or {}).items()}
         note_id = new_id(actor, "notes")

@@ -37,6 +37,7 @@ from rdflib.namespace import SH
 from dsi4bcn import i18n
 from dsi4bcn.directory import query as directory_query
 from dsi4bcn.fediverse import outbox as publishing
+from dsi4bcn.fediverse import postcompose
 from dsi4bcn.matching import model as matching
 from dsi4bcn.matching.features import profile_from_triples, strip_tags
 from dsi4bcn.profiles import ntriples
@@ -399,6 +400,32 @@ CASES: list[Case] = [
         {"many <": lambda n: "<" * n, "open tags": lambda n: "<a " * (n // 3), "comments": lambda n: "<!--" * (n // 4)},
     ),
     *_cases(
+        "post hashtags (free_hashtags)",
+        postcompose.free_hashtags,
+        125,  # 8n is the 1,000 characters the posts page reads of its hashtags field
+        {
+            "one long word then a bad end": lambda n: "a" * (n - 1) + "-",
+            "digits": lambda n: "1" * n,
+            "many separators": lambda n: ", " * (n // 2),
+            "many #": lambda n: "#" * n,
+        },
+    ),
+    *_cases(
+        "post Markdown (body_html, markdown-it-py)",
+        lambda text: postcompose.body_html(text, "markdown"),
+        2_500,  # 8n is the 20,000 characters a post may have
+        {
+            "many *": lambda n: "*" * n,
+            "many * and words": lambda n: "*a " * (n // 3),
+            "many [": lambda n: "[" * n,
+            "unclosed links": lambda n: "[a](" * (n // 4),
+            "many `": lambda n: "`a" * (n // 2),
+            "nested quotes": lambda n: ">" * n,
+            "nested lists": lambda n: "".join(" " * (i % 40) + "- a\n" for i in range(n // 24)),
+            "many <": lambda n: "<" * n,
+        },
+    ),
+    *_cases(
         "directory words",
         directory_query.text_tokens,
         20_000,
@@ -594,7 +621,8 @@ AUDITED_PATTERNS: dict[str | bytes, str] = {
     r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$": "profile fields (normalise_profile)",
     r'[^@\s<>"]+': "profile e-mail (validator)",
     r"^\+?[0-9 ()./-]{6,32}$": "profile fields (normalise_profile)",
-    r"[A-Za-z0-9]+": "trusted: the labels of the bundled concept schemes (hashtag names)",
+    r"^(?=.*[^\W\d_])\w+$": "post hashtags (free_hashtags)",
+    r"[\s,;]+": "post hashtags (free_hashtags)",
     # vocab
     r"[A-Za-z][A-Za-z0-9+-.]*:[^\s]*\Z": "fastld IRI check",
     r"[A-Za-z][A-Za-z0-9+-.]*\Z": "fastld scheme check",

@@ -43,6 +43,7 @@ async def _dashboard(request: web.Request, signed: SignedIn, status: int = 200, 
             "slug": record.slug,
             "name": record.name(language),
             "href": profile_page(base_url, record.slug),
+            "admin": f"/admin/{record.kind}s/{record.slug}",
         }
         for record in await _managed(request, principal)
     ]

@@ -9,7 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from dsi4bcn.fediverse.blocklist import normalise_domain
-from dsi4bcn.fediverse.outbox import MAX_POST_LENGTH, new_id
+from dsi4bcn.fediverse.outbox import MAX_POST_LENGTH
 from dsi4bcn.i18n import Phrase
 from dsi4bcn.profiles.actorrecords import ActorRecord
 from dsi4bcn.profiles.iris import actor_iri
@@ -18,16 +18,15 @@ from dsi4bcn.web.appkeys import (
     BLOCKLIST,
     CONFIG,
     DELIVERER,
-    DELIVERY_QUEUE,
     DIRECTORY,
     DOMAIN_BLOCKS,
     FOLLOWS,
     PUBLISHER,
 )
 from dsi4bcn.web.http import ApiError, json_response, read_json_body
+from dsi4bcn.web.postactions import answer_follow_request, delete_post, publish_post
 from dsi4bcn.web.principal import authorise_admin
-from dsi4bcn.web.routes.profileadmin import editable_record
-from federation import activities
+from dsi4bcn.web.routes.profileadmin import editable_record, editable_record_by
 from federation.errors import ActivityError, FetchError
 
 __all__ = ["routes"]
@@ -54,7 +53,7 @@ def _text(body: dict[str, Any], name: str, problems: list[Problem], required: bo
 @routes.post(_ACTOR + "/notes")
 async def post_note(request: web.Request) -> web.Response:
     """Publish an update post (``Create{Note}``) to the actor's followers; 201 with the activity."""
-    record = await editable_record(request)
+    principal, record = await editable_record_by(request)
     body = await read_json_body(request)
     if not isinstance(body, dict):
         raise ApiError(422, "validation_failed", [Problem("", "not_object")])
@@ -78,8 +77,7 @@ async def post_note(request: web.Request) -> web.Response:
         raise ApiError(422, "validation_failed", problems)
     if content is None:
         content = content_map.get(request.app[CONFIG].language) or next(iter(content_map.values()))
-    create = await request.app[PUBLISHER].post_note(record, content, content_map or None)
-    request.app[DELIVERER].poke()
+    create = await publish_post(request.app, record, principal.name, content, content_map or None)
     return json_response(
         create, status=201, content_type="application/activity+json", headers={"Location": create["object"]["id"]}
     )
@@ -89,13 +87,8 @@ async def post_note(request: web.Request) -> web.Response:
 async def delete_note(request: web.Request) -> web.Response:
     """Delete an update post: its id answers 410 from now on and a ``Delete`` goes where its ``Create``
     went (followers and peer nodes); 200 with the activity, 404 if the actor has no such live post."""
-    record = await editable_record(request)
-    publisher = request.app[PUBLISHER]
-    note_id = f"{publisher.iri(record)}/notes/{request.match_info['id']}"
-    delete = await publisher.delete_note(record, note_id)
-    if delete is None:
-        raise ApiError(404, "not_found")
-    request.app[DELIVERER].poke()
+    principal, record = await editable_record_by(request)
+    delete = await delete_post(request.app, record, principal.name, request.match_info["id"])
     return json_response(delete, content_type="application/activity+json")
 
 
@@ -108,28 +101,12 @@ async def follow_requests(request: web.Request) -> web.Response:
 
 
 async def _answer_request(request: web.Request, accept: bool) -> web.Response:
-    record = await editable_record(request)
+    principal, record = await editable_record_by(request)
     body = await read_json_body(request)
     actor = body.get("actor") if isinstance(body, dict) else None
     if not isinstance(actor, str):
         raise ApiError(422, "validation_failed", [Problem("actor", "required", {"field": "actor"})])
-    follows, deliveries = request.app[FOLLOWS], request.app[DELIVERY_QUEUE]
-    pending = await follows.follower(record.slug, actor)
-    if pending is None or pending.accepted:
-        raise ApiError(404, "not_found")
-    local = actor_iri(request.app[CONFIG].base_url, record.kind, record.slug)
-    builder = activities.accept if accept else activities.reject
-    answer = builder(new_id(local), local, pending.follow)
-    try:
-        inbox = (await request.app[DIRECTORY].actor(actor)).inbox
-    except (FetchError, ActivityError) as error:
-        raise ApiError(502, "inbox_refused", reason=str(error)) from error
-    if accept:
-        await follows.add_follower(record.slug, actor, pending.follow, accepted=True)
-    else:
-        await follows.remove_follower(actor, local=record.slug)
-    await deliveries.publish(local=record.slug, activity=answer, inboxes=[inbox], public=False)
-    request.app[DELIVERER].poke()
+    await answer_follow_request(request.app, record, principal.name, actor, accept)
     return json_response({"actor": actor, "accepted": accept})
 
 

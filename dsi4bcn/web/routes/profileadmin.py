@@ -23,6 +23,8 @@ __all__ = [
     "RESERVED_SLUGS",
     "editable_document_of",
     "editable_record",
+    "editable_record_by",
+    "live_record",
     "remove_profile",
     "require_edit",
     "routes",
@@ -86,13 +88,19 @@ def require_edit(principal: Principal, record: ActorRecord) -> None:
 async def editable_record(request: web.Request) -> ActorRecord:
     """The live organisation or project the request's path names, which its caller may manage: 401 without
     a token, 404 or 410 for no such profile, 403 for another organisation's."""
+    return (await editable_record_by(request))[1]
+
+
+async def editable_record_by(request: web.Request) -> tuple[Principal, ActorRecord]:
+    """The caller and the profile of ``editable_record`` (for an audit log entry naming the caller)."""
     principal = await authorise(request)
-    record = await _live(request, _kind(request), request.match_info["slug"])
+    record = await live_record(request, _kind(request), request.match_info["slug"])
     require_edit(principal, record)
-    return record
+    return principal, record
 
 
-async def _live(request: web.Request, kind: Kind, slug: str) -> ActorRecord:
+async def live_record(request: web.Request, kind: Kind, slug: str) -> ActorRecord:
+    """The live profile ``slug`` of ``kind``: 404 if there is none, 410 if it was deleted."""
     record = await request.app[STORE].get(slug)
     if record is None or record.kind != kind:
         raise ApiError(404, "not_found")
@@ -195,7 +203,7 @@ async def delete_profile(request: web.Request) -> web.Response:
 async def remove_profile(request: web.Request, principal: Principal, kind: Kind, slug: str) -> None:
     """Delete profile ``slug`` for ``principal`` (the API's DELETE and the admin forms): 404, 410, 403 or
     409 (an organisation with live projects) as an ``ApiError``."""
-    require_edit(principal, await _live(request, kind, slug))
+    require_edit(principal, await live_record(request, kind, slug))
     try:
         record = await request.app[PROFILE_WRITES].delete(kind, slug)
     except Conflict as conflict:

@@ -19,6 +19,7 @@ from dsi4bcn.web.routes import (
     networkdirectory,
     networkprofiles,
     partners,
+    postadminpages,
     profileadmin,
     profileforms,
     profilepages,
@@ -53,5 +54,6 @@ ROUTE_TABLES: tuple[web.RouteTableDef, ...] = (
     signin.routes,
     adminpages.routes,
     profileforms.routes,
+    postadminpages.routes,
     accountsadmin.routes,
 )

@@ -23,3 +23,12 @@ def test_area_hashtags_are_camel_case_english_labels() -> None:
     tags = area_hashtags(record, "https://n.example")
     assert [t["name"] for t in tags] == ["#OpenData", "#SocialAndSolidarityEconomy"]
     assert tags[0]["href"] == "https://n.example/tags/open-data"
+
+
+def test_area_hashtags_in_another_language_keep_its_accents() -> None:
+    record = ActorRecord("project", "p", "o", {"areas": ["area:open-data", "area:maker"]}, "PEM", "t", "t")
+    assert [t["name"] for t in area_hashtags(record, "https://n.example", "es")] == [
+        "#DatosAbiertos",
+        "#CulturaMaker",
+    ]
+    assert [t["name"] for t in area_hashtags(record, "https://n.example", "ca")] == ["#DadesObertes", "#CulturaMaker"]
