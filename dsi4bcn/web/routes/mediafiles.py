@@ -8,13 +8,12 @@ URL as JSON; anything else is refused with a JSON 400, 413 or 415 and nothing is
 ``GET /api/media/failures`` lists the images of other hosts the node could not copy, each with its reason.
 """
 
-import asyncio
-
 from aiohttp import web
 
-from dsi4bcn.profiles.images import EXTENSIONS, IMAGE_TYPES, MAX_IMAGE_BYTES, ImageRefused, check_image, media_path
+from dsi4bcn.profiles.images import EXTENSIONS, IMAGE_TYPES, MAX_IMAGE_BYTES, ImageRefused, media_path
 from dsi4bcn.web.appkeys import CONFIG, MEDIA
 from dsi4bcn.web.http import ApiError, body_media_type, json_response, read_upto
+from dsi4bcn.web.imageuploads import store_upload
 from dsi4bcn.web.principal import authorise, authorise_admin
 
 __all__ = ["MEDIA_HEADERS", "routes"]
@@ -54,12 +53,9 @@ async def upload_media(request: web.Request) -> web.Response:
         raise ApiError(413, "image_too_large", limit=MAX_IMAGE_BYTES)
     data = await read_upto(request, MAX_IMAGE_BYTES)
     try:
-        image = await asyncio.to_thread(check_image, data, declared)
+        image, held = await store_upload(request.app[MEDIA], data, declared)
     except ImageRefused as refused:
         raise ApiError(refused.status, refused.code, **refused.params) from refused
-    media = request.app[MEDIA]
-    held = await media.get(image.sha256) is not None
-    await media.put(image.sha256, image.media_type, image.data, image.width, image.height, "upload")
     path = media_path(image.sha256, image.media_type)
     body = {
         "url": request.app[CONFIG].base_url + path,
