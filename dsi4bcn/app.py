@@ -111,6 +111,7 @@ from dsi4bcn.web.routes import (
     networkadmin,
     networkdirectory,
     networkprofiles,
+    nodeadminpages,
     partners,
     profileadmin,
     profilepages,
@@ -373,6 +374,7 @@ def create_app(config: Config) -> web.Application:
         settingsadmin.routes,
         signin.routes,
         adminpages.routes,
+        nodeadminpages.routes,
         accountsadmin.routes,
     ):
         app.add_routes(table)

@@ -8,17 +8,27 @@ import asyncio
 from dsi4bcn.profiles.images import CheckedImage, check_image
 from dsi4bcn.storage.mediastore import MediaStore
 
-__all__ = ["store_upload"]
+__all__ = ["check_upload", "store_checked", "store_upload"]
 
 
-async def store_upload(media: MediaStore, data: bytes, declared: str | None) -> tuple[CheckedImage, bool]:
-    """The image ``data`` once checked and stored, and whether the node held it already; raises
-    ``profiles.images.ImageRefused`` (nothing stored) for bytes that are not an accepted image.
+async def check_upload(data: bytes, declared: str | None) -> CheckedImage:
+    """``data`` checked as an accepted image, off the event loop; raises ``ImageRefused`` otherwise.
 
     ``declared`` is the media type the sender claimed, which must match the bytes; None lets the bytes
     decide (still one of the accepted types).
     """
-    image = await asyncio.to_thread(check_image, data, declared)
+    return await asyncio.to_thread(check_image, data, declared)
+
+
+async def store_checked(media: MediaStore, image: CheckedImage) -> bool:
+    """Store an image ``check_upload`` accepted, as an upload; whether the node held it already."""
     held = await media.get(image.sha256) is not None
     await media.put(image.sha256, image.media_type, image.data, image.width, image.height, "upload")
-    return image, held
+    return held
+
+
+async def store_upload(media: MediaStore, data: bytes, declared: str | None) -> tuple[CheckedImage, bool]:
+    """The image ``data`` once checked (``check_upload``) and stored, and whether the node held it already;
+    raises ``profiles.images.ImageRefused`` (nothing stored) for bytes that are not an accepted image."""
+    image = await check_upload(data, declared)
+    return image, await store_checked(media, image)

@@ -2,6 +2,7 @@
 
 import http.client
 import re
+import secrets
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode, urlsplit
 
@@ -27,12 +28,14 @@ class FormClient:
         self.cookies: dict[str, str] = {}
         self.set_cookies: list[str] = []
 
-    def request(self, method: str, path: str, fields: dict[str, str] | None = None, **headers: str) -> Answer:
-        """One request; the answer's cookies are kept (and an expired one dropped)."""
+    def request(
+        self, method: str, path: str, fields: dict[str, str] | None = None, body: bytes | None = None, **headers: str
+    ) -> Answer:
+        """One request (``fields`` as a form, or a ``body`` with its Content-Type among ``headers``); the
+        answer's cookies are kept (and an expired one dropped)."""
         sent = {"Accept": "text/html", **{name.replace("_", "-"): value for name, value in headers.items()}}
         if self.cookies:
             sent["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
-        body = None
         if fields is not None:
             body = urlencode(fields).encode()
             sent["Content-Type"] = "application/x-www-form-urlencoded"
@@ -59,3 +62,22 @@ class FormClient:
     def post(self, path: str, fields: dict[str, str], **headers: str) -> Answer:
         """POST ``fields`` as a form to ``path``."""
         return self.request("POST", path, fields, **headers)
+
+    def post_files(
+        self, path: str, fields: dict[str, str], files: dict[str, tuple[str, str, bytes]], **headers: str
+    ) -> Answer:
+        """POST ``fields`` and ``files`` (``{field: (file name, media type, bytes)}``) as
+        ``multipart/form-data``, the fields first, as a browser sends a form whose file input comes last."""
+        boundary = "----formclient" + secrets.token_hex(8)
+        parts: list[bytes] = []
+        for name, value in fields.items():
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+        for name, (filename, media_type, data) in files.items():
+            head = (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                f"Content-Type: {media_type}\r\n\r\n"
+            )
+            parts.append(head.encode() + data + b"\r\n")
+        body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+        content_type = f"multipart/form-data; boundary={boundary}"
+        return self.request("POST", path, None, body, **{"Content-Type": content_type, **headers})
