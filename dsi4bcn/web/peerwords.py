@@ -27,7 +27,7 @@ _PATTERNS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("profiles run past", "profiles it counts", "a page of"), "peer_error_listing"),
     (("http 4",), "peer_error_refused"),
     (("http 5",), "peer_error_server"),
-    ((" failed: ",), "peer_error_unreachable"),
+    (("get http", "post http"), "peer_error_unreachable"),  # the client's "GET <url> failed: <error>"
 )
 
 
