@@ -1,21 +1,25 @@
-"""The node's identity on its pages: read from the settings at start, shown with its logo's size.
+"""The node's identity on its pages: read from the settings at start, shown with its logo's size, and
+replaced by its admins (``save_identity``, which the settings API and the node admin page share).
 
 Pages read the identity from the template environment (``templating.node_identity``); this module puts it
 there, with the logo looked up among the node's media so that its ``<img>`` has a width and a height.
 """
 
+import json
 import logging
+from typing import Any
 
 import jinja2
 
-from dsi4bcn.profiles.nodeidentity import SETTING_NAME, NodeIdentity, stored_identity
+from dsi4bcn.profiles.nodeidentity import SETTING_NAME, NodeIdentity, normalise_identity, stored_identity
 from dsi4bcn.profiles.validation import ProfileInvalid
+from dsi4bcn.profiles.values import Problem
 from dsi4bcn.storage.mediastore import MediaStore
 from dsi4bcn.storage.nodesettings import NodeSettings
 from dsi4bcn.web.mediaview import ImageView, image_view
 from dsi4bcn.web.templating import set_node_identity
 
-__all__ = ["load_identity", "show_identity"]
+__all__ = ["load_identity", "save_identity", "show_identity"]
 
 log = logging.getLogger(__name__)
 
@@ -41,3 +45,17 @@ async def load_identity(
         log.warning("the node's identity setting cannot be read, showing the default: %s", error)
         identity = NodeIdentity()
     await show_identity(environment, identity, media)
+
+
+async def save_identity(
+    settings: NodeSettings, media: MediaStore, environment: jinja2.Environment, body: Any, base_url: str
+) -> NodeIdentity:
+    """Check a settings document (``nameMap``, ``summaryMap``, ``icon``), keep it and show it on every page
+    from now on. ``ProfileInvalid`` lists every problem (a logo the node does not hold among them), and then
+    nothing has changed."""
+    identity = normalise_identity(body, base_url)
+    if identity.logo and not await media.refs([identity.logo.split(".", 1)[0]]):
+        raise ProfileInvalid([Problem("icon", "logo_not_local")])
+    await settings.write(SETTING_NAME, json.dumps(identity.document(base_url), ensure_ascii=False))
+    await show_identity(environment, identity, media)
+    return identity

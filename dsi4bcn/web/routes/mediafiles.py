@@ -10,11 +10,11 @@ URL as JSON; anything else is refused with a JSON 400, 413 or 415 and nothing is
 
 from aiohttp import web
 
-from dsi4bcn.profiles.images import EXTENSIONS, IMAGE_TYPES, MAX_IMAGE_BYTES, ImageRefused
+from dsi4bcn.profiles.images import EXTENSIONS, IMAGE_TYPES, MAX_IMAGE_BYTES, ImageRefused, media_path
 from dsi4bcn.web.appkeys import CONFIG, MEDIA
 from dsi4bcn.web.http import ApiError, body_media_type, json_response, read_upto
+from dsi4bcn.web.imageuploads import store_upload
 from dsi4bcn.web.principal import authorise, authorise_admin
-from dsi4bcn.web.uploads import store_image
 
 __all__ = ["MEDIA_HEADERS", "routes"]
 
@@ -53,15 +53,15 @@ async def upload_media(request: web.Request) -> web.Response:
         raise ApiError(413, "image_too_large", limit=MAX_IMAGE_BYTES)
     data = await read_upto(request, MAX_IMAGE_BYTES)
     try:
-        stored = await store_image(request.app[MEDIA], data, declared)
+        image, held = await store_upload(request.app[MEDIA], data, declared)
     except ImageRefused as refused:
         raise ApiError(refused.status, refused.code, **refused.params) from refused
-    path, held = stored.path, stored.held
+    path = media_path(image.sha256, image.media_type)
     body = {
         "url": request.app[CONFIG].base_url + path,
-        "mediaType": stored.media_type,
-        "width": stored.width,
-        "height": stored.height,
+        "mediaType": image.media_type,
+        "width": image.width,
+        "height": image.height,
     }
     return json_response(body, status=200 if held else 201, headers={"Location": path})
 

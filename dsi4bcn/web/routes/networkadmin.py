@@ -2,13 +2,11 @@
 
 from aiohttp import web
 
-from dsi4bcn.fediverse.peering import PeerBlocked, PeeringError
 from dsi4bcn.profiles.validation import Problem
+from dsi4bcn.web import nodenetwork
 from dsi4bcn.web.appkeys import BLOCKLIST, CONFIG, GRAPH_SERVICE, GRAPH_SYNC, LOOPS, PEERING
 from dsi4bcn.web.http import ApiError, json_response, read_json_body
 from dsi4bcn.web.principal import authorise_admin
-from federation.errors import ActivityError, FetchError, UnsafeURLError
-from federation.netsafety import check_url
 
 __all__ = ["routes"]
 
@@ -30,18 +28,13 @@ async def add_peer(request: web.Request) -> web.Response:
     await authorise_admin(request)
     body = await read_json_body(request)
     url = body.get("url") if isinstance(body, dict) else None
-    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+    if not isinstance(url, str) or not nodenetwork.is_peer_url(url):
         raise ApiError(422, "validation_failed", [Problem("url", "bad_url", {"field": "url"})])
-    try:  # the network policy first: a node this one may never contact is refused with that reason
-        check_url(url, allow_private_network=request.app[CONFIG].allow_private_network)
-    except UnsafeURLError as error:
-        raise ApiError(422, "peer_refused", reason=str(error)) from error
+    allow_private = request.app[CONFIG].allow_private_network
     try:
-        peer = await request.app[PEERING].add(url)
-    except PeerBlocked as error:
-        raise ApiError(403, "peer_refused", reason=str(error)) from error
-    except (PeeringError, FetchError, ActivityError) as error:
-        raise ApiError(502, "peer_refused", reason=str(error)) from error
+        peer = await nodenetwork.add_peer(request.app[PEERING], url, allow_private_network=allow_private)
+    except nodenetwork.PeerRefused as refused:
+        raise ApiError(refused.status, "peer_refused", reason=refused.reason) from refused
     return json_response(peer.as_json(), status=202)
 
 
@@ -50,10 +43,9 @@ async def remove_peer(request: web.Request) -> web.Response:
     """Stop peering with ``?peer=`` (origin or instance actor) and drop its profiles from the graph."""
     await authorise_admin(request)
     peer = request.query.get("peer", "")
-    dropped = await request.app[PEERING].remove(peer)
+    dropped = await nodenetwork.remove_peer(request.app[PEERING], request.app[GRAPH_SYNC], peer)
     if dropped < 0:
         raise ApiError(404, "not_found")
-    request.app[GRAPH_SYNC].poke()
     return json_response({"removed": peer, "profilesDropped": dropped})
 
 
@@ -62,18 +54,7 @@ async def graph_status(request: web.Request) -> web.Response:
     """How big the graph is, how many graphs still wait to be written, and which were set aside (with
     the reason) because the store refused them."""
     await authorise_admin(request)
-    service, sync = request.app[GRAPH_SERVICE], request.app[GRAPH_SYNC]
-    stats = await service.stats()
-    pending = await sync.pending()
-    quarantined, examples = await sync.quarantined()
-    return json_response(
-        {
-            **stats,
-            "unsynced": pending,
-            "setAside": {"count": quarantined, "graphs": examples},
-            "graphProcessRestarts": service.restarts,
-        }
-    )
+    return json_response(await nodenetwork.graph_status(request.app[GRAPH_SERVICE], request.app[GRAPH_SYNC]))
 
 
 @routes.post("/api/graph/rebuild")

@@ -16,12 +16,13 @@ from dsi4bcn.directory.districtmap import map_data, render_map
 from dsi4bcn.i18n import UI, message
 from dsi4bcn.profiles.actorrecords import ActorRecord
 from dsi4bcn.profiles.fields import Kind
-from dsi4bcn.profiles.images import ImageRefused
+from dsi4bcn.profiles.images import ImageRefused, media_path
 from dsi4bcn.profiles.iris import actor_iri, profile_page
 from dsi4bcn.web.accountsession import SignedIn
 from dsi4bcn.web.adminview import admin_page, checked_form, principal_of, signed_or_redirect
 from dsi4bcn.web.appkeys import ACCOUNTS, CONFIG, MEDIA, STORE
 from dsi4bcn.web.http import ApiError, problems_json, request_language
+from dsi4bcn.web.imageuploads import read_image_field, store_upload
 from dsi4bcn.web.profileform import (
     CONTACT_ROWS,
     FormData,
@@ -33,7 +34,6 @@ from dsi4bcn.web.profileform import (
 )
 from dsi4bcn.web.routes.profileadmin import editable_document_of, remove_profile, require_edit, write_profile
 from dsi4bcn.web.routes.signin import redirect
-from dsi4bcn.web.uploads import read_image_field, store_image
 
 __all__ = ["routes"]
 
@@ -135,11 +135,11 @@ async def _with_images(request: web.Request, form: FormData, document: dict[str,
         if upload is None:
             continue
         try:
-            stored = await store_image(request.app[MEDIA], *upload)
+            image, _held = await store_upload(request.app[MEDIA], *upload)
         except ImageRefused as refused:
             errors[name] = [message(refused.code, language, **refused.params)]
             continue
-        document[name] = base_url + stored.path
+        document[name] = base_url + media_path(image.sha256, image.media_type)
     return errors
 
 
