@@ -35,7 +35,7 @@ __all__ = [
 SESSION_COOKIE = "dsi4bcn_session"
 FORM_COOKIE = "dsi4bcn_form"
 _FORM_SECONDS = 2 * 3600
-_SIGNED_IN = "dsi4bcn.signed_in"
+_SIGNED_IN = web.RequestKey("signed_in", object)
 
 
 @dataclass(frozen=True)
@@ -57,8 +57,8 @@ async def signed_in(request: web.Request) -> SignedIn | None:
         secret = request.cookies.get(SESSION_COOKIE, "")
         found = await request.app[ACCOUNTS].session(secret) if 20 <= len(secret) <= 100 else None
         request[_SIGNED_IN] = SignedIn(found[0], found[1], secret) if found else None
-    signed: SignedIn | None = request[_SIGNED_IN]
-    return signed
+    signed = request[_SIGNED_IN]
+    return signed if isinstance(signed, SignedIn) else None
 
 
 def set_session_cookie(request: web.Request, response: web.StreamResponse, secret: str) -> None:

@@ -14,7 +14,7 @@ from dsi4bcn.web.appkeys import ACCOUNTS
 
 __all__ = ["CALLER", "audit_changes"]
 
-CALLER = "dsi4bcn.caller"  # the request key under which authorise notes the caller's name
+CALLER = web.RequestKey("caller", str)  # where authorise notes the caller's name on the request
 _CHANGES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
