@@ -1,10 +1,13 @@
 """Profile images (logos and header images): which bytes a node accepts, where it serves them, and which
 image URLs a profile names.
 
-Only PNG, JPEG, GIF and WebP are accepted, and only when Pillow reads the bytes as that format, with
-both sides and the pixel count bounded before anything is decoded, and then decoded in full (so a truncated
-file is refused). SVG is refused: Mastodon does not take it as an avatar, and it can carry script. An
-accepted image is served by its SHA-256 at ``/media/<sha256>.<ext>`` (``media_path``).
+Only PNG, JPEG, GIF and WebP are accepted: the bytes must be exactly one image of that type, nothing before
+its signature and nothing after its end (``imagetrailers``: a PNG with a ZIP appended is refused), read by
+Pillow as that format with both sides, the pixel count and an animation's frames bounded before anything is
+decoded, then decoded in full (so a truncated file is refused) and saved again without metadata
+(``reencoding``: no EXIF, XMP, comments or text chunks). SVG is refused: Mastodon does not take it as an
+avatar, and it can carry script. An accepted image is served by the SHA-256 of its new bytes at
+``/media/<sha256>.<ext>`` (``media_path``).
 """
 
 import hashlib
@@ -16,12 +19,16 @@ from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
+from dsi4bcn.profiles.imagetrailers import ImageLayout, MalformedImage, image_layout
 from dsi4bcn.profiles.ntriples import Triple
+from dsi4bcn.profiles.reencoding import reencode
 
 __all__ = [
     "EXTENSIONS",
     "IMAGE_ROLES",
     "IMAGE_TYPES",
+    "MAX_ANIMATION_PIXELS",
+    "MAX_FRAMES",
     "MAX_IMAGE_BYTES",
     "MAX_PIXELS",
     "MAX_SIDE",
@@ -37,6 +44,9 @@ __all__ = [
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 MAX_SIDE = 4096
 MAX_PIXELS = 12_000_000
+# An animation (GIF, WebP or APNG): at most this many frames, and this many pixels across all of them.
+MAX_FRAMES = 500
+MAX_ANIMATION_PIXELS = 20_000_000
 # The media types accepted, each with Pillow's format name and the extension of its /media/ path.
 IMAGE_TYPES: dict[str, tuple[str, str]] = {
     "image/png": ("PNG", "png"),
@@ -45,7 +55,8 @@ IMAGE_TYPES: dict[str, tuple[str, str]] = {
     "image/webp": ("WEBP", "webp"),
 }
 EXTENSIONS: dict[str, str] = {extension: media for media, (_format, extension) in IMAGE_TYPES.items()}
-_BY_FORMAT = {pillow: media for media, (pillow, _extension) in IMAGE_TYPES.items()}
+# Pillow's format names, each with its media type (a JPEG with more pictures in it is read as MPO).
+_BY_FORMAT = {pillow: media for media, (pillow, _extension) in IMAGE_TYPES.items()} | {"MPO": "image/jpeg"}
 # The profile fields that name an image, as ActivityStreams terms: the logo and the header image.
 IMAGE_ROLES = ("icon", "image")
 _AS = "https://www.w3.org/ns/activitystreams#"
@@ -99,30 +110,64 @@ def own_media_name(url: str, base_url: str) -> str | None:
 
 
 def check_image(data: bytes, declared: str | None = None) -> CheckedImage:
-    """``data`` as an accepted image; ``ImageRefused`` otherwise (413 when over ``MAX_IMAGE_BYTES``).
+    """``data`` as an accepted image, saved again without metadata (``CheckedImage.data`` are the new bytes);
+    ``ImageRefused`` otherwise (413 when over ``MAX_IMAGE_BYTES``).
 
-    ``declared`` is the media type the sender gave, if any: it must be accepted and match the bytes.
+    ``declared`` is the media type the sender gave, if any: it must be accepted and match the bytes. The
+    order keeps every step bounded: the byte limit, then the structure walked without decoding (bytes before
+    or after the image refused), then the pixels and frames Pillow reads from the header, and only then the
+    decoding and the new encoding.
     """
     if len(data) > MAX_IMAGE_BYTES:
         raise ImageRefused("image_too_large", 413, limit=MAX_IMAGE_BYTES)
     if declared is not None and declared not in IMAGE_TYPES:
         raise ImageRefused("image_type_refused", media_type=declared[:100])
+    layout = _whole_layout(data)
+    if declared is not None and declared != layout.media_type:
+        raise ImageRefused("image_type_mismatch", declared=declared, found=layout.media_type)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=list(_BY_FORMAT)) as image:
-                media_type = _BY_FORMAT[str(image.format)]
-                width, height = image.size
-                if width > MAX_SIDE or height > MAX_SIDE or width * height > MAX_PIXELS:
-                    raise ImageRefused("image_too_many_pixels", width=width, height=height, side=MAX_SIDE)
+                _check_header(image, layout)
                 image.load()  # decodes it all (the first frame of an animation): a truncated file fails here
+                encoded, (width, height) = reencode(image, layout)
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise ImageRefused("image_unreadable", detail=type(error).__name__) from error
     except (OSError, SyntaxError, ValueError, EOFError) as error:  # what Pillow raises on bad data
         raise ImageRefused("image_unreadable", detail=type(error).__name__) from error
-    if declared is not None and declared != media_type:
-        raise ImageRefused("image_type_mismatch", declared=declared, found=media_type)
-    return CheckedImage(data, hashlib.sha256(data).hexdigest(), media_type, width, height)
+    if len(encoded) > MAX_IMAGE_BYTES:
+        raise ImageRefused("image_too_large_saved", 413, size=len(encoded), limit=MAX_IMAGE_BYTES)
+    return CheckedImage(encoded, hashlib.sha256(encoded).hexdigest(), layout.media_type, width, height)
+
+
+def _whole_layout(data: bytes) -> ImageLayout:
+    """Where the image in ``data`` lies; refused if there is none, or if other bytes come before or after it."""
+    try:
+        layout = image_layout(data)
+    except MalformedImage as error:
+        raise ImageRefused("image_unreadable", detail=str(error)) from error
+    extra = len(data) - (layout.end - layout.start)
+    if extra:
+        raise ImageRefused("image_trailing_data", extra=extra)
+    return layout
+
+
+def _check_header(image: Image.Image, layout: ImageLayout) -> None:
+    """Refuse, before decoding, an image whose header disagrees with its structure or whose pixels, or
+    pixels across all frames, are over the limits."""
+    if _BY_FORMAT.get(str(image.format)) != layout.media_type:
+        raise ImageRefused("image_unreadable", detail=str(image.format))
+    width, height = image.size
+    if width > MAX_SIDE or height > MAX_SIDE or width * height > MAX_PIXELS:
+        raise ImageRefused("image_too_many_pixels", width=width, height=height, side=MAX_SIDE)
+    if layout.media_type == "image/jpeg":
+        return  # its further pictures (MPO) are dropped, never decoded
+    frames = layout.frames
+    if frames > 1 and (frames > MAX_FRAMES or frames * width * height > MAX_ANIMATION_PIXELS):
+        raise ImageRefused("image_too_many_frames", frames=frames, width=width, height=height, limit=MAX_FRAMES)
+    if getattr(image, "n_frames", 1) != frames:  # Pillow would decode other frames than those counted
+        raise ImageRefused("image_unreadable", detail="frame count")
 
 
 def image_urls(actor: str, triples: Iterable[Triple]) -> dict[str, str]:

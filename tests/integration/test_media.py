@@ -1,20 +1,28 @@
-"""Images on real node processes: the admin upload and ``/media/`` answers; two peered nodes where the
+"""Images on real node processes: the admin upload and ``/media/`` answers (hostile uploads — a non-image,
+polyglots, an oversized file, decompression bombs — refused in ca, es and en with nothing stored; accepted
+ones served saved again, without their metadata); two peered nodes where the
 aggregating node copies the origin's logos and its pages load images from itself only; a logo on a private
 address that the node may not contact is never fetched."""
 
+import hashlib
 import io
 import json
 import re
+import struct
 import subprocess
 import sys
+import zipfile
+import zlib
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import pytest
-from PIL import Image
+from PIL import ExifTags, Image, PngImagePlugin
 
+from dsi4bcn.i18n import MESSAGES
+from dsi4bcn.profiles.images import check_image
 from tests.support.http import api, database_dump, fetch
 from tests.support.listener import listening
 from tests.support.nodes import ADMIN_TOKEN, Node, start_node
@@ -37,6 +45,29 @@ def png(colour: str, size: tuple[int, int] = (64, 64), format_name: str = "PNG")
     buffer = io.BytesIO()
     Image.new("RGB", size, colour).save(buffer, format=format_name)
     return buffer.getvalue()
+
+
+def saved_again(data: bytes) -> bytes:
+    """The bytes a node stores for an accepted image: Pillow's new encoding of it."""
+    return check_image(data).data
+
+
+def zipped() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("index.html", "<script>alert(1)</script>")
+    return buffer.getvalue()
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A small PNG that claims ``width`` × ``height`` greyscale pixels: a decompression bomb's start."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    idat = zlib.compress(b"\x00" * 65536)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
 
 
 def upload(node: Node, data: bytes, content_type: str = "image/png", token: str | None = ADMIN_TOKEN) -> dict:
@@ -82,7 +113,7 @@ def test_an_uploaded_image_is_served_back_with_safe_headers(node: Node, format_n
     again = api(node.base_url, ADMIN_TOKEN, "POST", "/api/media", raw=data, content_type=media_type)
     assert again.status == 200 and again.json()["url"] == body["url"]  # stored once
     served = fetch(body["url"])
-    assert served.status == 200 and served.body == data
+    assert served.status == 200 and served.body == saved_again(data)  # what is stored is the image saved again
     assert served.headers["content-type"] == media_type
     assert served.headers["x-content-type-options"] == "nosniff"
     assert "immutable" in served.headers["cache-control"] and "max-age=31536000" in served.headers["cache-control"]
@@ -116,6 +147,119 @@ def test_a_bad_upload_is_refused_and_nothing_is_stored(
     answer = api(node.base_url, ADMIN_TOKEN, "POST", "/api/media", raw=data, content_type=content_type)
     assert answer.status == status and answer.json()["code"] == code, answer.body
     assert database_dump(node.database) == before
+
+
+HTML = b"<!doctype html><html><body><script>alert(document.domain)</script></body></html>"
+
+
+def _said_in(text: str, code: str, language: str) -> bool:
+    """Whether ``text`` is the message ``code`` in ``language``, whatever its parameters."""
+    pattern = re.escape(MESSAGES[code][language])
+    return re.fullmatch(re.sub(r"\\\{\w+\\\}", ".+", pattern), text) is not None
+
+
+def _animation(frames: int, size: tuple[int, int]) -> bytes:
+    images = [Image.new("RGB", size, (0, 0, 255 * (index % 2))) for index in range(frames)]
+    buffer = io.BytesIO()
+    images[0].save(buffer, format="GIF", save_all=True, append_images=images[1:])
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("data", "content_type", "status", "code"),
+    [
+        (b"just some text, not an image", "image/png", 400, "image_unreadable"),
+        (png("#a8361f") + zipped(), "image/png", 400, "image_trailing_data"),
+        (png("#a8361f", format_name="GIF") + HTML, "image/gif", 400, "image_trailing_data"),
+        (png("#a8361f", format_name="JPEG") + b"\x00after the end", "image/jpeg", 400, "image_trailing_data"),
+        (png("#a8361f", format_name="WEBP") + b"\x00\x00\x00\x00", "image/webp", 400, "image_trailing_data"),
+        (HTML + png("#a8361f"), "image/png", 400, "image_trailing_data"),
+        (png("#a8361f") + b"\x00" * (2 * 1024 * 1024), "image/png", 413, "image_too_large"),
+        (png_header_only(4000, 4000), "image/png", 400, "image_too_many_pixels"),
+        (png_header_only(12_000, 12_000), "image/png", 400, "image_unreadable"),  # Pillow's own bomb check
+        (_animation(60, (1000, 400)), "image/gif", 400, "image_too_many_frames"),
+    ],
+    ids=[
+        "non-image",
+        "png-zip",
+        "gif-html",
+        "jpeg-after-eoi",
+        "webp-extra",
+        "html-png",
+        "oversized",
+        "bomb",
+        "huge-bomb",
+        "animation-bomb",
+    ],
+)
+def test_a_hostile_upload_is_refused_in_each_language_and_nothing_is_stored(
+    node: Node, data: bytes, content_type: str, status: int, code: str
+) -> None:
+    before = database_dump(node.database)
+    for language in ("ca", "es", "en"):
+        path = f"/api/media?lang={language}"
+        answer = api(node.base_url, ADMIN_TOKEN, "POST", path, raw=data, content_type=content_type)
+        assert answer.status == status and answer.json()["code"] == code, answer.body
+        assert _said_in(answer.json()["error"], code, language), (language, answer.json()["error"])
+    assert database_dump(node.database) == before
+    # Had it been stored, it would be served under the hash of the bytes sent or of any image they hold.
+    for extension in ("png", "jpg", "gif", "webp"):
+        assert fetch(f"{node.base_url}/media/{hashlib.sha256(data).hexdigest()}.{extension}").status == 404
+
+
+def test_an_uploaded_photo_is_served_without_its_exif(node: Node) -> None:
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "Camera Maker"
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
+    gps[ExifTags.GPS.GPSLatitude] = (41.0, 23.0, 12.5)
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), "#2f6b3a").save(buffer, format="JPEG", exif=exif, comment=b"at home")
+    data = buffer.getvalue()
+    answer = api(node.base_url, ADMIN_TOKEN, "POST", "/api/media", raw=data, content_type="image/jpeg")
+    assert answer.status == 201, answer.body
+    served = fetch(answer.json()["url"])
+    assert served.status == 200 and served.headers["content-type"] == "image/jpeg"
+    with Image.open(io.BytesIO(served.body)) as image:
+        assert image.size == (64, 48) and len(image.getexif()) == 0 and "comment" not in image.info
+    assert b"Exif" not in served.body and b"Camera Maker" not in served.body and b"at home" not in served.body
+
+
+def test_an_uploaded_animation_and_a_transparent_png_keep_what_they_show(node: Node) -> None:
+    frames = [Image.new("RGB", (32, 32), colour) for colour in ("#0b5687", "#e0a100", "#a8361f")]
+    buffer = io.BytesIO()
+    frames[0].save(
+        buffer,
+        "GIF",
+        save_all=True,
+        append_images=frames[1:],
+        duration=[100, 200, 300],
+        loop=0,
+        comment=b"made by somebody",
+    )
+    answer = api(node.base_url, ADMIN_TOKEN, "POST", "/api/media", raw=buffer.getvalue(), content_type="image/gif")
+    assert answer.status == 201, answer.body
+    served = fetch(answer.json()["url"]).body
+    assert b"somebody" not in served
+    with Image.open(io.BytesIO(served)) as image:
+        assert image.n_frames == 3
+        durations = []
+        for index in range(3):
+            image.seek(index)
+            durations.append(image.info["duration"])
+        assert durations == [100, 200, 300]
+    transparent = Image.new("RGBA", (32, 32), (0, 0, 0, 0))
+    transparent.paste((11, 86, 135, 255), (0, 0, 16, 32))
+    buffer = io.BytesIO()
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Author", "Somebody")
+    transparent.save(buffer, "PNG", pnginfo=info)
+    answer = api(node.base_url, ADMIN_TOKEN, "POST", "/api/media", raw=buffer.getvalue(), content_type="image/png")
+    assert answer.status == 201, answer.body
+    served = fetch(answer.json()["url"]).body
+    assert b"Somebody" not in served
+    with Image.open(io.BytesIO(served)) as image:
+        assert image.mode == "RGBA" and image.getpixel((24, 5))[3] == 0 and image.getpixel((4, 5))[3] == 255
 
 
 def test_an_upload_needs_the_admin_token(node: Node) -> None:
@@ -238,7 +382,7 @@ def test_the_command_line_uploads_an_image(node: Node, tmp_path: Path) -> None:
     uploaded = cli("upload", str(image))
     assert uploaded.returncode == 0, uploaded.stderr
     answer = json.loads(uploaded.stdout)
-    assert answer["mediaType"] == "image/webp" and fetch(answer["url"]).body == image.read_bytes()
+    assert answer["mediaType"] == "image/webp" and fetch(answer["url"]).body == saved_again(image.read_bytes())
     svg = tmp_path / "logo.svg"
     svg.write_bytes(SVG)
     refused = cli("upload", str(svg))

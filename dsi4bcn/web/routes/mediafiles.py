@@ -1,9 +1,11 @@
 """Images the node serves (``GET /media/<sha256>.<ext>``) and the admin upload (``POST /api/media``).
 
-An image is named by the SHA-256 of its bytes, so its URL never changes what it answers: it is served with
+An image is named by the SHA-256 of the bytes it is stored as (saved again without metadata by
+``profiles.images.check_image``), so its URL never changes what it answers: it is served with
 a year-long immutable ``Cache-Control``, its hash as the ``ETag``, ``X-Content-Type-Options: nosniff`` and a
 Content-Security-Policy that lets the response run nothing. The upload takes the image itself as the body
-with its ``Content-Type`` (PNG, JPEG, GIF or WebP, at most 2 MiB and 4096 pixels a side) and answers its
+with its ``Content-Type`` (PNG, JPEG, GIF or WebP, at most 2 MiB and 4096 pixels a side, nothing
+before or after the image) and answers its
 URL as JSON; anything else is refused with a JSON 400, 413 or 415 and nothing is stored.
 ``GET /api/media/failures`` lists the images of other hosts the node could not copy, each with its reason.
 """

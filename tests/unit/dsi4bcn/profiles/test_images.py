@@ -1,5 +1,6 @@
-"""Which bytes are accepted as a profile image: real PNG, JPEG, GIF and WebP drawn with Pillow here pass;
-SVG, HTML, truncated, oversized, mislabelled and decompression-bomb files are refused with a reason."""
+"""Which bytes are accepted as a profile image: real PNG, JPEG, GIF and WebP drawn with Pillow here pass, saved
+again without their metadata; SVG, HTML, polyglots, truncated, oversized, mislabelled and decompression-bomb
+files are refused with a reason in ca, es and en."""
 
 import hashlib
 import io
@@ -9,6 +10,7 @@ import zlib
 import pytest
 from PIL import Image
 
+from dsi4bcn.i18n import message
 from dsi4bcn.profiles.images import (
     MAX_IMAGE_BYTES,
     MAX_SIDE,
@@ -54,7 +56,9 @@ def test_real_images_of_each_type_are_accepted(format_name: str, media_type: str
     for declared in (None, media_type):
         image = check_image(data, declared)
         assert (image.media_type, image.width, image.height) == (media_type, 40, 30)
-        assert image.sha256 == hashlib.sha256(data).hexdigest()
+        assert image.sha256 == hashlib.sha256(image.data).hexdigest()  # the bytes saved again, not the sender's
+        with Image.open(io.BytesIO(image.data)) as saved:
+            assert (saved.format, saved.size) == (format_name, (40, 30))
         assert image.name == f"{image.sha256}.{extension}"
         assert media_path(image.sha256, image.media_type) == f"/media/{image.sha256}.{extension}"
 
@@ -100,6 +104,15 @@ def test_other_bytes_are_refused_with_a_reason(data: bytes, declared: str | None
     with pytest.raises(ImageRefused) as refused:
         check_image(data, declared)
     assert (refused.value.code, refused.value.status) == (code, 400)
+    assert_said_in_each_language(refused.value)
+
+
+def assert_said_in_each_language(refused: ImageRefused) -> None:
+    """The refusal's message exists in ca, es and en, each different and with its parameters filled in."""
+    texts = {language: message(refused.code, language, **refused.params) for language in ("ca", "es", "en")}
+    assert len(set(texts.values())) == 3, texts
+    for text in texts.values():
+        assert "{" not in text and all(str(value) in text for value in refused.params.values()), text
 
 
 def test_an_image_over_the_size_limit_is_refused_before_it_is_read() -> None:
@@ -107,6 +120,7 @@ def test_an_image_over_the_size_limit_is_refused_before_it_is_read() -> None:
     with pytest.raises(ImageRefused) as refused:
         check_image(data, "image/png")
     assert (refused.value.code, refused.value.status) == ("image_too_large", 413)
+    assert_said_in_each_language(refused.value)
     assert check_image(drawn("PNG"), "image/png").media_type == "image/png"  # the same image, within the limit
 
 
