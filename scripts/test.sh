@@ -23,4 +23,6 @@ fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy
-.venv/bin/python -m pytest "$@"
+# Two workers (the suite is mostly waiting on node processes); a module runs whole on one worker, so its
+# shared nodes start once. DSI4BCN_TEST_WORKERS=0 runs everything in this process.
+.venv/bin/python -m pytest -n "${DSI4BCN_TEST_WORKERS:-2}" --dist loadscope "$@"

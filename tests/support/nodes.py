@@ -47,7 +47,7 @@ class Node:
     def database(self) -> Path:
         return self.data_dir / "dsi4bcn.sqlite3"
 
-    def start(self, timeout: float = 30.0) -> None:
+    def start(self, timeout: float = 60.0) -> None:
         """Start the process and wait until /healthz answers 200."""
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
