@@ -2,9 +2,7 @@
 unblock a domain, add a peer and see its state, refuse an unreachable one in plain words; accessible
 (axe-core) and without sideways scrolling at 1280 and 360 px."""
 
-import os
 import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,12 +10,11 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from tests.support.browser import axe_violations, sideways_overflow
+from tests.support.accounts import sign_up_in_browser
+from tests.support.browser import check_page
 from tests.support.nodes import Node, free_port, start_node
 
-PASSWORD = "una frase prou llarga"
 WIDTHS = [1280, 360]
-SHOTS = os.environ.get("DSI4BCN_ADMIN_SHOTS")  # a folder to save screenshots in, to look at them
 
 
 @pytest.fixture(scope="module")
@@ -34,26 +31,6 @@ def peer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
     started.stop()
 
 
-def _first_admin_link(node: Node) -> str:
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        found = re.search(r"first admin: open (\S+/invitation/\S+)", node.log_path.read_text())
-        if found:
-            return found.group(1)
-        time.sleep(0.1)
-    raise AssertionError("no first-admin link in the log")
-
-
-def _check(page: Page, name: str) -> None:
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        assert sideways_overflow(page) is None, (name, width, sideways_overflow(page))
-        assert axe_violations(page) == [], (name, width)
-        if SHOTS:
-            page.screenshot(path=str(Path(SHOTS) / f"{name}-{width}.png"), full_page=True)
-    page.set_viewport_size({"width": 1280, "height": 900})
-
-
 def _logo(path: Path) -> Path:
     image = Image.new("RGB", (120, 120), (255, 255, 255))
     for x in range(20, 100):
@@ -63,22 +40,13 @@ def _logo(path: Path) -> Path:
     return path
 
 
-def _sign_up(page: Page, node: Node) -> None:
-    page.goto(_first_admin_link(node) + "?lang=ca")
-    page.get_by_label("Correu").fill("coordinacio@ateneu.example")
-    page.get_by_label("Contrasenya nova").fill(PASSWORD)
-    page.get_by_label("Repetiu la contrasenya").fill(PASSWORD)
-    page.get_by_role("button", name="Crea el compte").click()
-    expect(page).to_have_url(re.compile(r"/admin\?lang=ca$"))
-
-
 def test_a_node_admin_names_the_node_uploads_a_logo_blocks_a_domain_and_adds_a_peer(
     node: Node, peer: Node, page: Page, tmp_path: Path
 ) -> None:
-    _sign_up(page, node)
+    sign_up_in_browser(page, node)
     page.get_by_role("link", name="El node").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("El node")
-    _check(page, "node")
+    check_page(page, "node")
 
     page.get_by_role("group", name="En català").get_by_label("Nom").fill("Ateneu del Clot")
     page.get_by_role("group", name="En català").get_by_label("Descripció").fill("Fabricació digital al Clot.")
@@ -97,7 +65,7 @@ def test_a_node_admin_names_the_node_uploads_a_logo_blocks_a_domain_and_adds_a_p
     page.get_by_role("button", name="Desa").click()
     expect(page.locator("#logo-error")).to_contain_text("no és una imatge PNG, JPEG, GIF o WebP sencera")
     expect(page.get_by_role("alert")).to_contain_text("Hi ha un problema")
-    _check(page, "node-logo-error")
+    check_page(page, "node-logo-error")
     expect(page.locator(".brand span")).to_have_text("Ateneu del Clot")  # nothing changed
 
     page.get_by_label("Domini", exact=True).fill("spam.example")
@@ -117,7 +85,7 @@ def test_a_node_admin_names_the_node_uploads_a_logo_blocks_a_domain_and_adds_a_p
     expect(page.locator(".peers li")).to_contain_text(peer.base_url)
     expect(page.locator(".peers li")).to_contain_text(re.compile(r"Estat: (al dia|posant-se al dia|esperant)"))
     expect(page.get_by_text(re.compile(r"El graf té [\d.,]+ afirmacions"))).to_be_visible()
-    _check(page, "node-filled")
+    check_page(page, "node-filled")
 
     page.get_by_role("button", name="Desbloqueja: spam.example").click()
     expect(page.get_by_role("status")).to_have_text("Domini desbloquejat.")

@@ -3,16 +3,14 @@ project's posts page, a Markdown post previewed and published with one suggested
 of their own, then a follow request (from a second node) approved on the followers page; every page
 accessible (axe-core) and without sideways scrolling at 1280 and 360 px."""
 
-import os
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.support.admins import first_admin_link
-from tests.support.browser import axe_violations, sideways_overflow
+from tests.support.accounts import first_admin_link
+from tests.support.browser import check_page
 from tests.support.http import api
 from tests.support.nodes import Node, start_node
 from tests.support.waiting import within
@@ -20,7 +18,6 @@ from tests.support.waiting import within
 pytestmark = pytest.mark.network
 PASSWORD = "una frase prou llarga"
 WIDTHS = [1280, 360]
-SHOTS = os.environ.get("DSI4BCN_ADMIN_SHOTS")  # a folder to save screenshots in, to look at them
 ENV = {"DSI4BCN_DELIVERY_BACKOFF_SCALE": "0.01", "DSI4BCN_RESYNC_INTERVAL": "3600"}
 SLUG = "reparem-al-barri"
 
@@ -42,16 +39,6 @@ def nodes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Node, Node
     b.stop()
 
 
-def _check(page: Page, name: str) -> None:
-    for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
-        assert sideways_overflow(page) is None, (name, width, sideways_overflow(page))
-        assert axe_violations(page) == [], (name, width, axe_violations(page))
-        if SHOTS:
-            page.screenshot(path=str(Path(SHOTS) / f"{name}-{width}.png"), full_page=True)
-    page.set_viewport_size({"width": 1280, "height": 900})
-
-
 def test_a_community_admin_writes_a_post_and_approves_a_follow_request(nodes: tuple[Node, Node], page: Page) -> None:
     a, b = nodes
     page.goto(first_admin_link(a) + "?lang=ca")
@@ -60,13 +47,13 @@ def test_a_community_admin_writes_a_post_and_approves_a_follow_request(nodes: tu
     page.get_by_label("Repetiu la contrasenya").fill(PASSWORD)
     page.get_by_role("button", name="Crea el compte").click()
     expect(page).to_have_url(re.compile(r"/admin\?lang=ca$"))
-    _check(page, "dashboard")
+    check_page(page, "dashboard")
 
     # From the dashboard to the project's posts page
     page.get_by_role("link", name="Publicacions: Reparem al Barri").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Publicacions de Reparem al Barri")
     expect(page.get_by_label("#CulturaMaker")).to_be_checked()
-    _check(page, "posts")
+    check_page(page, "posts")
 
     # A Markdown post, previewed with one suggested hashtag left out and one of their own
     page.get_by_label("Text", exact=True).fill(
@@ -79,22 +66,22 @@ def test_a_community_admin_writes_a_post_and_approves_a_follow_request(nodes: tu
     expect(preview.locator("strong")).to_have_text("reparem")
     expect(preview.locator(".tags")).to_have_text(re.compile(r"^#CulturaMaker #EconomiaSocialISolidària #Poblenou\s*$"))
     expect(page.get_by_label("#FabricacióDigital")).not_to_be_checked()
-    _check(page, "posts-preview")
+    check_page(page, "posts-preview")
     page.get_by_role("button", name="Publica").click()
     expect(page.get_by_role("status")).to_contain_text("Publicat")
     expect(page.locator(".admin-posts li").first.locator("strong")).to_have_text("reparem")
     expect(page.get_by_role("button", name=re.compile(r"^Esborra la publicació del \d{4}-\d\d-\d\d$"))).to_have_count(1)
-    _check(page, "posts-published")
+    check_page(page, "posts-published")
 
     # The follow request from the second node, approved on the followers page
     page.get_by_role("link", name="Seguidors", exact=True).click()
     follower = f"{b.base_url}/organisations/veins"
     expect(page.get_by_role("heading", level=1)).to_have_text("Seguidors de Reparem al Barri")
-    _check(page, "followers-pending")
+    check_page(page, "followers-pending")
     page.get_by_role("button", name=f"Aprova: {follower}").click()
     expect(page.get_by_role("status")).to_contain_text("Sol·licitud aprovada")
     expect(page.get_by_role("heading", name="Seguidors (1)")).to_be_visible()
-    _check(page, "followers")
+    check_page(page, "followers")
 
     def state() -> str | None:
         rows = api(b.base_url, b.token, "GET", "/api/organisations/veins/following").json()

@@ -5,7 +5,6 @@ its field with nothing saved."""
 
 import io
 import json
-import os
 import re
 import time
 from collections.abc import Iterator
@@ -15,13 +14,10 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from tests.support.accounts import first_admin_link
-from tests.support.browser import axe_violations, sideways_overflow
+from tests.support.accounts import PASSWORD, sign_up_in_browser
+from tests.support.browser import check_page
 from tests.support.http import fetch
 from tests.support.nodes import Node, start_node
-
-PASSWORD = "una frase prou llarga"
-SHOTS = os.environ.get("DSI4BCN_ADMIN_SHOTS")
 
 
 @pytest.fixture(scope="module")
@@ -40,29 +36,10 @@ def logo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _sign_up(page: Page, node: Node) -> None:
-    page.goto(first_admin_link(node) + "?lang=ca")
-    page.get_by_label("Correu").fill("coordinacio@ateneu.example")
-    page.get_by_label("Contrasenya nova").fill(PASSWORD)
-    page.get_by_label("Repetiu la contrasenya").fill(PASSWORD)
-    page.get_by_role("button", name="Crea el compte").click()
-    expect(page).to_have_url(re.compile(r"/admin\?lang=ca$"))
-
-
-def _check(page: Page, name: str) -> None:
-    for width in (1280, 360):
-        page.set_viewport_size({"width": width, "height": 900})
-        assert sideways_overflow(page) is None, (name, width, sideways_overflow(page))
-        assert axe_violations(page) == [], (name, width)
-        if SHOTS:
-            page.screenshot(path=str(Path(SHOTS) / f"{name}-{width}.png"), full_page=True)
-    page.set_viewport_size({"width": 1280, "height": 900})
-
-
 def test_an_admin_creates_an_organisation_and_a_project_in_the_forms(node: Node, page: Page, logo: Path) -> None:
-    _sign_up(page, node)
+    sign_up_in_browser(page, node)
     page.get_by_role("link", name="Nova organització").click()
-    _check(page, "organisation-form")
+    check_page(page, "organisation-form")
     page.get_by_label("Adreça curta").fill("ateneu-sants")
     page.locator("#name-ca").fill("Ateneu de Fabricació de Sants")
     page.locator("#summary-ca").fill("Fabricació digital oberta al barri.\n\nTallers cada dijous.")
@@ -87,7 +64,7 @@ def test_an_admin_creates_an_organisation_and_a_project_in_the_forms(node: Node,
     page.locator('.place-map a.dm-area[data-code="18"]').click()
     expect(page.locator("#basedIn")).to_have_value("neighbourhood:18")
     expect(page.locator("#latitude")).not_to_have_value("")
-    _check(page, "project-form")
+    check_page(page, "project-form")
     page.get_by_role("button", name="Crea el projecte").click()
     expect(page).to_have_url(re.compile(r"/admin/projects/taller-sants\?lang=ca&saved=1$"))
 
@@ -113,7 +90,7 @@ def test_a_mistake_comes_back_beside_its_field_and_nothing_is_saved(node: Node, 
     expect(page.locator("#error-nameMap")).to_be_visible()
     expect(page.locator("#error-areas")).to_be_visible()
     expect(page.locator("#website")).to_have_value("notaurl")
-    _check(page, "project-form-errors")
+    check_page(page, "project-form-errors")
     assert fetch(f"{node.base_url}/projects/sin-nombre", headers={"Accept": "application/activity+json"}).status == 404
 
 

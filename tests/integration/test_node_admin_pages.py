@@ -10,30 +10,10 @@ from collections.abc import Callable, Iterator
 import pytest
 from PIL import Image
 
+from tests.support.accounts import accept_invitation, first_admin_link
 from tests.support.formclient import FormClient, csrf_of
 from tests.support.http import Answer, api, database_dump
 from tests.support.nodes import Node, free_port, start_node
-
-PASSWORD = "a long enough passphrase"
-
-
-def _first_admin_link(node: Node) -> str:
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        found = re.search(r"first admin: open (\S+/invitation/\S+)", node.log_path.read_text())
-        if found:
-            return found.group(1)
-        time.sleep(0.1)
-    raise AssertionError("no first-admin link in the log")
-
-
-def _accept(node: Node, link: str, email: str) -> FormClient:
-    browser = FormClient(node.base_url)
-    path = link.removeprefix(node.base_url)
-    form = browser.get(path + "?lang=en")
-    fields = {"csrf": csrf_of(form.body), "email": email, "password": PASSWORD, "password_again": PASSWORD}
-    assert browser.post(path + "?lang=en", fields).status == 303
-    return browser
 
 
 def _png(width: int = 40, height: int = 20) -> bytes:
@@ -58,7 +38,7 @@ def peer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
 
 @pytest.fixture(scope="module")
 def admin(node: Node) -> FormClient:
-    return _accept(node, _first_admin_link(node), "admin@ateneu.example")
+    return accept_invitation(node, first_admin_link(node), "admin@ateneu.example")
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +50,7 @@ def editor(node: Node, admin: FormClient) -> FormClient:
         "/api/accounts",
         {"email": "ed@a.example", "role": "editor", "organisation": "a"},
     )
-    return _accept(node, made.json()["invitation"], "ed@a.example")
+    return accept_invitation(node, made.json()["invitation"], "ed@a.example")
 
 
 def _csrf(browser: FormClient) -> str:
@@ -147,13 +127,13 @@ def _csrf_of_dashboard(browser: FormClient) -> str:
 def test_a_logo_is_uploaded_checked_and_shown(node: Node, admin: FormClient) -> None:
     png = _png()
     fields = {"csrf": _csrf(admin), "name_ca": "Ateneu del Clot"}
-    answer = admin.post_files("/admin/node/identity?lang=en", fields, {"logo": ("logo.png", "image/png", png)})
+    answer = admin.post("/admin/node/identity?lang=en", fields, {"logo": ("logo.png", "image/png", png)})
     assert answer.status == 303, answer.body[:1500]
     icon = api(node.base_url, None, "GET", "/api/settings").json()["icon"]
     assert re.fullmatch(re.escape(node.base_url) + r"/media/[0-9a-f]{64}\.png", icon)
     assert FormClient(node.base_url).get(icon.removeprefix(node.base_url)).body == png
     assert icon.removeprefix(node.base_url).encode() in admin.get("/?lang=en").body
-    kept = admin.post_files(
+    kept = admin.post(
         "/admin/node/identity?lang=en",
         {**fields, "csrf": _csrf(admin)},
         {"logo": ("", "application/octet-stream", b"")},
@@ -174,7 +154,7 @@ def test_a_bad_logo_is_refused_beside_its_field_and_nothing_is_stored(
     node: Node, admin: FormClient, data: bytes, words: str
 ) -> None:
     fields = {"csrf": _csrf(admin), "name_ca": "Un altre nom"}
-    post = lambda: admin.post_files("/admin/node/identity?lang=en", fields, {"logo": ("x.png", "image/png", data)})  # noqa: E731
+    post = lambda: admin.post("/admin/node/identity?lang=en", fields, {"logo": ("x.png", "image/png", data)})  # noqa: E731
     answer = _unchanged(node, post, 422)
     assert 'id="logo-error"' in answer.body.decode() and words in answer.body.decode()
 
@@ -209,7 +189,7 @@ def test_peer_refusals_say_why_in_plain_words_and_change_nothing(
 def test_a_node_that_keeps_to_the_public_network_says_so(tmp_path_factory: pytest.TempPathFactory) -> None:
     strict = start_node(tmp_path_factory.mktemp("strict") / "node", allow_private_network=False)
     try:
-        admin = _accept(strict, _first_admin_link(strict), "admin@strict.example")
+        admin = accept_invitation(strict, first_admin_link(strict), "admin@strict.example")
         fields = {"csrf": _csrf(admin), "url": "https://127.0.0.1:8443/"}
         answer = _unchanged(strict, lambda: admin.post("/admin/node/peers?lang=ca", fields), 422)
         assert "aquest node no contacta adreces privades ni locals" in answer.body.decode()

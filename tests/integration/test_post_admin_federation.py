@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.admins import first_admin, sign_in
+from tests.support.accounts import first_admin, new_session
 from tests.support.fedify_peer import FedifyPeer, start_fedify_peer
 from tests.support.formclient import csrf_of
 from tests.support.http import api
@@ -116,7 +116,7 @@ def test_rejecting_on_the_page_sends_a_reject_that_the_other_node_receives(nodes
     assert asked.status == 202, asked.body
     follower = f"{b.base_url}/projects/taller-obert"
     within(15, lambda: follower in _pending(a), "B's follow request on A")
-    admin = sign_in(a, "admin@ateneu.example")
+    admin = new_session(a, "admin@ateneu.example")
     page = admin.get(f"{FOLLOWERS}?lang=ca")
     assert "Sol·licituds de seguiment" in page.body.decode()
     answer = admin.post(f"{FOLLOWERS}/reject?lang=ca", {"csrf": csrf_of(page.body), "actor": follower})

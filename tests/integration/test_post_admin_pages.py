@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.admins import first_admin, invited
+from tests.support.accounts import first_admin, invited
 from tests.support.formclient import FormClient, csrf_of
 from tests.support.http import api
 from tests.support.nodes import Node, start_node

@@ -7,7 +7,7 @@ from typing import Any
 
 from playwright.sync_api import Page
 
-__all__ = ["AXE_SCRIPT", "CHROMIUM_ARGS", "axe_violations", "chromium_path", "sideways_overflow"]
+__all__ = ["AXE_SCRIPT", "CHROMIUM_ARGS", "axe_violations", "check_page", "chromium_path", "sideways_overflow"]
 
 # axe-core from npm (tests/peers/axe, pinned in its package-lock.json; scripts/test.sh runs npm ci there).
 AXE_SCRIPT = Path(__file__).resolve().parent.parent / "peers" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
@@ -70,3 +70,17 @@ def sideways_overflow(page: Page) -> dict[str, Any] | None:
         }"""
     )
     return found
+
+
+def check_page(page: Page, name: str, widths: tuple[int, ...] = (1280, 360)) -> None:
+    """At each of ``widths``: no sideways scrolling and no serious or critical axe-core violation; with
+    ``DSI4BCN_SHOTS`` set to a folder, a full-page screenshot ``NAME-WIDTH.png`` there to look at. The
+    viewport is left at the first width."""
+    shots = os.environ.get("DSI4BCN_SHOTS")
+    for width in widths:
+        page.set_viewport_size({"width": width, "height": 900})
+        assert sideways_overflow(page) is None, (name, width, sideways_overflow(page))
+        assert axe_violations(page) == [], (name, width, axe_violations(page))
+        if shots:
+            page.screenshot(path=str(Path(shots) / f"{name}-{width}.png"), full_page=True)
+    page.set_viewport_size({"width": widths[0], "height": 900})
