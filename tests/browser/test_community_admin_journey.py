@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from tests.support.accounts import sign_up_in_browser
+from tests.support.accounts import PASSWORD, sign_up_in_browser
 from tests.support.fedify_peer import FedifyPeer, start_fedify_peer
 from tests.support.http import api, fetch
 from tests.support.nodes import Node, start_node
@@ -142,3 +142,8 @@ def test_a_community_admin_publishes_a_project_that_federates(
     expect(page).to_have_url(re.compile(r"/signin\?lang=ca$"))
     page.goto(f"{a.base_url}/admin?lang=ca")
     expect(page.get_by_role("heading", level=1)).to_have_text("Inicia la sessió")
+    # And signing in again leads back to the dashboard
+    page.get_by_label("Correu").fill("coordinacio@ateneu-poblenou.example")
+    page.get_by_label("Contrasenya").fill(PASSWORD)
+    page.get_by_role("button", name="Inicia la sessió").click()
+    expect(page.get_by_role("link", name="Robòtica lliure del Poblenou", exact=True)).to_be_visible()

@@ -70,6 +70,11 @@ def test_an_admin_creates_an_organisation_and_a_project_in_the_forms(node: Node,
 
     project = f"{node.base_url}/projects/taller-sants"
     deadline = time.monotonic() + 5  # within the graph sync's latency
+    page.get_by_role("link", name="Esborra el projecte").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Esborra el projecte")
+    expect(page.locator(".address")).to_have_text(f"{node.base_url}/projects/taller-sants")
+    check_page(page, "delete-confirmation")
+    page.get_by_role("link", name="No, torna al formulari").click()
     found: list[str] = []
     while project not in found and time.monotonic() < deadline:
         found = [item["id"] for item in json.loads(fetch(f"{node.base_url}/api/directory?q=taller").body)["results"]]

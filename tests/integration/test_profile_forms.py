@@ -108,11 +108,15 @@ def test_script_typed_into_the_texts_stays_text_on_every_page(node: Node, admin:
         **{"nameMap.ca": f"Taller {SCRIPT}", "summaryMap.ca": f"Hola {IMAGE_TAG}", "location.name": SCRIPT},
     )
     fields["contacts.0.name"] = SCRIPT
+    fields["contacts.0.contactType"] = IMAGE_TAG
     fields["contacts.0.public"] = "on"
     assert admin.post("/admin/new/project?lang=ca", fields).status == 303
+    account = admin.get("/admin/account?lang=ca")
+    assert admin.post("/admin/tokens?lang=ca", {"csrf": csrf_of(account.body), "name": SCRIPT}).status == 200
     node.settle()
     pages = [
         admin.get("/admin?lang=ca").body,
+        admin.get("/admin/account?lang=ca").body,
         admin.get("/admin/projects/taller-script?lang=ca").body,
         admin.get("/admin/projects/taller-script/delete?lang=ca").body,
         fetch(f"{node.base_url}/@taller-script?lang=ca", headers={"Accept": "text/html"}).body,
