@@ -226,7 +226,9 @@ def _print_matches(answer: dict[str, Any]) -> None:
         explanation = result["explanation"]
         for key, label in (
             ("needsMetByTheirOffers", "your needs, their offers"),
+            ("needsRelatedToTheirOffers", "your needs, related offers of theirs"),
             ("theirNeedsMetByYourOffers", "their needs, your offers"),
+            ("theirNeedsRelatedToYourOffers", "their needs, related offers of yours"),
         ):
             pairs = explanation.get(key) or []
             if pairs:

@@ -20,6 +20,7 @@ from dsi4bcn.matching.model import (
     DISTANCE_KM,
     EARTH_RADIUS_KM,
     PARTS,
+    REASONS,
     SAME_DISTRICT,
     SAME_NEIGHBOURHOOD,
     SAME_SECTOR,
@@ -178,7 +179,7 @@ class Block:
         results["areas"] = forward + backward if asker.areas else np.zeros(self.size)
         results["sdgs"] = _column_product(self.sdgs, _spread(asker.sdgs, vocabulary.sdgs, lambda n: 1.0 / math.sqrt(n)))
         results["place"] = self._place(asker)
-        results["sectors"] = self._sectors(asker)
+        results["sectors"] = self._sectors(asker) * np.maximum(results["needs"], results["offers"])
         results["text"] = _column_product(self.text, _text_vector(asker.text, vocabulary))
         return results
 
@@ -325,6 +326,10 @@ class MatchIndex:
                 if weights[name]:
                     score += np.multiply(parts[name], weights[name], out=weighted)
             allowed = block.eligible(asker, include_own, stale)
+            reasoned = np.zeros(block.size, dtype=np.bool_)
+            for name in REASONS:  # place and sectors alone are no reason to suggest anyone
+                reasoned |= parts[name] > 0
+            allowed &= reasoned & (score > 0)
             count = min(limit, int(np.count_nonzero(allowed)))
             if count <= 0:
                 continue

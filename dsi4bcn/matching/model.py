@@ -9,12 +9,15 @@ Every part of the score is in [0, 1]; the score is their weighted sum, the weigh
 - ``sdgs``: shared Sustainable Development Goals (cosine of the two sets);
 - ``place``: 1 in the same neighbourhood, 0.6 in the same district, else ``exp(-km / 3)``;
 - ``sectors``: 1 when the partner brings a quadruple-helix sector the asker lacks, 0.3 within one sector,
-  0.5 when unknown;
+  0.5 when unknown; times how well they meet each other's needs (the larger of ``needs`` and ``offers``),
+  so that complementary sectors add to a partner who can help and never rank one who cannot;
 - ``text``: cosine similarity of the multilingual names and summaries (TF-IDF of accent-folded stems).
 
 Concept similarity along ``skos:broader``: 1 for the same concept, 0.5 between a concept and its broader
-or narrower one, 0.25 between siblings (same broader), 0 otherwise. Default weights and their bounds are
-in ``DEFAULT_WEIGHTS`` and ``WEIGHT_BOUNDS``; docs/matching.md has the formula.
+or narrower one, 0.25 between siblings (same broader), 0 otherwise. An explanation says a need is *met*
+only by the same, a broader or a narrower concept; a sibling is *related*. A partner is suggested only for
+a reason (``has_reason``): a need met or related either way, an area, an SDG or words in common. Default
+weights and their bounds are in ``DEFAULT_WEIGHTS`` and ``WEIGHT_BOUNDS``; docs/matching.md has the formula.
 """
 
 import math
@@ -30,12 +33,14 @@ from vocab.concepts import concept_index
 __all__ = [
     "DEFAULT_WEIGHTS",
     "PARTS",
+    "REASONS",
     "WEIGHT_BOUNDS",
     "Profile",
     "concept_label",
     "concept_neighbours",
     "cover",
     "explain",
+    "has_reason",
     "normalise_weights",
     "pair_parts",
     "place_score",
@@ -183,15 +188,24 @@ def pair_parts(a: Profile, b: Profile, text_similarity: float = 0.0) -> dict[str
     areas = 0.0
     if a.areas and b.areas:
         areas = (cover(a.areas, b.areas) + cover(b.areas, a.areas)) / 2
+    needs, offers = cover(a.needs, b.offers), cover(b.needs, a.offers)
     return {
-        "needs": cover(a.needs, b.offers),
-        "offers": cover(b.needs, a.offers),
+        "needs": needs,
+        "offers": offers,
         "areas": areas,
         "sdgs": _sets_cosine(a.sdgs, b.sdgs),
         "place": place_score(a, b)[0],
-        "sectors": sector_score(a, b),
+        "sectors": sector_score(a, b) * max(needs, offers),
         "text": text_similarity,
     }
+
+
+REASONS = ("needs", "offers", "areas", "sdgs", "text")  # the parts that are a reason to suggest a partner
+
+
+def has_reason(parts: Mapping[str, float]) -> bool:
+    """Whether a partner with these parts has a reason to be suggested: place and sectors alone are not one."""
+    return any(parts[name] > 0 for name in REASONS)
 
 
 def concept_label(iri: str, language: str) -> dict[str, str]:
@@ -200,15 +214,23 @@ def concept_label(iri: str, language: str) -> dict[str, str]:
     return {"id": iri, "code": concept.curie if concept else iri, "label": concept.label(language) if concept else iri}
 
 
+_MEETS = 0.5  # the least similarity that meets a need (a broader or narrower concept); below, related
+
+
 def _pairs(
-    wanted: Iterable[str], available: Iterable[str], language: str, keys: tuple[str, str] = ("need", "offer")
+    wanted: Iterable[str],
+    available: Iterable[str],
+    language: str,
+    keys: tuple[str, str] = ("need", "offer"),
+    related: bool = False,
 ) -> list[dict[str, Any]]:
-    """Which wanted concept is met by which available one, and how well (best match for each)."""
+    """Which wanted concept is met by which available one, and how well (best match for each): those met
+    (the same, a broader or a narrower concept), or with ``related`` those only related (siblings)."""
     matches = []
     available = list(available)
     for iri in sorted(wanted):
         best = max(((concept_neighbours(iri).get(other, 0.0), other) for other in available), default=(0.0, ""))
-        if best[0] > 0:
+        if best[0] > 0 and (best[0] < _MEETS) == related:
             kind = "same" if best[0] == 1.0 else "broader or narrower" if best[0] == 0.5 else "sibling"
             matches.append(
                 {
@@ -235,9 +257,14 @@ def explain(
     )
     return {
         "needsMetByTheirOffers": _pairs(a.needs, b.offers, language),
+        "needsRelatedToTheirOffers": _pairs(a.needs, b.offers, language, related=True),
         "theirNeedsMetByYourOffers": _pairs(b.needs, a.offers, language),
+        "theirNeedsRelatedToYourOffers": _pairs(b.needs, a.offers, language, related=True),
         "sharedAreas": [concept_label(iri, language) for iri in sorted(a.areas & b.areas)],
-        "relatedAreas": _pairs(a.areas - b.areas, b.areas - a.areas, language, ("yours", "theirs")),
+        "relatedAreas": [
+            *_pairs(a.areas - b.areas, b.areas - a.areas, language, ("yours", "theirs")),
+            *_pairs(a.areas - b.areas, b.areas - a.areas, language, ("yours", "theirs"), related=True),
+        ],
         "sharedSdgs": [concept_label(iri, language) for iri in sorted(a.sdgs & b.sdgs)],
         "place": {"same": same, "distanceKm": round(distance, 2) if distance is not None else None},
         "sectors": {

@@ -174,8 +174,15 @@ def test_weights_and_bad_requests(pair: tuple[Node, Node]) -> None:
 
 
 def test_the_command_line_lists_partners_with_their_reasons(pair: tuple[Node, Node]) -> None:
-    a, _ = pair
+    a, b = pair
     repair = f"{a.base_url}/projects/repair-cafe"
+    offer = {  # a partner with a reason to be suggested, whatever the tests before did to B's projects
+        "organisation": "teixit",
+        "nameMap": {"ca": "Webs per als barris"},
+        "areas": ["area:social-solidarity-economy"],
+        "offers": ["skill:web-development"],
+    }
+    _put(b, "projects/webs-per-als-barris", offer)
     within(10, lambda: bool(_partners(a, repair)), "any suggestion")
     done = subprocess.run(
         [sys.executable, "-m", "dsi4bcn", "match", repair, "--url", a.base_url, "--lang", "en", "--limit", "3"],

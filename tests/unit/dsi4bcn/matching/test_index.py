@@ -115,3 +115,53 @@ def test_the_index_scores_every_candidate_as_the_pairwise_model_does() -> None:
     assert any(index.profiles[c.id].organisation == profiles[0].organisation for c in with_own)
     index.remove(profiles[5].id)
     assert profiles[5].id not in {c.id for c in index.top(profiles[0], weights, limit=300)}
+
+
+SKILL = "https://w3id.org/dsi4bcn/skill/"
+AREA = "https://w3id.org/dsi4bcn/area/"
+
+
+def _index(*profiles: Profile) -> MatchIndex:
+    index = MatchIndex()
+    for profile in profiles:
+        index.profiles[profile.id] = profile
+    index.rebuild()
+    return index
+
+
+def test_only_partners_with_a_reason_are_suggested_whatever_the_weights() -> None:
+    asker = Profile("a", "project", organisation="o1", needs=frozenset({SKILL + "web-development"}))
+    helper = Profile("h", "project", organisation="o2", offers=frozenset({SKILL + "web-development"}))
+    sectors_only = Profile("s", "organisation", sectors=frozenset({SECTOR + "industry"}))
+    nearby_only = Profile("n", "project", organisation="o3", neighbourhood="68")
+    index = _index(asker, helper, sectors_only, nearby_only)
+    asker_here = Profile("a", "project", organisation="o1", needs=asker.needs, neighbourhood="68")
+    ranked = index.top(asker_here, normalise_weights(None), limit=10)
+    assert [candidate.id for candidate in ranked] == ["h"]  # place or sectors alone are no reason
+    only_place = normalise_weights({name: 1.0 if name == "place" else 0.0 for name in PARTS})
+    assert [c.id for c in index.top(asker_here, only_place, limit=10)] == []  # a reason, but a score of 0
+
+
+def test_complementary_sectors_never_rank_a_partner_who_meets_no_need_above_one_who_does() -> None:
+    needs = frozenset({SKILL + "web-development", SKILL + "funding"})
+    asker = Profile("a", "project", organisation="o1", needs=needs, sectors=frozenset({SECTOR + "civil-society"}))
+    meets_one = Profile(
+        "meets",
+        "project",
+        organisation="o2",
+        offers=frozenset({SKILL + "web-development"}),
+        sectors=frozenset({SECTOR + "civil-society"}),
+    )
+    other_sector = Profile(
+        "sector",
+        "project",
+        organisation="o3",
+        areas=frozenset({AREA + "maker"}),
+        sectors=frozenset({SECTOR + "industry"}),
+    )
+    asker_with_area = Profile(
+        "a", "project", organisation="o1", needs=needs, areas=frozenset({AREA + "maker"}), sectors=asker.sectors
+    )
+    ranked = _index(asker_with_area, meets_one, other_sector).top(asker_with_area, normalise_weights(None), limit=10)
+    assert [candidate.id for candidate in ranked] == ["meets", "sector"]
+    assert ranked[1].parts["sectors"] == 0.0  # another sector, but nothing they can do for each other

@@ -88,7 +88,8 @@ def test_the_score_parts_and_their_explanation() -> None:
     assert parts["offers"] == 0.5  # their need "space" is the broader concept of our "workshop space"
     assert parts["areas"] == 0.5  # maker › digital fabrication, both ways
     assert parts["sdgs"] == pytest.approx(1 / 2**0.5)
-    assert parts["place"] == 0.6 and parts["sectors"] == 1.0 and parts["text"] == 0.2
+    assert parts["place"] == 0.6 and parts["text"] == 0.2
+    assert parts["sectors"] == 0.75  # another sector (1.0), times how well they meet each other's needs
     weights = normalise_weights(None)
     why = explain(maker, coop, parts, weights, "ca")
     met = {(item["need"]["code"], item["offer"]["code"], item["relation"]) for item in why["needsMetByTheirOffers"]}
@@ -111,3 +112,16 @@ def test_weights_are_bounded_and_normalised() -> None:
     for bad in ({"needs": 1.5}, {"needs": -0.1}, {"colour": 0.5}, dict.fromkeys(PARTS, 0.0)):
         with pytest.raises(ValueError):
             normalise_weights(bad)
+
+
+def test_a_sibling_concept_is_related_to_a_need_not_meeting_it() -> None:
+    skill = "https://w3id.org/dsi4bcn/skill/"
+    asker = Profile("a", "project", needs=frozenset({skill + "web-development"}))
+    auditor = Profile("b", "project", offers=frozenset({skill + "security-auditing"}))
+    parts = pair_parts(asker, auditor)
+    why = explain(asker, auditor, parts, normalise_weights(None), "en")
+    assert why["needsMetByTheirOffers"] == []
+    related = why["needsRelatedToTheirOffers"]
+    assert [(r["need"]["label"], r["offer"]["label"], r["relation"]) for r in related] == [
+        ("Web development", "Security auditing", "sibling")
+    ]

@@ -54,5 +54,6 @@ async def test_received_profiles_load_in_pages_with_inherited_sectors(
     assert all(loaded[f"{PEER}/projects/p{n}"].sectors == frozenset({industry}) for n in range(6))
     asker = loaded[f"{PEER}/projects/p0"]
     answer = await matcher.suggest(asker, limit=10, weights=None, include_own=True, language="en")
-    assert len(answer["results"]) == 6  # five sibling projects and their organisation
+    # the five sibling projects; their organisation (no area, need or offer in common) is no partner
+    assert [item["partner"] for item in answer["results"]] == [f"{PEER}/projects/p{n}" for n in range(1, 6)]
     await database.close()
