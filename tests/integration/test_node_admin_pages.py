@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from PIL import Image
 
-from tests.support.accounts import accept_invitation, first_admin_link
+from tests.support.accounts import accept_invitation, first_admin, first_admin_link
 from tests.support.formclient import FormClient, csrf_of
 from tests.support.http import Answer, api, database_dump
 from tests.support.nodes import Node, free_port, start_node
@@ -38,7 +38,7 @@ def peer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
 
 @pytest.fixture(scope="module")
 def admin(node: Node) -> FormClient:
-    return accept_invitation(node, first_admin_link(node), "admin@ateneu.example")
+    return first_admin(node)
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from PIL import Image
 
-from tests.support.accounts import accept_invitation, first_admin_link
+from tests.support.accounts import accept_invitation, first_admin
 from tests.support.formclient import FormClient, csrf_of
 from tests.support.http import api, fetch
 from tests.support.nodes import Node, start_node
@@ -32,7 +32,7 @@ def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
 
 @pytest.fixture(scope="module")
 def admin(node: Node) -> FormClient:
-    return accept_invitation(node, first_admin_link(node), "admin@ateneu.example")
+    return first_admin(node)
 
 
 @pytest.fixture(scope="module")
