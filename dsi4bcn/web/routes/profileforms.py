@@ -15,7 +15,7 @@ from markupsafe import Markup
 from dsi4bcn.directory.districtmap import map_data, render_map
 from dsi4bcn.i18n import UI, message
 from dsi4bcn.profiles.actorrecords import ActorRecord
-from dsi4bcn.profiles.fields import Kind
+from dsi4bcn.profiles.fields import KINDS, Kind, fields_of
 from dsi4bcn.profiles.images import ImageRefused, media_path
 from dsi4bcn.profiles.iris import actor_iri, profile_page
 from dsi4bcn.web.accountsession import SignedIn
@@ -32,23 +32,29 @@ from dsi4bcn.web.profileform import (
     field_of_problem,
     place_choices,
 )
-from dsi4bcn.web.routes.profileadmin import editable_document_of, remove_profile, require_edit, write_profile
+from dsi4bcn.web.routes.profileadmin import (
+    editable_document_of,
+    live_record,
+    remove_profile,
+    require_edit,
+    write_profile,
+)
 from dsi4bcn.web.routes.signin import redirect
 
 __all__ = ["routes"]
 
 routes = web.RouteTableDef()
 _EXISTING = "/admin/{collection:organisations|projects}/{slug}"
-_KINDS: dict[str, Kind] = {"organisations": "organisation", "projects": "project", "organisation": "organisation"}
-_KINDS["project"] = "project"
-_PICKERS: dict[str, str] = {"sectors": "sector", "areas": "area", "needs": "skill", "offers": "skill", "sdgs": "sdg"}
+# The kind a path names: by its collection ("projects") or by itself ("project", in /admin/new/...).
+_KINDS: dict[str, Kind] = {"organisations": "organisation", "projects": "project"}
+_KINDS.update({kind: kind for kind in KINDS})
 
 
 async def _organisations(request: web.Request, signed: SignedIn) -> list[str]:
     """The organisations a project of this person may belong to."""
     principal = principal_of(signed)
     records = await request.app[STORE].list("organisation")
-    return [r.slug for r in records if principal.may_edit("organisation", r.slug, None) or principal.is_admin]
+    return [r.slug for r in records if principal.may_edit("organisation", r.slug, None)]
 
 
 async def _form_page(
@@ -63,10 +69,10 @@ async def _form_page(
     record: ActorRecord | None = None,
 ) -> web.Response:
     language = request_language(request)
-    pickers = {
-        name: concept_choices(scheme, language, chosen_values(document, name))
-        for name, scheme in _PICKERS.items()
-        if name != "sectors" or kind == "organisation"
+    pickers = {  # one per list of concepts the kind has (profiles.fields declares them and their scheme)
+        field.name: concept_choices(field.schemes[0], language, chosen_values(document, field.name))
+        for field in fields_of(kind)
+        if field.check == "concept_list"
     }
     contacts = list(document.get("contacts") or [])[:CONTACT_ROWS]
     contacts += [{} for _ in range(CONTACT_ROWS - len(contacts))]
@@ -211,12 +217,8 @@ async def create(request: web.Request) -> web.Response:
 
 
 async def _existing(request: web.Request, signed: SignedIn) -> ActorRecord:
-    kind = _kind_of(request)
-    record = await request.app[STORE].get(request.match_info["slug"])
-    if record is None or record.kind != kind:
-        raise ApiError(404, "not_found")
-    if record.deleted:
-        raise ApiError(410, "gone")
+    """The live profile the path names, which the signed-in person manages (404, 410 or 403 otherwise)."""
+    record = await live_record(request, _kind_of(request), request.match_info["slug"])
     require_edit(principal_of(signed), record)
     return record
 
