@@ -32,3 +32,4 @@ class DSI(DefinedNamespace):
     verificationKey: URIRef
     profiles: URIRef
     public: URIRef
+    deadline: URIRef

@@ -27,6 +27,7 @@ from dsi4bcn.demo import demo_profiles
 from dsi4bcn.profiles.actorrecords import ActorRecord
 from dsi4bcn.profiles.documents import render_actor
 from tests.unit.vocab.test_shapes import _project
+from vocab.contexts import proposal_context
 from vocab.fastshapes import UnsupportedShapes, compile_shapes, to_term, validate_graph, validate_triples
 from vocab.graph import read_text
 from vocab.rdf import jsonld_to_graph
@@ -111,6 +112,90 @@ _TYPES: list[Any] = [
     "org:Organization",
     "Project",
 ]
+
+
+_CALL_ID = f"{BASE}/calls/3d-printing-fair"
+
+
+def _intent(**changes: Any) -> Document:
+    intent: Document = {
+        "id": f"{_CALL_ID}#primary",
+        "type": "Intent",
+        "action": "deliverService",
+        "resourceConformsTo": ["skill:3d-printing"],
+        "resourceQuantity": {"hasUnit": "one", "hasNumericalValue": 2},
+    }
+    intent.update(changes)
+    return intent
+
+
+def _call() -> Document:
+    """A call for collaboration as a node publishes it: an FEP-0837 proposal with dsi4bcn terms."""
+    return {
+        "@context": proposal_context(),
+        "id": _CALL_ID,
+        "type": ["Proposal", "Note"],
+        "purpose": "request",
+        "attributedTo": f"{BASE}/actors/fem-barri",
+        "nameMap": {"ca": "Voluntàries d'impressió 3D per a la fira"},
+        "publishes": _intent(),
+        "reciprocal": {
+            "id": f"{_CALL_ID}#reciprocal",
+            "type": "Intent",
+            "action": "transfer",
+            "resourceQuantity": {"hasUnit": "one", "hasNumericalValue": 1200},
+        },
+        "hasBeginning": "2026-12-01T09:00:00Z",
+        "hasEnd": "2026-12-15T20:00:00Z",
+        "deadline": "2026-12-10T12:00:00Z",
+        "basedIn": "neighbourhood:08",
+        "location": {"type": "Place", "latitude": 41.38, "longitude": 2.17},
+        "published": "2026-11-30T10:00:00Z",
+        "updated": "2026-11-30T11:00:00Z",
+    }
+
+
+_BAD_CALL: dict[str, list[Any]] = {
+    "purpose": ["gift", ["offer", "request"], 3],
+    "attributedTo": [{"@value": f"{BASE}/actors/x"}, [f"{BASE}/actors/a", f"{BASE}/actors/b"]],
+    "nameMap": [{}],
+    "publishes": [
+        f"{_CALL_ID}#elsewhere",
+        [_intent(), _intent(id=f"{_CALL_ID}#second")],
+        _intent(action="give"),
+        _intent(action=["transfer", "use"]),
+        _intent(type="Commitment"),
+        _intent(resourceConformsTo=[{"@value": "3d printing"}]),
+        _intent(resourceQuantity={"hasNumericalValue": 2}),
+        _intent(resourceQuantity={"hasUnit": ["one", "hour"], "hasNumericalValue": -1}),
+        _intent(resourceQuantity={"hasUnit": "one", "hasNumericalValue": "two"}),
+        _intent(resourceQuantity=[{"hasUnit": "one"}, {"hasUnit": "hour"}]),
+    ],
+    "reciprocal": [[_intent(id=f"{_CALL_ID}#r1"), _intent(id=f"{_CALL_ID}#r2")], _intent(action=None)],
+    "hasBeginning": ["tomorrow", ["2026-12-01T09:00:00Z", "2026-12-02T09:00:00Z"]],
+    "hasEnd": ["2026-02-30T00:00:00Z"],
+    "deadline": ["soon", ["2026-12-01T09:00:00Z", "2026-12-02T09:00:00Z"]],
+    "basedIn": ["skill:3d-printing", ["district:01", "district:02"]],
+    "location": [
+        {"type": "Place", "latitude": 95, "longitude": 2},
+        [{"type": "Place", "latitude": 41, "longitude": 2}] * 2,
+    ],
+    "published": ["yesterday"],
+    "updated": [["2024-01-01T00:00:00Z", "2024-01-02T00:00:00Z"]],
+}
+
+
+def _call_cases() -> list[tuple[str, Document]]:
+    """The call as published, and one mutant for each bad value of ``_BAD_CALL``."""
+    cases: list[tuple[str, Document]] = [("call", _call())]
+    for key, values in _BAD_CALL.items():
+        for value in values:
+            document = _call()
+            document[key] = copy.deepcopy(value)
+            cases.append((f"call {key}={value!r}"[:80], document))
+    untitled = _call()
+    del untitled["nameMap"]
+    return [*cases, ("call without a title", untitled)]
 
 
 def _drop(document: Document, rng: random.Random) -> str:
@@ -210,6 +295,7 @@ def _corpus() -> list[tuple[str, Document]]:
         ("as:Organization by subclass", _subclassed(copy.deepcopy(organisation), _AS + "Organization", [_ORG_TYPE])),
         ("project without areas by subclass", _subclassed(_project(areas=None), _DSI + "Project", [])),
     ]
+    cases += _call_cases()
     rng = random.Random(20240601)
     end = len(cases) + 200
     while len(cases) < end:

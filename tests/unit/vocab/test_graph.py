@@ -14,7 +14,7 @@ def test_every_ontology_term_has_labels_and_definitions_in_three_languages() -> 
         *graph.subjects(RDF.type, OWL.DatatypeProperty),
         *graph.subjects(RDF.type, OWL.Class),
     ]
-    assert len(terms) == 12
+    assert len(terms) == 13
     for term in terms:
         for predicate in (
             URIRef("http://www.w3.org/2000/01/rdf-schema#label"),
