@@ -20,6 +20,7 @@ from dsi4bcn.config import Config
 from dsi4bcn.demo import load_demo
 from dsi4bcn.directory.directoryservice import DirectoryService
 from dsi4bcn.fediverse.blocklist import Blocklist
+from dsi4bcn.fediverse.callpublisher import CallPublisher
 from dsi4bcn.fediverse.domainblocks import DomainBlocks
 from dsi4bcn.fediverse.erasure import DeletionCheck
 from dsi4bcn.fediverse.inboxbatches import BatchWriter
@@ -38,6 +39,7 @@ from dsi4bcn.graph.sync import GraphSync, profile_marker
 from dsi4bcn.matching.service import Matcher
 from dsi4bcn.profiles.images import MAX_IMAGE_BYTES
 from dsi4bcn.profiles.iris import instance_actor_iri
+from dsi4bcn.storage.callstore import Calls
 from dsi4bcn.storage.database import Database, open_database
 from dsi4bcn.storage.deliveries import DeliveryQueue
 from dsi4bcn.storage.follows import Follows
@@ -59,6 +61,8 @@ from dsi4bcn.web.appkeys import (
     ADDRESS_LIMITER,
     ADMIN_TOKEN,
     BLOCKLIST,
+    CALL_PUBLISHER,
+    CALLS,
     CONFIG,
     DATABASE,
     DELETIONS,
@@ -201,6 +205,8 @@ async def _build_delivery(
     database = app[DATABASE]
     app[FOLLOWS], app[NOTES] = Follows(database), Notes(database)
     app[RECEIVED_NOTES] = ReceivedNotes(database)
+    app[CALLS] = Calls(database)
+    app[CALL_PUBLISHER] = CallPublisher(app[CALLS], app[FOLLOWS], base_url=config.base_url, language=config.language)
     deliveries = app[DELIVERY_QUEUE] = DeliveryQueue(database)
     signers = Signers(app[STORE], config.base_url)
     instance_signer = await signers.signer("")

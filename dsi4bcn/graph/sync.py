@@ -5,7 +5,8 @@ this loop writes unsynced graphs, with their provenance, to the graph process in
 transaction each) and marks them synced only if nothing changed meanwhile. A crash or a killed graph
 process therefore only delays a graph, never loses it; ``rebuild`` empties the store and writes all again.
 
-Layout: one named graph per actor, named by the actor's IRI; the vocabulary in
+Layout: one named graph per actor, named by the actor's IRI, and one per local call for collaboration,
+named by the call's IRI (its FEP-0837 ``Proposal``, while the call and its author live); the vocabulary in
 ``https://w3id.org/dsi4bcn/ns``; provenance about every graph in ``urn:dsi4bcn:provenance`` (PROV-O and
 Dublin Core: source node, activity, received and updated times, verifying key).
 """
@@ -20,9 +21,11 @@ from dataclasses import dataclass
 from dsi4bcn.config import Config
 from dsi4bcn.graph.process import GraphError, GraphService
 from dsi4bcn.profiles.actorrecords import ActorRecord
+from dsi4bcn.profiles.calldocuments import parse_call_iri, render_call
 from dsi4bcn.profiles.documents import render_actor
 from dsi4bcn.profiles.iris import actor_iri, instance_actor_iri, parse_actor_iri
 from dsi4bcn.profiles.ntriples import Triple, to_ntriples
+from dsi4bcn.storage.callstore import Calls
 from dsi4bcn.storage.database import Connection, Database
 from dsi4bcn.storage.graphstate import GraphState, mark_unsynced
 from dsi4bcn.storage.localactors import ProfileStore, WriteHook, utc_now
@@ -95,6 +98,7 @@ class GraphSync:
         self._state = GraphState(database)
         self._received = ReceivedProfiles(database)
         self._profiles = profiles
+        self._calls = Calls(database)
         self._graph = graph
         self.wake = asyncio.Event()
         self.idle = asyncio.Event()
@@ -253,6 +257,9 @@ class GraphSync:
                 key=None,
             )
             return to_ntriples(triples, graph), to_ntriples(about, PROVENANCE_GRAPH)
+        call_id = parse_call_iri(base, graph)
+        if call_id is not None:
+            return await self._call_content(graph, call_id)
         row = remote.get(graph)
         if row is None:
             return None, None
@@ -265,3 +272,16 @@ class GraphSync:
             key=row.key_id,
         )
         return row.ntriples, to_ntriples(about, PROVENANCE_GRAPH)
+
+    async def _call_content(self, graph: str, call_id: str) -> tuple[str | None, str | None]:
+        """A local call's graph and provenance; nothing once it, or its author, is deleted or not indexable."""
+        base = self._config.base_url
+        call = await self._calls.get(call_id)
+        author = await self._profiles.get(call.author) if call else None
+        if call is None or call.deleted or author is None or author.deleted or author.fields.get("indexable") is False:
+            return None, None
+        triples, _ = document_triples(render_call(call, base_url=base, language=self._config.language))
+        about = _provenance(
+            graph, source=instance_actor_iri(base), updated=call.updated, received=call.updated, activity=None, key=None
+        )
+        return to_ntriples(triples, graph), to_ntriples(about, PROVENANCE_GRAPH)

@@ -12,6 +12,7 @@ from aiohttp import web
 from dsi4bcn.config import Config
 from dsi4bcn.directory.directoryservice import DirectoryService
 from dsi4bcn.fediverse.blocklist import Blocklist
+from dsi4bcn.fediverse.callpublisher import CallPublisher
 from dsi4bcn.fediverse.domainblocks import DomainBlocks
 from dsi4bcn.fediverse.erasure import DeletionCheck
 from dsi4bcn.fediverse.inboxbatches import BatchWriter
@@ -25,6 +26,7 @@ from dsi4bcn.graph.aggregator import Aggregate
 from dsi4bcn.graph.process import GraphService
 from dsi4bcn.graph.sync import GraphSync
 from dsi4bcn.matching.service import Matcher
+from dsi4bcn.storage.callstore import Calls
 from dsi4bcn.storage.database import Database
 from dsi4bcn.storage.deliveries import DeliveryQueue
 from dsi4bcn.storage.follows import Follows
@@ -46,6 +48,8 @@ __all__ = [
     "ADDRESS_LIMITER",
     "ADMIN_TOKEN",
     "BLOCKLIST",
+    "CALLS",
+    "CALL_PUBLISHER",
     "CONFIG",
     "DATABASE",
     "DELETIONS",
@@ -115,6 +119,8 @@ DOMAIN_BLOCKS = web.AppKey("domain_blocks", DomainBlocks)
 DIRECTORY = web.AppKey("directory", RemoteDirectory)
 DELIVERER = web.AppKey("deliverer", Deliverer)
 PUBLISHER = web.AppKey("publisher", Publisher)
+CALLS = web.AppKey("calls", Calls)
+CALL_PUBLISHER = web.AppKey("call_publisher", CallPublisher)
 PEERING = web.AppKey("peering", Peering)
 # Profiles received from peers, for their pages here (``/network/profile``).
 RECEIVED_PROFILES = web.AppKey("received_profiles", ReceivedProfiles)

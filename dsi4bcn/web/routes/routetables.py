@@ -8,6 +8,8 @@ from dsi4bcn.web.routes import (
     accountsadmin,
     actordocs,
     adminpages,
+    callpages,
+    callsadmin,
     conceptpages,
     discovery,
     federationadmin,
@@ -49,6 +51,7 @@ ROUTE_TABLES: tuple[web.RouteTableDef, ...] = (
     conceptpages.routes,
     partners.routes,
     profilepages.routes,
+    callpages.routes,
     sparqlendpoint.routes,
     statistics.routes,
     settingsadmin.routes,
@@ -58,4 +61,5 @@ ROUTE_TABLES: tuple[web.RouteTableDef, ...] = (
     profileforms.routes,
     postadminpages.routes,
     accountsadmin.routes,
+    callsadmin.routes,
 )

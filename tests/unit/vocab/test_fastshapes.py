@@ -123,7 +123,7 @@ def _intent(**changes: Any) -> Document:
         "type": "Intent",
         "action": "deliverService",
         "resourceConformsTo": ["skill:3d-printing"],
-        "resourceQuantity": {"hasUnit": "one", "hasNumericalValue": 2},
+        "resourceQuantity": {"hasUnit": "one", "hasNumericalValue": "2"},
     }
     intent.update(changes)
     return intent
@@ -143,7 +143,7 @@ def _call() -> Document:
             "id": f"{_CALL_ID}#reciprocal",
             "type": "Intent",
             "action": "transfer",
-            "resourceQuantity": {"hasUnit": "one", "hasNumericalValue": 1200},
+            "resourceQuantity": {"hasUnit": "one", "hasNumericalValue": "1200"},
         },
         "hasBeginning": "2026-12-01T09:00:00Z",
         "hasEnd": "2026-12-15T20:00:00Z",
@@ -167,7 +167,7 @@ _BAD_CALL: dict[str, list[Any]] = {
         _intent(type="Commitment"),
         _intent(resourceConformsTo=[{"@value": "3d printing"}]),
         _intent(resourceQuantity={"hasNumericalValue": 2}),
-        _intent(resourceQuantity={"hasUnit": ["one", "hour"], "hasNumericalValue": -1}),
+        _intent(resourceQuantity={"hasUnit": ["one", "hour"], "hasNumericalValue": "-1"}),
         _intent(resourceQuantity={"hasUnit": "one", "hasNumericalValue": "two"}),
         _intent(resourceQuantity=[{"hasUnit": "one"}, {"hasUnit": "hour"}]),
     ],
