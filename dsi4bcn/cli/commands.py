@@ -19,7 +19,15 @@ from urllib.parse import quote, urlencode
 from dsi4bcn import __version__
 from dsi4bcn.cli.apiclient import ApiClient, ApiFailure, RawBody
 from dsi4bcn.cli.failures import BAD_INPUT, NODE_REFUSED, CommandFailed, user_language
-from dsi4bcn.cli.inputs import IMAGE_TYPES, admin_token_from, checked_slug, checked_url, read_bytes, read_document
+from dsi4bcn.cli.inputs import (
+    IMAGE_TYPES,
+    admin_token_from,
+    checked_call_id,
+    checked_slug,
+    checked_url,
+    read_bytes,
+    read_document,
+)
 from dsi4bcn.cli.parser import build_parser
 from dsi4bcn.config import DEFAULT_DATA_DIR, DEFAULT_PORT, Config, ConfigError, load_config
 from dsi4bcn.i18n import message
@@ -132,6 +140,8 @@ def _profile_request(args: argparse.Namespace) -> ApiRequest:
     if args.action == "list":
         return "GET", base, None
     one = f"{base}/{checked_slug(args.slug)}"
+    if args.action == "call":
+        return "POST", f"{one}/calls", read_document(args.file)
     if args.action == "post":
         return "POST", f"{one}/notes", read_document(args.file) if args.file else {"content": args.content}
     if args.action == "follow":
@@ -200,6 +210,18 @@ def _user_request(args: argparse.Namespace) -> ApiRequest:
     if args.action == "audit":
         return "GET", "/api/audit", None
     return "GET", "/api/accounts", None
+
+
+def _call_request(args: argparse.Namespace) -> ApiRequest:
+    """The admin API call a ``call`` command stands for."""
+    if args.action == "list":
+        return "GET", "/api/calls", None
+    one = f"/api/calls/{checked_call_id(args.call)}"
+    if args.action == "put":
+        return "PUT", one, read_document(args.file)
+    if args.action == "close":
+        return "POST", f"{one}/close", None
+    return ("DELETE" if args.action == "delete" else "GET"), one, None
 
 
 def _match_request(args: argparse.Namespace) -> ApiRequest:
@@ -348,6 +370,7 @@ _REQUESTS: Mapping[str, Callable[[argparse.Namespace], ApiRequest]] = {
     "media": _media_request,
     "match": _match_request,
     "user": _user_request,
+    "call": _call_request,
 }
 
 

@@ -14,7 +14,15 @@ import yaml
 from dsi4bcn.cli.failures import CommandFailed
 from dsi4bcn.profiles.validation import check_slug
 
-__all__ = ["IMAGE_TYPES", "admin_token_from", "checked_slug", "checked_url", "read_bytes", "read_document"]
+__all__ = [
+    "IMAGE_TYPES",
+    "admin_token_from",
+    "checked_call_id",
+    "checked_slug",
+    "checked_url",
+    "read_bytes",
+    "read_document",
+]
 
 # The image files ``media upload`` sends, by extension (the node checks the bytes again).
 IMAGE_TYPES = {
@@ -76,6 +84,13 @@ def checked_slug(slug: str) -> str:
     if problem is not None:
         raise CommandFailed(problem.code, **problem.params)
     return slug
+
+
+def checked_call_id(call: str) -> str:
+    """``call`` if it can be a call's id (letters and digits); else a ``CommandFailed``."""
+    if not (0 < len(call) <= 64 and call.isascii() and call.isalnum()):
+        raise CommandFailed("cli_bad_call_id", value=call[:80])
+    return call
 
 
 def checked_url(url: str) -> str:

@@ -29,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_network_commands(commands, common)
     _add_match(commands, common)
     _add_user(commands, common)
+    _add_call(commands, common)
     return parser
 
 
@@ -106,6 +107,9 @@ def _add_profile_command(commands: _Commands, common: argparse.ArgumentParser, k
     get.add_argument("--json-ld", action="store_true", help="print the full JSON-LD document, with its @context")
     delete = actions.add_parser("delete", parents=[common], help=f"delete a {kind} (its short name cannot be reused)")
     delete.add_argument("slug", help=slug_help)
+    call = actions.add_parser("call", parents=[common], help=f"publish a call for collaboration of the {kind}")
+    call.add_argument("slug", help=slug_help)
+    call.add_argument("file", help="the call as a YAML or JSON file (- for standard input; docs/calls.md)")
     post = actions.add_parser("post", parents=[common], help=f"publish an update to the {kind}'s followers")
     post.add_argument("slug", help=slug_help)
     source = post.add_mutually_exclusive_group(required=True)
@@ -212,3 +216,17 @@ def _add_match(commands: _Commands, common: argparse.ArgumentParser) -> None:
     )
     match.add_argument("--json", action="store_true", help="print the whole JSON answer")
     match.set_defaults(action="match", public=True)
+
+
+def _add_call(commands: _Commands, common: argparse.ArgumentParser) -> None:
+    about = "calls for collaboration (publish one with 'organisation call' or 'project call')"
+    calls = _add_actions(commands, common, "call", about, ("list", "list the calls you manage"))
+    for action, text in (
+        ("get", "print a call as JSON that put accepts back"),
+        ("close", "close a call now: it leaves the open lists and stays readable"),
+        ("delete", "delete a call (its id then answers 410)"),
+    ):
+        calls.add_parser(action, parents=[common], help=text).add_argument("call", help="the call's id")
+    put = calls.add_parser("put", parents=[common], help="replace a call from a YAML or JSON file")
+    put.add_argument("call", help="the call's id")
+    put.add_argument("file", help="a YAML or JSON file (- for standard input)")

@@ -5,6 +5,8 @@ conforms to the SHACL shapes, and a page in the reader's language; it enters the
 deleting reach the follower; bad input changes nothing; a deleted call leaves no triple behind."""
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -152,3 +154,31 @@ def test_calls_of_missing_or_foreign_things_are_refused(node: Node) -> None:
     assert api(node.base_url, None, "POST", "/api/projects/fira-maker/calls", CALL).status == 401
     assert api(node.base_url, node.token, "GET", "/api/calls/nosuchcall").status == 404
     assert fetch(f"{node.base_url}/calls/nosuchcall", headers=AS_JSON).status == 404
+
+
+def _cli(node: Node, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "dsi4bcn", args[0], "--url", node.base_url, "--token", node.token, *args[1:]]
+    return subprocess.run(command, capture_output=True, text=True, input=stdin, timeout=60, check=False)
+
+
+def test_the_command_line_publishes_lists_closes_and_deletes_a_call(node: Node) -> None:
+    call_yaml = (
+        "purpose: offer\nnameMap:\n  ca: Taller lliure els dimarts\nconcepts: [skill:3d-printing]\n"
+        "validUntil: 2099-03-30\n"
+    )
+    published = _cli(node, "project", "call", "fira-maker", "-", stdin=call_yaml)
+    assert published.returncode == 0, published.stderr
+    call = json.loads(published.stdout)["call"]
+    listed = _cli(node, "call", "list")
+    assert listed.returncode == 0 and call in listed.stdout
+    closed = _cli(node, "call", "close", call)
+    assert closed.returncode == 0 and json.loads(closed.stdout)["state"] == "closed"
+    assert _cli(node, "call", "delete", call).returncode == 0
+    gone = _cli(node, "call", "get", call)
+    assert gone.returncode == 1 and gone.stderr
+    # Bad input: a message and a non-zero exit, nothing sent or written
+    before = database_dump(node.database)
+    bad = _cli(node, "project", "call", "fira-maker", "-", stdin=call_yaml.replace("3d-printing", "3d-printin"))
+    assert bad.returncode == 1 and "3d-printing" in bad.stderr  # the node's "did you mean"
+    assert _cli(node, "call", "close", "not a call!").returncode == 2
+    assert database_dump(node.database) == before
