@@ -5,8 +5,9 @@ this loop writes unsynced graphs, with their provenance, to the graph process in
 transaction each) and marks them synced only if nothing changed meanwhile. A crash or a killed graph
 process therefore only delays a graph, never loses it; ``rebuild`` empties the store and writes all again.
 
-Layout: one named graph per actor, named by the actor's IRI, and one per local call for collaboration,
-named by the call's IRI (its FEP-0837 ``Proposal``, while the call and its author live); the vocabulary in
+Layout: one named graph per actor, named by the actor's IRI, and one per call for collaboration, local or
+received, named by the call's IRI (its FEP-0837 ``Proposal``, while the call and its author live); the
+vocabulary in
 ``https://w3id.org/dsi4bcn/ns``; provenance about every graph in ``urn:dsi4bcn:provenance`` (PROV-O and
 Dublin Core: source node, activity, received and updated times, verifying key).
 """
@@ -29,6 +30,7 @@ from dsi4bcn.storage.callstore import Calls
 from dsi4bcn.storage.database import Connection, Database
 from dsi4bcn.storage.graphstate import GraphState, mark_unsynced
 from dsi4bcn.storage.localactors import ProfileStore, WriteHook, utc_now
+from dsi4bcn.storage.receivedcalls import ReceivedCalls
 from dsi4bcn.storage.receivedprofiles import ReceivedProfile, ReceivedProfiles
 from vocab.fastld import document_triples
 from vocab.graph import vocabulary_graph
@@ -99,6 +101,7 @@ class GraphSync:
         self._received = ReceivedProfiles(database)
         self._profiles = profiles
         self._calls = Calls(database)
+        self._received_calls = ReceivedCalls(database)
         self._graph = graph
         self.wake = asyncio.Event()
         self.idle = asyncio.Event()
@@ -262,7 +265,7 @@ class GraphSync:
             return await self._call_content(graph, call_id)
         row = remote.get(graph)
         if row is None:
-            return None, None
+            return await self._received_call_content(graph)
         about = _provenance(
             graph,
             source=row.peer,
@@ -285,3 +288,13 @@ class GraphSync:
             graph, source=instance_actor_iri(base), updated=call.updated, received=call.updated, activity=None, key=None
         )
         return to_ntriples(triples, graph), to_ntriples(about, PROVENANCE_GRAPH)
+
+    async def _received_call_content(self, graph: str) -> tuple[str | None, str | None]:
+        """A received call's graph and provenance (its peer, its times); nothing if none is held."""
+        call = await self._received_calls.get(graph)
+        if call is None:
+            return None, None
+        about = _provenance(
+            graph, source=call.peer, updated=call.updated, received=call.received, activity=None, key=None
+        )
+        return call.ntriples, to_ntriples(about, PROVENANCE_GRAPH)
