@@ -119,7 +119,7 @@ def _read_intent(value: Any, field: str, proposal_id: str) -> dict[str, Any]:
     if not same_origin(intent_id, proposal_id):
         raise ProposalRefused("proposal_intent_origin", field=field)
     action = single(intent.get("action"), f"{field}.action", "proposal_intent_invalid")
-    if action not in ACTIONS:
+    if not isinstance(action, str) or action not in ACTIONS:
         raise ProposalRefused("proposal_intent_invalid", field=f"{field}.action")
     quantity = read_quantity(intent.get("resourceQuantity"), f"{field}.resourceQuantity")
     return {"id": intent_id, "action": action, "quantity": quantity, "intent": intent}
@@ -130,9 +130,8 @@ def _read_primary(document: Mapping[str, Any], proposal_id: str) -> dict[str, An
         raise ProposalRefused("proposal_intent_missing")
     primary = _read_intent(document["publishes"], "publishes", proposal_id)
     field_name = "publishes.resourceConformsTo"
-    conforms = values_of(primary["intent"].get("resourceConformsTo"), field_name, MAX_CONCEPTS)
-    if len(conforms) > MAX_CONCEPTS:
-        raise ProposalRefused("proposal_concepts_too_many", limit=MAX_CONCEPTS)
+    conforms = primary["intent"].get("resourceConformsTo")
+    conforms = values_of(conforms, field_name, MAX_CONCEPTS, "proposal_concepts_too_many")
     concepts = tuple(dict.fromkeys(read_iri(concept, field_name) for concept in conforms))
     return {
         "intent_id": primary["id"],
@@ -226,7 +225,7 @@ def read_proposal(document: Mapping[str, Any]) -> Proposal:
         raise ProposalRefused("proposal_type_invalid")
     proposal_id = read_http_iri(document.get("id"), "id")
     purpose = single(document.get("purpose"), "purpose", "proposal_purpose_invalid")
-    if purpose not in PURPOSES:
+    if not isinstance(purpose, str) or purpose not in PURPOSES:
         raise ProposalRefused("proposal_purpose_invalid")
     actor = read_http_iri(document.get("attributedTo"), "attributedTo", "proposal_actor_invalid")
     if not same_origin(actor, proposal_id):

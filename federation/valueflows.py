@@ -364,9 +364,9 @@ def read_text_map(document: Mapping[str, Any], key: str, limit: int) -> dict[str
     return texts
 
 
-def values_of(value: Any, field: str, limit: int) -> list[Any]:
-    """The values of a property as a list (one value or an array), refused past ``limit`` values."""
+def values_of(value: Any, field: str, limit: int, code: str = "proposal_value_invalid") -> list[Any]:
+    """The values of a property as a list (one value or an array); more than ``limit`` raises ``code``."""
     values = value if isinstance(value, list) else [] if value is None else [value]
     if len(values) > limit:
-        raise ProposalRefused("proposal_value_invalid", field=field, limit=limit)
+        raise ProposalRefused(code, field=field, limit=limit)
     return values
