@@ -146,8 +146,8 @@ def _read_reciprocal(value: Any, proposal_id: str) -> Reciprocal | None:
         return None
     reciprocal = _read_intent(value, "reciprocal", proposal_id)
     conforms = reciprocal["intent"].get("resourceConformsTo")
-    field = "reciprocal.resourceConformsTo"
-    conforms_to = None if single(conforms, field) is None else read_iri(conforms, field)
+    where = "reciprocal.resourceConformsTo"
+    conforms_to = None if single(conforms, where) is None else read_iri(conforms, where)
     return Reciprocal(reciprocal["id"], reciprocal["action"], reciprocal["quantity"], conforms_to)
 
 
