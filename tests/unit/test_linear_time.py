@@ -43,7 +43,7 @@ from dsi4bcn.matching.features import profile_from_triples, strip_tags
 from dsi4bcn.profiles import ntriples
 from dsi4bcn.profiles import validation as profiles
 from dsi4bcn.profiles import values as profile_values
-from federation import activities, cavage, client, conneg, httpsig, jsontext, rfc9421, webfinger
+from federation import activities, cavage, client, conneg, httpsig, jsontext, rfc9421, valueflows, webfinger
 from federation.errors import FederationError
 from vocab import fastld, fastshapes
 from vocab.concepts import concept_index
@@ -179,6 +179,14 @@ SHAPE_PATTERNS: dict[str, dict[str, Callable[[int], str]]] = {
         "no at sign": lambda n: "a" * n,
         "a space at the end": lambda n: "a@" + "b" * n + " ",
         "many at signs": lambda n: "a@" * (n // 2),
+    },
+    "^(offer|request)$": {
+        "almost offer, repeated": lambda n: "offe" * (n // 4),
+        "offer then more": lambda n: "offer" * (n // 5),
+    },
+    "^(deliverService|transfer|use|work)$": {
+        "almost transfer, repeated": lambda n: "transfe" * (n // 7),
+        "use then more": lambda n: "use" * (n // 3),
     },
 }
 _GENERIC_PATTERN_INPUTS: dict[str, Callable[[int], str]] = {
@@ -477,6 +485,18 @@ CASES: list[Case] = [
         {"a bad character at the end": lambda n: "https://n.example/" + "a" * n + " "},
     ),
     *_cases(
+        # Behind read_datetime's 35-character cap: the pattern itself (see the module docstring).
+        "FEP-0837 xsd:dateTime (valueflows)",
+        lambda v: valueflows._DATE_TIME.fullmatch(v),
+        100_000,
+        {
+            "digits": lambda n: "1" * n,
+            "a date then digits": lambda n: "2026-01-01T00:00:00." + "1" * n,
+            "repeated dates": lambda n: "2026-01-01T00:00:00Z" * (n // 20),
+            "a date then a long zone": lambda n: "2026-01-01T00:00:00+" + "0" * n,
+        },
+    ),
+    *_cases(
         "fastld IRI check",
         lambda v: fastld._ABSOLUTE_IRI.match(v),
         100_000,
@@ -615,6 +635,9 @@ AUDITED_PATTERNS: dict[str | bytes, str] = {
     r'[^"\\]*': "httpsig Signature (draft-cavage)",
     r"\d{1,12}(?:\.\d{1,9})?": "httpsig created/expires timestamp",
     r"@?[a-z0-9!#$%&'*+.^_`|~-]+": "rfc9421 Signature-Input (structured fields)",
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]{1,9}))?(Z|[+-][0-9]{2}:[0-9]{2})": (
+        "FEP-0837 xsd:dateTime (valueflows)"
+    ),
     # dsi4bcn
     r"^(\d{4})_[a-z0-9_]+\.sql$": "trusted: the migration files shipped with the code",
     r"[a-z]{3,}": "matching tokens",
