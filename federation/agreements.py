@@ -99,7 +99,7 @@ def _render_commitment(commitment: Commitment) -> dict[str, Any]:
     if commitment.id is not None:
         rendered["id"] = commitment.id
     rendered["satisfies"] = commitment.satisfies
-    rendered["resourceQuantity"] = render_quantity(commitment.quantity, as_text=True)
+    rendered["resourceQuantity"] = render_quantity(commitment.quantity)
     return rendered
 
 

@@ -275,7 +275,7 @@ def _render_place(proposal: Proposal) -> dict[str, Any]:
 
 
 def render_proposal(proposal: Proposal, *, context: Sequence[Any]) -> dict[str, Any]:
-    """The canonical document of ``proposal`` (full IRIs, numbers as JSON numbers, ``type: [Proposal, Note]``
+    """The canonical document of ``proposal`` (full IRIs, amounts as decimal strings, ``type: [Proposal, Note]``
     so that Mastodon shows it) under ``context`` (``vocab.contexts.proposal_context()``). ``read_proposal``
     of the result gives ``proposal`` back."""
     rendered: dict[str, Any] = {"@context": list(context), "id": proposal.id, "type": ["Proposal", "Note"]}

@@ -7,9 +7,9 @@ are shared by ``federation.proposals`` (calls for collaboration) and ``federatio
 to them). Each refusal is a ``ProposalRefused`` with a stable ``code`` and ``params`` (``field``, ``limit``)
 for callers that answer people in their language, and an English message for logs and servers.
 
-Quantities are ``Decimal``; a value is accepted only if it survives a trip through an IEEE double, because
-the canonical document writes it as a JSON number (the SHACL shape compares it with zero) and every
-consumer, JavaScript included, must read the same amount. Pure: no I/O, no clock.
+Quantities are ``Decimal``; a value is accepted only if it survives a trip through an IEEE double, so
+that every consumer, JavaScript included, reads the same amount; the canonical document writes it as a
+decimal string (``render_quantity``), typed ``xsd:decimal`` by the proposals context. Pure: no I/O, no clock.
 """
 
 import re
@@ -289,16 +289,13 @@ def _is_unit(unit: str) -> bool:
     return unit.isascii() and all(character.isalnum() or character in "-_:/.#" for character in unit)
 
 
-def render_quantity(quantity: Quantity, *, as_text: bool = False) -> dict[str, Any]:
-    """The JSON of a quantity: the value as a JSON number (the canonical form), or as a decimal string
-    (``as_text``: what FEP-0837's examples show and Mitra's deserialiser requires)."""
+def render_quantity(quantity: Quantity) -> dict[str, Any]:
+    """The JSON of a quantity, its value as a decimal string: what FEP-0837's examples show, Mitra's
+    deserialiser requires, Fedify's ``parseDecimal`` reads (it fails on a JSON number), and what the
+    ``xsd:decimal`` coercion of ``vocab/proposals.jsonld`` types."""
     rendered: dict[str, Any] = {"hasUnit": quantity.unit}
     if quantity.value is not None:
-        value = quantity.value
-        if as_text:
-            rendered["hasNumericalValue"] = format(value, "f")
-        else:
-            rendered["hasNumericalValue"] = int(value) if value == value.to_integral_value() else float(value)
+        rendered["hasNumericalValue"] = format(quantity.value, "f")
     return rendered
 
 

@@ -167,14 +167,6 @@ SHAPE_PATTERNS: dict[str, dict[str, Callable[[int], str]]] = {
         "letters then a hyphen": lambda n: "a" * n + "-",
         "letter-hyphen pairs": lambda n: "a-" * (n // 2),
     },
-    "^(deliverService|transfer|use|work)$": {
-        "almost an action, repeated": lambda n: "transfe" * (n // 7),
-        "an action then more": lambda n: "transfer" + "r" * n,
-    },
-    "^(offer|request)$": {
-        "almost a purpose, repeated": lambda n: "reques" * (n // 6),
-        "a purpose then more": lambda n: "offer" * (n // 5),
-    },
     "^[^@\\s]+@[^@\\s]+$": {
         "no at sign": lambda n: "a" * n,
         "a space at the end": lambda n: "a@" + "b" * n + " ",

@@ -82,13 +82,12 @@ def test_amounts_past_the_bounds_are_refused() -> None:
         assert _code(read_quantity, {"hasUnit": "one", "hasNumericalValue": value}, "q") == "proposal_quantity_invalid"
 
 
-def test_quantities_render_as_numbers_or_as_text() -> None:
+def test_quantities_render_as_decimal_text() -> None:
     quantity = Quantity("one", Decimal("2.50"))
-    assert render_quantity(quantity) == {"hasUnit": "one", "hasNumericalValue": 2.5}
-    assert render_quantity(quantity, as_text=True) == {"hasUnit": "one", "hasNumericalValue": "2.50"}
-    assert render_quantity(Quantity("one", Decimal(7))) == {"hasUnit": "one", "hasNumericalValue": 7}
+    assert render_quantity(quantity) == {"hasUnit": "one", "hasNumericalValue": "2.50"}
+    assert render_quantity(Quantity("one", Decimal(7))) == {"hasUnit": "one", "hasNumericalValue": "7"}
     assert render_quantity(Quantity("hour")) == {"hasUnit": "hour"}
-    assert render_quantity(Quantity("one", Decimal("1E+3")), as_text=True)["hasNumericalValue"] == "1000"
+    assert render_quantity(Quantity("one", Decimal("1E+3")))["hasNumericalValue"] == "1000"
 
 
 @pytest.mark.parametrize(
