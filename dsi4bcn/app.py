@@ -20,6 +20,7 @@ from dsi4bcn.config import Config
 from dsi4bcn.demo import load_demo
 from dsi4bcn.directory.directoryservice import DirectoryService
 from dsi4bcn.fediverse.blocklist import Blocklist
+from dsi4bcn.fediverse.callintake import CallIntake
 from dsi4bcn.fediverse.callpublisher import CallPublisher
 from dsi4bcn.fediverse.domainblocks import DomainBlocks
 from dsi4bcn.fediverse.erasure import DeletionCheck
@@ -49,6 +50,7 @@ from dsi4bcn.storage.nodesettings import NodeSettings
 from dsi4bcn.storage.notes import Notes
 from dsi4bcn.storage.profilewrites import ProfileWrites
 from dsi4bcn.storage.receivedactivities import ReceivedActivities
+from dsi4bcn.storage.receivedcalls import ReceivedCalls
 from dsi4bcn.storage.receivednotes import ReceivedNotes
 from dsi4bcn.storage.receivedprofiles import ReceivedProfiles
 from dsi4bcn.storage.remoteactorcache import RemoteActorCache
@@ -272,6 +274,7 @@ async def _start_federation(
         ingestor,
         peering.peer_for,
         note_intake=NoteIntake(app[RECEIVED_NOTES], peering.peer_for),
+        call_intake=CallIntake(ReceivedCalls(database), peering.peer_for, sync.poke),
     )
     app[RECEIVED_PROFILES] = ReceivedProfiles(database)
     app[DOMAIN_BLOCKS] = DomainBlocks(blocklist, directory, peering, sync.poke)

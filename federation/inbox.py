@@ -9,6 +9,10 @@ Posts: a ``Create`` or ``Update`` of a ``Note`` becomes ``NoteReceived`` and a `
 the actor itself ``NoteDeleted``; what to keep of them is the caller's choice. A note must be on its
 actor's origin and name that actor, and only it, as its author (``attributedTo``), so that no actor can
 speak for another (FEP-fe34).
+
+Calls for collaboration: a ``Create`` or ``Update`` of an FEP-0837 ``Proposal`` (which may also be typed
+``Note``, so that Mastodon shows it) becomes ``ProposalReceived``, never a post; a ``Delete`` of it is a
+``NoteDeleted`` like any other object's, which the caller applies to what it holds under that id.
 """
 
 from collections.abc import Callable, Mapping
@@ -30,6 +34,7 @@ __all__ = [
     "LocalActor",
     "NoteDeleted",
     "NoteReceived",
+    "ProposalReceived",
     "RemoveActor",
     "RemoveFollower",
     "activity_types",
@@ -101,6 +106,16 @@ class NoteReceived:
 
 
 @dataclass(frozen=True)
+class ProposalReceived:
+    """A remote actor published (``Create``) or changed (``Update``) an FEP-0837 ``Proposal`` (a call for
+    collaboration), embedded as ``document`` with the activity's context."""
+
+    actor: str
+    document: Mapping[str, Any]
+    edited: bool
+
+
+@dataclass(frozen=True)
 class NoteDeleted:
     """A remote actor deleted an object of its own (a post, if one with that id by that actor is held)."""
 
@@ -140,6 +155,7 @@ Effect = (
     | RemoveActor
     | ActorUpdated
     | NoteReceived
+    | ProposalReceived
     | NoteDeleted
     | FollowAnswered
     | Deliver
@@ -257,6 +273,9 @@ def handle(activity: Mapping[str, Any], *, local_actor: LocalLookup, new_id: New
     if types and set(types) & {"Create", "Update"} and isinstance(embedded, Mapping):
         if embedded.get("id") == actor:
             return [ActorUpdated(actor, _with_activity_context(embedded, activity))]
-        if "Note" in activity_types(embedded):
+        embedded_types = activity_types(embedded)
+        if "Proposal" in embedded_types:
+            return [ProposalReceived(actor, _with_activity_context(embedded, activity), edited="Update" in types)]
+        if "Note" in embedded_types:
             return [NoteReceived(actor, embedded, edited="Update" in types)]
     return [Ignore(f"{'/'.join(types) or 'untyped'} activities need no action here")]

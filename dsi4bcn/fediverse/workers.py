@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
+from dsi4bcn.fediverse.callintake import CallIntake
 from dsi4bcn.fediverse.ingest import Ingestor
 from dsi4bcn.fediverse.noteintake import NoteIntake
 from dsi4bcn.fediverse.remoteactors import RemoteDirectory
@@ -41,6 +42,7 @@ from federation.inbox import (
     LocalActor,
     NoteDeleted,
     NoteReceived,
+    ProposalReceived,
     RemoveActor,
     RemoveFollower,
     handle,
@@ -106,9 +108,11 @@ class InboxProcessor:
         peer_for: Callable[[str], Awaitable[str | None]],
         *,
         note_intake: NoteIntake,
+        call_intake: CallIntake,
     ) -> None:
         self._received = received
         self._note_intake = note_intake
+        self._call_intake = call_intake
         self._follows = follows
         self._deliveries = deliveries
         self._profiles = profiles
@@ -219,7 +223,11 @@ class InboxProcessor:
             return f"profile {outcome}"
         if isinstance(effect, NoteReceived):
             return await self._note_intake.receive(effect)
+        if isinstance(effect, ProposalReceived):
+            return await self._call_intake.receive(effect)
         if isinstance(effect, NoteDeleted):
+            if await self._call_intake.delete(effect):
+                return "call removed"
             return await self._note_intake.delete(effect)
         if isinstance(effect, FollowAnswered):
             local = self._slug(effect.local) if effect.local else None

@@ -15,6 +15,7 @@ from aiohttp import web
 from dsi4bcn.config import load_config
 from dsi4bcn.fediverse import ingest as ingest_module
 from dsi4bcn.fediverse import workers as worker_module
+from dsi4bcn.fediverse.callintake import CallIntake
 from dsi4bcn.fediverse.ingest import Ingestor
 from dsi4bcn.fediverse.noteintake import NoteIntake
 from dsi4bcn.fediverse.remoteactors import RemoteDirectory
@@ -29,6 +30,7 @@ from dsi4bcn.storage.deliveries import DeliveryQueue
 from dsi4bcn.storage.follows import Follows
 from dsi4bcn.storage.localactors import ProfileStore
 from dsi4bcn.storage.receivedactivities import ReceivedActivities
+from dsi4bcn.storage.receivedcalls import ReceivedCalls
 from dsi4bcn.storage.receivednotes import ReceivedNotes
 from dsi4bcn.storage.remoteactorcache import RemoteActor, RemoteActorCache
 from dsi4bcn.supervise import supervised
@@ -111,6 +113,7 @@ async def test_a_failing_activity_is_recorded_and_the_others_are_processed(
         ingestor,
         no_peer,
         note_intake=NoteIntake(ReceivedNotes(database), no_peer),
+        call_intake=CallIntake(ReceivedCalls(database), no_peer),
     )
     task = asyncio.create_task(supervised("inbox-processor", processor.run))
     try:
