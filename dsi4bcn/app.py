@@ -19,6 +19,7 @@ from aiohttp import web
 from dsi4bcn.config import Config
 from dsi4bcn.demo import load_demo
 from dsi4bcn.directory.directoryservice import DirectoryService
+from dsi4bcn.fediverse.answerintake import AnswerIntake
 from dsi4bcn.fediverse.blocklist import Blocklist
 from dsi4bcn.fediverse.callintake import CallIntake
 from dsi4bcn.fediverse.callpublisher import CallPublisher
@@ -40,6 +41,7 @@ from dsi4bcn.graph.sync import GraphSync, profile_marker
 from dsi4bcn.matching.service import Matcher
 from dsi4bcn.profiles.images import MAX_IMAGE_BYTES
 from dsi4bcn.profiles.iris import instance_actor_iri
+from dsi4bcn.storage.calloffers import CallOffers
 from dsi4bcn.storage.callstore import Calls
 from dsi4bcn.storage.database import Database, open_database
 from dsi4bcn.storage.deliveries import DeliveryQueue
@@ -90,6 +92,7 @@ from dsi4bcn.web.appkeys import (
     PROFILE_WRITES,
     PUBLISHER,
     QUERY_SLOTS,
+    RECEIVED_CALLS,
     RECEIVED_NOTES,
     RECEIVED_PROFILES,
     RENDER_CACHE,
@@ -207,7 +210,7 @@ async def _build_delivery(
     database = app[DATABASE]
     app[FOLLOWS], app[NOTES] = Follows(database), Notes(database)
     app[RECEIVED_NOTES] = ReceivedNotes(database)
-    app[CALLS] = Calls(database)
+    app[CALLS], app[RECEIVED_CALLS] = Calls(database), ReceivedCalls(database)
     app[CALL_PUBLISHER] = CallPublisher(app[CALLS], app[FOLLOWS], base_url=config.base_url, language=config.language)
     deliveries = app[DELIVERY_QUEUE] = DeliveryQueue(database)
     signers = Signers(app[STORE], config.base_url)
@@ -228,6 +231,33 @@ async def _build_delivery(
         is_blocked=blocklist.is_blocked_url,
     )
     return client, deliverer
+
+
+def _inbox_processor(
+    app: web.Application,
+    config: Config,
+    ingestor: Ingestor,
+    peer_for: Callable[[str], Awaitable[str | None]],
+    graph_changed: Callable[[], None],
+) -> InboxProcessor:
+    """The inbox processor, with what it hands received profiles, posts, calls and answers to."""
+    database = app[DATABASE]
+    return InboxProcessor(
+        ReceivedActivities(database),
+        app[FOLLOWS],
+        app[DELIVERY_QUEUE],
+        app[STORE],
+        app[DIRECTORY],
+        config.base_url,
+        app[DELIVERER].poke,
+        ingestor,
+        peer_for,
+        note_intake=NoteIntake(app[RECEIVED_NOTES], peer_for),
+        call_intake=CallIntake(app[RECEIVED_CALLS], peer_for, graph_changed),
+        answer_intake=AnswerIntake(
+            config.base_url, config.language, app[CALLS], app[RECEIVED_CALLS], CallOffers(database)
+        ),
+    )
 
 
 async def _start_federation(
@@ -263,19 +293,7 @@ async def _start_federation(
         is_blocked=blocklist.is_blocked_url,
         posts=PostBackfill(client, NoteIntake(app[RECEIVED_NOTES], lambda actor: peering.peer_for(actor))),
     )
-    processor = app[INBOX_PROCESSOR] = InboxProcessor(
-        received,
-        follows,
-        app[DELIVERY_QUEUE],
-        app[STORE],
-        directory,
-        config.base_url,
-        deliverer.poke,
-        ingestor,
-        peering.peer_for,
-        note_intake=NoteIntake(app[RECEIVED_NOTES], peering.peer_for),
-        call_intake=CallIntake(ReceivedCalls(database), peering.peer_for, sync.poke),
-    )
+    processor = app[INBOX_PROCESSOR] = _inbox_processor(app, config, ingestor, peering.peer_for, sync.poke)
     app[RECEIVED_PROFILES] = ReceivedProfiles(database)
     app[DOMAIN_BLOCKS] = DomainBlocks(blocklist, directory, peering, sync.poke)
     app[ADDRESS_LIMITER] = RateLimiter(rate=config.inbox_rate, burst=config.inbox_rate * 10)

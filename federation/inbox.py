@@ -12,7 +12,11 @@ speak for another (FEP-fe34).
 
 Calls for collaboration: a ``Create`` or ``Update`` of an FEP-0837 ``Proposal`` (which may also be typed
 ``Note``, so that Mastodon shows it) becomes ``ProposalReceived``, never a post; a ``Delete`` of it is a
-``NoteDeleted`` like any other object's, which the caller applies to what it holds under that id.
+``NoteDeleted`` like any other object's, which the caller applies to what it holds under that id. An
+``Offer`` of an ``Agreement`` (an answer to a call) becomes ``AgreementOffered``; an ``Accept`` carrying an
+``Agreement`` as its ``result``, and an ``Accept`` or ``Reject`` of an object given by id (which may be an
+offer rather than a ``Follow``), also become ``OfferAnswered``, which the caller matches against what it
+sent or holds.
 """
 
 from collections.abc import Callable, Mapping
@@ -27,6 +31,7 @@ from federation.hosts import same_origin
 __all__ = [
     "ActorUpdated",
     "AddFollower",
+    "AgreementOffered",
     "Deliver",
     "Effect",
     "FollowAnswered",
@@ -34,6 +39,7 @@ __all__ = [
     "LocalActor",
     "NoteDeleted",
     "NoteReceived",
+    "OfferAnswered",
     "ProposalReceived",
     "RemoveActor",
     "RemoveFollower",
@@ -116,6 +122,23 @@ class ProposalReceived:
 
 
 @dataclass(frozen=True)
+class AgreementOffered:
+    """A remote actor offered to collaborate on a call (FEP-0837 ``Offer`` of an ``Agreement``)."""
+
+    actor: str
+    activity: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class OfferAnswered:
+    """A remote actor accepted or rejected something given by id: perhaps an offer to collaborate."""
+
+    actor: str
+    activity: Mapping[str, Any]
+    accepted: bool
+
+
+@dataclass(frozen=True)
 class NoteDeleted:
     """A remote actor deleted an object of its own (a post, if one with that id by that actor is held)."""
 
@@ -156,6 +179,8 @@ Effect = (
     | ActorUpdated
     | NoteReceived
     | ProposalReceived
+    | AgreementOffered
+    | OfferAnswered
     | NoteDeleted
     | FollowAnswered
     | Deliver
@@ -239,13 +264,17 @@ def _handle_undo(activity: Mapping[str, Any], actor: str, local_actor: LocalLook
 
 def _handle_answer(activity: Mapping[str, Any], actor: str, accepted: bool) -> list[Effect]:
     answered = activity.get("object")
+    result = activity.get("result")
+    if isinstance(result, Mapping) and "Agreement" in activity_types(result):
+        return [OfferAnswered(actor, activity, accepted)]
     follow_id = object_id(answered)
     local: str | None = None
     if isinstance(answered, Mapping):
         if _follow_target(answered) not in (None, actor):
             raise ActivityError("an actor can only answer Follows of itself")
         local = object_id(answered.get("actor"))
-    return [FollowAnswered(actor, accepted, follow_id, local)]
+        return [FollowAnswered(actor, accepted, follow_id, local)]
+    return [FollowAnswered(actor, accepted, follow_id, local), OfferAnswered(actor, activity, accepted)]
 
 
 def handle(activity: Mapping[str, Any], *, local_actor: LocalLookup, new_id: NewId) -> list[Effect]:
@@ -260,6 +289,11 @@ def handle(activity: Mapping[str, Any], *, local_actor: LocalLookup, new_id: New
         return _handle_undo(activity, actor, local_actor)
     if "Accept" in types or "Reject" in types:
         return _handle_answer(activity, actor, accepted="Accept" in types)
+    if "Offer" in types:
+        offered = activity.get("object")
+        if isinstance(offered, Mapping) and "Agreement" in activity_types(offered):
+            return [AgreementOffered(actor, activity)]
+        return [Ignore("Offer of something other than an Agreement")]
     if "Delete" in types:
         deleted = object_id(activity.get("object"))
         if deleted == actor:

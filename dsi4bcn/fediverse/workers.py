@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
+from dsi4bcn.fediverse.answerintake import AnswerIntake
 from dsi4bcn.fediverse.callintake import CallIntake
 from dsi4bcn.fediverse.ingest import Ingestor
 from dsi4bcn.fediverse.noteintake import NoteIntake
@@ -35,6 +36,7 @@ from federation.httpsig import sign_headers
 from federation.inbox import (
     ActorUpdated,
     AddFollower,
+    AgreementOffered,
     Deliver,
     Effect,
     FollowAnswered,
@@ -42,6 +44,7 @@ from federation.inbox import (
     LocalActor,
     NoteDeleted,
     NoteReceived,
+    OfferAnswered,
     ProposalReceived,
     RemoveActor,
     RemoveFollower,
@@ -109,10 +112,12 @@ class InboxProcessor:
         *,
         note_intake: NoteIntake,
         call_intake: CallIntake,
+        answer_intake: AnswerIntake,
     ) -> None:
         self._received = received
         self._note_intake = note_intake
         self._call_intake = call_intake
+        self._answer_intake = answer_intake
         self._follows = follows
         self._deliveries = deliveries
         self._profiles = profiles
@@ -174,7 +179,7 @@ class InboxProcessor:
                 new_id=lambda actor: f"{actor}/activities/{incoming.seq}-{random.getrandbits(64):016x}",
             )
             outcomes = [await self._apply(effect, incoming) for effect in effects]
-            outcome = "; ".join(outcomes)
+            outcome = "; ".join(text for text in outcomes if text)
         except ActivityError as error:
             outcome = f"refused: {error}"
         except FederationError as error:
@@ -225,6 +230,10 @@ class InboxProcessor:
             return await self._note_intake.receive(effect)
         if isinstance(effect, ProposalReceived):
             return await self._call_intake.receive(effect)
+        if isinstance(effect, AgreementOffered):
+            return await self._answer_intake.offered(effect)
+        if isinstance(effect, OfferAnswered):
+            return await self._answer_intake.answered(effect, await self._peer_for(effect.actor) or effect.actor)
         if isinstance(effect, NoteDeleted):
             if await self._call_intake.delete(effect):
                 return "call removed"

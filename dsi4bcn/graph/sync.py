@@ -6,8 +6,8 @@ transaction each) and marks them synced only if nothing changed meanwhile. A cra
 process therefore only delays a graph, never loses it; ``rebuild`` empties the store and writes all again.
 
 Layout: one named graph per actor, named by the actor's IRI, and one per call for collaboration, local or
-received, named by the call's IRI (its FEP-0837 ``Proposal``, while the call and its author live); the
-vocabulary in
+received, named by the call's IRI (its FEP-0837 ``Proposal``, while the call and its author live), and one
+per agreement made on a call, named by the agreement's IRI; the vocabulary in
 ``https://w3id.org/dsi4bcn/ns``; provenance about every graph in ``urn:dsi4bcn:provenance`` (PROV-O and
 Dublin Core: source node, activity, received and updated times, verifying key).
 """
@@ -26,6 +26,7 @@ from dsi4bcn.profiles.calldocuments import parse_call_iri, render_call
 from dsi4bcn.profiles.documents import render_actor
 from dsi4bcn.profiles.iris import actor_iri, instance_actor_iri, parse_actor_iri
 from dsi4bcn.profiles.ntriples import Triple, to_ntriples
+from dsi4bcn.storage.calloffers import CallOffers
 from dsi4bcn.storage.callstore import Calls
 from dsi4bcn.storage.database import Connection, Database
 from dsi4bcn.storage.graphstate import GraphState, mark_unsynced
@@ -102,6 +103,7 @@ class GraphSync:
         self._profiles = profiles
         self._calls = Calls(database)
         self._received_calls = ReceivedCalls(database)
+        self._offers = CallOffers(database)
         self._graph = graph
         self.wake = asyncio.Event()
         self.idle = asyncio.Event()
@@ -265,7 +267,7 @@ class GraphSync:
             return await self._call_content(graph, call_id)
         row = remote.get(graph)
         if row is None:
-            return await self._received_call_content(graph)
+            return await self._answer_content(graph)
         about = _provenance(
             graph,
             source=row.peer,
@@ -289,12 +291,28 @@ class GraphSync:
         )
         return to_ntriples(triples, graph), to_ntriples(about, PROVENANCE_GRAPH)
 
-    async def _received_call_content(self, graph: str) -> tuple[str | None, str | None]:
-        """A received call's graph and provenance (its peer, its times); nothing if none is held."""
+    async def _answer_content(self, graph: str) -> tuple[str | None, str | None]:
+        """A received call's graph, or an agreement's, and its provenance; nothing if neither is held."""
         call = await self._received_calls.get(graph)
         if call is None:
-            return None, None
+            return await self._agreement_content(graph)
         about = _provenance(
             graph, source=call.peer, updated=call.updated, received=call.received, activity=None, key=None
         )
         return call.ntriples, to_ntriples(about, PROVENANCE_GRAPH)
+
+    async def _agreement_content(self, graph: str) -> tuple[str | None, str | None]:
+        """An agreement's graph, with whoever told this node of it as its source; nothing if none is held."""
+        agreement = await self._offers.agreement(graph)
+        if agreement is None:
+            return None, None
+        triples, _ = document_triples(agreement.document)
+        about = _provenance(
+            graph,
+            source=agreement.source,
+            updated=agreement.accepted,
+            received=agreement.accepted,
+            activity=None,
+            key=None,
+        )
+        return to_ntriples(triples, graph), to_ntriples(about, PROVENANCE_GRAPH)

@@ -34,6 +34,7 @@ from dsi4bcn.storage.localactors import ProfileStore
 from dsi4bcn.storage.mediastore import MediaStore
 from dsi4bcn.storage.notes import Notes
 from dsi4bcn.storage.profilewrites import ProfileWrites
+from dsi4bcn.storage.receivedcalls import ReceivedCalls
 from dsi4bcn.storage.receivednotes import ReceivedNotes
 from dsi4bcn.storage.receivedprofiles import ReceivedProfiles
 from dsi4bcn.supervise import Supervisor
@@ -75,6 +76,7 @@ __all__ = [
     "PROFILE_WRITES",
     "PUBLISHER",
     "QUERY_SLOTS",
+    "RECEIVED_CALLS",
     "RECEIVED_NOTES",
     "RECEIVED_PROFILES",
     "RENDER_CACHE",
@@ -120,6 +122,7 @@ DIRECTORY = web.AppKey("directory", RemoteDirectory)
 DELIVERER = web.AppKey("deliverer", Deliverer)
 PUBLISHER = web.AppKey("publisher", Publisher)
 CALLS = web.AppKey("calls", Calls)
+RECEIVED_CALLS = web.AppKey("received_calls", ReceivedCalls)
 CALL_PUBLISHER = web.AppKey("call_publisher", CallPublisher)
 PEERING = web.AppKey("peering", Peering)
 # Profiles received from peers, for their pages here (``/network/profile``).

@@ -15,6 +15,7 @@ from aiohttp import web
 from dsi4bcn.config import load_config
 from dsi4bcn.fediverse import ingest as ingest_module
 from dsi4bcn.fediverse import workers as worker_module
+from dsi4bcn.fediverse.answerintake import AnswerIntake
 from dsi4bcn.fediverse.callintake import CallIntake
 from dsi4bcn.fediverse.ingest import Ingestor
 from dsi4bcn.fediverse.noteintake import NoteIntake
@@ -25,6 +26,8 @@ from dsi4bcn.graph.process import GraphService
 from dsi4bcn.graph.sync import GraphSync
 from dsi4bcn.profiles.actorrecords import ActorRecord
 from dsi4bcn.profiles.documents import render_actor
+from dsi4bcn.storage.calloffers import CallOffers
+from dsi4bcn.storage.callstore import Calls
 from dsi4bcn.storage.database import Database, open_database
 from dsi4bcn.storage.deliveries import DeliveryQueue
 from dsi4bcn.storage.follows import Follows
@@ -114,6 +117,7 @@ async def test_a_failing_activity_is_recorded_and_the_others_are_processed(
         no_peer,
         note_intake=NoteIntake(ReceivedNotes(database), no_peer),
         call_intake=CallIntake(ReceivedCalls(database), no_peer),
+        answer_intake=AnswerIntake(BASE, "ca", Calls(database), ReceivedCalls(database), CallOffers(database)),
     )
     task = asyncio.create_task(supervised("inbox-processor", processor.run))
     try:

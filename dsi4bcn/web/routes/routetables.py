@@ -8,6 +8,7 @@ from dsi4bcn.web.routes import (
     accountsadmin,
     actordocs,
     adminpages,
+    answersadmin,
     callpages,
     callsadmin,
     conceptpages,
@@ -62,4 +63,5 @@ ROUTE_TABLES: tuple[web.RouteTableDef, ...] = (
     postadminpages.routes,
     accountsadmin.routes,
     callsadmin.routes,
+    answersadmin.routes,
 )

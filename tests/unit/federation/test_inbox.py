@@ -5,12 +5,14 @@ import pytest
 from federation.errors import ActivityError
 from federation.inbox import (
     AddFollower,
+    AgreementOffered,
     Deliver,
     FollowAnswered,
     Ignore,
     LocalActor,
     NoteDeleted,
     NoteReceived,
+    OfferAnswered,
     RemoveActor,
     RemoveFollower,
     handle,
@@ -137,7 +139,8 @@ def test_accept_and_reject_of_our_follow() -> None:
     accepted = {"id": "https://masto.example/a/1", "type": "Accept", "actor": ALICE, "object": ours}
     assert _handle(accepted) == [FollowAnswered(ALICE, True, ours["id"], LOCAL)]
     rejected = dict(accepted, type="Reject", object=ours["id"])
-    assert _handle(rejected) == [FollowAnswered(ALICE, False, ours["id"], None)]
+    # By id alone it may answer a Follow or an offer to collaborate: the node matches it against both
+    assert _handle(rejected) == [FollowAnswered(ALICE, False, ours["id"], None), OfferAnswered(ALICE, rejected, False)]
     forged = dict(accepted, object=dict(ours, object="https://masto.example/users/bob"))
     with pytest.raises(ActivityError):
         _handle(forged)
@@ -211,3 +214,17 @@ def test_an_embedded_actor_document_keeps_the_activitys_context() -> None:
     assert effect == ActorUpdated(ALICE, {"@context": context, **document})
     own = {"@context": "https://www.w3.org/ns/activitystreams", **document}
     assert _handle(dict(update, object=own)) == [ActorUpdated(ALICE, own)]  # its own context wins
+
+
+def test_offers_to_collaborate_and_their_answers() -> None:
+    offer = {
+        "id": "https://masto.example/offers/1",
+        "type": "Offer",
+        "actor": ALICE,
+        "object": {"type": "Agreement", "stipulates": {"type": "Commitment", "satisfies": f"{LOCAL}/calls/x#primary"}},
+    }
+    assert _handle(offer) == [AgreementOffered(ALICE, offer)]
+    assert isinstance(_handle(dict(offer, object={"type": "Note"}))[0], Ignore)
+    accept = {"id": "https://masto.example/a/2", "type": "Accept", "actor": ALICE, "object": f"{LOCAL}/offers/1"}
+    accept["result"] = {"id": "https://masto.example/agreements/1", "type": "Agreement"}
+    assert _handle(accept) == [OfferAnswered(ALICE, accept, True)]

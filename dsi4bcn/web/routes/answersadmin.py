@@ -1,0 +1,61 @@
+"""The admin JSON API of answers to calls for collaboration (docs/calls.md, "Answers"): offer to collaborate
+on another node's call, list a call's offers, accept or reject one, and list what a profile sent.
+
+Every route needs ``Authorization: Bearer TOKEN``; an editor acts for their organisation and its projects.
+The changes themselves are ``web.answeractions``.
+"""
+
+from aiohttp import web
+
+from dsi4bcn.profiles.calldocuments import call_iri
+from dsi4bcn.profiles.iris import actor_iri
+from dsi4bcn.storage.calloffers import CallOffers
+from dsi4bcn.web.answeractions import answer_offer, offer_json, send_offer
+from dsi4bcn.web.appkeys import CONFIG, DATABASE
+from dsi4bcn.web.callactions import editable_call
+from dsi4bcn.web.http import json_response, read_json_body
+from dsi4bcn.web.principal import authorise
+from dsi4bcn.web.routes.profileadmin import editable_record_by
+
+__all__ = ["routes"]
+
+routes = web.RouteTableDef()
+_PROFILE = "/api/{collection:organisations|projects}/{slug}"
+
+
+@routes.post(_PROFILE + "/offers")
+async def post_offer(request: web.Request) -> web.Response:
+    """Offer to collaborate on a call this node aggregates: ``{"call": IRI, "content": text}``; 201."""
+    principal, author = await editable_record_by(request)
+    offer = await send_offer(request.app, principal, author, await read_json_body(request))
+    return json_response(offer_json(offer), status=201)
+
+
+@routes.get(_PROFILE + "/offers")
+async def list_sent(request: web.Request) -> web.Response:
+    """The offers the profile sent, newest first, with their state (pending, accepted, rejected)."""
+    _principal, author = await editable_record_by(request)
+    actor = actor_iri(request.app[CONFIG].base_url, author.kind, author.slug)
+    return json_response([offer_json(offer) for offer in await CallOffers(request.app[DATABASE]).sent_by(actor)])
+
+
+@routes.get("/api/calls/{call}/offers")
+async def list_received(request: web.Request) -> web.Response:
+    """The offers received for one of the caller's calls, oldest first."""
+    principal = await authorise(request)
+    record = await editable_call(request.app, principal, request.match_info["call"])
+    iri = call_iri(request.app[CONFIG].base_url, record.id)
+    return json_response([offer_json(offer) for offer in await CallOffers(request.app[DATABASE]).of_call(iri)])
+
+
+@routes.post("/api/calls/{call}/offers/{answer:accept|reject}")
+async def post_answer(request: web.Request) -> web.Response:
+    """Accept (the agreement is made and announced) or reject an offer: ``{"offer": id, "content"?}``."""
+    principal = await authorise(request)
+    accept = request.match_info["answer"] == "accept"
+    body = await read_json_body(request)
+    offer, agreement = await answer_offer(request.app, principal, request.match_info["call"], body, accept=accept)
+    answer = offer_json(offer)
+    if agreement:
+        answer["agreement"] = agreement
+    return json_response(answer)

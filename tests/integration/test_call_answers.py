@@ -1,0 +1,207 @@
+"""Answers to calls across three real nodes and a Fedify follower (issue 13's acceptance, without the
+matching part): a project on A publishes a request for 3D printing; B's organisation, which aggregates A,
+answers with an FEP-0837 offer; A's caller accepts it; the agreement is kept on A and B and reaches C's graph
+with who provides and who receives; the Fedify follower of A's project received the call and the Accept.
+A forged Accept, an offer for a call that does not exist and an answer to a call B does not hold change
+nothing."""
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from tests.support.fake_actors import ActorServer, FakeActor
+from tests.support.fedify_peer import FedifyPeer, start_fedify_peer
+from tests.support.http import api, database_dump, fetch, sparql_rows
+from tests.support.nodes import Node, start_node
+from tests.support.waiting import within
+from vocab.contexts import proposal_context
+
+pytestmark = [pytest.mark.peer, pytest.mark.network]
+ENV = {"DSI4BCN_DELIVERY_BACKOFF_SCALE": "0.01", "DSI4BCN_RESYNC_INTERVAL": "3600"}
+CALL: dict[str, Any] = {
+    "purpose": "request",
+    "nameMap": {"ca": "Voluntàries d'impressió 3D per a la fira"},
+    "concepts": ["skill:3d-printing"],
+    "quantity": 2,
+    "validUntil": "2099-12-15",
+}
+VF = "https://w3id.org/valueflows/ont/vf#"
+
+
+@dataclass
+class Network:
+    a: Node
+    b: Node
+    c: Node
+    peer: FedifyPeer
+    project: str
+    workshop: str
+
+
+def _holds(node: Node, iri: str) -> bool:
+    return bool(sparql_rows(node.base_url, f"SELECT ?p WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }} LIMIT 1"))
+
+
+@pytest.fixture(scope="module")
+def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Network]:
+    folder = tmp_path_factory.mktemp("call-answers")
+    a, b, c = (start_node(folder / name, env=ENV) for name in "abc")
+    put = [
+        (a, "organisations/fem-barri", {"nameMap": {"ca": "Fem Barri"}, "sectors": ["sector:civil-society"]}),
+        (
+            a,
+            "projects/fira-maker",
+            {"organisation": "fem-barri", "nameMap": {"ca": "Fira maker"}, "areas": ["area:maker"]},
+        ),
+        (
+            b,
+            "organisations/fabrica",
+            {"nameMap": {"ca": "Fàbrica Oberta"}, "sectors": ["sector:industry"], "offers": ["skill:3d-printing"]},
+        ),
+    ]
+    for node, path, document in put:
+        assert api(node.base_url, node.token, "PUT", f"/api/{path}", document).status == 201
+    project, workshop = f"{a.base_url}/projects/fira-maker", f"{b.base_url}/organisations/fabrica"
+    for aggregator, origin in ((b, a), (c, a), (c, b)):
+        assert api(aggregator.base_url, aggregator.token, "POST", "/api/peers", {"url": origin.base_url}).status == 202
+    within(20, lambda: _holds(b, project) and _holds(c, project) and _holds(c, workshop), "the peering")
+    peer = start_fedify_peer(log_dir=tmp_path_factory.mktemp("fedify-answers"))
+    peer.follow(project)
+    peer.wait_for_activity("Accept")
+    yield Network(a, b, c, peer, project, workshop)
+    peer.stop()
+    for node in (a, b, c):
+        node.stop()
+
+
+def _outcome(node: Node, activity_id: str) -> str:
+    """What the node's inbox made of an activity ("" until it is processed)."""
+    connection = sqlite3.connect(f"file:{node.database}?mode=ro", uri=True)
+    try:
+        row = connection.execute("SELECT outcome FROM inbox WHERE activity_id = ?", (activity_id,)).fetchone()
+    finally:
+        connection.close()
+    return str(row[0]) if row and row[0] else ""
+
+
+def _answer_rows(dump: list[str]) -> list[str]:
+    return [row for row in dump if row.startswith(('INSERT INTO "call_offers"', 'INSERT INTO "agreements"'))]
+
+
+def _post(node: Node, sender: FakeActor, activity: dict[str, Any]) -> None:
+    inbox = f"{node.base_url}/inbox"
+    body = json.dumps(activity).encode()
+    answer = fetch(inbox, method="POST", headers=sender.sign(inbox, body), body=body)
+    assert answer.status == 202, answer.body
+
+
+def _offers(node: Node, path: str) -> list[dict[str, Any]]:
+    answer = api(node.base_url, node.token, "GET", path)
+    assert answer.status == 200, answer.body
+    result: list[dict[str, Any]] = answer.json()
+    return result
+
+
+def test_an_offer_accepted_becomes_an_agreement_everywhere(network: Network) -> None:
+    a, b, c, peer = network.a, network.b, network.c, network.peer
+    published = api(a.base_url, a.token, "POST", "/api/projects/fira-maker/calls", CALL)
+    assert published.status == 201
+    iri, call = published.json()["id"], published.json()["call"]
+    within(5, lambda: _holds(b, iri) and _holds(c, iri), "the call on B and C")
+    # B's organisation offers to collaborate
+    sent = api(
+        b.base_url, b.token, "POST", "/api/organisations/fabrica/offers", {"call": iri, "content": "Dues impressores!"}
+    )
+    assert sent.status == 201, sent.body
+    within(5, lambda: _offers(a, f"/api/calls/{call}/offers"), "the offer on A")
+    received = _offers(a, f"/api/calls/{call}/offers")[0]
+    assert received["offerer"] == network.workshop and received["state"] == "pending"
+    # A's caller accepts it
+    accepted = api(a.base_url, a.token, "POST", f"/api/calls/{call}/offers/accept", {"offer": received["id"]})
+    assert accepted.status == 200, accepted.body
+    agreement = accepted.json()["agreement"]
+    again = api(a.base_url, a.token, "POST", f"/api/calls/{call}/offers/accept", {"offer": received["id"]})
+    assert again.status == 409
+    within(5, lambda: _offers(b, "/api/organisations/fabrica/offers")[0]["state"] == "accepted", "the Accept on B")
+    # The agreement is in A's, B's and C's graphs: B's workshop provides, A's project receives
+    query = (
+        f"SELECT ?provider ?receiver WHERE {{ GRAPH <{agreement}> {{ <{agreement}> a <{VF}Agreement> ;"
+        f" <{VF}stipulates> ?c . ?c <{VF}provider> ?provider ; <{VF}receiver> ?receiver }} }}"
+    )
+    for node in (a, b, c):
+        within(10, lambda node=node: sparql_rows(node.base_url, query), f"the agreement in {node.base_url}'s graph")
+        assert sparql_rows(node.base_url, query) == [{"provider": network.workshop, "receiver": network.project}]
+    # The Fedify follower received the call and the agreement
+    peer.wait_for_activity("Create", objectId=iri)
+    accept = peer.wait_for_activity("Accept", actor=network.project)
+    assert accept["auth"]["verifiedBy"] == "http-signature"
+
+
+def test_forged_or_baseless_answers_change_nothing(network: Network) -> None:
+    a, b = network.a, network.b
+    published = api(a.base_url, a.token, "POST", "/api/projects/fira-maker/calls", CALL).json()
+    iri, call = published["id"], published["call"]
+    within(5, lambda: _holds(b, iri), "the call on B")
+    offer = api(b.base_url, b.token, "POST", "/api/organisations/fabrica/offers", {"call": iri}).json()
+    within(5, lambda: _offers(a, f"/api/calls/{call}/offers"), "the offer on A")
+    before_b = database_dump(b.database)
+    before_a = _offers(a, f"/api/calls/{call}/offers")
+    server = ActorServer()
+    try:
+        mallory = server.add_actor("mallory")
+        # A well-formed Accept of B's pending offer, signed by someone who is not the caller
+        forged = {
+            "@context": proposal_context(),
+            "id": f"{mallory.id}/accepts/1",
+            "type": "Accept",
+            "actor": mallory.id,
+            "object": offer["id"],
+            "result": {
+                "id": f"{mallory.id}/agreements/1",
+                "type": "Agreement",
+                "stipulates": {
+                    "type": "Commitment",
+                    "satisfies": f"{iri}#primary",
+                    "resourceQuantity": {"hasUnit": "one", "hasNumericalValue": "2"},
+                },
+            },
+        }
+        _post(b, mallory, forged)
+        # An offer for a call that does not exist on A
+        ghost = {
+            "@context": proposal_context(),
+            "id": f"{mallory.id}/offers/1",
+            "type": "Offer",
+            "actor": mallory.id,
+            "object": {
+                "type": "Agreement",
+                "stipulates": {
+                    "type": "Commitment",
+                    "satisfies": f"{a.base_url}/calls/nosuchcall#primary",
+                    "resourceQuantity": {"hasUnit": "one"},
+                },
+            },
+        }
+        _post(a, mallory, ghost)
+        within(10, lambda: _outcome(b, forged["id"]), "B processed the forged Accept")
+        within(10, lambda: _outcome(a, ghost["id"]), "A processed the offer for no call")
+    finally:
+        server.stop()
+    assert "refused: " in _outcome(b, forged["id"]), _outcome(b, forged["id"])
+    assert _outcome(a, ghost["id"]).startswith("refused: an offer for a call that does not exist"), _outcome(
+        a, ghost["id"]
+    )
+    assert _offers(b, "/api/organisations/fabrica/offers")[0]["state"] == "pending"
+    assert _offers(a, f"/api/calls/{call}/offers") == before_a
+    assert _answer_rows(database_dump(b.database)) == _answer_rows(before_b)
+    # Through the API: a call B does not hold, and no call at all
+    missing = api(
+        b.base_url, b.token, "POST", "/api/organisations/fabrica/offers", {"call": f"{a.base_url}/calls/nosuchcall"}
+    )
+    assert missing.status == 404 and missing.json()["code"] == "no_such_call"
+    assert api(b.base_url, b.token, "POST", "/api/organisations/fabrica/offers", {}).status == 422
+    assert api(a.base_url, a.token, "POST", f"/api/calls/{call}/offers/accept", {"offer": "nope"}).status == 404
