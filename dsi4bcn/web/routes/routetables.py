@@ -8,6 +8,7 @@ from dsi4bcn.web.routes import (
     accountsadmin,
     actordocs,
     adminpages,
+    calladminpages,
     callpages,
     callsadmin,
     conceptpages,
@@ -60,6 +61,7 @@ ROUTE_TABLES: tuple[web.RouteTableDef, ...] = (
     nodeadminpages.routes,
     profileforms.routes,
     postadminpages.routes,
+    calladminpages.routes,
     accountsadmin.routes,
     callsadmin.routes,
 )
