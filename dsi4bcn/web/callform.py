@@ -21,6 +21,7 @@ __all__ = [
     "FIELD_LABELS",
     "TIME_TERMS",
     "CallValues",
+    "barcelona_time",
     "call_from_values",
     "empty_values",
     "form_errors",
@@ -163,9 +164,9 @@ def call_from_values(values: CallValues) -> dict[str, Any]:
     return call
 
 
-def _local(stamp: str, term: str) -> dict[str, str]:
-    """A stored time (UTC, ``Z``) as Barcelona's day, and its time unless it is the day's start (for
-    ``validFrom``) or end (for the others), which a day alone means."""
+def barcelona_time(stamp: str, term: str) -> dict[str, str]:
+    """A stored time of ``term`` (UTC, ``Z``) as Barcelona's day, and its time unless it is the day's start
+    (for ``validFrom``) or end (for the others), which a day alone means: ``{"date": …, "time": …}``."""
     moment = datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(_BARCELONA)
     default = _DAY_START if term == "validFrom" else _DAY_END
     clock = moment.time().replace(tzinfo=None)
@@ -187,7 +188,7 @@ def values_of_call(fields: Mapping[str, Any]) -> CallValues:
     values["location"] = {part: str(place[part]) if part in place else "" for part in _PLACE_PARTS}
     for term in TIME_TERMS:
         if term in fields:
-            values[term] = _local(str(fields[term]), term)
+            values[term] = barcelona_time(str(fields[term]), term)
     values["budget"] = str(fields.get("budget", ""))
     return values
 

@@ -23,7 +23,15 @@ from dsi4bcn.web.accountsession import SignedIn
 from dsi4bcn.web.adminview import admin_page, checked_form, principal_of, signed_or_redirect
 from dsi4bcn.web.appkeys import CALLS, CONFIG, STORE
 from dsi4bcn.web.callactions import close_call, delete_call, editable_call, publish_call, replace_call
-from dsi4bcn.web.callform import CallValues, call_from_values, empty_values, form_errors, posted_values, values_of_call
+from dsi4bcn.web.callform import (
+    CallValues,
+    barcelona_time,
+    call_from_values,
+    empty_values,
+    form_errors,
+    posted_values,
+    values_of_call,
+)
 from dsi4bcn.web.http import ApiError, request_language
 from dsi4bcn.web.profileform import concept_choices, place_choices
 from dsi4bcn.web.routes.profileadmin import live_record, require_edit
@@ -102,7 +110,7 @@ def _listed(request: web.Request, record: CallRecord) -> dict[str, Any]:
         "title": record.title(language),
         "purpose": record.fields.get("purpose", "request"),
         "state": record.state(utc_now()),
-        "until": values_of_call({"validUntil": until})["validUntil"]["date"] if until else "",
+        "until": barcelona_time(until, "validUntil")["date"] if until else "",
         "href": call_iri(request.app[CONFIG].base_url, record.id),
         "edit": f"{_CALL.format(call=record.id)}/edit",
     }
@@ -117,10 +125,10 @@ async def _calls_page(
     errors: dict[str, list[str]] | None = None,
 ) -> web.Response:
     records = await request.app[CALLS].of_author(author.slug)
-    language = request_language(request)
+    action = _calls_path(author, request_language(request)) + "#new-call"  # a refused form opens at its problems
     context: dict[str, Any] = {
         **_head(request, author),
-        **_form(request, values or empty_values(), errors or {}, _calls_path(author, language), "publish_call"),
+        **_form(request, values or empty_values(), errors or {}, action, "publish_call"),
         "calls": [_listed(request, record) for record in records],
     }
     return admin_page(request, signed, "admin_calls.html", status, **context)

@@ -7,7 +7,14 @@ import pytest
 from multidict import MultiDict
 
 from dsi4bcn.profiles.callvalidation import CallInvalid, normalise_call
-from dsi4bcn.web.callform import call_from_values, empty_values, form_errors, posted_values, values_of_call
+from dsi4bcn.web.callform import (
+    barcelona_time,
+    call_from_values,
+    empty_values,
+    form_errors,
+    posted_values,
+    values_of_call,
+)
 from vocab.concepts import concept_index
 
 
@@ -130,3 +137,10 @@ def test_the_deadline_after_the_end_names_the_deadline_field() -> None:
     values["deadline"] = {"date": "2026-12-02", "time": ""}
     errors = form_errors(_problems(call_from_values(values)), "en")
     assert errors == {"deadline": ["'Answer by' is after the call ends: it must be before it ends, or the same day."]}
+
+
+def test_a_stored_time_is_said_as_barcelona_s_day_and_time() -> None:
+    assert barcelona_time("2099-12-09T23:00:00Z", "validFrom") == {"date": "2099-12-10", "time": ""}
+    assert barcelona_time("2099-12-09T23:00:00Z", "deadline") == {"date": "2099-12-10", "time": "00:00"}
+    assert barcelona_time("2099-12-15T22:59:59Z", "validUntil") == {"date": "2099-12-15", "time": ""}
+    assert barcelona_time("2026-07-01T07:15:30Z", "validUntil") == {"date": "2026-07-01", "time": "09:15:30"}
