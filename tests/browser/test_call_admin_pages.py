@@ -75,6 +75,15 @@ def test_a_community_admin_publishes_a_call_from_the_form(node: Node, page: Page
     expect(page.locator("#basedIn")).to_have_value("neighbourhood:68")
     check_page(page, "call-edit")
 
+    # Deleting the expired call asks first
+    page.goto(f"{node.base_url}/admin/projects/fira-maker/calls?lang=ca")
+    page.get_by_role("link", name="Esborra: Taller obert els dimarts a la tarda").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Esborrar la crida: Taller obert els dimarts a la tarda")
+    check_page(page, "call-delete")
+    page.get_by_role("button", name="Sí, esborra-ho").click()
+    expect(page.get_by_role("status")).to_contain_text("Crida esborrada")
+    expect(page.locator(".admin-calls li")).to_have_count(1)
+
     # Its public page
     page.goto(f"{node.base_url}/admin/projects/fira-maker/calls?lang=ca")
     page.get_by_role("link", name="Voluntàries d'impressió 3D per a la fira", exact=True).click()
