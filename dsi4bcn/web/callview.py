@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from dsi4bcn.i18n import UI
 from dsi4bcn.profiles.calldocuments import CallRecord, plain_paragraphs
+from dsi4bcn.web.callform import barcelona_time
 from dsi4bcn.web.profilelinks import directory_link
 from vocab.concepts import concept_index
 
@@ -38,9 +39,11 @@ def _label(key: str, language: str) -> str:
     return UI[key][language]
 
 
-def _when(moment: str) -> str:
-    """A stored time as people read it: the day and the UTC hour."""
-    return f"{moment[:10]} {moment[11:16]} UTC"
+def _when(moment: str, term: str) -> str:
+    """A stored time as people in Barcelona read it: the day, and the local time unless the day alone says it
+    (its start for ``validFrom``, its end for the others), as the call's form shows it."""
+    local = barcelona_time(moment, term)
+    return f"{local['date']} {local['time']}" if local["time"] else local["date"]
 
 
 def _facts(fields: Mapping[str, Any], language: str) -> list[tuple[str, str]]:
@@ -57,7 +60,7 @@ def _facts(fields: Mapping[str, Any], language: str) -> list[tuple[str, str]]:
         facts.append((_label("call_place", language), where))
     for term, key in (("validFrom", "call_from"), ("validUntil", "call_until"), ("deadline", "call_deadline")):
         if term in fields:
-            facts.append((_label(key, language), _when(fields[term])))
+            facts.append((_label(key, language), _when(fields[term], term)))
     if "budget" in fields:
         facts.append((_label("call_budget", language), f"{fields['budget']} €"))
     return facts

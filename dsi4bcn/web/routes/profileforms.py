@@ -41,7 +41,7 @@ from dsi4bcn.web.routes.profileadmin import (
 )
 from dsi4bcn.web.routes.signin import redirect
 
-__all__ = ["routes"]
+__all__ = ["place_map", "routes"]
 
 routes = web.RouteTableDef()
 _EXISTING = "/admin/{collection:organisations|projects}/{slug}"
@@ -92,12 +92,12 @@ async def _form_page(
         "record": record,
         "query_saved": request.query.get("saved") == "1",
         "images": {name: _image_url(document.get(name)) for name in ("icon", "image")},
-        "place_map": _place_map(document, language),
+        "place_map": place_map(document, language),
     }
     return admin_page(request, signed, "profile_form.html", status, **context)
 
 
-def _place_map(document: dict[str, Any], language: str) -> Markup:
+def place_map(document: dict[str, Any], language: str) -> Markup:
     """The district map of the place picker (shown when JavaScript runs): the chosen neighbourhood marked,
     the point if there is one; its projection in data attributes, so that a click gives coordinates."""
     based = str(document.get("basedIn") or "")
