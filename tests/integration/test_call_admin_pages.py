@@ -6,7 +6,6 @@ nothing."""
 
 import html
 import re
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,7 +13,7 @@ import pytest
 
 from tests.support.accounts import first_admin, invited
 from tests.support.formclient import FormClient, csrf_of
-from tests.support.http import api, database_dump, fetch
+from tests.support.http import api, database_dump, fetch, settled_dump
 from tests.support.nodes import Node, start_node
 
 pytestmark = pytest.mark.network
@@ -67,18 +66,6 @@ def admin(node: Node) -> FormClient:
 def stranger(node: Node) -> FormClient:
     """The editor of another organisation (ateneu-b)."""
     return invited(node, "editor@b.example", "editor", "ateneu-b")
-
-
-def _settled(node: Node) -> list[str]:
-    """The database once the background work of earlier changes (the graph sync) has stopped changing it."""
-    previous = database_dump(node.database)
-    for _ in range(50):
-        time.sleep(0.2)
-        current = database_dump(node.database)
-        if current == previous:
-            return current
-        previous = current
-    raise AssertionError("the database kept changing")
 
 
 def _fields(csrf: str | None, form: dict[str, str | list[str]]) -> list[tuple[str, str]]:
@@ -135,7 +122,7 @@ def test_a_call_published_through_the_form_is_at_its_id_and_in_the_api(node: Nod
 
 
 def test_a_bad_form_says_each_problem_beside_its_field_and_writes_nothing(node: Node, admin: FormClient) -> None:
-    before = _settled(node)
+    before = settled_dump(node.database)
     bad = {
         **FORM,
         "concepts": [],
@@ -182,7 +169,7 @@ def test_a_call_is_edited_closed_and_deleted_after_confirmation(node: Node, admi
     now = api(node.base_url, node.token, "GET", f"/api/calls/{call['call']}").json()
     assert now["nameMap"]["ca"] == "Espai lliure els dimarts" and "quantity" not in now
     # A bad edit changes nothing
-    before = _settled(node)
+    before = settled_dump(node.database)
     refused = admin.post(
         f"{edit}?lang=en", _fields(csrf_of(form.body), {**changed, "nameMap.ca": "", "nameMap.en": ""})
     )
@@ -206,7 +193,7 @@ def test_a_call_is_edited_closed_and_deleted_after_confirmation(node: Node, admi
 
 def test_without_the_csrf_token_nothing_changes(node: Node, admin: FormClient, standing: str) -> None:
     call = {"call": standing}
-    before = _settled(node)
+    before = settled_dump(node.database)
     assert admin.post(f"{CALLS}?lang=en", _fields(None, FORM)).status == 403
     assert admin.post(f"{CALLS}?lang=en", _fields("forged", FORM)).status == 403
     assert admin.post(f"/admin/calls/{call['call']}/edit?lang=en", _fields(None, FORM)).status == 403
@@ -224,7 +211,7 @@ def test_an_editor_of_another_organisation_is_refused_in_their_language(
     own = stranger.get("/admin/organisations/ateneu-b/calls?lang=ca")
     assert own.status == 200
     csrf = csrf_of(own.body)
-    before = _settled(node)
+    before = settled_dump(node.database)
     refused = stranger.get(f"{CALLS}?lang=ca")
     assert refused.status == 403 and "pertany a una altra organització" in refused.body.decode()
     assert "Sala lliure" not in refused.body.decode() and "Fira maker" not in refused.body.decode()

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.support.fedify_peer import FedifyPeer, start_fedify_peer
-from tests.support.http import api, database_dump, fetch, sparql_rows
+from tests.support.http import api, database_dump, fetch, settled_dump, sparql_rows
 from tests.support.nodes import Node, start_node
 from tests.support.waiting import within
 from vocab.rdf import jsonld_to_graph
@@ -141,7 +141,7 @@ BAD_CALLS = [
 def test_a_bad_call_is_refused_with_its_problem_and_changes_nothing(
     node: Node, document: dict[str, Any], where: str, code: str
 ) -> None:
-    before = database_dump(node.database)
+    before = settled_dump(node.database)
     answer = api(node.base_url, node.token, "POST", "/api/projects/fira-maker/calls", document)
     assert answer.status == 422
     problems = {(problem["field"], problem["code"]) for problem in answer.json()["problems"]}
@@ -177,7 +177,7 @@ def test_the_command_line_publishes_lists_closes_and_deletes_a_call(node: Node) 
     gone = _cli(node, "call", "get", call)
     assert gone.returncode == 1 and gone.stderr
     # Bad input: a message and a non-zero exit, nothing sent or written
-    before = database_dump(node.database)
+    before = settled_dump(node.database)
     bad = _cli(node, "project", "call", "fira-maker", "-", stdin=call_yaml.replace("3d-printing", "3d-printin"))
     assert bad.returncode == 1 and "3d-printing" in bad.stderr  # the node's "did you mean"
     assert _cli(node, "call", "close", "not a call!").returncode == 2

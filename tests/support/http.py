@@ -3,6 +3,7 @@
 import json
 import sqlite3
 import ssl
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -75,6 +76,19 @@ def database_dump(path: Path) -> list[str]:
         return list(connection.iterdump())
     finally:
         connection.close()
+
+
+def settled_dump(path: Path, *, interval: float = 0.2, tries: int = 50) -> list[str]:
+    """The database dump once the background work of earlier changes (the graph sync marking graphs
+    synced, deliveries done) has stopped changing it: two dumps ``interval`` seconds apart agree."""
+    previous = database_dump(path)
+    for _ in range(tries):
+        time.sleep(interval)
+        current = database_dump(path)
+        if current == previous:
+            return current
+        previous = current
+    raise AssertionError(f"the database {path} kept changing")
 
 
 def put_profile(base_url: str, token: str, path: str, document: Any) -> None:
