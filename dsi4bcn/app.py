@@ -42,6 +42,7 @@ from dsi4bcn.matching.service import Matcher
 from dsi4bcn.profiles.images import MAX_IMAGE_BYTES
 from dsi4bcn.profiles.iris import instance_actor_iri
 from dsi4bcn.storage.calloffers import CallOffers
+from dsi4bcn.storage.callreplies import CallReplies
 from dsi4bcn.storage.callstore import Calls
 from dsi4bcn.storage.database import Database, open_database
 from dsi4bcn.storage.deliveries import DeliveryQueue
@@ -255,7 +256,12 @@ def _inbox_processor(
         note_intake=NoteIntake(app[RECEIVED_NOTES], peer_for),
         call_intake=CallIntake(app[RECEIVED_CALLS], peer_for, graph_changed),
         answer_intake=AnswerIntake(
-            config.base_url, config.language, app[CALLS], app[RECEIVED_CALLS], CallOffers(database)
+            config.base_url,
+            config.language,
+            app[CALLS],
+            app[RECEIVED_CALLS],
+            CallOffers(database),
+            CallReplies(database),
         ),
     )
 

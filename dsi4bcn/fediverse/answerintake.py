@@ -5,19 +5,23 @@ An offer is kept only for a live, open call of this node, from the actor that si
 call's intents in their units (``federation.agreements.check_offer_against``). An ``Accept`` or ``Reject`` is
 applied only to a pending offer this node sent, and only from that call's author (a forged ``Accept`` from
 anyone else changes nothing); an ``Accept`` by the author of a call this node aggregates is recorded as an
-agreement the network made. An agreement is kept as JSON-LD (``agreement_document``) in its own named graph:
+agreement the network made. A note in reply to one of this node's calls, from anyone, is kept for the caller
+to approve. An agreement is kept as JSON-LD (``agreement_document``) in its own named graph:
 who committed to provide and who is to receive, satisfying which intent, in what quantity.
 """
 
 from collections.abc import Mapping
 from typing import Any
 
+from dsi4bcn.fediverse.noteintake import NoteRefused, checked_note
 from dsi4bcn.profiles.calldocuments import parse_call_iri, render_call
 from dsi4bcn.profiles.callvalidation import call_state
 from dsi4bcn.storage.calloffers import Agreement, CallOffers, Offer
+from dsi4bcn.storage.callreplies import CallReplies, Reply
 from dsi4bcn.storage.callstore import Calls
 from dsi4bcn.storage.localactors import utc_now
 from dsi4bcn.storage.receivedcalls import ReceivedCalls
+from federation.activities import object_id
 from federation.agreements import (
     AgreementAnswer,
     AgreementOffer,
@@ -27,7 +31,7 @@ from federation.agreements import (
     read_answer,
     read_offer,
 )
-from federation.inbox import AgreementOffered, OfferAnswered
+from federation.inbox import AgreementOffered, NoteDeleted, NoteReceived, OfferAnswered
 from federation.proposals import read_proposal
 from federation.valueflows import ProposalRefused, render_quantity
 from vocab.contexts import proposal_context
@@ -85,12 +89,40 @@ def _offerer_of(activity: Mapping[str, Any], answer: AgreementAnswer, purpose: s
 class AnswerIntake:
     """Carries out the inbox's offer and answer effects."""
 
-    def __init__(self, base_url: str, language: str, calls: Calls, received: ReceivedCalls, offers: CallOffers) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        language: str,
+        calls: Calls,
+        received: ReceivedCalls,
+        offers: CallOffers,
+        replies: CallReplies,
+    ) -> None:
         self._base_url = base_url
         self._language = language
         self._calls = calls
         self._received = received
         self._offers = offers
+        self._replies = replies
+
+    async def replied(self, effect: NoteReceived) -> str | None:
+        """Keep a note in reply to one of this node's live calls, from anyone, for the caller to approve;
+        None if it replies to no such call (it may be a post of an aggregated profile)."""
+        in_reply_to = object_id(effect.note.get("inReplyTo"))
+        call_id = parse_call_iri(self._base_url, in_reply_to) if in_reply_to else None
+        record = await self._calls.get(call_id) if call_id else None
+        if record is None or record.deleted or in_reply_to is None:
+            return None
+        received = utc_now()
+        try:
+            note = checked_note(effect.note, author=effect.actor, received=received)
+        except NoteRefused as refused:
+            return f"refused: {refused}"
+        return await self._replies.store(Reply(str(note["id"]), in_reply_to, effect.actor, note, "pending", received))
+
+    async def unreplied(self, effect: NoteDeleted) -> bool:
+        """Drop a reply its author deleted; whether one was held."""
+        return await self._replies.delete(effect.object_id, effect.actor)
 
     async def offered(self, effect: AgreementOffered) -> str:
         """Keep an offer to collaborate on one of this node's open calls; the outcome as text."""

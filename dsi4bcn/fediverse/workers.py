@@ -227,7 +227,7 @@ class InboxProcessor:
             )
             return f"profile {outcome}"
         if isinstance(effect, NoteReceived):
-            return await self._note_intake.receive(effect)
+            return await self._answer_intake.replied(effect) or await self._note_intake.receive(effect)
         if isinstance(effect, ProposalReceived):
             return await self._call_intake.receive(effect)
         if isinstance(effect, AgreementOffered):
@@ -237,6 +237,8 @@ class InboxProcessor:
         if isinstance(effect, NoteDeleted):
             if await self._call_intake.delete(effect):
                 return "call removed"
+            if await self._answer_intake.unreplied(effect):
+                return "reply removed"
             return await self._note_intake.delete(effect)
         if isinstance(effect, FollowAnswered):
             local = self._slug(effect.local) if effect.local else None

@@ -220,3 +220,8 @@ class CallOffers:
         """The agreements made on one call, oldest first."""
         rows = await self.db.all("SELECT * FROM agreements WHERE call = ? ORDER BY accepted, id", (call,))
         return [_agreement(row) for row in rows]
+
+    async def count_agreements(self) -> int:
+        """How many agreements this node holds (pages that list them are cached until it changes)."""
+        row = await self.db.one("SELECT count(*) FROM agreements")
+        return int(row[0]) if row else 0

@@ -88,6 +88,12 @@ def _outcome(node: Node, activity_id: str) -> str:
     return str(row[0]) if row and row[0] else ""
 
 
+def _page(url: str) -> str:
+    answer = fetch(f"{url}?lang=ca", headers={"Accept": "text/html"})
+    assert answer.status == 200, answer.body[:300]
+    return answer.body.decode("utf-8")
+
+
 def _answer_rows(dump: list[str]) -> list[str]:
     return [row for row in dump if row.startswith(('INSERT INTO "call_offers"', 'INSERT INTO "agreements"'))]
 
@@ -139,6 +145,38 @@ def test_an_offer_accepted_becomes_an_agreement_everywhere(network: Network) -> 
     peer.wait_for_activity("Create", objectId=iri)
     accept = peer.wait_for_activity("Accept", actor=network.project)
     assert accept["auth"]["verifiedBy"] == "http-signature"
+    # The agreement is on the call's page and on both profiles' pages
+    # A does not aggregate B: the page names B's workshop by its handle, linking to it
+    assert "Acord amb" in _page(iri) and f'<a href="{network.workshop}">fabrica@' in _page(iri)
+    assert f'<a href="{network.workshop}">fabrica@' in _page(f"{a.base_url}/@fira-maker")
+    assert "Voluntàries d&#39;impressió 3D" in _page(f"{b.base_url}/@fabrica") or "Voluntàries d'impressió 3D" in _page(
+        f"{b.base_url}/@fabrica"
+    )
+
+
+def test_a_reply_from_the_fediverse_shows_once_approved(network: Network) -> None:
+    a, peer = network.a, network.peer
+    published = api(a.base_url, a.token, "POST", "/api/projects/fira-maker/calls", CALL).json()
+    iri, call = published["id"], published["call"]
+    note = {
+        "id": f"{peer.actor_url}/notes/reply-{call}",
+        "type": "Note",
+        "attributedTo": peer.actor_url,
+        "content": "<p>Hi puc anar amb la meva impressora <script>x()</script></p>",
+        "inReplyTo": iri,
+        "to": ["https://www.w3.org/ns/activitystreams#Public", network.project],
+        "published": "2026-12-01T10:00:00Z",
+    }
+    peer.send({"type": "Create", "object": note, "to": note["to"]}, to=[network.project])
+    within(10, lambda: api(a.base_url, a.token, "GET", f"/api/calls/{call}/replies").json(), "the reply on A")
+    reply = api(a.base_url, a.token, "GET", f"/api/calls/{call}/replies").json()[0]
+    assert reply["state"] == "pending" and reply["author"] == peer.actor_url
+    assert "la meva impressora" not in _page(iri)  # not shown before the caller approves it
+    approve = api(a.base_url, a.token, "POST", f"/api/calls/{call}/replies/approve", {"reply": reply["id"]})
+    assert approve.status == 200
+    page = _page(iri)
+    assert "la meva impressora" in page and "<script>x()" not in page
+    assert api(a.base_url, a.token, "POST", f"/api/calls/{call}/replies/approve", {"reply": "nope"}).status == 404
 
 
 def test_forged_or_baseless_answers_change_nothing(network: Network) -> None:

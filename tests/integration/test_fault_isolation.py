@@ -27,6 +27,7 @@ from dsi4bcn.graph.sync import GraphSync
 from dsi4bcn.profiles.actorrecords import ActorRecord
 from dsi4bcn.profiles.documents import render_actor
 from dsi4bcn.storage.calloffers import CallOffers
+from dsi4bcn.storage.callreplies import CallReplies
 from dsi4bcn.storage.callstore import Calls
 from dsi4bcn.storage.database import Database, open_database
 from dsi4bcn.storage.deliveries import DeliveryQueue
@@ -117,7 +118,9 @@ async def test_a_failing_activity_is_recorded_and_the_others_are_processed(
         no_peer,
         note_intake=NoteIntake(ReceivedNotes(database), no_peer),
         call_intake=CallIntake(ReceivedCalls(database), no_peer),
-        answer_intake=AnswerIntake(BASE, "ca", Calls(database), ReceivedCalls(database), CallOffers(database)),
+        answer_intake=AnswerIntake(
+            BASE, "ca", Calls(database), ReceivedCalls(database), CallOffers(database), CallReplies(database)
+        ),
     )
     task = asyncio.create_task(supervised("inbox-processor", processor.run))
     try:

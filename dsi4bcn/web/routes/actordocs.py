@@ -18,7 +18,8 @@ from dsi4bcn.profiles.documents import ACTOR_TYPES, render_actor, render_instanc
 from dsi4bcn.profiles.iris import ACTOR_PATHS, actor_iri
 from dsi4bcn.profiles.turtle import to_turtle
 from dsi4bcn.profiles.validation import Kind
-from dsi4bcn.web.appkeys import BLOCKLIST, CONFIG, DIRECTORY, FOLLOWS, NOTES, RENDER_CACHE, STORE, TEMPLATES
+from dsi4bcn.storage.calloffers import CallOffers
+from dsi4bcn.web.appkeys import BLOCKLIST, CONFIG, DATABASE, DIRECTORY, FOLLOWS, NOTES, RENDER_CACHE, STORE, TEMPLATES
 from dsi4bcn.web.clientaddress import client_address
 from dsi4bcn.web.http import ApiError, negotiate_or_406, page_number, request_language
 from dsi4bcn.web.postview import post_page
@@ -96,10 +97,12 @@ async def _actor_response(request: web.Request, kind: Kind | None, slug: str) ->
         return Rendered(410 if record.deleted else 200, body)
 
     store = request.app[STORE]
-    # A page lists the latest posts too, so it is rendered again after each new one.
-    posts = request.app[NOTES].generation if media_type == HTML else 0
+    # A page lists the latest posts and the agreements too, so it is rendered again after each new one.
+    listed: tuple[int, int] | None = None
+    if media_type == HTML:
+        listed = (request.app[NOTES].generation, await CallOffers(request.app[DATABASE]).count_agreements())
     rendered = await request.app[RENDER_CACHE].get_or_render(
-        store.generation, ("actor", kind, slug, shape, language, posts), render
+        store.generation, ("actor", kind, slug, shape, language, listed), render
     )
     if rendered is None:
         raise ApiError(404, "not_found")

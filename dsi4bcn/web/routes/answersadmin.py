@@ -1,19 +1,23 @@
 """The admin JSON API of answers to calls for collaboration (docs/calls.md, "Answers"): offer to collaborate
-on another node's call, list a call's offers, accept or reject one, and list what a profile sent.
+on another node's call, list a call's offers, accept or reject one, list what a profile sent; list the
+replies to a call and approve or hide them.
 
 Every route needs ``Authorization: Bearer TOKEN``; an editor acts for their organisation and its projects.
 The changes themselves are ``web.answeractions``.
 """
+
+from typing import Any
 
 from aiohttp import web
 
 from dsi4bcn.profiles.calldocuments import call_iri
 from dsi4bcn.profiles.iris import actor_iri
 from dsi4bcn.storage.calloffers import CallOffers
+from dsi4bcn.storage.callreplies import CallReplies, Reply
 from dsi4bcn.web.answeractions import answer_offer, offer_json, send_offer
-from dsi4bcn.web.appkeys import CONFIG, DATABASE
+from dsi4bcn.web.appkeys import ACCOUNTS, CONFIG, DATABASE
 from dsi4bcn.web.callactions import editable_call
-from dsi4bcn.web.http import json_response, read_json_body
+from dsi4bcn.web.http import ApiError, json_response, read_json_body
 from dsi4bcn.web.principal import authorise
 from dsi4bcn.web.routes.profileadmin import editable_record_by
 
@@ -59,3 +63,37 @@ async def post_answer(request: web.Request) -> web.Response:
     if agreement:
         answer["agreement"] = agreement
     return json_response(answer)
+
+
+def _reply_json(reply: Reply) -> dict[str, Any]:
+    return {
+        "id": reply.id,
+        "author": reply.author,
+        "state": reply.state,
+        "received": reply.received,
+        "content": reply.note.get("content", ""),
+    }
+
+
+@routes.get("/api/calls/{call}/replies")
+async def list_replies(request: web.Request) -> web.Response:
+    """The replies to one of the caller's calls, pending, approved and hidden, oldest first."""
+    principal = await authorise(request)
+    record = await editable_call(request.app, principal, request.match_info["call"])
+    iri = call_iri(request.app[CONFIG].base_url, record.id)
+    return json_response([_reply_json(reply) for reply in await CallReplies(request.app[DATABASE]).of_call(iri)])
+
+
+@routes.post("/api/calls/{call}/replies/{decision:approve|hide}")
+async def post_reply_decision(request: web.Request) -> web.Response:
+    """Approve a reply (it is then shown on the call's page) or hide it: ``{"reply": id}``."""
+    principal = await authorise(request)
+    record = await editable_call(request.app, principal, request.match_info["call"])
+    body = await read_json_body(request)
+    reply = body.get("reply") if isinstance(body, dict) else None
+    state = "approved" if request.match_info["decision"] == "approve" else "hidden"
+    iri = call_iri(request.app[CONFIG].base_url, record.id)
+    if not isinstance(reply, str) or not await CallReplies(request.app[DATABASE]).decide(iri, reply, state):
+        raise ApiError(404, "no_such_reply")
+    await request.app[ACCOUNTS].record(principal.name, f"reply_{state}", reply, iri)
+    return json_response({"id": reply, "state": state})

@@ -11,6 +11,7 @@ from dsi4bcn.i18n import UI
 from dsi4bcn.profiles.actorrecords import ActorRecord
 from dsi4bcn.profiles.iris import actor_iri, parse_actor_iri, profile_page
 from dsi4bcn.profiles.validation import Kind
+from dsi4bcn.web.actorlabels import agreements_of
 from dsi4bcn.web.appkeys import (
     CONFIG,
     FOLLOW_CLIENT,
@@ -72,6 +73,7 @@ async def profile_html(request: web.Request, record: ActorRecord, language: str)
         logo=logo,
         banner=images.get("image"),
         mark=placeholder(view.name),
+        agreements=await agreements_of(request.app, view.iri, language),
     )
 
 
