@@ -3,8 +3,9 @@
 Each call is held as the profile model sees it (``callmodel.as_profile``: a request needs its concepts, an
 offer offers them) in its own ``MatchIndex``, so one sparse product scores every call against an asker
 (a new call, or a profile looking for calls it could answer) exactly as ``callmodel.call_parts`` does.
-Whether a call is open depends on the clock, which is passed in: a query hides the calls closed at its
-``now`` (found by bisecting the calls sorted by closing time), and ``prune`` forgets them for good.
+Whether a call is open depends on the clock, which is passed in: a query hides the calls closed or not
+yet begun at its ``now`` (found by bisecting the calls sorted by closing and by opening time), and
+``prune`` forgets the closed ones for good.
 """
 
 import bisect
@@ -12,7 +13,7 @@ import math
 from collections.abc import Iterable
 from datetime import datetime
 
-from dsi4bcn.matching.callmodel import CallFeatures, as_profile, closes_at, index_weights
+from dsi4bcn.matching.callmodel import CallFeatures, as_profile, closes_at, index_weights, opens_at
 from dsi4bcn.matching.index import Candidate, MatchIndex
 from dsi4bcn.matching.model import Profile
 
@@ -26,21 +27,27 @@ def _closing(call: CallFeatures) -> float:
     return math.inf if closes is None else closes.timestamp()
 
 
+def _opening(call: CallFeatures) -> float:
+    opens = opens_at(call)
+    return -math.inf if opens is None else opens.timestamp()
+
+
 class CallIndex:
-    """Calls by IRI, their rows in a match index, and their closing times in order."""
+    """Calls by IRI, their rows in a match index, and their closing and opening times in order."""
 
     def __init__(self, rebuild_at: int = 500) -> None:
         self.calls: dict[str, CallFeatures] = {}
         self._rebuild_at = rebuild_at
         self._index = MatchIndex(rebuild_at)
         self._closing: list[tuple[float, str]] = []  # (closing time, call IRI), sorted
+        self._opening: list[tuple[float, str]] = []  # (opening time, call IRI), sorted
         self._by_author: dict[str, set[str]] = {}
 
     def load(self, calls: Iterable[CallFeatures]) -> None:
         """Replace every call with ``calls`` and build the index (about 10 ms per 1,000 calls)."""
         self.calls = {}
         self._index = MatchIndex(self._rebuild_at)
-        self._closing, self._by_author = [], {}
+        self._closing, self._opening, self._by_author = [], [], {}
         for call in calls:
             self._add(call)
             self._index.profiles[call.id] = as_profile(call)
@@ -50,16 +57,17 @@ class CallIndex:
         self._forget(call.id)
         self.calls[call.id] = call
         bisect.insort(self._closing, (_closing(call), call.id))
+        bisect.insort(self._opening, (_opening(call), call.id))
         self._by_author.setdefault(call.author, set()).add(call.id)
 
     def _forget(self, iri: str) -> None:
         before = self.calls.pop(iri, None)
         if before is None:
             return
-        entry = (_closing(before), iri)
-        at = bisect.bisect_left(self._closing, entry)
-        if at < len(self._closing) and self._closing[at] == entry:
-            del self._closing[at]
+        for entries, entry in ((self._closing, (_closing(before), iri)), (self._opening, (_opening(before), iri))):
+            at = bisect.bisect_left(entries, entry)
+            if at < len(entries) and entries[at] == entry:
+                del entries[at]
         authored = self._by_author.get(before.author, set())
         authored.discard(iri)
         if not authored:
@@ -80,10 +88,15 @@ class CallIndex:
         end = bisect.bisect_right(self._closing, (now.timestamp(), "\uffff"))
         return [iri for _, iri in self._closing[:end]]
 
+    def upcoming_at(self, now: datetime) -> list[str]:
+        """The calls not yet begun at ``now``."""
+        start = bisect.bisect_right(self._opening, (now.timestamp(), "\uffff"))
+        return [iri for _, iri in self._opening[start:]]
+
     def open_at(self, now: datetime) -> list[CallFeatures]:
-        """The calls still open at ``now``."""
-        closed = set(self.closed_at(now))
-        return [call for iri, call in self.calls.items() if iri not in closed]
+        """The calls open at ``now``: begun, and neither ended nor past their deadline."""
+        hidden = {*self.closed_at(now), *self.upcoming_at(now)}
+        return [call for iri, call in self.calls.items() if iri not in hidden]
 
     def prune(self, now: datetime) -> list[str]:
         """Forget the calls closed at ``now``; return their IRIs."""
@@ -108,7 +121,7 @@ class CallIndex:
         (a tenth of a second at 10,000 calls, once per ``rebuild_at`` changes)."""
         if self._index.needs_rebuild:
             self._index.rebuild()
-        hidden = set(self.closed_at(now))
+        hidden = {*self.closed_at(now), *self.upcoming_at(now)}
         author = asker.author if isinstance(asker, CallFeatures) else asker.id
         hidden |= self._by_author.get(author, set())
         profile = as_profile(asker) if isinstance(asker, CallFeatures) else asker

@@ -17,8 +17,10 @@ and against open calls of the other purpose. Whoever requests *wants* concepts; 
 ``score = 0.6·concepts + 0.2·place + 0.1·sectors + 0.1·text`` (``CALL_WEIGHTS``). A candidate is suggested
 only with ``concepts`` above 0 (a concept met or related: ``has_call_reason``); an explanation says a
 concept is *met* by the same, a broader or a narrower concept and *related* to a sibling. A call is open
-until its deadline, or its end when it has no deadline (``open_at``); its beginning does not close it, as
-a call is answered before the collaboration starts. docs/matching.md has the formula.
+from its beginning (``vf:hasBeginning``, when it is valid from) until its end (``vf:hasEnd``) or its
+deadline (the last moment to answer), whichever comes first (``open_at``): the "open" of
+``profiles.callvalidation.call_state``, with the deadline also closing it to answers. docs/matching.md has
+the formula.
 """
 
 from collections.abc import Mapping
@@ -41,6 +43,7 @@ __all__ = [
     "has_call_reason",
     "index_weights",
     "open_at",
+    "opens_at",
     "parse_time",
     "same_side",
 ]
@@ -162,19 +165,23 @@ def parse_time(text: str) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def opens_at(call: CallFeatures) -> datetime | None:
+    """When a call starts taking answers: its beginning; None if it names none (open at once)."""
+    return parse_time(call.begins) if call.begins else None
+
+
 def closes_at(call: CallFeatures) -> datetime | None:
-    """When a call stops taking answers: its deadline, else its end; None if it names neither."""
-    for text in (call.deadline, call.ends):
-        moment = parse_time(text) if text else None
-        if moment is not None:
-            return moment
-    return None
+    """When a call stops taking answers: its end or its deadline, whichever comes first; None if it names
+    neither."""
+    moments = [parse_time(text) for text in (call.deadline, call.ends) if text]
+    return min((moment for moment in moments if moment is not None), default=None)
 
 
 def open_at(call: CallFeatures, now: datetime) -> bool:
-    """Whether ``call`` still takes answers at ``now`` (an aware datetime)."""
-    closes = closes_at(call)
-    return closes is None or now < closes
+    """Whether ``call`` takes answers at ``now`` (an aware datetime): begun, and neither ended nor past
+    its deadline."""
+    opens, closes = opens_at(call), closes_at(call)
+    return (opens is None or opens <= now) and (closes is None or now < closes)
 
 
 def _concept_reasons(asker: Side, candidate: Side, language: str) -> dict[str, list[dict[str, Any]]]:

@@ -18,6 +18,7 @@ from dsi4bcn.matching.callmodel import (
     has_call_reason,
     index_weights,
     open_at,
+    opens_at,
     same_side,
 )
 from dsi4bcn.matching.model import PARTS, Profile
@@ -91,11 +92,15 @@ def test_the_weights_sum_to_one_and_map_onto_the_index_parts() -> None:
     assert weights["areas"] == weights["sdgs"] == 0.0
 
 
-def test_a_call_is_open_until_its_deadline_or_else_its_end() -> None:
+def test_a_call_is_open_from_its_beginning_until_its_end_or_deadline() -> None:
     both = _call("request", begins="2026-12-01T09:00:00Z", ends="2026-12-15T20:00:00Z", deadline="2026-12-10T12:00:00Z")
     assert closes_at(both) == datetime(2026, 12, 10, 12, tzinfo=UTC)
-    assert open_at(both, datetime(2026, 11, 30, tzinfo=UTC))  # before its beginning: already open
+    assert opens_at(both) == datetime(2026, 12, 1, 9, tzinfo=UTC)
+    assert not open_at(both, datetime(2026, 11, 30, tzinfo=UTC))  # not begun yet
+    assert open_at(both, datetime(2026, 12, 1, 9, tzinfo=UTC))
     assert not open_at(both, datetime(2026, 12, 10, 12, tzinfo=UTC))
+    late_deadline = _call("request", ends="2026-12-15T20:00:00Z", deadline="2026-12-31T00:00:00Z")
+    assert closes_at(late_deadline) == datetime(2026, 12, 15, 20, tzinfo=UTC)
     ends = _call("offer", ends="2026-12-15T21:00:00+01:00")
     assert open_at(ends, datetime(2026, 12, 15, 19, 59, tzinfo=UTC))
     assert not open_at(ends, datetime(2026, 12, 15, 21, tzinfo=timezone(timedelta(hours=1))))
