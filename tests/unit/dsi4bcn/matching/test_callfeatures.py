@@ -5,11 +5,15 @@ from typing import Any
 import pytest
 
 from dsi4bcn.matching.callfeatures import call_from_triples
+from dsi4bcn.profiles.calldocuments import CallRecord, render_call
+from dsi4bcn.profiles.callvalidation import normalise_call
 from tests.support.concepts import SECTOR, SKILL
 from tests.unit.vocab.test_fastshapes import _call
+from vocab.concepts import concept_index
 from vocab.fastld import document_triples
 
 CALL = "https://node.example/calls/3d-printing-fair"
+STAMP = "2026-12-01T10:00:00Z"
 
 
 def _features(document: dict[str, Any], **passed: Any) -> Any:
@@ -75,3 +79,22 @@ def test_not_a_matchable_call(key: str, value: Any) -> None:
 
 def test_a_profile_is_not_a_call() -> None:
     assert call_from_triples("https://node.example/calls/x", []) is None
+
+
+def test_a_call_the_node_renders_is_read_alike() -> None:
+    body = {
+        "purpose": "offer",
+        "nameMap": {"ca": "Taller obert", "en": "Open workshop"},
+        "contentMap": {"ca": "Els dimarts"},
+        "concepts": ["skill:3d-printing", "skill:laser-cutting"],
+        "basedIn": "district:10",
+        "validFrom": "2026-12-01",
+        "validUntil": "2027-01-10",
+    }
+    record = CallRecord("abc234", "project", "fira", normalise_call(body, concepts=concept_index()), STAMP, STAMP)
+    call = _features(render_call(record, base_url="https://node.example", language="ca"))
+    assert call.author == "https://node.example/projects/fira" and call.purpose == "offer"
+    assert call.concepts == frozenset({SKILL + "3d-printing", SKILL + "laser-cutting"})
+    assert call.district == "https://w3id.org/dsi4bcn/district/10" and call.neighbourhood is None
+    assert call.names["en"] == "Open workshop" and "dimarts" in call.text
+    assert call.begins is not None and call.ends is not None
