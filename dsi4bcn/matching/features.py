@@ -12,7 +12,7 @@ from dsi4bcn.matching.model import Profile
 from dsi4bcn.profiles.ntriples import Triple
 from vocab.concepts import concept_index
 
-__all__ = ["profile_from_triples", "strip_tags", "triples_from_ntriples"]
+__all__ = ["profile_from_triples", "read_place", "strip_tags", "triples_from_ntriples"]
 
 AS = "https://www.w3.org/ns/activitystreams#"
 DSI = "https://w3id.org/dsi4bcn/ns#"
@@ -80,7 +80,7 @@ def profile_from_triples(
     def iris(predicate: str) -> frozenset[str]:
         return frozenset(value[1] for value in about[DSI + predicate] if value[0] == "iri")
 
-    neighbourhood, district, latitude, longitude = _place(iris("basedIn"), about[AS + "location"], nodes)
+    neighbourhood, district, latitude, longitude = read_place(iris("basedIn"), about[AS + "location"], nodes)
     status = iris("status")
     names = {value[3]: value[1] for value in about[AS + "name"] if value[0] == "literal" and value[3]}
     summaries = [strip_tags(html.unescape(value[1])) for value in about[AS + "summary"] if value[0] == "literal"]
@@ -105,7 +105,7 @@ def profile_from_triples(
     )
 
 
-def _place(
+def read_place(
     based_in: frozenset[str],
     locations: list[tuple[str, ...]],
     nodes: Mapping[tuple[str, ...], Mapping[str, list[tuple[str, ...]]]],

@@ -8,7 +8,7 @@ block (their old rows are masked); when the delta grows, the whole index is rebu
 """
 
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -209,7 +209,8 @@ class Block:
         allowed = self.active.copy()
         own = [asker.id]
         if not include_own:
-            organisation = asker.organisation if asker.kind == "project" else asker.id
+            # A project's (or a call's) side is its organisation; an organisation is its own.
+            organisation = asker.id if asker.kind == "organisation" else asker.organisation
             if organisation:
                 own.append(organisation)
                 allowed[self._organisation_codes.get(organisation, np.empty(0, dtype=np.int64))] = False
@@ -312,11 +313,19 @@ class MatchIndex:
         return self._delta
 
     def top(
-        self, asker: Profile, weights: Mapping[str, float], limit: int, include_own: bool = False
+        self,
+        asker: Profile,
+        weights: Mapping[str, float],
+        limit: int,
+        include_own: bool = False,
+        *,
+        reasons: Sequence[str] = REASONS,
+        hidden: Collection[str] = (),
     ) -> list[Candidate]:
-        """The best ``limit`` partners for ``asker`` (weights already normalised)."""
+        """The best ``limit`` partners for ``asker`` (weights already normalised), each with a part among
+        ``reasons`` above 0; never one of ``hidden`` (such as calls closed at the time of the query)."""
         found: list[Candidate] = []
-        blocks = [(self._base, set(self._changed)), (self._delta_block(), set())]
+        blocks = [(self._base, set(self._changed).union(hidden)), (self._delta_block(), set(hidden))]
         for block, stale in blocks:
             if block is None or block.size == 0:
                 continue
@@ -327,7 +336,7 @@ class MatchIndex:
                     score += np.multiply(parts[name], weights[name], out=weighted)
             allowed = block.eligible(asker, include_own, stale)
             reasoned = np.zeros(block.size, dtype=np.bool_)
-            for name in REASONS:  # place and sectors alone are no reason to suggest anyone
+            for name in reasons:  # place and sectors alone are no reason to suggest anyone
                 reasoned |= parts[name] > 0
             allowed &= reasoned & (score > 0)
             count = min(limit, int(np.count_nonzero(allowed)))

@@ -38,6 +38,7 @@ __all__ = [
     "Profile",
     "concept_label",
     "concept_neighbours",
+    "concept_pairs",
     "cover",
     "explain",
     "has_reason",
@@ -217,7 +218,7 @@ def concept_label(iri: str, language: str) -> dict[str, str]:
 _MEETS = 0.5  # the least similarity that meets a need (a broader or narrower concept); below, related
 
 
-def _pairs(
+def concept_pairs(
     wanted: Iterable[str],
     available: Iterable[str],
     language: str,
@@ -256,14 +257,14 @@ def explain(
         else ("district" if a.district and a.district == b.district else None)
     )
     return {
-        "needsMetByTheirOffers": _pairs(a.needs, b.offers, language),
-        "needsRelatedToTheirOffers": _pairs(a.needs, b.offers, language, related=True),
-        "theirNeedsMetByYourOffers": _pairs(b.needs, a.offers, language),
-        "theirNeedsRelatedToYourOffers": _pairs(b.needs, a.offers, language, related=True),
+        "needsMetByTheirOffers": concept_pairs(a.needs, b.offers, language),
+        "needsRelatedToTheirOffers": concept_pairs(a.needs, b.offers, language, related=True),
+        "theirNeedsMetByYourOffers": concept_pairs(b.needs, a.offers, language),
+        "theirNeedsRelatedToYourOffers": concept_pairs(b.needs, a.offers, language, related=True),
         "sharedAreas": [concept_label(iri, language) for iri in sorted(a.areas & b.areas)],
         "relatedAreas": [
-            *_pairs(a.areas - b.areas, b.areas - a.areas, language, ("yours", "theirs")),
-            *_pairs(a.areas - b.areas, b.areas - a.areas, language, ("yours", "theirs"), related=True),
+            *concept_pairs(a.areas - b.areas, b.areas - a.areas, language, ("yours", "theirs")),
+            *concept_pairs(a.areas - b.areas, b.areas - a.areas, language, ("yours", "theirs"), related=True),
         ],
         "sharedSdgs": [concept_label(iri, language) for iri in sorted(a.sdgs & b.sdgs)],
         "place": {"same": same, "distanceKm": round(distance, 2) if distance is not None else None},

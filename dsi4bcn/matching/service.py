@@ -3,15 +3,22 @@
 Every graph the graph sync writes (a local or a received profile) is re-read into the index, so queries
 only score precomputed rows; an organisation's change also refreshes its projects (they inherit its
 quadruple-helix sectors). The base index is rebuilt in a thread when enough profiles have changed.
+Calls for collaboration are held beside the profiles (``callindex.CallIndex``): given at start
+(``load_calls``) and as they change (``upsert_call``, ``remove_call``), matched against both
+(``match_call``) and offered to profiles that could answer them (``calls_for_profile``).
 """
 
 import asyncio
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from dsi4bcn.config import Config
+from dsi4bcn.matching.callindex import CallIndex
+from dsi4bcn.matching.callmatching import CallMatching
+from dsi4bcn.matching.callmodel import CallFeatures
 from dsi4bcn.matching.features import profile_from_triples, triples_from_ntriples
 from dsi4bcn.matching.index import MatchIndex
 from dsi4bcn.matching.model import Profile, concept_label, explain, normalise_weights
@@ -36,6 +43,8 @@ class Matcher:
         self._received = ReceivedProfiles(database)
         self._profiles = profiles
         self.index = MatchIndex()
+        self.calls = CallIndex()
+        self._calls = CallMatching(self.index, self.calls)
         self._rebuilding: asyncio.Task[None] | None = None
         self.ready = asyncio.Event()
 
@@ -141,6 +150,50 @@ class Matcher:
             "weights": {name: round(value, 4) for name, value in chosen.items()},
             "results": results,
         }
+
+    def _with_author(self, call: CallFeatures) -> CallFeatures:
+        """``call`` with its author's sectors and organisation, from the author's profile when known."""
+        author = self.index.profiles.get(call.author)
+        if author is None:
+            return call
+        organisation = call.organisation or (author.organisation if author.kind == "project" else None)
+        return replace(call, sectors=call.sectors or author.sectors, organisation=organisation)
+
+    def load_calls(self, calls: Iterable[CallFeatures]) -> None:
+        """Hold ``calls`` (every call the node knows, replacing any held) and index them."""
+        self.calls.load(self._with_author(call) for call in calls)
+
+    def upsert_call(self, call: CallFeatures) -> None:
+        """Add or replace a call (its author's sectors and organisation filled in when known)."""
+        self.calls.upsert(self._with_author(call))
+
+    def remove_call(self, iri: str) -> None:
+        """Forget a call (withdrawn, deleted, or closed for good)."""
+        self.calls.remove(iri)
+
+    def call(self, iri: str) -> CallFeatures | None:
+        """A held call."""
+        return self.calls.calls.get(iri)
+
+    async def match_call(
+        self, call: str | CallFeatures, *, limit: int, now: datetime, language: str
+    ) -> list[dict[str, Any]] | None:
+        """The profiles and open calls that fit ``call`` (a held call's IRI, or features), best first, each
+        explained; None for an IRI of no held call. ``now`` (aware) decides which calls are open."""
+        features = self.call(call) if isinstance(call, str) else self._with_author(call)
+        if features is None:
+            return None
+        return await asyncio.to_thread(self._calls.match, features, limit, now, language)
+
+    async def calls_for_profile(
+        self, profile_iri: str, *, limit: int, now: datetime, language: str
+    ) -> list[dict[str, Any]] | None:
+        """The open calls the profile could answer (requests its offers meet, offers its needs want), best
+        first, each explained; None if the profile is unknown."""
+        profile = self.profile(profile_iri)
+        if profile is None:
+            return None
+        return await asyncio.to_thread(self._calls.for_profile, profile, limit, now, language)
 
 
 def _received_profile(actor: str, ntriples: str) -> Profile | None:
