@@ -19,6 +19,7 @@ from dsi4bcn.config import Config
 from dsi4bcn.matching.callindex import CallIndex
 from dsi4bcn.matching.callmatching import CallMatching
 from dsi4bcn.matching.callmodel import CallFeatures
+from dsi4bcn.matching.callreading import CallReading
 from dsi4bcn.matching.features import profile_from_triples, triples_from_ntriples
 from dsi4bcn.matching.index import MatchIndex
 from dsi4bcn.matching.model import Profile, concept_label, explain, normalise_weights
@@ -45,6 +46,7 @@ class Matcher:
         self.index = MatchIndex()
         self.calls = CallIndex()
         self._calls = CallMatching(self.index, self.calls)
+        self._call_reading = CallReading(config, database)
         self._rebuilding: asyncio.Task[None] | None = None
         self.ready = asyncio.Event()
 
@@ -95,18 +97,25 @@ class Matcher:
         inheriting = await asyncio.to_thread(_inherit_sectors, list(self.index.profiles.values()))
         self.index.profiles.update((profile.id, profile) for profile in inheriting)
         await asyncio.to_thread(self.index.rebuild)
+        calls = await self._call_reading.all()
+        await asyncio.to_thread(self.load_calls, calls)
         self.ready.set()
-        log.info("matching index: %d profiles", len(self.index.profiles))
+        log.info("matching index: %d profiles, %d calls", len(self.index.profiles), len(calls))
 
     async def refresh(self, graphs: Iterable[str]) -> None:
         """Re-read changed graphs (and the projects of changed organisations) into the index."""
         pending = list(dict.fromkeys(graphs))
         for graph in pending:
+            if graph in self.calls.calls or self._call_reading.is_local_call(graph):
+                await self._refresh_call(graph)
+                continue
             before = self.index.profiles.get(graph)
             profile = await self._read(graph)
             if profile is None:
                 if before is not None:
                     self.index.remove(graph)
+                else:
+                    await self._refresh_call(graph)  # a received call new to this node, or nothing
                 continue
             self.index.upsert(profile)
             if profile.kind == "organisation" and (before is None or before.sectors != profile.sectors):
@@ -114,6 +123,13 @@ class Matcher:
                     self.index.upsert(_with_sectors(project, profile.sectors))
         if self.index.needs_rebuild and (self._rebuilding is None or self._rebuilding.done()):
             self._rebuilding = asyncio.create_task(asyncio.to_thread(self.index.rebuild))
+
+    async def _refresh_call(self, graph: str) -> None:
+        call = await self._call_reading.read(graph)
+        if call is not None:
+            self.upsert_call(call)
+        elif graph in self.calls.calls:
+            self.remove_call(graph)
 
     def profile(self, iri: str) -> Profile | None:
         """A known profile."""

@@ -95,3 +95,11 @@ class ReceivedCalls:
         """The N-Triples of a live received call, or None."""
         row = await self.db.one("SELECT ntriples FROM remote_calls WHERE iri = ? AND deleted IS NULL", (iri,))
         return str(row[0]) if row else None
+
+    async def page(self, after: str, limit: int) -> list[tuple[str, str]]:
+        """``(iri, ntriples)`` of live received calls after ``after``, in IRI order (loading in pages)."""
+        rows = await self.db.all(
+            "SELECT iri, ntriples FROM remote_calls WHERE iri > ? AND deleted IS NULL ORDER BY iri LIMIT ?",
+            (after, limit),
+        )
+        return [(row["iri"], row["ntriples"]) for row in rows]

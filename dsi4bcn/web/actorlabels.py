@@ -15,7 +15,7 @@ from dsi4bcn.storage.calloffers import CallOffers
 from dsi4bcn.web.appkeys import CALLS, CONFIG, DATABASE, RECEIVED_CALLS, RECEIVED_PROFILES, STORE
 from dsi4bcn.web.networkposts import received_page
 
-__all__ = ["ActorLabel", "actor_label", "agreements_of"]
+__all__ = ["ActorLabel", "actor_label", "agreements_of", "call_label"]
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,15 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from tests.support.accounts import first_admin
 from tests.support.fake_actors import ActorServer, FakeActor
 from tests.support.fedify_peer import FedifyPeer, start_fedify_peer
+from tests.support.formclient import csrf_of
 from tests.support.http import api, database_dump, fetch, sparql_rows
 from tests.support.nodes import Node, start_node
 from tests.support.waiting import within
@@ -118,19 +121,39 @@ def test_an_offer_accepted_becomes_an_agreement_everywhere(network: Network) -> 
     assert published.status == 201
     iri, call = published.json()["id"], published.json()["call"]
     within(5, lambda: _holds(b, iri) and _holds(c, iri), "the call on B and C")
-    # B's organisation offers to collaborate
-    sent = api(
-        b.base_url, b.token, "POST", "/api/organisations/fabrica/offers", {"call": iri, "content": "Dues impressores!"}
+    # B's organisation, which offers 3D printing, sees it among the calls it could answer within 5 s
+    to_answer = "/api/organisations/fabrica/calls-to-answer"
+    within(5, lambda: iri in [item["candidate"] for item in _offers(b, to_answer)], "the call among B's to answer")
+    reasons = next(item for item in _offers(b, to_answer) if item["candidate"] == iri)["explanation"]
+    assert reasons["requestMetByYourOffers"][0]["need"]["code"] == "skill:3d-printing"
+    # and offers to collaborate on its admin page
+    b_admin = first_admin(b)
+    page = b_admin.get("/admin/organisations/fabrica/answers?lang=ca")
+    assert page.status == 200 and "Voluntàries d&#39;impressió 3D" in page.body.decode()
+    sent = b_admin.post(
+        "/admin/organisations/fabrica/offers?lang=ca",
+        {"csrf": csrf_of(page.body), "call": iri, "content": "Dues impressores!"},
     )
-    assert sent.status == 201, sent.body
+    assert sent.status == 303, sent.body
     within(5, lambda: _offers(a, f"/api/calls/{call}/offers"), "the offer on A")
     received = _offers(a, f"/api/calls/{call}/offers")[0]
     assert received["offerer"] == network.workshop and received["state"] == "pending"
-    # A's caller accepts it
-    accepted = api(a.base_url, a.token, "POST", f"/api/calls/{call}/offers/accept", {"offer": received["id"]})
-    assert accepted.status == 200, accepted.body
-    agreement = accepted.json()["agreement"]
+    # A's caller accepts it on the answers page
+    a_admin = first_admin(a)
+    page = a_admin.get("/admin/projects/fira-maker/answers?lang=ca")
+    assert "Dues impressores!" in page.body.decode() and "Accepta" in page.body.decode()
+    accepted = a_admin.post(
+        "/admin/projects/fira-maker/offers/accept?lang=ca",
+        {"csrf": csrf_of(page.body), "call": call, "offer": received["id"]},
+    )
+    assert accepted.status == 303, accepted.body
+    agreements = api(a.base_url, a.token, "GET", f"/api/calls/{call}/offers").json()
+    assert agreements[0]["state"] == "accepted"
     again = api(a.base_url, a.token, "POST", f"/api/calls/{call}/offers/accept", {"offer": received["id"]})
+    agreement_query = f"SELECT ?id WHERE {{ GRAPH ?id {{ ?id a <{VF}Agreement> ; <{VF}stipulates> ?c }} }}"
+    within(10, lambda: sparql_rows(a.base_url, agreement_query), "the agreement in A's graph")
+    agreement = sparql_rows(a.base_url, agreement_query)[0]["id"]
+    assert agreement.startswith(f"{iri}/agreements/")
     assert again.status == 409
     within(5, lambda: _offers(b, "/api/organisations/fabrica/offers")[0]["state"] == "accepted", "the Accept on B")
     # The agreement is in A's, B's and C's graphs: B's workshop provides, A's project receives
@@ -243,3 +266,18 @@ def test_forged_or_baseless_answers_change_nothing(network: Network) -> None:
     assert missing.status == 404 and missing.json()["code"] == "no_such_call"
     assert api(b.base_url, b.token, "POST", "/api/organisations/fabrica/offers", {}).status == 422
     assert api(a.base_url, a.token, "POST", f"/api/calls/{call}/offers/accept", {"offer": "nope"}).status == 404
+
+
+def test_an_expired_call_leaves_the_open_lists_but_stays_in_the_graph(network: Network) -> None:
+    a, b, c = network.a, network.b, network.c
+    until = (datetime.now(UTC) + timedelta(seconds=8)).replace(microsecond=0).isoformat()
+    published = api(a.base_url, a.token, "POST", "/api/projects/fira-maker/calls", {**CALL, "validUntil": until})
+    assert published.status == 201, published.body
+    iri = published.json()["id"]
+    to_answer = "/api/organisations/fabrica/calls-to-answer"
+    within(5, lambda: iri in [item["candidate"] for item in _offers(b, to_answer)], "the call among B's to answer")
+    # When its time is up it leaves the list, and an offer is refused, but it stays queryable as history
+    within(15, lambda: iri not in [item["candidate"] for item in _offers(b, to_answer)], "the call leaving B's list")
+    late = api(b.base_url, b.token, "POST", "/api/organisations/fabrica/offers", {"call": iri})
+    assert late.status == 409 and late.json()["code"] == "call_not_open"
+    assert _holds(b, iri) and _holds(c, iri)

@@ -6,6 +6,7 @@ Every route needs ``Authorization: Bearer TOKEN``; an editor acts for their orga
 The changes themselves are ``web.answeractions``.
 """
 
+from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
@@ -15,9 +16,9 @@ from dsi4bcn.profiles.iris import actor_iri
 from dsi4bcn.storage.calloffers import CallOffers
 from dsi4bcn.storage.callreplies import CallReplies, Reply
 from dsi4bcn.web.answeractions import answer_offer, offer_json, send_offer
-from dsi4bcn.web.appkeys import ACCOUNTS, CONFIG, DATABASE
+from dsi4bcn.web.appkeys import ACCOUNTS, CONFIG, DATABASE, MATCHER
 from dsi4bcn.web.callactions import editable_call
-from dsi4bcn.web.http import ApiError, json_response, read_json_body
+from dsi4bcn.web.http import ApiError, json_response, page_number, read_json_body, request_language
 from dsi4bcn.web.principal import authorise
 from dsi4bcn.web.routes.profileadmin import editable_record_by
 
@@ -97,3 +98,19 @@ async def post_reply_decision(request: web.Request) -> web.Response:
         raise ApiError(404, "no_such_reply")
     await request.app[ACCOUNTS].record(principal.name, f"reply_{state}", reply, iri)
     return json_response({"id": reply, "state": state})
+
+
+@routes.get(_PROFILE + "/calls-to-answer")
+async def list_to_answer(request: web.Request) -> web.Response:
+    """The open calls of the network the profile could answer, best first, each with its reasons
+    (``?limit=``, 1-50, default 10); 503 while the matching index loads."""
+    _principal, author = await editable_record_by(request)
+    matcher = request.app[MATCHER]
+    if not matcher.ready.is_set():
+        raise ApiError(503, "match_loading", headers={"Retry-After": "5"})
+    limit = page_number(request.query.get("limit", "10"), 50)
+    actor = actor_iri(request.app[CONFIG].base_url, author.kind, author.slug)
+    found = await matcher.calls_for_profile(
+        actor, limit=limit, now=datetime.now(UTC), language=request_language(request)
+    )
+    return json_response(found or [])

@@ -1,6 +1,7 @@
 """``GET /calls/{call}``: a call for collaboration at its id, as its FEP-0837 ``Proposal`` for ActivityPub
 clients (a ``Tombstone`` with 410 once deleted) and as a page for browsers, which Mastodon's links lead to:
-the call, the agreements made on it and the replies its caller approved."""
+the call, who could answer it (``web.callcandidates``), the agreements made on it and the replies its caller
+approved."""
 
 import json
 from typing import Any
@@ -16,6 +17,7 @@ from dsi4bcn.storage.callreplies import CallReplies
 from dsi4bcn.storage.localactors import utc_now
 from dsi4bcn.web.actorlabels import actor_label
 from dsi4bcn.web.appkeys import CALL_PUBLISHER, CALLS, CONFIG, DATABASE, STORE, TEMPLATES
+from dsi4bcn.web.callcandidates import call_candidates
 from dsi4bcn.web.callview import call_view
 from dsi4bcn.web.http import ApiError, html_response, negotiate_or_406, request_language
 from dsi4bcn.web.routes.actordocs import require_signature
@@ -90,4 +92,4 @@ async def _answers(app: web.Application, iri: str, language: str) -> dict[str, A
         }
         for reply in await CallReplies(database).of_call(iri, approved_only=True)
     ]
-    return {"agreements": agreements, "replies": replies}
+    return {"agreements": agreements, "replies": replies, "candidates": await call_candidates(app, iri, language)}

@@ -8,6 +8,7 @@ from dsi4bcn.web.routes import (
     accountsadmin,
     actordocs,
     adminpages,
+    answeradminpages,
     answersadmin,
     calladminpages,
     callpages,
@@ -66,4 +67,5 @@ ROUTE_TABLES: tuple[web.RouteTableDef, ...] = (
     accountsadmin.routes,
     callsadmin.routes,
     answersadmin.routes,
+    answeradminpages.routes,
 )
