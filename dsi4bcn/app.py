@@ -10,6 +10,7 @@ import contextlib
 import logging
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import date
 from importlib import resources
 from typing import Any
 
@@ -17,7 +18,7 @@ import aiohttp
 from aiohttp import web
 
 from dsi4bcn.config import Config
-from dsi4bcn.demo import load_demo
+from dsi4bcn.demo import load_demo, load_demo_calls
 from dsi4bcn.directory.directoryservice import DirectoryService
 from dsi4bcn.fediverse.answerintake import AnswerIntake
 from dsi4bcn.fediverse.blocklist import Blocklist
@@ -177,6 +178,8 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
         sync = await _start_graph(app, config, database, store, loops)
         stack.push_async_callback(app[DIRECTORY_SERVICE].close)  # saves the index while the database is open
         client, deliverer = await _build_delivery(app, config, policy, session, delivery_session)
+        if config.demo:
+            log.info("demo calls: %s", await load_demo_calls(store, app[CALL_PUBLISHER], date.today()))
         await _start_federation(app, config, stack, client, sync)
         _register_profile_hooks(app, config, store, deliverer, sync)
         yield

@@ -3,15 +3,19 @@
 Written for dsi4bcn (no real person's data). ``dsi4bcn serve --demo`` loads it into an empty data folder.
 The logos and header images in ``images/`` were drawn for the demo by ``scripts/build_demo_images.py``
 (``<slug>-logo.png``, ``<slug>-header.png``); they are stored in the node's media table at every start of
-a demo node, and the demo profiles name their ``/media/`` URLs.
+a demo node, and the demo profiles name their ``/media/`` URLs. ``calls.yaml`` holds a few calls for
+collaboration of demo projects, published once their authors are on the node.
 """
 
 from collections.abc import Iterator, Mapping
+from datetime import date, timedelta
 from importlib import resources
 from typing import Any
 
 import yaml
 
+from dsi4bcn.fediverse.callpublisher import CallPublisher
+from dsi4bcn.profiles.callvalidation import normalise_call
 from dsi4bcn.profiles.images import check_image, media_path
 from dsi4bcn.profiles.iris import actor_iri
 from dsi4bcn.profiles.validation import KINDS, Kind, normalise_profile
@@ -19,7 +23,7 @@ from dsi4bcn.storage.localactors import ProfileStore
 from dsi4bcn.storage.mediastore import MediaStore
 from vocab.concepts import concept_index
 
-__all__ = ["demo_documents", "demo_profiles", "load_demo", "store_demo_images"]
+__all__ = ["demo_calls", "demo_documents", "demo_profiles", "load_demo", "load_demo_calls", "store_demo_images"]
 
 _FILES: dict[Kind, str] = {"organisation": "organisations.yaml", "project": "projects.yaml"}
 # The image files of a demo profile, by the field that names them.
@@ -91,3 +95,30 @@ async def load_demo(
         await store.put(kind, slug, fields, organisation)
         loaded[kind] += 1
     return f"loaded {loaded['organisation']} organisations and {loaded['project']} projects"
+
+
+def demo_calls(today: date) -> list[tuple[str, dict[str, Any]]]:
+    """The demo calls as ``(author slug, canonical fields)``, open from ``today`` on, each validated as the
+    admin API validates a call."""
+    text = resources.files("dsi4bcn.demo").joinpath("calls.yaml").read_text(encoding="utf-8")
+    calls = []
+    for document in yaml.safe_load(text):
+        body = dict(document)
+        author = body.pop("author")
+        body["validUntil"] = (today + timedelta(days=int(body.pop("openDays")))).isoformat()
+        if "deadlineDays" in body:
+            body["deadline"] = (today + timedelta(days=int(body.pop("deadlineDays")))).isoformat()
+        calls.append((author, normalise_call(body, concepts=concept_index())))
+    return calls
+
+
+async def load_demo_calls(store: ProfileStore, publisher: CallPublisher, today: date) -> str:
+    """Publish the demo calls if their authors are on the node and have none yet; say what was done."""
+    published = 0
+    for author_slug, fields in demo_calls(today):
+        author = await store.get(author_slug)
+        if author is None or author.deleted or await publisher.has_calls(author.slug):
+            continue
+        await publisher.publish(author, fields)
+        published += 1
+    return f"published {published} calls"

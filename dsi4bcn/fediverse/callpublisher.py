@@ -50,6 +50,10 @@ class CallPublisher:
         activity["@context"] = context
         return activity
 
+    async def has_calls(self, slug: str) -> bool:
+        """Whether the local actor ``slug`` has any live call."""
+        return bool(await self._calls.of_author(slug))
+
     async def publish(self, author: ActorRecord, fields: Mapping[str, Any]) -> CallRecord:
         """Publish a new call of ``author`` (fields already normalised)."""
         now = utc_now()
