@@ -5,29 +5,24 @@ local call, the stored document of a received one: the same shape), whichever no
 title in each language, purpose, skills (``publishes.resourceConformsTo``), district (``basedIn``: a
 district, or a neighbourhood's district), times and author. ``CallList`` holds the entries and answers a
 ``CallQuery`` with a page of them and counts per facet value that ignore their own facet's filter, as the
-directory's do. The filters work on NumPy columns, rebuilt once after a change: a boolean matrix of skills
-closed upwards (a call asking for web development is also under software development, so that a broader
-skill's count is what choosing it finds), purposes and districts as small integers, times as seconds.
+directory's do, over NumPy columns changed in place (``callcolumns``).
 """
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
 from typing import Any
 from urllib.parse import urlencode
 
 import numpy as np
-import numpy.typing as npt
 
+from dsi4bcn.directory.callcolumns import DISTRICTS, CallColumns, seconds, skill_columns
 from dsi4bcn.directory.callquery import PURPOSES, CallQuery, deadline_limit
 from vocab.concepts import concept_index
 
 __all__ = ["CallAnswer", "CallEntry", "CallList", "answer_json", "call_entry", "entry_json", "received_call_page"]
 
 _LANGUAGES = ("ca", "es", "en")
-_NEVER = np.iinfo(np.int64).max
-_DISTRICTS = 11  # district codes are 1 to 10; 0 is none
 
 
 def received_call_page(iri: str) -> str:
@@ -149,52 +144,6 @@ def call_entry(document: Mapping[str, Any], *, source: str, local: bool) -> Call
     )
 
 
-@cache
-def _skill_columns() -> tuple[tuple[str, ...], Mapping[str, tuple[int, ...]]]:
-    """Every skill code in a fixed order, and each code's columns: its own and its broader skills'."""
-    index = concept_index()
-    codes = tuple(concept.code for concept in index.in_scheme("skill"))
-    column = {code: number for number, code in enumerate(codes)}
-    closure = {}
-    for concept in index.in_scheme("skill"):
-        above = [parent.code for parent in index.ancestors(concept.iri) if parent.scheme == "skill"]
-        closure[concept.code] = tuple(column[code] for code in (concept.code, *above) if code in column)
-    return codes, closure
-
-
-def _seconds(moment: str | None) -> int:
-    if moment is None:
-        return int(_NEVER)
-    return int(datetime.fromisoformat(moment.replace("Z", "+00:00")).timestamp())
-
-
-@dataclass
-class _Columns:
-    entries: list[CallEntry]
-    purpose: npt.NDArray[np.int8]
-    district: npt.NDArray[np.int16]
-    ends: npt.NDArray[np.int64]
-    deadline: npt.NDArray[np.int64]
-    skills: npt.NDArray[np.bool_]  # rows × skill columns, closed upwards
-
-
-def _columns(entries: Iterable[CallEntry]) -> _Columns:
-    ordered = _newest_first(entries)
-    codes, closure = _skill_columns()
-    skills = np.zeros((len(ordered), len(codes)), dtype=np.bool_)
-    for row, entry in enumerate(ordered):
-        for code in entry.skills:
-            skills[row, list(closure.get(code, ()))] = True
-    return _Columns(
-        entries=ordered,
-        purpose=np.array([PURPOSES.index(entry.purpose) for entry in ordered], dtype=np.int8),
-        district=np.array([int(entry.district or 0) for entry in ordered], dtype=np.int16),
-        ends=np.array([_seconds(entry.ends) for entry in ordered], dtype=np.int64),
-        deadline=np.array([_seconds(entry.deadline) for entry in ordered], dtype=np.int64),
-        skills=skills,
-    )
-
-
 @dataclass(frozen=True)
 class CallAnswer:
     """A page of calls, how many match in all, and each facet's ``(key, count)`` pairs (counts above zero)."""
@@ -208,11 +157,14 @@ class CallList:
     """The calls this node lists (its own and its peers'), searched and counted at a given moment."""
 
     def __init__(self, entries: Iterable[CallEntry] = ()) -> None:
-        self._entries: dict[str, CallEntry] = {entry.iri: entry for entry in entries}
+        self._entries: dict[str, CallEntry] = {}
+        self._rows: dict[str, int] = {}
+        self._by_row: dict[int, CallEntry] = {}
         self._by_author: dict[str, set[str]] = {}
-        for entry in self._entries.values():
-            self._by_author.setdefault(entry.author, set()).add(entry.iri)
-        self._built: _Columns | None = None
+        given = {entry.iri: entry for entry in entries}
+        self._columns = CallColumns(len(given))
+        for entry in sorted(given.values(), key=lambda entry: CallColumns.key(entry.iri, entry.published)):
+            self.upsert(entry)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -224,15 +176,29 @@ class CallList:
     def upsert(self, entry: CallEntry) -> None:
         """Add or replace an entry."""
         self.remove(entry.iri)
+        row = self._columns.put(
+            entry.iri,
+            purpose=entry.purpose,
+            district=entry.district,
+            skills=entry.skills,
+            times=(entry.ends, entry.deadline, entry.published),
+        )
         self._entries[entry.iri] = entry
+        self._rows[entry.iri] = row
+        self._by_row[row] = entry
         self._by_author.setdefault(entry.author, set()).add(entry.iri)
 
     def remove(self, iri: str) -> None:
         """Take ``iri`` off the list, if it is on it."""
         entry = self._entries.pop(iri, None)
-        if entry is not None:
-            self._by_author.get(entry.author, set()).discard(iri)
-        self._built = None
+        if entry is None:
+            return
+        row = self._rows.pop(iri)
+        del self._by_row[row]
+        self._columns.drop(row)
+        self._by_author[entry.author].discard(iri)
+        if not self._by_author[entry.author]:
+            del self._by_author[entry.author]
 
     def of_author(self, author: str, now: str | None) -> list[CallEntry]:
         """The calls of ``author`` open at ``now`` (all of them if None), newest first."""
@@ -241,51 +207,35 @@ class CallList:
 
     def search(self, query: CallQuery, now: str) -> CallAnswer:
         """The page of calls ``query`` asks for at ``now`` (a UTC time as stored), with facet counts."""
-        columns = self._built = self._built or _columns(self._entries.values())
-        rows = len(columns.entries)
-        base = np.ones(rows, dtype=np.bool_)
+        columns = self._columns
+        rows = columns.size
+        base = columns.alive[:rows].copy()
         if query.state == "open":
-            base &= columns.ends > _seconds(now)
+            base &= columns.ends[:rows] > seconds(now)
         if query.deadline_before is not None:
-            base &= columns.deadline < _seconds(deadline_limit(query.deadline_before))
-        by_purpose, by_skill, by_district = _facet_masks(columns, query.filters)
+            base &= columns.deadline[:rows] < seconds(deadline_limit(query.deadline_before))
+        by_purpose, by_skill, by_district = columns.masks(query.filters)
         selected = np.flatnonzero(base & by_purpose & by_skill & by_district)
+        selected = selected[np.argsort(columns.rank[selected])]
         if query.sort == "deadline":
             selected = selected[np.argsort(columns.deadline[selected], kind="stable")]
         start = (query.page - 1) * query.per_page
-        codes, _ = _skill_columns()
-        purposes = np.bincount(columns.purpose[base & by_skill & by_district], minlength=len(PURPOSES))
-        skills = columns.skills[base & by_purpose & by_district].sum(axis=0)
-        districts = np.bincount(columns.district[base & by_purpose & by_skill], minlength=_DISTRICTS)
+        codes, _ = skill_columns()
+        purposes = np.bincount(columns.purpose[:rows][base & by_skill & by_district], minlength=len(PURPOSES))
+        skills = columns.skills[:rows][base & by_purpose & by_district].sum(axis=0)
+        districts = np.bincount(columns.district[:rows][base & by_purpose & by_skill], minlength=DISTRICTS)
         facets = {
             "purpose": [(key, int(count)) for key, count in zip(PURPOSES, purposes, strict=True) if count],
             "skill": [(codes[column], int(skills[column])) for column in np.flatnonzero(skills)],
             "district": [(str(code), int(districts[code])) for code in np.flatnonzero(districts) if code],
         }
-        entries = [columns.entries[row] for row in selected[start : start + query.per_page]]
+        entries = [self._by_row[int(row)] for row in selected[start : start + query.per_page]]
         return CallAnswer(total=len(selected), entries=entries, facets=facets)
-
-
-def _facet_masks(columns: _Columns, filters: Mapping[str, frozenset[str]]) -> list[npt.NDArray[np.bool_]]:
-    """For each facet (purpose, skill, district), the rows its filter lets through."""
-    rows = len(columns.entries)
-    masks = [np.ones(rows, dtype=np.bool_) for _ in range(3)]
-    if purposes := filters.get("purpose"):
-        masks[0] = np.isin(columns.purpose, [PURPOSES.index(purpose) for purpose in purposes])
-    if skills := filters.get("skill"):
-        codes, _ = _skill_columns()
-        wanted = [codes.index(code) for code in skills if code in codes]
-        masks[1] = np.asarray(columns.skills[:, wanted].any(axis=1), dtype=np.bool_)
-    if districts := filters.get("district"):
-        masks[2] = np.isin(columns.district, [int(code) for code in districts])
-    return masks
 
 
 def _newest_first(entries: Iterable[CallEntry]) -> list[CallEntry]:
     """Newest first; those published at the same moment by IRI."""
-    ordered = sorted(entries, key=lambda entry: entry.iri)
-    ordered.sort(key=lambda entry: entry.published, reverse=True)
-    return ordered
+    return sorted(entries, key=lambda entry: CallColumns.key(entry.iri, entry.published))
 
 
 def _concept_json(iri_or_code: str, scheme: str, language: str) -> dict[str, str] | None:

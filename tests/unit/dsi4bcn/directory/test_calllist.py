@@ -188,6 +188,30 @@ def test_search_and_counts_agree_with_a_plain_reference(rows: list[Any], query: 
     assert {facet: sorted(pairs) for facet, pairs in answer.facets.items()} == facets
 
 
+@settings(max_examples=150, deadline=None)
+@given(entries_strategy, entries_strategy, st.sets(st.integers(0, 24)), queries_strategy)
+def test_changes_in_place_answer_as_a_fresh_list(
+    rows: list[Any], replacements: list[Any], removed: set[int], query: CallQuery
+) -> None:
+    # Given calls added one by one in any order, some replaced by another version, some removed
+    listed = CallList()
+    current = {}
+    for number, row in reversed(list(enumerate(rows))):
+        listed.upsert(entry := _entry(number, *row))
+        current[entry.iri] = entry
+    for number, row in enumerate(replacements[: len(rows)]):
+        listed.upsert(entry := _entry(number, *row))
+        current[entry.iri] = entry
+    for number in removed:
+        listed.remove(f"https://peer.example/calls/{number}")
+        current.pop(f"https://peer.example/calls/{number}", None)
+    # Then it answers as a list made of what is left
+    changed, fresh = listed.search(query, NOW), CallList(current.values()).search(query, NOW)
+    assert [entry.iri for entry in changed.entries] == [entry.iri for entry in fresh.entries]
+    assert (changed.total, changed.facets) == (fresh.total, fresh.facets)
+    assert _reference(list(current.values()), query)[0] == [entry.iri for entry in changed.entries]
+
+
 def test_changes_in_place_and_calls_of_an_author() -> None:
     first = _entry(1, "request", ["hardware"], None, "2027-03-01T00:00:00Z", None)
     later = _entry(4, "offer", ["translation"], None, None, None)
