@@ -144,7 +144,7 @@ async def calls_page(request: web.Request) -> web.Response:
         "items": items,
         "facets": facet_views(answer.facets, query.filters, parameters, language),
         "total": answer.total,
-        "total_text": UI["calls_results"][language].format(total=answer.total),
+        "total_text": UI["calls_one" if answer.total == 1 else "calls_results"][language].format(total=answer.total),
         "pages": pages,
         "near": near,
         "links": links,
