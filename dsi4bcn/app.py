@@ -19,6 +19,7 @@ from aiohttp import web
 
 from dsi4bcn.config import Config
 from dsi4bcn.demo import load_demo, load_demo_calls
+from dsi4bcn.directory.callservice import CallDirectory
 from dsi4bcn.directory.directoryservice import DirectoryService
 from dsi4bcn.fediverse.answerintake import AnswerIntake
 from dsi4bcn.fediverse.blocklist import Blocklist
@@ -67,6 +68,7 @@ from dsi4bcn.web.appkeys import (
     ADDRESS_LIMITER,
     ADMIN_TOKEN,
     BLOCKLIST,
+    CALL_DIRECTORY,
     CALL_PUBLISHER,
     CALLS,
     CONFIG,
@@ -199,6 +201,9 @@ async def _start_graph(
     directory = app[DIRECTORY_SERVICE] = DirectoryService(config, database, store)
     loops.start("directory-index", directory.load, until_done=True)
     sync.on_written(directory.refresh)
+    calls = app[CALL_DIRECTORY] = CallDirectory(config, database, store)
+    loops.start("calls-list", calls.load, until_done=True)
+    sync.on_written(calls.refresh)
     loops.start("graph-sync", sync.run)
     return sync
 

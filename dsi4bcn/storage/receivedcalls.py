@@ -3,14 +3,17 @@ profile held from the peer that sent them, each write with its graph marked unsy
 and gone with their author (the migration's triggers)."""
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dsi4bcn.storage.database import Database
+from dsi4bcn.storage.database import Database, Row
 from dsi4bcn.storage.graphstate import mark_unsynced
 
 __all__ = ["ReceivedCall", "ReceivedCalls"]
+
+_CHUNK = 500  # IRIs looked up in one query
+_SELECT = "SELECT iri, author, peer, document, ntriples, ends, updated, received FROM remote_calls"
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,19 @@ class ReceivedCall:
     ends: str | None
     updated: str
     received: str
+
+
+def _call(row: Row) -> ReceivedCall:
+    return ReceivedCall(
+        iri=row["iri"],
+        author=row["author"],
+        peer=row["peer"],
+        document=json.loads(row["document"]),
+        ntriples=row["ntriples"],
+        ends=row["ends"],
+        updated=row["updated"],
+        received=row["received"],
+    )
 
 
 class ReceivedCalls:
@@ -78,18 +94,28 @@ class ReceivedCalls:
             " WHERE iri = ? AND deleted IS NULL",
             (iri,),
         )
-        if row is None:
-            return None
-        return ReceivedCall(
-            iri=row["iri"],
-            author=row["author"],
-            peer=row["peer"],
-            document=json.loads(row["document"]),
-            ntriples=row["ntriples"],
-            ends=row["ends"],
-            updated=row["updated"],
-            received=row["received"],
+        return _call(row) if row is not None else None
+
+    async def live(self, *, after: str = "", limit: int = 1000) -> list[ReceivedCall]:
+        """Live received calls in the order of their IRIs, from the first after ``after``: a page of at most
+        ``limit`` (read page by page, as the calls' list is built at start)."""
+        rows = await self.db.all(
+            "SELECT iri, author, peer, document, ntriples, ends, updated, received FROM remote_calls"
+            " WHERE deleted IS NULL AND iri > ? ORDER BY iri LIMIT ?",
+            (after, limit),
         )
+        return [_call(row) for row in rows]
+
+    async def held(self, iris: Iterable[str]) -> dict[str, ReceivedCall]:
+        """Those of ``iris`` that are live received calls, by IRI."""
+        wanted, found = list(dict.fromkeys(iris)), dict[str, ReceivedCall]()
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            sql = f"{_SELECT} WHERE deleted IS NULL AND iri IN ({marks})"
+            rows = await self.db.all(sql, chunk)
+            found.update((row["iri"], _call(row)) for row in rows)
+        return found
 
     async def ntriples(self, iri: str) -> str | None:
         """The N-Triples of a live received call, or None."""

@@ -10,6 +10,7 @@ import jinja2
 from aiohttp import web
 
 from dsi4bcn.config import Config
+from dsi4bcn.directory.callservice import CallDirectory
 from dsi4bcn.directory.directoryservice import DirectoryService
 from dsi4bcn.fediverse.blocklist import Blocklist
 from dsi4bcn.fediverse.callpublisher import CallPublisher
@@ -50,6 +51,7 @@ __all__ = [
     "ADMIN_TOKEN",
     "BLOCKLIST",
     "CALLS",
+    "CALL_DIRECTORY",
     "CALL_PUBLISHER",
     "CONFIG",
     "DATABASE",
@@ -109,6 +111,8 @@ GRAPH_SERVICE = web.AppKey("graph_service", GraphService)
 GRAPH_SYNC = web.AppKey("graph_sync", GraphSync)
 MATCHER = web.AppKey("matcher", Matcher)
 DIRECTORY_SERVICE = web.AppKey("directory_service", DirectoryService)
+# The network's calls for collaboration (``/calls``), kept in step with the graph like the directory.
+CALL_DIRECTORY = web.AppKey("call_directory", CallDirectory)
 # Images the node serves (``/media/…``), and the loop that copies other hosts' images for its pages.
 MEDIA = web.AppKey("media", MediaStore)
 MEDIA_FETCHER = web.AppKey("media_fetcher", MediaFetcher)

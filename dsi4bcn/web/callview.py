@@ -33,6 +33,7 @@ class CallView:
     author: str
     author_page: str
     published: str
+    source: str = ""  # the node a received call comes from; "" for this node's
 
 
 def _label(key: str, language: str) -> str:

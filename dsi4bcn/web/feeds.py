@@ -1,6 +1,6 @@
-"""Atom 1.0 feeds (RFC 4287) of posts: a profile's and the network's, built with ElementTree so that every
-text and attribute is escaped; an entry's content is the post's HTML, sanitised again just before it is
-written, sent as ``type="html"``.
+"""Atom 1.0 feeds (RFC 4287) of posts (a profile's and the network's) and of open calls, built with
+ElementTree so that every text and attribute is escaped; an entry's content is the post's (or call's) HTML,
+sanitised again just before it is written, sent as ``type="html"``.
 """
 
 import xml.etree.ElementTree as ET
@@ -11,7 +11,7 @@ from typing import Any
 
 from dsi4bcn.fediverse.outbox import sanitise_html
 
-__all__ = ["ATOM", "ATOM_NS", "FeedEntry", "atom_feed", "entry_from_note", "plain_text"]
+__all__ = ["ATOM", "ATOM_NS", "FeedEntry", "atom_feed", "entry_from_call", "entry_from_note", "plain_text"]
 
 ATOM = "application/atom+xml"
 ATOM_NS = "http://www.w3.org/2005/Atom"
@@ -71,6 +71,15 @@ def entry_from_note(note: Mapping[str, Any], language: str, author: str) -> Feed
         link=url if isinstance(url, str) else str(note["id"]),
         content=content,
         author=author,
+    )
+
+
+def entry_from_call(proposal: Mapping[str, Any], *, title: str, link: str, language: str, author: str) -> FeedEntry:
+    """A call's canonical proposal as a feed entry: ``title`` in the reader's language, its text in
+    ``language`` when its ``contentMap`` has it, ``link`` its page on this node."""
+    entry = entry_from_note(proposal, language, author)
+    return FeedEntry(
+        id=entry.id, title=_title(title), updated=entry.updated, link=link, content=entry.content, author=author
     )
 
 

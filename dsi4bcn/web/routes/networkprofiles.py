@@ -12,7 +12,17 @@ from aiohttp import web
 from dsi4bcn.directory.directoryservice import DirectoryService
 from dsi4bcn.matching.features import profile_from_triples, triples_from_ntriples
 from dsi4bcn.profiles.iris import parse_actor_iri, profile_page
-from dsi4bcn.web.appkeys import CONFIG, DIRECTORY_SERVICE, MEDIA, RECEIVED_NOTES, RECEIVED_PROFILES, TEMPLATES
+from dsi4bcn.storage.localactors import utc_now
+from dsi4bcn.web.appkeys import (
+    CALL_DIRECTORY,
+    CONFIG,
+    DIRECTORY_SERVICE,
+    MEDIA,
+    RECEIVED_NOTES,
+    RECEIVED_PROFILES,
+    TEMPLATES,
+)
+from dsi4bcn.web.callitems import author_calls
 from dsi4bcn.web.conceptview import LinkView, profile_href
 from dsi4bcn.web.feeds import atom_feed, entry_from_note
 from dsi4bcn.web.http import ApiError, html_response, request_language
@@ -68,6 +78,7 @@ async def received_profile(request: web.Request) -> web.Response:
         logo=images.get("icon"),
         banner=images.get("image"),
         mark=placeholder(view.name),
+        calls=author_calls(request.app[CALL_DIRECTORY], request.app[DIRECTORY_SERVICE], iri, language, utc_now()),
         **relatives,
     )
 

@@ -11,9 +11,12 @@ from dsi4bcn.i18n import UI
 from dsi4bcn.profiles.actorrecords import ActorRecord
 from dsi4bcn.profiles.iris import actor_iri, parse_actor_iri, profile_page
 from dsi4bcn.profiles.validation import Kind
+from dsi4bcn.storage.localactors import utc_now
 from dsi4bcn.web.actorlabels import agreements_of
 from dsi4bcn.web.appkeys import (
+    CALL_DIRECTORY,
     CONFIG,
+    DIRECTORY_SERVICE,
     FOLLOW_CLIENT,
     FOLLOW_LIMITER,
     MEDIA,
@@ -23,6 +26,7 @@ from dsi4bcn.web.appkeys import (
     STORE,
     TEMPLATES,
 )
+from dsi4bcn.web.callitems import author_calls
 from dsi4bcn.web.clientaddress import client_address
 from dsi4bcn.web.feeds import ATOM, atom_feed, entry_from_note
 from dsi4bcn.web.http import ApiError, request_language
@@ -64,11 +68,14 @@ async def profile_html(request: web.Request, record: ActorRecord, language: str)
         image=config.base_url + logo.src if logo else view.icon,
         site_name=config.authority,
     )
+    iri = actor_iri(config.base_url, record.kind, record.slug)
+    calls = author_calls(request.app[CALL_DIRECTORY], request.app[DIRECTORY_SERVICE], iri, language, utc_now())
     return render_page(
         request.app[TEMPLATES],
         "actor.html",
         language,
         actor=view,
+        calls=calls,
         og=og,
         logo=logo,
         banner=images.get("image"),
