@@ -7,13 +7,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
+from markupsafe import Markup
 
+from dsi4bcn.fediverse.outbox import sanitise_html
 from dsi4bcn.i18n import UI
 from dsi4bcn.matching.callmodel import CALL_REASON_LABELS
+from dsi4bcn.storage.calloffers import CallOffers
+from dsi4bcn.storage.callreplies import CallReplies
 from dsi4bcn.web.actorlabels import actor_label, call_label
-from dsi4bcn.web.appkeys import MATCHER
+from dsi4bcn.web.appkeys import DATABASE, MATCHER
 
-__all__ = ["call_candidates", "calls_to_answer", "reasons_in_words"]
+__all__ = ["call_candidates", "call_sections", "calls_to_answer", "reasons_in_words"]
 
 SHOWN = 5
 
@@ -72,3 +76,22 @@ async def calls_to_answer(
     for entry, result in zip(entries, results or [], strict=True):
         entry["call"] = result["candidate"]
     return entries
+
+
+async def call_sections(app: web.Application, iri: str, language: str) -> dict[str, Any]:
+    """What a call's page shows below the call: who could answer it, the agreements made on it and the
+    replies its caller approved (none for a received call)."""
+    database = app[DATABASE]
+    agreements = [
+        {"with": await actor_label(app, agreement.offerer, language), "date": agreement.accepted[:10]}
+        for agreement in await CallOffers(database).agreements_of_call(iri)
+    ]
+    replies = [
+        {
+            "author": await actor_label(app, reply.author, language),
+            "content": Markup(sanitise_html(str(reply.note.get("content", "")))),  # noqa: S704 - sanitised just now
+            "date": reply.received[:10],
+        }
+        for reply in await CallReplies(database).of_call(iri, approved_only=True)
+    ]
+    return {"agreements": agreements, "replies": replies, "candidates": await call_candidates(app, iri, language)}

@@ -56,7 +56,11 @@ def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
     for profile, call in CALLS:
         answer = api(started.base_url, started.token, "POST", f"/api/{profile}/calls", call)
         assert answer.status == 201, answer.body
-    within(20, lambda: fetch(f"{started.base_url}/api/network/calls").json()["total"] == 3, "the calls listed")
+    within(
+        20,
+        lambda: fetch(f"{started.base_url}/api/network/calls").json()["total"] == 6,
+        "the calls listed (and the demo set's three)",
+    )
     yield started
     started.stop()
 
@@ -64,12 +68,12 @@ def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
 def test_the_calls_page_lists_filters_and_leads_to_a_call(node: Node, page: Page) -> None:
     page.goto(f"{node.base_url}/calls?lang=en")
     expect(page.locator("main h1")).to_have_text("Calls for collaboration")
-    expect(page.locator("#calls-total")).to_have_text("3 calls")
+    expect(page.locator("#calls-total")).to_have_text("6 calls")
     first = page.locator(".call-item").first
     expect(first.locator(".call-badge")).to_have_text("Wanted")
     check_page(page, "calls")
     page.locator(".calls-facet").get_by_role("link", name="Offered").click()
-    expect(page.locator("#calls-total")).to_have_text("1 call")
+    expect(page.locator("#calls-total")).to_have_text("2 calls")
     expect(page.locator(".calls-facet a.chosen")).to_have_text("remove the filter: Offered")
     page.get_by_role("link", name="Oferim mentoria en desenvolupament web per a entitats").click()
     expect(page.locator("main h1")).to_have_text("Oferim mentoria en desenvolupament web per a entitats")

@@ -21,6 +21,7 @@ from dsi4bcn.i18n import UI, message
 from dsi4bcn.profiles.calldocuments import parse_call_iri
 from dsi4bcn.storage.localactors import utc_now
 from dsi4bcn.web.appkeys import CALL_DIRECTORY, CONFIG, RECEIVED_PROFILES, STORE, TEMPLATES
+from dsi4bcn.web.callcandidates import call_sections
 from dsi4bcn.web.callitems import author_links, call_items, facet_views
 from dsi4bcn.web.directoryready import ready_directory
 from dsi4bcn.web.feeds import atom_feed, entry_from_call
@@ -182,5 +183,6 @@ async def received_call_page(request: web.Request) -> web.Response:
         language=language,
         now=utc_now(),
     )
-    body = render_page(request.app[TEMPLATES], "call.html", language, query=request.query, call=view)
+    sections = await call_sections(request.app, iri, language)
+    body = render_page(request.app[TEMPLATES], "call.html", language, query=request.query, call=view, **sections)
     return html_response(body, vary="Accept-Language, Cookie")

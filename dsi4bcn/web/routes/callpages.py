@@ -4,20 +4,14 @@ the call, who could answer it (``web.callcandidates``), the agreements made on i
 approved."""
 
 import json
-from typing import Any
 
 from aiohttp import web
-from markupsafe import Markup
 
-from dsi4bcn.fediverse.outbox import sanitise_html
 from dsi4bcn.profiles.calldocuments import call_iri, call_tombstone
 from dsi4bcn.profiles.iris import profile_page
-from dsi4bcn.storage.calloffers import CallOffers
-from dsi4bcn.storage.callreplies import CallReplies
 from dsi4bcn.storage.localactors import utc_now
-from dsi4bcn.web.actorlabels import actor_label
-from dsi4bcn.web.appkeys import CALL_PUBLISHER, CALLS, CONFIG, DATABASE, STORE, TEMPLATES
-from dsi4bcn.web.callcandidates import call_candidates
+from dsi4bcn.web.appkeys import CALL_PUBLISHER, CALLS, CONFIG, STORE, TEMPLATES
+from dsi4bcn.web.callcandidates import call_sections
 from dsi4bcn.web.callview import call_view
 from dsi4bcn.web.http import ApiError, html_response, negotiate_or_406, request_language
 from dsi4bcn.web.routes.actordocs import require_signature
@@ -72,24 +66,6 @@ async def call_document(request: web.Request) -> web.Response:
         language,
         query=request.query,
         call=view,
-        **await _answers(request.app, view.iri, language),
+        **await call_sections(request.app, view.iri, language),
     )
     return html_response(body, vary="Accept, Accept-Language")
-
-
-async def _answers(app: web.Application, iri: str, language: str) -> dict[str, Any]:
-    """The agreements made on a call and the replies its caller approved, as the page shows them."""
-    database = app[DATABASE]
-    agreements = [
-        {"with": await actor_label(app, agreement.offerer, language), "date": agreement.accepted[:10]}
-        for agreement in await CallOffers(database).agreements_of_call(iri)
-    ]
-    replies = [
-        {
-            "author": await actor_label(app, reply.author, language),
-            "content": Markup(sanitise_html(str(reply.note.get("content", "")))),  # noqa: S704 - sanitised just now
-            "date": reply.received[:10],
-        }
-        for reply in await CallReplies(database).of_call(iri, approved_only=True)
-    ]
-    return {"agreements": agreements, "replies": replies, "candidates": await call_candidates(app, iri, language)}
