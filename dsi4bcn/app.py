@@ -67,6 +67,7 @@ from dsi4bcn.web.appkeys import (
     ACTOR_LIMITER,
     ADDRESS_LIMITER,
     ADMIN_TOKEN,
+    ANSWER_INTAKE,
     BLOCKLIST,
     CALL_DIRECTORY,
     CALL_PUBLISHER,
@@ -251,6 +252,9 @@ def _inbox_processor(
 ) -> InboxProcessor:
     """The inbox processor, with what it hands received profiles, posts, calls and answers to."""
     database = app[DATABASE]
+    app[ANSWER_INTAKE] = AnswerIntake(
+        config.base_url, config.language, app[CALLS], app[RECEIVED_CALLS], CallOffers(database), CallReplies(database)
+    )
     return InboxProcessor(
         ReceivedActivities(database),
         app[FOLLOWS],
@@ -263,14 +267,7 @@ def _inbox_processor(
         peer_for,
         note_intake=NoteIntake(app[RECEIVED_NOTES], peer_for),
         call_intake=CallIntake(app[RECEIVED_CALLS], peer_for, graph_changed),
-        answer_intake=AnswerIntake(
-            config.base_url,
-            config.language,
-            app[CALLS],
-            app[RECEIVED_CALLS],
-            CallOffers(database),
-            CallReplies(database),
-        ),
+        answer_intake=app[ANSWER_INTAKE],
     )
 
 

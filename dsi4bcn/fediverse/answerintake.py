@@ -152,8 +152,8 @@ class AnswerIntake:
             answer = read_answer(effect.activity)
         except ProposalRefused as refused:
             return f"refused: {refused}" if isinstance(effect.activity.get("result"), Mapping) else ""
-        offer = await self._offers.get(answer.offer)
-        if offer is not None and offer.direction == "sent":
+        offer = await self._offers.get(answer.offer, "sent")
+        if offer is not None:
             return await self._settle(offer, answer, effect.activity)
         if answer.accepted and answer.agreement and answer.primary:
             return await self._observe(answer, effect.activity, source)
@@ -175,13 +175,17 @@ class AnswerIntake:
                 answer.agreement, offer.call, offer.proposer, offer.offerer, offer.id, document, answer.actor, utc_now()
             )
         decided = await self._offers.decide(
-            offer.id, accepted=answer.accepted, answer=activity, decided=utc_now(), agreement=agreement
+            offer.id, "sent", accepted=answer.accepted, answer=activity, decided=utc_now(), agreement=agreement
         )
         if not decided:
             return "ignored: that offer was already answered"
         return "offer accepted: agreement stored" if answer.accepted else "offer rejected"
 
     async def _purpose(self, call: str) -> str:
+        local = parse_call_iri(self._base_url, call)
+        record = await self._calls.get(local) if local else None
+        if record is not None and not record.deleted:
+            return str(record.fields["purpose"])
         held = await self._received.get(call)
         purpose = held.document.get("purpose") if held else None
         return purpose if isinstance(purpose, str) else "request"

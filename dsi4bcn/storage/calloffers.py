@@ -10,7 +10,7 @@ from dsi4bcn.storage.database import Database, Row
 from dsi4bcn.storage.deliveries import enqueue
 from dsi4bcn.storage.graphstate import mark_unsynced
 
-__all__ = ["Agreement", "CallOffers", "Offer", "Outgoing"]
+__all__ = ["Agreement", "CallOffers", "Direction", "Offer", "Outgoing"]
 
 Direction = Literal["sent", "received"]
 
@@ -92,7 +92,8 @@ class CallOffers:
         self.db = database
 
     async def add(self, offer: Offer, outgoing: Outgoing | None = None) -> bool:
-        """Store a new offer (and queue it, if sent from here); False if one with its id is held."""
+        """Store a new offer (and queue it, if sent from here); False if one with its id and direction is
+        held."""
         async with self.db.transaction() as connection:
             cursor = await connection.execute(
                 "INSERT OR IGNORE INTO call_offers (id, call, proposer, offerer, direction, body, created)"
@@ -122,6 +123,7 @@ class CallOffers:
     async def decide(
         self,
         offer_id: str,
+        direction: Direction,
         *,
         accepted: bool,
         answer: Mapping[str, Any],
@@ -133,8 +135,9 @@ class CallOffers:
         sent; False (and nothing written) if the offer is not pending."""
         async with self.db.transaction() as connection:
             cursor = await connection.execute(
-                "UPDATE call_offers SET state = ?, answer = ?, decided = ? WHERE id = ? AND state = 'pending'",
-                ("accepted" if accepted else "rejected", _json(answer), decided, offer_id),
+                "UPDATE call_offers SET state = ?, answer = ?, decided = ?"
+                " WHERE id = ? AND direction = ? AND state = 'pending'",
+                ("accepted" if accepted else "rejected", _json(answer), decided, offer_id, direction),
             )
             if cursor.rowcount == 0:
                 return False
@@ -187,14 +190,16 @@ class CallOffers:
             await mark_unsynced(connection, [agreement.id])
         return True
 
-    async def get(self, offer_id: str) -> Offer | None:
-        """An offer by its id, or None."""
-        row = await self.db.one("SELECT * FROM call_offers WHERE id = ?", (offer_id,))
+    async def get(self, offer_id: str, direction: Direction) -> Offer | None:
+        """An offer sent or received, by its id, or None."""
+        row = await self.db.one("SELECT * FROM call_offers WHERE id = ? AND direction = ?", (offer_id, direction))
         return _offer(row) if row else None
 
     async def of_call(self, call: str) -> list[Offer]:
-        """The offers for one call, oldest first."""
-        rows = await self.db.all("SELECT * FROM call_offers WHERE call = ? ORDER BY created, id", (call,))
+        """The offers received for one of this node's calls, oldest first."""
+        rows = await self.db.all(
+            "SELECT * FROM call_offers WHERE call = ? AND direction = 'received' ORDER BY created, id", (call,)
+        )
         return [_offer(row) for row in rows]
 
     async def sent_by(self, offerer: str) -> list[Offer]:

@@ -16,18 +16,30 @@ from aiohttp import web
 from dsi4bcn.fediverse.answerintake import agreement_document, parties
 from dsi4bcn.fediverse.outbox import new_id
 from dsi4bcn.profiles.actorrecords import ActorRecord
-from dsi4bcn.profiles.calldocuments import CallRecord, call_iri, plain_paragraphs
-from dsi4bcn.profiles.iris import actor_iri, instance_actor_iri
+from dsi4bcn.profiles.calldocuments import CallRecord, call_iri, parse_call_iri, plain_paragraphs, render_call
+from dsi4bcn.profiles.iris import actor_iri, instance_actor_iri, parse_actor_iri
 from dsi4bcn.storage.calloffers import Agreement, CallOffers, Offer, Outgoing
 from dsi4bcn.storage.localactors import utc_now
-from dsi4bcn.web.appkeys import ACCOUNTS, CONFIG, DATABASE, DELIVERER, DIRECTORY, FOLLOWS, GRAPH_SYNC, RECEIVED_CALLS
+from dsi4bcn.web.appkeys import (
+    ACCOUNTS,
+    ANSWER_INTAKE,
+    CALLS,
+    CONFIG,
+    DATABASE,
+    DELIVERER,
+    DIRECTORY,
+    FOLLOWS,
+    GRAPH_SYNC,
+    RECEIVED_CALLS,
+)
 from dsi4bcn.web.callactions import editable_call
 from dsi4bcn.web.http import ApiError
 from dsi4bcn.web.principal import Principal
 from federation.activities import PUBLIC
 from federation.agreements import AgreementOffer, build_accept, build_offer, build_reject, read_offer
 from federation.errors import ActivityError, FetchError
-from federation.proposals import read_proposal
+from federation.inbox import AgreementOffered, OfferAnswered
+from federation.proposals import Proposal, read_proposal
 
 __all__ = ["answer_offer", "offer_json", "send_offer"]
 
@@ -62,6 +74,29 @@ def _message(body: Any) -> str | None:
     return plain_paragraphs(text) or None
 
 
+def _is_local(app: web.Application, actor: str) -> bool:
+    return parse_actor_iri(app[CONFIG].base_url, actor) is not None
+
+
+async def _open_proposal(app: web.Application, call: str) -> Proposal:
+    """The proposal of an open call this node holds (its own or a peer's): 404 if none, 409 if it ended."""
+    base_url = app[CONFIG].base_url
+    local = parse_call_iri(base_url, call)
+    if local is not None:
+        record = await app[CALLS].get(local)
+        if record is None or record.deleted:
+            raise ApiError(404, "no_such_call", call=call[:300])
+        if record.state(utc_now()) != "open":
+            raise ApiError(409, "call_not_open", call=call[:300])
+        return read_proposal(render_call(record, base_url=base_url, language=app[CONFIG].language))
+    held = await app[RECEIVED_CALLS].get(call)
+    if held is None:
+        raise ApiError(404, "no_such_call", call=call[:300])
+    if held.ends is not None and held.ends <= utc_now():
+        raise ApiError(409, "call_not_open", call=call[:300])
+    return read_proposal(held.document)
+
+
 async def _inbox(app: web.Application, actor: str) -> str:
     try:
         return (await app[DIRECTORY].actor(actor)).inbox
@@ -70,24 +105,28 @@ async def _inbox(app: web.Application, actor: str) -> str:
 
 
 async def send_offer(app: web.Application, principal: Principal, author: ActorRecord, body: Any) -> Offer:
-    """Offer to collaborate, as ``author``, on the call ``body["call"]`` of another node: 404 for a call
-    this node does not hold, 409 for one that is not open, 422 for a bad body."""
+    """Offer to collaborate, as ``author``, on the call ``body["call"]`` (of another node, or of this one):
+    404 for a call this node does not hold, 409 for one that is not open, 422 for a bad body or one's own
+    call."""
     if not principal.may_edit(author.kind, author.slug, author.organisation):
         raise ApiError(403, "not_your_profile", slug=author.slug)
     call = body.get("call") if isinstance(body, dict) else None
     if not isinstance(call, str):
         raise ApiError(422, "offer_call_missing")
-    held = await app[RECEIVED_CALLS].get(call)
-    if held is None:
-        raise ApiError(404, "no_such_call", call=call[:300])
-    if held.ends is not None and held.ends <= utc_now():
-        raise ApiError(409, "call_not_open", call=call[:300])
-    proposal = read_proposal(held.document)
+    proposal = await _open_proposal(app, call)
     actor = actor_iri(app[CONFIG].base_url, author.kind, author.slug)
+    if actor == proposal.actor:
+        raise ApiError(422, "offer_own_call")
     activity = build_offer(new_id(actor, "offers"), actor, proposal, published=utc_now(), content=_message(body))
     offer = Offer(activity["id"], call, proposal.actor, actor, "sent", activity, "pending", utc_now(), None)
-    outgoing = Outgoing(author.slug, activity, [await _inbox(app, proposal.actor)])
-    await CallOffers(app[DATABASE]).add(offer, outgoing)
+    if _is_local(app, proposal.actor):  # a call of this node: the caller's side takes the offer at once
+        outcome = await app[ANSWER_INTAKE].offered(AgreementOffered(actor, activity))
+        if outcome != "offer stored":
+            raise ApiError(409, "call_not_open", call=call[:300])
+        await CallOffers(app[DATABASE]).add(offer)
+    else:
+        outgoing = Outgoing(author.slug, activity, [await _inbox(app, proposal.actor)])
+        await CallOffers(app[DATABASE]).add(offer, outgoing)
     app[DELIVERER].poke()
     await app[ACCOUNTS].record(principal.name, "offer_sent", offer.id, call)
     return offer
@@ -95,8 +134,8 @@ async def send_offer(app: web.Application, principal: Principal, author: ActorRe
 
 async def _pending_offer(app: web.Application, iri: str, body: Any) -> Offer:
     offer_id = body.get("offer") if isinstance(body, dict) else None
-    offer = await CallOffers(app[DATABASE]).get(offer_id) if isinstance(offer_id, str) else None
-    if offer is None or offer.call != iri or offer.direction != "received":
+    offer = await CallOffers(app[DATABASE]).get(offer_id, "received") if isinstance(offer_id, str) else None
+    if offer is None or offer.call != iri:
         raise ApiError(404, "no_such_offer")
     if offer.state != "pending":
         raise ApiError(409, "offer_answered", state=offer.state)
@@ -121,7 +160,8 @@ async def _acceptance(
     agreement = Agreement(agreement_id, iri, proposer, sent.actor, sent.id, document, source, now)
     follows = app[FOLLOWS]
     audience = await follows.follower_inboxes(record.author) + await follows.follower_inboxes("")
-    return agreement, Outgoing(record.author, activity, list(dict.fromkeys([offerer_inbox, *audience])), public=True)
+    inboxes = [inbox for inbox in dict.fromkeys([offerer_inbox, *audience]) if inbox]
+    return agreement, Outgoing(record.author, activity, inboxes, public=True)
 
 
 async def answer_offer(
@@ -134,23 +174,31 @@ async def answer_offer(
     offer = await _pending_offer(app, iri, body)
     sent = read_offer(offer.body)
     now = utc_now()
-    offerer_inbox = await _inbox(app, sent.actor)
+    offerer_inbox = "" if _is_local(app, sent.actor) else await _inbox(app, sent.actor)
     agreement: Agreement | None = None
     if accept:
         agreement, outgoing = await _acceptance(app, record, sent, offerer_inbox, now)
     else:
         proposer = actor_iri(app[CONFIG].base_url, record.kind, record.author)
         reject = build_reject(new_id(proposer), proposer, sent, published=now, content=_message(body))
-        outgoing = Outgoing(record.author, reject, [offerer_inbox])
+        outgoing = Outgoing(record.author, reject, [offerer_inbox] if offerer_inbox else [])
     offers = CallOffers(app[DATABASE])
     decided = await offers.decide(
-        offer.id, accepted=accept, answer=outgoing.activity, decided=now, agreement=agreement, outgoing=outgoing
+        offer.id,
+        "received",
+        accepted=accept,
+        answer=outgoing.activity,
+        decided=now,
+        agreement=agreement,
+        outgoing=outgoing,
     )
     if not decided:
         raise ApiError(409, "offer_answered", state="answered")
     app[DELIVERER].poke()
     app[GRAPH_SYNC].poke()
     await app[ACCOUNTS].record(principal.name, "offer_accepted" if accept else "offer_rejected", offer.id, iri)
-    answered = await offers.get(offer.id)
+    if _is_local(app, sent.actor):  # the offerer is on this node: its copy of the offer is settled here
+        await app[ANSWER_INTAKE].answered(OfferAnswered(outgoing.activity["actor"], outgoing.activity, accept), "")
+    answered = await offers.get(offer.id, "received")
     assert answered is not None
     return answered, agreement.id if agreement else None

@@ -12,6 +12,7 @@ from aiohttp import web
 from dsi4bcn.config import Config
 from dsi4bcn.directory.callservice import CallDirectory
 from dsi4bcn.directory.directoryservice import DirectoryService
+from dsi4bcn.fediverse.answerintake import AnswerIntake
 from dsi4bcn.fediverse.blocklist import Blocklist
 from dsi4bcn.fediverse.callpublisher import CallPublisher
 from dsi4bcn.fediverse.domainblocks import DomainBlocks
@@ -49,6 +50,7 @@ __all__ = [
     "ACTOR_LIMITER",
     "ADDRESS_LIMITER",
     "ADMIN_TOKEN",
+    "ANSWER_INTAKE",
     "BLOCKLIST",
     "CALLS",
     "CALL_DIRECTORY",
@@ -126,6 +128,7 @@ DIRECTORY = web.AppKey("directory", RemoteDirectory)
 DELIVERER = web.AppKey("deliverer", Deliverer)
 PUBLISHER = web.AppKey("publisher", Publisher)
 CALLS = web.AppKey("calls", Calls)
+ANSWER_INTAKE = web.AppKey("answer_intake", AnswerIntake)
 RECEIVED_CALLS = web.AppKey("received_calls", ReceivedCalls)
 CALL_PUBLISHER = web.AppKey("call_publisher", CallPublisher)
 PEERING = web.AppKey("peering", Peering)

@@ -281,3 +281,19 @@ def test_an_expired_call_leaves_the_open_lists_but_stays_in_the_graph(network: N
     late = api(b.base_url, b.token, "POST", "/api/organisations/fabrica/offers", {"call": iri})
     assert late.status == 409 and late.json()["code"] == "call_not_open"
     assert _holds(b, iri) and _holds(c, iri)
+
+
+def test_two_profiles_of_one_node_make_an_agreement_without_the_network(network: Network) -> None:
+    a = network.a
+    published = api(a.base_url, a.token, "POST", "/api/projects/fira-maker/calls", CALL).json()
+    iri, call = published["id"], published["call"]
+    assert api(a.base_url, a.token, "POST", "/api/projects/fira-maker/offers", {"call": iri}).status == 422
+    sent = api(a.base_url, a.token, "POST", "/api/organisations/fem-barri/offers", {"call": iri, "content": "Hi som!"})
+    assert sent.status == 201, sent.body
+    received = _offers(a, f"/api/calls/{call}/offers")
+    assert [offer["offerer"] for offer in received] == [f"{a.base_url}/organisations/fem-barri"]
+    accepted = api(a.base_url, a.token, "POST", f"/api/calls/{call}/offers/accept", {"offer": received[0]["id"]})
+    assert accepted.status == 200, accepted.body
+    mine = [offer for offer in _offers(a, "/api/organisations/fem-barri/offers") if offer["call"] == iri]
+    assert [offer["state"] for offer in mine] == ["accepted"]
+    assert "Acord amb" in _page(f"{a.base_url}/@fem-barri")

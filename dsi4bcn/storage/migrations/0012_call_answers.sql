@@ -2,9 +2,10 @@
 --
 -- Offers to collaborate (FEP-0837 Offer{Agreement}): sent by this node's organisations and projects, or
 -- received for this node's calls; pending until the caller accepts or rejects them. `body` is the Offer as
--- sent or received, `answer` the Accept or Reject.
+-- sent or received, `answer` the Accept or Reject. An offer between two profiles of this node is held twice,
+-- once in each direction.
 CREATE TABLE call_offers (
-    id TEXT PRIMARY KEY,
+    id TEXT NOT NULL,
     call TEXT NOT NULL,
     proposer TEXT NOT NULL,
     offerer TEXT NOT NULL,
@@ -13,7 +14,8 @@ CREATE TABLE call_offers (
     state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'accepted', 'rejected')),
     answer TEXT,
     created TEXT NOT NULL,
-    decided TEXT
+    decided TEXT,
+    PRIMARY KEY (id, direction)
 );
 CREATE INDEX call_offers_by_call ON call_offers (call, created);
 CREATE INDEX call_offers_by_offerer ON call_offers (offerer, created);
