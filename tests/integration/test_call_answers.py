@@ -18,7 +18,7 @@ from tests.support.accounts import first_admin
 from tests.support.fake_actors import ActorServer, FakeActor
 from tests.support.fedify_peer import FedifyPeer, start_fedify_peer
 from tests.support.formclient import csrf_of
-from tests.support.http import api, database_dump, fetch, sparql_rows
+from tests.support.http import Answer, api, database_dump, fetch, sparql_rows
 from tests.support.nodes import Node, start_node
 from tests.support.waiting import within
 from vocab.contexts import proposal_context
@@ -91,6 +91,12 @@ def _outcome(node: Node, activity_id: str) -> str:
     return str(row[0]) if row and row[0] else ""
 
 
+def _listed(node: Node, extra: str = "") -> list[str]:
+    answer = fetch(f"{node.base_url}/api/network/calls?per_page=100{extra}")
+    assert answer.status == 200, answer.body[:300]
+    return [str(item["id"]) for item in answer.json()["calls"]]
+
+
 def _page(url: str) -> str:
     answer = fetch(f"{url}?lang=ca", headers={"Accept": "text/html"})
     assert answer.status == 200, answer.body[:300]
@@ -101,11 +107,12 @@ def _answer_rows(dump: list[str]) -> list[str]:
     return [row for row in dump if row.startswith(('INSERT INTO "call_offers"', 'INSERT INTO "agreements"'))]
 
 
-def _post(node: Node, sender: FakeActor, activity: dict[str, Any]) -> None:
+def _post(node: Node, sender: FakeActor, activity: dict[str, Any], status: int = 202) -> Answer:
     inbox = f"{node.base_url}/inbox"
     body = json.dumps(activity).encode()
     answer = fetch(inbox, method="POST", headers=sender.sign(inbox, body), body=body)
-    assert answer.status == 202, answer.body
+    assert answer.status == status, answer.body
+    return answer
 
 
 def _offers(node: Node, path: str) -> list[dict[str, Any]]:
@@ -248,6 +255,23 @@ def test_forged_or_baseless_answers_change_nothing(network: Network) -> None:
             },
         }
         _post(a, mallory, ghost)
+        # A call of A's project, published by someone else
+        impostor = {
+            "@context": proposal_context(),
+            "id": f"{mallory.id}/creates/1",
+            "type": "Create",
+            "actor": mallory.id,
+            "object": {
+                "id": f"{mallory.id}/proposals/1",
+                "type": "Proposal",
+                "purpose": "request",
+                "attributedTo": network.project,
+                "name": "Fals",
+                "publishes": {"id": f"{mallory.id}/proposals/1#primary", "type": "Intent", "action": "deliverService"},
+            },
+        }
+        refused = _post(b, mallory, impostor, status=400)  # refused at the door, with its reason
+        assert refused.json()["code"] == "inbox_refused" and "attributedTo" in refused.json()["error"]
         within(10, lambda: _outcome(b, forged["id"]), "B processed the forged Accept")
         within(10, lambda: _outcome(a, ghost["id"]), "A processed the offer for no call")
     finally:
@@ -280,7 +304,13 @@ def test_an_expired_call_leaves_the_open_lists_but_stays_in_the_graph(network: N
     within(15, lambda: iri not in [item["candidate"] for item in _offers(b, to_answer)], "the call leaving B's list")
     late = api(b.base_url, b.token, "POST", "/api/organisations/fabrica/offers", {"call": iri})
     assert late.status == 409 and late.json()["code"] == "call_not_open"
-    assert _holds(b, iri) and _holds(c, iri)
+    for node in (a, b, c):  # every node's open list, and the history
+        within(10, lambda node=node: iri not in _listed(node), f"the call leaving {node.base_url}'s open calls")
+        assert iri in _listed(node, "&state=all")
+    assert _holds(a, iri) and _holds(b, iri) and _holds(c, iri)
+    # Deleted, it leaves no triple anywhere within 5 s
+    assert api(a.base_url, a.token, "DELETE", f"/api/calls/{published.json()['call']}").status == 200
+    within(5, lambda: not any(_holds(node, iri) for node in (a, b, c)), "no triple of the deleted call anywhere")
 
 
 def test_two_profiles_of_one_node_make_an_agreement_without_the_network(network: Network) -> None:

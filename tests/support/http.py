@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-__all__ = ["Answer", "api", "database_dump", "fetch", "put_profile", "sparql_rows"]
+__all__ = ["Answer", "api", "database_dump", "fetch", "put_profile", "settled_dump", "sparql_rows"]
 
 
 @dataclass(frozen=True)
