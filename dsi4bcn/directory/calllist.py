@@ -59,9 +59,14 @@ class CallEntry:
                 return self.titles[candidate]
         return next(iter(self.titles.values()), self.iri)
 
+    @property
+    def closes(self) -> str | None:
+        """When it stops taking answers: the earlier of its end and its deadline."""
+        return min((moment for moment in (self.ends, self.deadline) if moment), default=None)
+
     def is_open(self, now: str) -> bool:
-        """Whether it has not ended at ``now`` (upcoming calls are open to answers too)."""
-        return self.ends is None or self.ends > now
+        """Whether it still takes answers at ``now`` (upcoming calls are open to answers too)."""
+        return self.closes is None or self.closes > now
 
 
 def _text(value: Any) -> str | None:
@@ -181,7 +186,7 @@ class CallList:
             purpose=entry.purpose,
             district=entry.district,
             skills=entry.skills,
-            times=(entry.ends, entry.deadline, entry.published),
+            times=(entry.closes, entry.deadline, entry.published),
         )
         self._entries[entry.iri] = entry
         self._rows[entry.iri] = row

@@ -88,7 +88,7 @@ def checked_call(document: Mapping[str, Any], *, author: str, peer: str, receive
         peer=peer,
         document=canonical,
         ntriples=to_ntriples(triples, proposal.id),
-        ends=kept.ends,
+        ends=min((moment for moment in (kept.ends, kept.deadline) if moment), default=None),
         updated=updated,
         received=received,
     )

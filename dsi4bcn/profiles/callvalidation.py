@@ -192,8 +192,8 @@ def call_state(fields: Mapping[str, Any], *, closed: str | None, now: str) -> Ca
     """Where a call stands at ``now`` (an ``xsd:dateTime`` in UTC ending in ``Z``, as stored)."""
     if closed is not None:
         return "closed"
-    until = fields.get("validUntil")
-    if until is not None and until <= now:
+    ends = [moment for moment in (fields.get("validUntil"), fields.get("deadline")) if moment]
+    if ends and min(ends) <= now:  # past its end or its deadline, it takes no more answers
         return "expired"
     start = fields.get("validFrom")
     if start is not None and start > now:

@@ -1,7 +1,7 @@
 -- Calls for collaboration of profiles this node aggregates (docs/calls.md): each proposal as received and
 -- checked, in the canonical form (JSON) and as N-Triples for its graph, its author (a received profile),
--- the peer it came through, when its origin last changed it, when it arrived, and when it ends (hasEnd,
--- for the open lists). A call its author deleted keeps its row without content, so that a late Create or
+-- the peer it came through, when its origin last changed it, when it arrived, and when it stops taking
+-- answers (the earlier of hasEnd and its deadline). A call its author deleted keeps its row without content, so that a late Create or
 -- Update cannot bring it back.
 CREATE TABLE remote_calls (
     iri TEXT PRIMARY KEY,

@@ -77,3 +77,9 @@ def test_ids_are_fresh_and_unambiguous() -> None:
     ids = {new_call_id() for _ in range(200)}
     assert len(ids) == 200
     assert all(len(i) == CALL_ID_LENGTH and not set(i) & set("lo01") for i in ids)
+
+
+def test_a_call_takes_no_answers_after_its_deadline() -> None:
+    fields = normalise_call({**GOOD, "deadline": "2027-02-01T12:00:00+01:00"}, concepts=concept_index())
+    assert call_state(fields, closed=None, now="2027-02-01T10:59:59Z") == "open"
+    assert call_state(fields, closed=None, now="2027-02-01T11:00:00Z") == "expired"
