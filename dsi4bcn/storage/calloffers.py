@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from dsi4bcn.storage.database import Database, Row
+from dsi4bcn.storage.database import Connection, Database, Row
 from dsi4bcn.storage.deliveries import enqueue
 from dsi4bcn.storage.graphstate import mark_unsynced
 
@@ -85,6 +85,39 @@ def _json(value: Mapping[str, Any]) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+async def _send(connection: Connection, outgoing: Outgoing | None) -> None:
+    if outgoing is not None:
+        await enqueue(
+            connection,
+            local=outgoing.local,
+            activity=outgoing.activity,
+            inboxes=outgoing.inboxes,
+            public=outgoing.public,
+        )
+
+
+async def _keep_agreement(connection: Connection, agreement: Agreement, *, replace: bool) -> bool:
+    """Store an agreement and mark its graph unsynced; False if one was held and ``replace`` is off."""
+    cursor = await connection.execute(
+        f"INSERT OR {'REPLACE' if replace else 'IGNORE'} INTO agreements"  # noqa: S608
+        " (id, call, proposer, offerer, offer, document, source, accepted) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            agreement.id,
+            agreement.call,
+            agreement.proposer,
+            agreement.offerer,
+            agreement.offer,
+            _json(agreement.document),
+            agreement.source,
+            agreement.accepted,
+        ),
+    )
+    if cursor.rowcount == 0:
+        return False
+    await mark_unsynced(connection, [agreement.id])
+    return True
+
+
 class CallOffers:
     """Writes and reads of offers and agreements; each write is one transaction."""
 
@@ -110,14 +143,7 @@ class CallOffers:
             )
             if cursor.rowcount == 0:
                 return False
-            if outgoing is not None:
-                await enqueue(
-                    connection,
-                    local=outgoing.local,
-                    activity=outgoing.activity,
-                    inboxes=outgoing.inboxes,
-                    public=outgoing.public,
-                )
+            await _send(connection, outgoing)
         return True
 
     async def decide(
@@ -142,53 +168,15 @@ class CallOffers:
             if cursor.rowcount == 0:
                 return False
             if agreement is not None:
-                await connection.execute(
-                    "INSERT OR REPLACE INTO agreements"
-                    " (id, call, proposer, offerer, offer, document, source, accepted) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        agreement.id,
-                        agreement.call,
-                        agreement.proposer,
-                        agreement.offerer,
-                        agreement.offer,
-                        _json(agreement.document),
-                        agreement.source,
-                        agreement.accepted,
-                    ),
-                )
-                await mark_unsynced(connection, [agreement.id])
-            if outgoing is not None:
-                await enqueue(
-                    connection,
-                    local=outgoing.local,
-                    activity=outgoing.activity,
-                    inboxes=outgoing.inboxes,
-                    public=outgoing.public,
-                )
+                await _keep_agreement(connection, agreement, replace=True)
+            await _send(connection, outgoing)
         return True
 
     async def observe(self, agreement: Agreement) -> bool:
         """Store an agreement learnt from a caller's ``Accept`` about a call this node holds; False if it
         was already known."""
         async with self.db.transaction() as connection:
-            cursor = await connection.execute(
-                "INSERT OR IGNORE INTO agreements (id, call, proposer, offerer, offer, document, source, accepted)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    agreement.id,
-                    agreement.call,
-                    agreement.proposer,
-                    agreement.offerer,
-                    agreement.offer,
-                    _json(agreement.document),
-                    agreement.source,
-                    agreement.accepted,
-                ),
-            )
-            if cursor.rowcount == 0:
-                return False
-            await mark_unsynced(connection, [agreement.id])
-        return True
+            return await _keep_agreement(connection, agreement, replace=False)
 
     async def get(self, offer_id: str, direction: Direction) -> Offer | None:
         """An offer sent or received, by its id, or None."""

@@ -7,23 +7,22 @@ the agreements it made. Each change is the admin API's own (``web.answeractions`
 same audit log entries); every form is checked for its CSRF token before anything else.
 """
 
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urlencode
 
 from aiohttp import web
 
 from dsi4bcn.profiles.actorrecords import ActorRecord
 from dsi4bcn.profiles.calldocuments import parse_call_iri
-from dsi4bcn.profiles.iris import actor_iri, profile_page
+from dsi4bcn.profiles.iris import actor_iri
 from dsi4bcn.storage.calloffers import CallOffers, Offer
-from dsi4bcn.web.accountsession import SignedIn
 from dsi4bcn.web.actorlabels import actor_label, agreements_of, call_label
 from dsi4bcn.web.adminview import admin_page, checked_form, principal_of, signed_or_redirect
 from dsi4bcn.web.answeractions import answer_offer, send_offer
 from dsi4bcn.web.appkeys import CALLS, CONFIG, DATABASE
 from dsi4bcn.web.callcandidates import calls_to_answer
 from dsi4bcn.web.http import ApiError, request_language
-from dsi4bcn.web.routes.profileadmin import live_record, require_edit
+from dsi4bcn.web.managedprofiles import managed_profile, profile_head
 from dsi4bcn.web.routes.signin import redirect
 
 __all__ = ["routes"]
@@ -31,15 +30,6 @@ __all__ = ["routes"]
 routes = web.RouteTableDef()
 _PROFILE = "/admin/{collection:organisations|projects}/{slug}"
 _SHOWN_CALLS = 10
-
-
-async def _managed(request: web.Request, signed: SignedIn) -> ActorRecord:
-    kind: Literal["organisation", "project"] = (
-        "organisation" if request.match_info["collection"] == "organisations" else "project"
-    )
-    record = await live_record(request, kind, request.match_info["slug"])
-    require_edit(principal_of(signed), record)
-    return record
 
 
 def _answers_path(record: ActorRecord, language: str, done: str = "") -> str:
@@ -75,7 +65,7 @@ async def _received(app: web.Application, record: ActorRecord, language: str) ->
 async def answers(request: web.Request) -> web.Response:
     """Calls the profile could answer, offers received and sent, agreements."""
     signed = await signed_or_redirect(request)
-    record = await _managed(request, signed)
+    record = await managed_profile(request, signed)
     app, language = request.app, request_language(request)
     iri = actor_iri(app[CONFIG].base_url, record.kind, record.slug)
     sent = [
@@ -83,15 +73,7 @@ async def answers(request: web.Request) -> web.Response:
         for offer in await CallOffers(app[DATABASE]).sent_by(iri)
     ]
     context: dict[str, Any] = {
-        "profile": {
-            "kind": record.kind,
-            "slug": record.slug,
-            "name": record.name(language),
-            "href": profile_page(app[CONFIG].base_url, record.slug),
-            "base": f"/admin/{record.kind}s/{record.slug}",
-        },
-        "notice": request.query.get("done", ""),
-        "current": "answers",
+        **profile_head(request, record, "answers"),
         "to_answer": await calls_to_answer(app, iri, language, limit=_SHOWN_CALLS),
         "received": await _received(app, record, language),
         "sent": sent,
@@ -105,7 +87,7 @@ async def offer(request: web.Request) -> web.Response:
     """Offer to collaborate on a call of the network, with a message."""
     signed = await signed_or_redirect(request)
     form = await checked_form(request, signed)
-    record = await _managed(request, signed)
+    record = await managed_profile(request, signed)
     body = {"call": str(form.get("call", "")), "content": str(form.get("content", "")).strip() or None}
     await send_offer(request.app, principal_of(signed), record, {k: v for k, v in body.items() if v is not None})
     return redirect(_answers_path(record, request_language(request), "offer_sent"))
@@ -116,7 +98,7 @@ async def answer(request: web.Request) -> web.Response:
     """Accept or reject an offer received on one of the profile's calls."""
     signed = await signed_or_redirect(request)
     form = await checked_form(request, signed)
-    record = await _managed(request, signed)
+    record = await managed_profile(request, signed)
     call_id = str(form.get("call", ""))
     if not call_id:
         raise ApiError(404, "no_such_offer")

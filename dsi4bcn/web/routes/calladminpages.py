@@ -10,14 +10,13 @@ organisation's profile or call is a 403 ``not_your_profile``; every form's CSRF 
 anything else is looked at.
 """
 
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urlencode
 
 from aiohttp import web
 
 from dsi4bcn.profiles.actorrecords import ActorRecord
 from dsi4bcn.profiles.calldocuments import CallRecord, call_iri
-from dsi4bcn.profiles.iris import profile_page
 from dsi4bcn.storage.localactors import utc_now
 from dsi4bcn.web.accountsession import SignedIn
 from dsi4bcn.web.adminview import admin_page, checked_form, principal_of, signed_or_redirect
@@ -33,8 +32,8 @@ from dsi4bcn.web.callform import (
     values_of_call,
 )
 from dsi4bcn.web.http import ApiError, request_language
+from dsi4bcn.web.managedprofiles import managed_profile, profile_head
 from dsi4bcn.web.profileform import concept_choices, place_choices
-from dsi4bcn.web.routes.profileadmin import live_record, require_edit
 from dsi4bcn.web.routes.profileforms import place_map
 from dsi4bcn.web.routes.signin import redirect
 
@@ -43,16 +42,6 @@ __all__ = ["routes"]
 routes = web.RouteTableDef()
 _PROFILE_CALLS = "/admin/{collection:organisations|projects}/{slug}/calls"
 _CALL = "/admin/calls/{call}"
-
-
-async def _managed(request: web.Request, signed: SignedIn) -> ActorRecord:
-    """The live profile the path names, which ``signed`` may manage (404, 410, 403 otherwise)."""
-    kind: Literal["organisation", "project"] = (
-        "organisation" if request.match_info["collection"] == "organisations" else "project"
-    )
-    record = await live_record(request, kind, request.match_info["slug"])
-    require_edit(principal_of(signed), record)
-    return record
 
 
 async def _call_and_author(request: web.Request, signed: SignedIn) -> tuple[CallRecord, ActorRecord]:
@@ -67,22 +56,6 @@ async def _call_and_author(request: web.Request, signed: SignedIn) -> tuple[Call
 def _calls_path(author: ActorRecord, language: str, done: str = "") -> str:
     query = {"lang": language, **({"done": done} if done else {})}
     return f"/admin/{author.kind}s/{author.slug}/calls?{urlencode(query)}"
-
-
-def _head(request: web.Request, author: ActorRecord) -> dict[str, Any]:
-    """What ``_admin_profile_head.html`` reads of the profile."""
-    language = request_language(request)
-    return {
-        "profile": {
-            "kind": author.kind,
-            "slug": author.slug,
-            "name": author.name(language),
-            "href": profile_page(request.app[CONFIG].base_url, author.slug),
-            "base": f"/admin/{author.kind}s/{author.slug}",
-        },
-        "notice": request.query.get("done", ""),
-        "current": "calls",
-    }
 
 
 def _form(
@@ -127,7 +100,7 @@ async def _calls_page(
     records = await request.app[CALLS].of_author(author.slug)
     action = _calls_path(author, request_language(request)) + "#new-call"  # a refused form opens at its problems
     context: dict[str, Any] = {
-        **_head(request, author),
+        **profile_head(request, author, "calls"),
         **_form(request, values or empty_values(), errors or {}, action, "publish_call"),
         "calls": [_listed(request, record) for record in records],
     }
@@ -138,7 +111,7 @@ async def _calls_page(
 async def calls(request: web.Request) -> web.Response:
     """The profile's calls and the form of a new one."""
     signed = await signed_or_redirect(request)
-    return await _calls_page(request, signed, await _managed(request, signed))
+    return await _calls_page(request, signed, await managed_profile(request, signed))
 
 
 @routes.post(_PROFILE_CALLS)
@@ -147,7 +120,7 @@ async def new_call(request: web.Request) -> web.Response:
     the page again (422) with every problem beside its field, nothing written, if it has any."""
     signed = await signed_or_redirect(request)
     form = await checked_form(request, signed)
-    author = await _managed(request, signed)
+    author = await managed_profile(request, signed)
     values = posted_values(form)
     language = request_language(request)
     try:
@@ -171,7 +144,7 @@ def _edit_page(
     language = request_language(request)
     action = f"{_CALL.format(call=record.id)}/edit?{urlencode({'lang': language})}"
     context: dict[str, Any] = {
-        **_head(request, author),
+        **profile_head(request, author, "calls"),
         **_form(request, values, errors or {}, action, "save_call"),
         "call": _listed(request, record),
     }
@@ -219,7 +192,7 @@ async def delete_form(request: web.Request) -> web.Response:
     """Ask before deleting: what it means, and that closing may be what is wanted."""
     signed = await signed_or_redirect(request)
     record, author = await _call_and_author(request, signed)
-    context: dict[str, Any] = {**_head(request, author), "call": _listed(request, record)}
+    context: dict[str, Any] = {**profile_head(request, author, "calls"), "call": _listed(request, record)}
     return admin_page(request, signed, "call_delete.html", **context)
 
 

@@ -9,7 +9,7 @@ sign in; another organisation's profile is a 403 ``not_your_profile``; every for
 token before anything else.
 """
 
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urlencode
 
 from aiohttp import web
@@ -27,13 +27,12 @@ from dsi4bcn.fediverse.postcompose import (
 )
 from dsi4bcn.i18n import LANGUAGES, message
 from dsi4bcn.profiles.actorrecords import ActorRecord
-from dsi4bcn.profiles.iris import profile_page
 from dsi4bcn.web.accountsession import SignedIn
-from dsi4bcn.web.adminview import admin_page, checked_form, principal_of, signed_or_redirect
+from dsi4bcn.web.adminview import admin_page, checked_form, signed_or_redirect
 from dsi4bcn.web.appkeys import CONFIG, FOLLOWS, NOTES
 from dsi4bcn.web.http import request_language
+from dsi4bcn.web.managedprofiles import managed_profile, profile_head
 from dsi4bcn.web.postactions import answer_follow_request, delete_post, note_key, publish_post
-from dsi4bcn.web.routes.profileadmin import live_record, require_edit
 from dsi4bcn.web.routes.signin import redirect
 from dsi4bcn.web.templating import post_view
 
@@ -47,33 +46,8 @@ _FORMATS: tuple[PostFormat, ...] = ("markdown", "text")
 _Form = MultiDictProxy[str | bytes | bytearray | web.FileField]
 
 
-async def _managed(request: web.Request, signed: SignedIn) -> ActorRecord:
-    """The live profile the path names, which ``signed`` may manage (404, 410, 403 otherwise)."""
-    kind: Literal["organisation", "project"] = (
-        "organisation" if request.match_info["collection"] == "organisations" else "project"
-    )
-    record = await live_record(request, kind, request.match_info["slug"])
-    require_edit(principal_of(signed), record)
-    return record
-
-
 def _base(record: ActorRecord) -> str:
     return f"/admin/{record.kind}s/{record.slug}"
-
-
-def _profile_context(request: web.Request, record: ActorRecord) -> dict[str, Any]:
-    language = request_language(request)
-    return {
-        "profile": {
-            "kind": record.kind,
-            "slug": record.slug,
-            "name": record.name(language),
-            "href": profile_page(request.app[CONFIG].base_url, record.slug),
-            "base": _base(record),
-            "approves": bool(record.fields.get("manuallyApprovesFollowers", False)),
-        },
-        "notice": request.query.get("done", ""),
-    }
 
 
 def _draft(form: _Form | None, language: str, record: ActorRecord) -> dict[str, Any]:
@@ -108,7 +82,7 @@ async def _posts_page(
         for _, note in notes
     ]
     context: dict[str, Any] = {
-        **_profile_context(request, record),
+        **profile_head(request, record, "posts"),
         "draft": draft,
         "suggested": suggested_hashtags(record, request.app[CONFIG].base_url, draft["language"]),
         "posts": posts,
@@ -124,7 +98,7 @@ async def _posts_page(
 async def posts(request: web.Request) -> web.Response:
     """The form to write an update post, and the profile's latest posts."""
     signed = await signed_or_redirect(request)
-    return await _posts_page(request, signed, await _managed(request, signed))
+    return await _posts_page(request, signed, await managed_profile(request, signed))
 
 
 def _compose(request: web.Request, record: ActorRecord, draft: dict[str, Any]) -> tuple[str, list[dict[str, str]]]:
@@ -142,7 +116,7 @@ async def write_post(request: web.Request) -> web.Response:
     and peer nodes, as the admin API's; the form again with its error (422), nothing sent, if it is wrong."""
     signed = await signed_or_redirect(request)
     form = await checked_form(request, signed)
-    record = await _managed(request, signed)
+    record = await managed_profile(request, signed)
     language = request_language(request)
     draft = _draft(form, language, record)
     try:
@@ -163,7 +137,7 @@ async def remove_post(request: web.Request) -> web.Response:
     """Delete a post, as the admin API does: a ``Delete`` goes where its ``Create`` went; 404 if none."""
     signed = await signed_or_redirect(request)
     await checked_form(request, signed)
-    record = await _managed(request, signed)
+    record = await managed_profile(request, signed)
     await delete_post(request.app, record, signed.account.email, request.match_info["key"])
     query = urlencode({"lang": request_language(request), "done": "deleted"})
     return redirect(f"{_base(record)}/posts?{query}")
@@ -173,10 +147,10 @@ async def remove_post(request: web.Request) -> web.Response:
 async def followers(request: web.Request) -> web.Response:
     """The profile's followers and the follow requests waiting for an answer."""
     signed = await signed_or_redirect(request)
-    record = await _managed(request, signed)
+    record = await managed_profile(request, signed)
     follows = request.app[FOLLOWS]
     context: dict[str, Any] = {
-        **_profile_context(request, record),
+        **profile_head(request, record, "followers"),
         "pending": await follows.followers(record.slug, accepted=False, limit=_SHOWN_FOLLOWERS),
         "followers": await follows.followers(record.slug, limit=_SHOWN_FOLLOWERS),
         "follower_count": await follows.count_followers(record.slug),
@@ -187,7 +161,7 @@ async def followers(request: web.Request) -> web.Response:
 async def _answer(request: web.Request, accept: bool) -> web.Response:
     signed = await signed_or_redirect(request)
     form = await checked_form(request, signed)
-    record = await _managed(request, signed)
+    record = await managed_profile(request, signed)
     actor = str(form.get("actor", ""))
     await answer_follow_request(request.app, record, signed.account.email, actor, accept)
     query = urlencode({"lang": request_language(request), "done": "accepted" if accept else "rejected"})
