@@ -17,7 +17,7 @@ import pytest
 from tests.support.accounts import first_admin
 from tests.support.fake_actors import ActorServer, FakeActor
 from tests.support.fedify_peer import FedifyPeer, start_fedify_peer
-from tests.support.formclient import csrf_of
+from tests.support.formclient import FormClient, csrf_of
 from tests.support.http import Answer, api, database_dump, fetch, sparql_rows
 from tests.support.nodes import Node, start_node
 from tests.support.waiting import within
@@ -43,6 +43,7 @@ class Network:
     peer: FedifyPeer
     project: str
     workshop: str
+    admins: dict[str, FormClient]
 
 
 def _holds(node: Node, iri: str) -> bool:
@@ -75,7 +76,8 @@ def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Network]:
     peer = start_fedify_peer(log_dir=tmp_path_factory.mktemp("fedify-answers"))
     peer.follow(project)
     peer.wait_for_activity("Accept")
-    yield Network(a, b, c, peer, project, workshop)
+    admins = {"a": first_admin(a), "b": first_admin(b)}  # signed in, as people who manage A and B
+    yield Network(a, b, c, peer, project, workshop, admins)
     peer.stop()
     for node in (a, b, c):
         node.stop()
@@ -134,7 +136,7 @@ def test_an_offer_accepted_becomes_an_agreement_everywhere(network: Network) -> 
     reasons = next(item for item in _offers(b, to_answer) if item["candidate"] == iri)["explanation"]
     assert reasons["requestMetByYourOffers"][0]["need"]["code"] == "skill:3d-printing"
     # and offers to collaborate on its admin page
-    b_admin = first_admin(b)
+    b_admin = network.admins["b"]
     page = b_admin.get("/admin/organisations/fabrica/answers?lang=ca")
     assert page.status == 200 and "Voluntàries d&#39;impressió 3D" in page.body.decode()
     sent = b_admin.post(
@@ -146,7 +148,7 @@ def test_an_offer_accepted_becomes_an_agreement_everywhere(network: Network) -> 
     received = _offers(a, f"/api/calls/{call}/offers")[0]
     assert received["offerer"] == network.workshop and received["state"] == "pending"
     # A's caller accepts it on the answers page
-    a_admin = first_admin(a)
+    a_admin = network.admins["a"]
     page = a_admin.get("/admin/projects/fira-maker/answers?lang=ca")
     assert "Dues impressores!" in page.body.decode() and "Accepta" in page.body.decode()
     accepted = a_admin.post(
@@ -202,8 +204,15 @@ def test_a_reply_from_the_fediverse_shows_once_approved(network: Network) -> Non
     reply = api(a.base_url, a.token, "GET", f"/api/calls/{call}/replies").json()[0]
     assert reply["state"] == "pending" and reply["author"] == peer.actor_url
     assert "la meva impressora" not in _page(iri)  # not shown before the caller approves it
-    approve = api(a.base_url, a.token, "POST", f"/api/calls/{call}/replies/approve", {"reply": reply["id"]})
-    assert approve.status == 200
+    # The caller reviews it on the answers page and shows it on the call's page
+    admin = network.admins["a"]
+    page = admin.get("/admin/projects/fira-maker/answers?lang=ca")
+    assert "Per revisar" in page.body.decode() and "<script>x()" not in page.body.decode()
+    approve = admin.post(
+        "/admin/projects/fira-maker/replies/approve?lang=ca",
+        {"csrf": csrf_of(page.body), "call": call, "reply": reply["id"]},
+    )
+    assert approve.status == 303, approve.body
     page = _page(iri)
     assert "la meva impressora" in page and "<script>x()" not in page
     assert api(a.base_url, a.token, "POST", f"/api/calls/{call}/replies/approve", {"reply": "nope"}).status == 404
