@@ -12,7 +12,6 @@ import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date
 from importlib import resources
-from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -106,8 +105,8 @@ from dsi4bcn.web.appkeys import (
     VOCABULARY,
 )
 from dsi4bcn.web.auditing import audit_changes
-from dsi4bcn.web.errorpages import error_answer
-from dsi4bcn.web.http import MAX_BODY, ApiError
+from dsi4bcn.web.errormiddleware import json_errors
+from dsi4bcn.web.http import MAX_BODY
 from dsi4bcn.web.languagecookie import remember_language
 from dsi4bcn.web.nodeidentityview import load_identity
 from dsi4bcn.web.queryslots import ClientSlots
@@ -121,29 +120,6 @@ __all__ = ["create_app", "serve"]
 
 log = logging.getLogger("dsi4bcn")
 MAX_REQUEST_LINE = 16 * 1024
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-_STATUS_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 410: "gone", 413: "too_large"}
-
-
-@web.middleware
-async def json_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Answer every error saying what is wrong, in the visitor's language: JSON, or a page for a browser
-    (``web/errorpages.py``)."""
-    try:
-        return await handler(request)
-    except ApiError as error:
-        return error_answer(request, error)
-    except web.RequestPayloadError:  # a body aiohttp cannot decode: corrupt gzip or deflate, broken chunks
-        return error_answer(request, ApiError(400, "unreadable_body"))
-    except web.HTTPException as error:
-        if error.status < 400:
-            raise
-        code = _STATUS_CODES.get(error.status, "bad_request")
-        params: dict[str, Any] = {"limit": MAX_BODY} if code == "too_large" else {}
-        return error_answer(request, ApiError(error.status, code, headers=dict(error.headers), **params))
-    except Exception:  # logged with its traceback; the client gets a 500 that says so, never a stack trace
-        log.exception("unexpected error handling %s %s", request.method, request.path)
-        return error_answer(request, ApiError(500, "internal_error"))
 
 
 async def _services(app: web.Application) -> AsyncIterator[None]:
