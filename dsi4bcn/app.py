@@ -109,11 +109,13 @@ from dsi4bcn.web.errormiddleware import json_errors
 from dsi4bcn.web.http import MAX_BODY
 from dsi4bcn.web.languagecookie import remember_language
 from dsi4bcn.web.nodeidentityview import load_identity
+from dsi4bcn.web.primaryproxy import forward_to_primary, primary_session
 from dsi4bcn.web.queryslots import ClientSlots
 from dsi4bcn.web.rendercache import RenderCache
 from dsi4bcn.web.routes.routetables import ROUTE_TABLES
 from dsi4bcn.web.templating import template_environment
 from dsi4bcn.web.vocabulary import vocabulary_documents
+from dsi4bcn.web.workerfollower import follow_primary
 from federation.client import ActivityPubClient, FetchPolicy, create_session
 
 __all__ = ["create_app", "serve"]
@@ -125,6 +127,7 @@ MAX_REQUEST_LINE = 16 * 1024
 async def _services(app: web.Application) -> AsyncIterator[None]:
     """Build the node's services, start their loops, and stop them all (in reverse) when the app stops."""
     config = app[CONFIG]
+    primary = config.worker_role != "secondary"  # secondaries run no background work (web/workerfollower.py)
     app[ADMIN_TOKEN], _path = ensure_admin_token(config)
     async with contextlib.AsyncExitStack() as stack:
         database = app[DATABASE] = Database(await open_database(config.database_path), config.database_path)
@@ -134,9 +137,9 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
         await store.instance()
         await load_identity(NodeSettings(database), media, app[TEMPLATES], config.base_url)
         app[ACCOUNTS] = AccountService(database, config.base_url)
-        if first_admin := await app[ACCOUNTS].first_admin_link():  # no account yet: make the first admin
+        if primary and (first_admin := await app[ACCOUNTS].first_admin_link()):  # no account yet: make the first admin
             print(f"first admin: open {first_admin} within 7 days to create this node's first account", flush=True)
-        if config.demo:
+        if config.demo and primary:
             loaded = await load_demo(store, config.base_url, media)
             log.info("demo data: %s", loaded)
         policy = FetchPolicy(
@@ -150,14 +153,16 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
         delivery_session = create_session(policy)
         stack.push_async_callback(delivery_session.close)
         graph_service = app[GRAPH_SERVICE] = GraphService(config.data_dir / "graph")
-        await graph_service.start()
-        stack.push_async_callback(graph_service.stop)
+        if primary:
+            await graph_service.start()
+            stack.push_async_callback(graph_service.stop)
         loops = app[LOOPS] = Supervisor()
         stack.push_async_callback(loops.stop)  # after the services below have finished, before the graph stops
         sync = await _start_graph(app, config, database, store, loops)
-        stack.push_async_callback(app[DIRECTORY_SERVICE].close)  # saves the index while the database is open
+        if primary:
+            stack.push_async_callback(app[DIRECTORY_SERVICE].close)  # saves the index while the database is open
         client, deliverer = await _build_delivery(app, config, policy, session, delivery_session)
-        if config.demo:
+        if config.demo and primary:
             log.info("demo calls: %s", await load_demo_calls(store, app[CALL_PUBLISHER], date.today()))
         await _start_federation(app, config, stack, client, sync)
         _register_profile_hooks(app, config, store, deliverer, sync)
@@ -170,7 +175,11 @@ async def _start_graph(
     """Make sure SQLite and the graph store agree, start syncing, and load the matching index; the
     matcher re-reads every batch of graphs the sync writes."""
     sync = app[GRAPH_SYNC] = GraphSync(config, database, store, app[GRAPH_SERVICE])
-    await sync.reconcile()
+    primary = config.worker_role != "secondary"
+    if primary:
+        await sync.reconcile()
+    else:  # started first: it notes the last batch of graphs written before the indexes below read them
+        loops.start("primary-follower", lambda: follow_primary(app))
     app[GRAPH] = Aggregate(database=database, service=app[GRAPH_SERVICE])
     matcher = app[MATCHER] = Matcher(config, database, store)
     loops.start("matching-index", matcher.load, until_done=True)
@@ -181,7 +190,8 @@ async def _start_graph(
     calls = app[CALL_DIRECTORY] = CallDirectory(config, database, store)
     loops.start("calls-list", calls.load, until_done=True)
     sync.on_written(calls.refresh)
-    loops.start("graph-sync", sync.run)
+    if primary:
+        loops.start("graph-sync", sync.run)
     return sync
 
 
@@ -289,6 +299,8 @@ async def _start_federation(
     stack.push_async_callback(deletions.stop)
     stack.push_async_callback(peering.stop)
     writer = app[INBOX_WRITER] = BatchWriter(received.store_incoming)
+    if config.worker_role == "secondary":
+        return  # the primary alone receives activities, delivers, resyncs peers and copies images
     writer.start()
     stack.push_async_callback(writer.stop)
     loops = app[LOOPS]
@@ -339,6 +351,8 @@ def create_app(config: Config) -> web.Application:
     # Bodies are bounded by the handlers themselves (1 MiB, answered as JSON 413); this is a backstop, and
     # the bound of an admin form, which may carry two images.
     middlewares = [remember_language, json_errors, audit_changes]
+    if config.worker_role == "secondary":
+        middlewares.insert(0, forward_to_primary)
     app = web.Application(middlewares=middlewares, client_max_size=MAX_BODY * 5)
     app[CONFIG] = config
     app[RENDER_CACHE] = RenderCache()
@@ -346,6 +360,8 @@ def create_app(config: Config) -> web.Application:
     app[TEMPLATES] = template_environment()
     app[VOCABULARY] = vocabulary_documents()
     app[FOLLOW_LIMITER] = RateLimiter(rate=0.2, burst=10)  # ten lookups at once, then one every 5 s
+    if config.worker_role == "secondary":
+        app.cleanup_ctx.append(primary_session)
     app.cleanup_ctx.append(_services)
     for table in ROUTE_TABLES:
         app.add_routes(table)
@@ -354,13 +370,18 @@ def create_app(config: Config) -> web.Application:
 
 
 def serve(config: Config, ssl_context: ssl.SSLContext | None = None) -> None:
-    """Serve the node on the configured address until it is interrupted (``dsi4bcn serve``)."""
+    """Serve the node on the configured address until it is interrupted (``dsi4bcn serve``, or one worker
+    of ``serve --workers N``: all on one port, the primary also on its internal socket)."""
+    pooled = config.worker_role != "single"
+    where = f"listening on {config.host}:{config.port}"
     web.run_app(
         create_app(config),
         host=config.host,
         port=config.port,
+        path=str(config.internal_socket) if config.worker_role == "primary" else None,
+        reuse_port=pooled or None,
         ssl_context=ssl_context,
-        print=lambda _message: print(f"listening on {config.host}:{config.port}", flush=True),
+        print=lambda _message: print(where + (f" (worker {config.worker_index})" if pooled else ""), flush=True),
         access_log=None,
         # Request lines up to 16 KiB reach the handlers (aiohttp's own limit is 8190 bytes, refused with a
         # bare text 400), so that an overlong query string gets the route's own answer: JSON or a page.

@@ -7,8 +7,10 @@ Environment fallbacks: ``DSI4BCN_DATA_DIR``, ``DSI4BCN_BASE_URL``, ``HOST``, ``P
 ``DSI4BCN_QUERY_QUEUE_PER_CLIENT``, ``DSI4BCN_RESYNC_INTERVAL``, ``DSI4BCN_TRUSTED_PROXIES``.
 """
 
+import hashlib
 import ipaddress
 import os
+import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,6 +62,11 @@ class Config:
     body_timeout: float = 20.0
     # Reverse proxies whose X-Forwarded-For says who the client is (dsi4bcn.web.clientaddress); none by default.
     trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    # Processes serving on the port (serve --workers N); "single", or "primary" (the one that runs the
+    # background loops and owns the graph) or "secondary" in a pool (dsi4bcn/workerpool.py).
+    workers: int = 1
+    worker_role: str = "single"
+    worker_index: int = 0
 
     @property
     def database_path(self) -> Path:
@@ -70,6 +77,13 @@ class Config:
     def token_path(self) -> Path:
         """Where a generated admin token is kept when none is configured."""
         return self.data_dir / "admin-token"
+
+    @property
+    def internal_socket(self) -> Path:
+        """The Unix socket on which a pool's primary worker takes the requests the others pass on: in a
+        folder only this user may enter, named after the data folder (socket paths are short)."""
+        digest = hashlib.sha256(str(self.data_dir).encode()).hexdigest()[:16]
+        return Path(tempfile.gettempdir()) / f"dsi4bcn-{os.getuid()}-{digest}" / "primary.sock"
 
     @property
     def authority(self) -> str:
@@ -103,6 +117,16 @@ def _positive(value: str | None, name: str, default: float) -> float:
     if not number > 0:
         raise ConfigError(f"{name} must be greater than 0")
     return number
+
+
+def _workers(value: str | int | None) -> int:
+    """How many processes serve the node: a whole number from 1 to ``MAX_WORKERS`` (1 if not given)."""
+    if value is None or value == "":
+        return 1
+    text = str(value).strip()
+    if not text.isdigit() or not 1 <= int(text) <= MAX_WORKERS:
+        raise ConfigError(f"workers (--workers, DSI4BCN_WORKERS) must be a whole number from 1 to {MAX_WORKERS}")
+    return int(text)
 
 
 def _networks(values: Iterable[str], name: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
@@ -158,6 +182,7 @@ def load_config(
     language: str | None = None,
     authorized_fetch: bool | None = None,
     trusted_proxies: Iterable[str] | None = None,
+    workers: str | int | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Config:
     """Merge flags (given as arguments) with the environment and defaults; raise ``ConfigError``."""
@@ -198,6 +223,7 @@ def load_config(
         language=chosen_language,
         authorized_fetch=signed_gets,
         trusted_proxies=proxies,
+        workers=_workers(workers if workers is not None else env.get("DSI4BCN_WORKERS")),
         **tuning,
     )
 
@@ -213,6 +239,7 @@ _TUNING: tuple[tuple[str, str, float], ...] = (
     ("resync_interval", "DSI4BCN_RESYNC_INTERVAL", 300.0),
     ("body_timeout", "DSI4BCN_BODY_TIMEOUT", 20.0),
 )
+MAX_WORKERS = 64
 
 
 def _tuning(env: Mapping[str, str]) -> dict[str, Any]:

@@ -4,11 +4,8 @@ The arguments are declared in ``dsi4bcn.cli.parser``; ``main`` is the console sc
 """
 
 import argparse
-import errno
 import json
-import logging
 import os
-import ssl
 import sys
 import time
 from collections.abc import Callable, Mapping
@@ -16,9 +13,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from dsi4bcn import __version__
 from dsi4bcn.cli.apiclient import ApiClient, ApiFailure, RawBody
-from dsi4bcn.cli.failures import BAD_INPUT, NODE_REFUSED, CommandFailed, user_language
+from dsi4bcn.cli.failures import NODE_REFUSED, CommandFailed, user_language
 from dsi4bcn.cli.inputs import (
     IMAGE_TYPES,
     admin_token_from,
@@ -29,86 +25,13 @@ from dsi4bcn.cli.inputs import (
     read_document,
 )
 from dsi4bcn.cli.parser import build_parser
-from dsi4bcn.config import DEFAULT_DATA_DIR, DEFAULT_PORT, Config, ConfigError, load_config
+from dsi4bcn.cli.servecommand import serve_command
+from dsi4bcn.config import DEFAULT_DATA_DIR, DEFAULT_PORT
 from dsi4bcn.i18n import message
-from dsi4bcn.web.admintoken import ensure_admin_token
 
 __all__ = ["main"]
 
 _KIND_PATHS = {"organisation": "organisations", "project": "projects"}
-
-
-def _serve(args: argparse.Namespace) -> int:
-    try:
-        config = load_config(
-            data_dir=args.data_dir,
-            host=args.host,
-            port=args.port,
-            base_url=args.base_url,
-            allow_private_network=args.allow_private_network,
-            tls_cert=args.tls_cert,
-            tls_key=args.tls_key,
-            demo=args.demo,
-            language=args.language,
-            authorized_fetch=args.authorized_fetch,
-            trusted_proxies=args.trusted_proxy,
-        )
-    except ConfigError as error:
-        print(f"dsi4bcn: {error}", file=sys.stderr)
-        return BAD_INPUT
-    from dsi4bcn.app import serve  # imported here so that the API commands start fast
-
-    level = os.environ.get("DSI4BCN_LOG_LEVEL", "INFO").upper()
-    if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
-        print(f"dsi4bcn: DSI4BCN_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {level}", file=sys.stderr)
-        return BAD_INPUT
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("aiosqlite").setLevel(logging.INFO)  # its debug log is one line per query
-    token_path = _admin_token_file(config)
-    ssl_context = _tls_context(config)
-    _announce(config, token_path)
-    try:
-        serve(config, ssl_context)
-    except OSError as error:
-        if error.errno not in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
-            raise
-        reason = error.strerror or str(error)
-        raise CommandFailed("cli_cannot_listen", host=config.host, port=config.port, reason=reason) from error
-    return 0
-
-
-def _admin_token_file(config: Config) -> Path | None:
-    """The file the admin token was read from or written to (None if it comes from the environment)."""
-    try:
-        return ensure_admin_token(config)[1]
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or str(error)
-        raise CommandFailed("cli_data_folder", path=str(config.data_dir), reason=reason) from error
-
-
-def _tls_context(config: Config) -> ssl.SSLContext | None:
-    """The server's TLS context if ``--tls-cert`` and ``--tls-key`` name a usable pair, else None."""
-    if not (config.tls_cert and config.tls_key):
-        return None
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    try:
-        context.load_cert_chain(config.tls_cert, config.tls_key)
-    except (OSError, ssl.SSLError) as error:
-        reason = getattr(error, "strerror", None) or getattr(error, "reason", None) or str(error)
-        raise CommandFailed("cli_tls", cert=str(config.tls_cert), key=str(config.tls_key), reason=reason) from error
-    return context
-
-
-def _announce(config: Config, token_path: Path | None) -> None:
-    """What the operator needs to know as the node starts."""
-    where = f"in {token_path}" if token_path else "from DSI4BCN_ADMIN_TOKEN"
-    print(f"dsi4bcn {__version__}: node at {config.base_url}/  (data in {config.data_dir})", flush=True)
-    print(f"admin token {where}", flush=True)
-    if not config.allow_private_network:
-        print("private and loopback addresses will not be contacted (--allow-private-network to allow)")
-    if config.trusted_proxies:
-        proxies = ", ".join(str(network) for network in config.trusted_proxies)
-        print(f"clients are read from X-Forwarded-For when the request comes from {proxies}", flush=True)
 
 
 def _client(args: argparse.Namespace) -> ApiClient:
@@ -377,7 +300,7 @@ _REQUESTS: Mapping[str, Callable[[argparse.Namespace], ApiRequest]] = {
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = build_parser().parse_args(argv)
-    run = _serve if args.command == "serve" else _api_command(_REQUESTS[args.command])
+    run = serve_command if args.command == "serve" else _api_command(_REQUESTS[args.command])
     try:
         return run(args)
     except CommandFailed as failed:

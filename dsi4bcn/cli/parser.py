@@ -68,6 +68,11 @@ def _add_serve(commands: _Commands) -> None:
     serve.add_argument(
         "--language", choices=["ca", "es", "en"], help="the node's default language (DSI4BCN_LANGUAGE; default ca)"
     )
+    serve.add_argument(
+        "--workers",
+        help="processes serving the port, one of them doing the background work (DSI4BCN_WORKERS; default 1; "
+        "one per core is a good start)",
+    )
 
 
 def _connection_options() -> argparse.ArgumentParser:

@@ -177,10 +177,22 @@ class GraphSync:
             prepared.append(_Prepared(row.graph, row.version, row.written, content, about))
         if prepared:
             await self._write(prepared)
-        written = [item.graph for item in prepared]
-        for listener in self.listeners:
-            await listener(written)
+        await self.notify([item.graph for item in prepared])
         return len(rows)
+
+    async def notify(self, graphs: list[str]) -> None:
+        """Hand the listeners graphs just written to the store (by this process, or by the primary worker
+        of a pool, as ``written_since`` says)."""
+        for listener in self.listeners:
+            await listener(graphs)
+
+    async def latest_batch(self) -> int:
+        """The number of the last batch of graphs written to the store, by any process of the node."""
+        return await self._state.latest_batch()
+
+    async def written_since(self, batch: int) -> tuple[list[str], int]:
+        """The graphs written in batches after ``batch``, and the last batch they include."""
+        return await self._state.written_since(batch)
 
     async def _write(self, prepared: list["_Prepared"]) -> None:
         """Write graphs in one store transaction; if the store refuses the batch, write them one by one

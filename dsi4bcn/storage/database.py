@@ -158,6 +158,12 @@ class Database:
         async with self.connection.execute(sql, tuple(params)) as cursor:
             return await cursor.fetchone()
 
+    async def data_version(self) -> int:
+        """SQLite's ``data_version``: changes whenever another connection (another worker process of the
+        node) has committed since this connection last asked."""
+        row = await self.one("PRAGMA data_version")
+        return int(row[0]) if row else 0
+
     async def close(self) -> None:
         """Close the connections."""
         if self._reader is not None:

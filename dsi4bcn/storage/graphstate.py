@@ -99,9 +99,33 @@ class GraphState:
     async def mark_synced(self, versions: Sequence[tuple[str, int]]) -> None:
         """The store holds these ``(graph, version)``: synced, unless the graph changed meanwhile."""
         async with self.db.transaction() as connection:
+            async with connection.execute("SELECT coalesce(max(synced_seq), 0) + 1 FROM graph_sync") as cursor:
+                row = await cursor.fetchone()
+            sequence = int(row[0]) if row else 1
             await connection.executemany(
-                "UPDATE graph_sync SET synced = 1 WHERE graph = ? AND version = ?", list(versions)
+                "UPDATE graph_sync SET synced = 1, synced_seq = ? WHERE graph = ? AND version = ?",
+                [(sequence, graph, version) for graph, version in versions],
             )
+
+    async def latest_batch(self) -> int:
+        """The number of the last batch of graphs written to the store (0 before the first)."""
+        row = await self.db.one("SELECT coalesce(max(synced_seq), 0) FROM graph_sync")
+        return int(row[0]) if row else 0
+
+    async def written_since(self, batch: int, limit: int = 5000) -> tuple[list[str], int]:
+        """The graphs written to the store in batches after ``batch`` (up to ``limit`` of them, whole
+        batches first), and the number of the last batch they include."""
+        rows = await self.db.all(
+            "SELECT graph, synced_seq FROM graph_sync WHERE synced_seq > ? ORDER BY synced_seq LIMIT ?",
+            (batch, limit),
+        )
+        if not rows:
+            return [], batch
+        last = int(rows[-1][1])
+        if len(rows) == limit and int(rows[0][1]) != last:  # the last batch may be cut: leave it for next time
+            rows = [row for row in rows if int(row[1]) != last]
+            last = int(rows[-1][1])
+        return [str(row[0]) for row in rows], last
 
     async def set_aside(self, graph: str, version: int, reason: str) -> None:
         """Record that the store refused this version of ``graph``, and why (kept to 500 characters)."""

@@ -19,9 +19,12 @@ from aiohttp import web
 
 from dsi4bcn.web.appkeys import CONFIG
 
-__all__ = ["MAX_FORWARDED_CHARS", "Network", "client_address", "forwarded_client"]
+__all__ = ["INTERNAL_CLIENT_HEADER", "MAX_FORWARDED_CHARS", "Network", "client_address", "forwarded_client"]
 
 MAX_FORWARDED_CHARS = 1024
+# Who the client is, as a pool's secondary worker tells the primary (web/primaryproxy.py): read only from a
+# request that came over a Unix socket, which only the primary listens on, in a folder only its user enters.
+INTERNAL_CLIENT_HEADER = "X-Dsi4bcn-Client"
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 _Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -32,8 +35,15 @@ def client_address(request: web.Request) -> str:
     Returns the address as text (IPv4-mapped IPv6 addresses as IPv4), or ``"unknown"`` when the socket has
     no IP peer (a Unix socket). Use it as the key of per-client limits.
     """
+    if _over_unix_socket(request) and (passed := _parse(request.headers.get(INTERNAL_CLIENT_HEADER, ""))):
+        return str(passed)
     forwarded = request.headers.getall("X-Forwarded-For", [])
     return forwarded_client(request.remote, forwarded, request.app[CONFIG].trusted_proxies)
+
+
+def _over_unix_socket(request: web.Request) -> bool:
+    transport = request.transport
+    return transport is not None and isinstance(transport.get_extra_info("sockname"), str)
 
 
 def forwarded_client(peer: str | None, forwarded_for: Iterable[str], trusted: Iterable[Network]) -> str:

@@ -41,7 +41,7 @@ IO_LIBRARIES = ("aiohttp", "aiosqlite", "socket", "urllib.request", "requests", 
 # Siblings in a layer do not import each other, except in the base and the top (the entry points: the
 # command line starts the app, the app loads the demo), whose members may.
 BASE: frozenset[str] = frozenset({"", "config", "i18n", "supervise"})
-TOP: frozenset[str] = frozenset({"app", "cli", "demo", "__main__"})
+TOP: frozenset[str] = frozenset({"app", "cli", "demo", "workerpool", "__main__"})
 LAYERS: tuple[frozenset[str], ...] = (
     BASE,
     frozenset({"profiles", "sparql"}),

@@ -29,8 +29,10 @@ VOCABULARY_OFFERS = [TURTLE, LD_JSON, HTML, JSON]
 
 @routes.get("/healthz")
 async def healthz(request: web.Request) -> web.Response:
-    """200 once the node is ready (database open and migrated, instance actor in place)."""
-    return json_response({"status": "ok"})
+    """200 once the node is ready (database open and migrated, instance actor in place); which worker of a
+    pool answered (``serve --workers N``)."""
+    config = request.app[CONFIG]
+    return json_response({"status": "ok", "worker": config.worker_index, "role": config.worker_role})
 
 
 @routes.get("/tags/{code}")

@@ -51,3 +51,19 @@ def test_bad_settings_say_what_is_wrong(arguments: dict[str, str], environ: dict
 
 def test_wildcard_host_publishes_loopback_and_tls_means_https() -> None:
     assert load_config(environ={}, host="0.0.0.0", port=8443).base_url == "http://127.0.0.1:8443"
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "1.5", "two", "65"])
+def test_workers_must_be_a_whole_number_from_1_to_64(value: str) -> None:
+    with pytest.raises(ConfigError, match="workers"):
+        load_config(workers=value, environ={})
+    with pytest.raises(ConfigError, match="DSI4BCN_WORKERS"):
+        load_config(environ={"DSI4BCN_WORKERS": value})
+
+
+def test_workers_default_to_one_and_the_flag_wins_over_the_environment() -> None:
+    assert load_config(environ={}).workers == 1
+    assert load_config(environ={"DSI4BCN_WORKERS": "3"}).workers == 3
+    assert load_config(workers="2", environ={"DSI4BCN_WORKERS": "3"}).workers == 2
+    config = load_config(environ={})
+    assert config.worker_role == "single" and len(str(config.internal_socket)) < 100

@@ -1,5 +1,8 @@
 """The sync state of the named graphs on a real SQLite file."""
 
+import sqlite3
+from pathlib import Path
+
 from dsi4bcn.storage.database import Database
 from dsi4bcn.storage.graphstate import GraphState, SetAside, UnsyncedGraph, mark_unsynced
 from dsi4bcn.storage.localactors import ProfileStore
@@ -68,3 +71,32 @@ async def test_last_modified_is_none_without_profiles_and_the_latest_of_local_an
     await profiles.instance()
     record, _created = await profiles.put("organisation", "ateneu", {"nameMap": {"ca": "Ateneu"}}, None)
     assert await state.last_modified() == record.updated
+
+
+async def test_other_workers_read_the_graphs_written_batch_by_batch(database: Database) -> None:
+    state = GraphState(database)
+    assert await state.latest_batch() == 0 and await state.written_since(0) == ([], 0)
+    await state.add_graphs([A, B, V])
+    await state.mark_synced([(A, 1)])
+    await state.mark_synced([(B, 1), (V, 1)])
+    assert await state.latest_batch() == 2
+    assert await state.written_since(0) == ([A, B, V], 2)
+    assert sorted((await state.written_since(1))[0]) == [B, V]
+    assert await state.written_since(2) == ([], 2)
+    # A graph written again moves to the new batch; a cut batch is left whole for the next read
+    async with database.transaction() as connection:
+        await mark_unsynced(connection, [A])
+    await state.mark_synced([(A, 2)])
+    assert await state.written_since(2) == ([A], 3)
+    graphs, last = await state.written_since(0, limit=2)
+    assert (sorted(graphs), last) == ([B, V], 2)
+
+
+async def test_data_version_changes_when_another_connection_commits(database: Database, tmp_path: Path) -> None:
+    before = await database.data_version()
+    assert await database.data_version() == before  # its own reads change nothing
+    other = sqlite3.connect(tmp_path / "db.sqlite3")
+    other.execute("INSERT INTO node_settings (name, value) VALUES ('elsewhere', 'x')")
+    other.commit()
+    other.close()
+    assert await database.data_version() != before
