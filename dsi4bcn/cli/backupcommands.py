@@ -16,8 +16,9 @@ from dsi4bcn.cli.failures import BAD_INPUT, CommandFailed
 from dsi4bcn.config import DEFAULT_DATA_DIR
 from dsi4bcn.storage.backups import DERIVED, BackupRefused, make_backup, restore_backup
 from dsi4bcn.storage.database import SCHEMA_VERSION
+from dsi4bcn.storage.offlinereads import DatabaseError, schema_version
 
-__all__ = ["add_backup_commands", "run_backup", "run_restore"]
+__all__ = ["add_backup_commands", "refuse_newer_database", "run_backup", "run_restore"]
 
 # Codes about the backup's content or a folder's state: refused before anything changed.
 _REFUSED = 1
@@ -41,6 +42,19 @@ def add_backup_commands(commands: Any) -> None:
     restore.add_argument(
         "--force", action="store_true", help="replace the database and secrets of a data folder that is not empty"
     )
+
+
+def refuse_newer_database(database: Path) -> None:
+    """Before a node starts: a ``CommandFailed`` if its database has a schema newer than this program's
+    (a newer dsi4bcn wrote it), so that the node says so in a line instead of failing as it opens it."""
+    if not database.is_file():
+        return
+    try:
+        version = schema_version(database)
+    except DatabaseError:
+        return  # the node's own opening says what is wrong with it
+    if version > SCHEMA_VERSION:
+        raise CommandFailed("cli_database_newer", _REFUSED, path=str(database), found=version, known=SCHEMA_VERSION)
 
 
 def _data_dir(args: argparse.Namespace) -> Path:

@@ -18,7 +18,7 @@ from urllib.parse import quote, urlencode
 
 from dsi4bcn import __version__
 from dsi4bcn.cli.apiclient import ApiClient, ApiFailure, RawBody
-from dsi4bcn.cli.backupcommands import run_backup, run_restore
+from dsi4bcn.cli.backupcommands import refuse_newer_database, run_backup, run_restore
 from dsi4bcn.cli.doctor import run_doctor
 from dsi4bcn.cli.failures import BAD_INPUT, NODE_REFUSED, CommandFailed, user_language
 from dsi4bcn.cli.inputs import (
@@ -66,6 +66,7 @@ def _serve(args: argparse.Namespace) -> int:
         return BAD_INPUT
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("aiosqlite").setLevel(logging.INFO)  # its debug log is one line per query
+    refuse_newer_database(config.database_path)
     token_path = _admin_token_file(config)
     ssl_context = _tls_context(config)
     _announce(config, token_path)
