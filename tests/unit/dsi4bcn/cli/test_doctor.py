@@ -12,6 +12,7 @@ import pytest
 
 from dsi4bcn.cli.commands import main
 from dsi4bcn.storage.database import SCHEMA_VERSION, open_database
+from tests.support.nodes import free_port
 from tests.support.publicside import PublicSide, public_side
 
 
@@ -130,6 +131,12 @@ def test_webfinger_not_answering_and_a_skewed_clock_are_problems(
     assert _statuses(report, "webfinger") == ["problem"] and _statuses(report, "clock") == ["problem"]
     # with no profile yet, the node's own actor is looked up
     assert f"acct:127.0.0.1@127.0.0.1:{wrong.port}" in _finding(report, "webfinger", "problem")["message"]
+
+
+def test_a_base_url_where_nothing_listens_is_a_problem(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, report = _doctor(data_dir, f"http://127.0.0.1:{free_port()}", capsys)
+    assert status == 1 and "did not answer" in _finding(report, "reachable", "problem")["message"]
+    assert _statuses(report, "webfinger") == ["warning"]  # not checked
 
 
 def test_bad_options_are_refused(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,6 +4,7 @@ everything before they change anything."""
 import asyncio
 import hashlib
 import json
+import shutil
 import sqlite3
 import stat
 import threading
@@ -183,3 +184,17 @@ def test_force_replaces_a_stopped_node_s_folder_but_not_one_a_node_has_open(
     assert (data_dir / "admin-token").read_text() == "a-token-of-at-least-16-chars\n"
     assert not (data_dir / "graph").exists()  # derived, rebuilt at start
     assert read_backup(backup)["schemaVersion"] == SCHEMA_VERSION
+
+
+def test_a_backup_of_an_earlier_release_is_restored_at_this_program_s_schema(tmp_path: Path) -> None:
+    fixture = Path(__file__).resolve().parents[3] / "fixtures" / "schemas" / "schema-0009.sqlite3"
+    old = tmp_path / "old"
+    old.mkdir()
+    shutil.copyfile(fixture, old / "dsi4bcn.sqlite3")
+    assert make_backup(old, tmp_path / "backup")["schemaVersion"] == 9
+    restore_backup(tmp_path / "backup", tmp_path / "restored")
+    restored = tmp_path / "restored" / "dsi4bcn.sqlite3"
+    assert _rows(restored, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
+    keys = "SELECT slug, private_key_pem FROM actors ORDER BY slug"
+    assert _rows(restored, keys) == _rows(fixture, keys)
+    assert _rows(restored, "SELECT DISTINCT synced, written FROM graph_sync") == [(0, 0)]
