@@ -84,7 +84,7 @@ def run_backup(args: argparse.Namespace) -> int:
     for name, why in DERIVED.items():
         print(f"  not included: {name} ({why})")
     if not base_url:
-        print("  the node's base URL is not recorded (--base-url): restore it under the same one")
+        print("  the node's base URL is not recorded (--base-url): start a restored node under the same one")
     return 0
 
 

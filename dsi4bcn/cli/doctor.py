@@ -47,7 +47,8 @@ def add_doctor_command(commands: Any) -> None:
         "--allow-private-network",
         action="store_true",
         default=None,
-        help="the node is set up for private testing: plain http and private addresses are accepted",
+        help="the node is set up for private testing: plain http and private addresses are accepted "
+        "(DSI4BCN_ALLOW_PRIVATE_NETWORK)",
     )
     doctor.add_argument(
         "--min-free-disk",
