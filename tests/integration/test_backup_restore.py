@@ -23,7 +23,7 @@ from tests.support.http import api, fetch, sparql_rows
 from tests.support.nodes import Node, start_node
 from tests.support.waiting import within
 
-pytestmark = pytest.mark.peer
+pytestmark = [pytest.mark.peer, pytest.mark.network]
 
 ENV = {"DSI4BCN_DELIVERY_BACKOFF_SCALE": "0.01", "DSI4BCN_RESYNC_INTERVAL": "3"}
 ORGANISATION = {"nameMap": {"ca": "Ateneu del Clot"}, "sectors": ["sector:civil-society"]}
