@@ -14,6 +14,8 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from dsi4bcn.cli.apiclient import ApiClient, ApiFailure, RawBody
+from dsi4bcn.cli.backupcommands import run_backup, run_restore
+from dsi4bcn.cli.doctor import run_doctor
 from dsi4bcn.cli.failures import NODE_REFUSED, CommandFailed, user_language
 from dsi4bcn.cli.inputs import (
     IMAGE_TYPES,
@@ -300,7 +302,8 @@ _REQUESTS: Mapping[str, Callable[[argparse.Namespace], ApiRequest]] = {
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = build_parser().parse_args(argv)
-    run = serve_command if args.command == "serve" else _api_command(_REQUESTS[args.command])
+    local = {"serve": serve_command, "backup": run_backup, "restore": run_restore, "doctor": run_doctor}
+    run = local.get(args.command) or _api_command(_REQUESTS[args.command])
     try:
         return run(args)
     except CommandFailed as failed:

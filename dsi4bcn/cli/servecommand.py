@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from dsi4bcn import __version__
+from dsi4bcn.cli.backupcommands import refuse_newer_database
 from dsi4bcn.cli.failures import BAD_INPUT, CommandFailed
 from dsi4bcn.config import Config, ConfigError, load_config
 from dsi4bcn.web.admintoken import ensure_admin_token
@@ -46,6 +47,7 @@ def serve_command(args: argparse.Namespace) -> int:
     if level not in _LEVELS:
         print(f"dsi4bcn: DSI4BCN_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {level}", file=sys.stderr)
         return BAD_INPUT
+    refuse_newer_database(config.database_path)
     token_path = _admin_token_file(config)
     ssl_context = prepare_worker(config)
     _announce(config, token_path)

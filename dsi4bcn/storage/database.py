@@ -5,6 +5,7 @@ the last migration applied, and each migration runs in its own transaction.
 """
 
 import asyncio
+import os
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Iterable
@@ -74,8 +75,13 @@ async def migrate(connection: aiosqlite.Connection) -> int:
 
 
 async def open_database(path: Path) -> aiosqlite.Connection:
-    """Open (creating if needed) the database at ``path``, in WAL mode, migrated to the latest schema."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Open (creating if needed) the database at ``path``, in WAL mode, migrated to the latest schema.
+
+    A new file (and a new data folder) is private to its owner: it holds the actors' private keys, and
+    SQLite gives its ``-wal`` and ``-shm`` files the mode of the database.
+    """
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_RDONLY | os.O_CREAT, 0o600))  # the mode applies only if it is created
     connection = await aiosqlite.connect(path, isolation_level=None)
     try:
         connection.row_factory = aiosqlite.Row
