@@ -6,7 +6,6 @@ The arguments are declared in ``dsi4bcn.cli.parser``; ``main`` is the console sc
 import argparse
 import errno
 import json
-import logging
 import os
 import ssl
 import sys
@@ -28,6 +27,7 @@ from dsi4bcn.cli.inputs import (
     read_bytes,
     read_document,
 )
+from dsi4bcn.cli.logformat import configure_logging
 from dsi4bcn.cli.parser import build_parser
 from dsi4bcn.config import DEFAULT_DATA_DIR, DEFAULT_PORT, Config, ConfigError, load_config
 from dsi4bcn.i18n import message
@@ -50,6 +50,8 @@ def _serve(args: argparse.Namespace) -> int:
             tls_key=args.tls_key,
             demo=args.demo,
             language=args.language,
+            metrics_localhost=args.metrics_localhost,
+            log_format=args.log_format,
             authorized_fetch=args.authorized_fetch,
             trusted_proxies=args.trusted_proxy,
         )
@@ -62,8 +64,7 @@ def _serve(args: argparse.Namespace) -> int:
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         print(f"dsi4bcn: DSI4BCN_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {level}", file=sys.stderr)
         return BAD_INPUT
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("aiosqlite").setLevel(logging.INFO)  # its debug log is one line per query
+    configure_logging(level, config.log_format)
     token_path = _admin_token_file(config)
     ssl_context = _tls_context(config)
     _announce(config, token_path)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from dsi4bcn.storage.database import Connection, Database, storable_text
 
-__all__ = ["GraphState", "SetAside", "UnsyncedGraph", "mark_unsynced"]
+__all__ = ["GraphState", "SetAside", "SyncLag", "UnsyncedGraph", "mark_unsynced"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,16 @@ class SetAside:
 
     graph: str
     reason: str
+
+
+@dataclass(frozen=True)
+class SyncLag:
+    """How far the store is behind SQLite: graphs waiting to be written, graphs set aside, and since when
+    (Unix seconds) the oldest waiting one has waited (None if none waits)."""
+
+    pending: int
+    set_aside: int
+    waiting_since: float | None
 
 
 async def mark_unsynced(connection: Connection, graphs: Iterable[str]) -> None:
@@ -131,3 +141,14 @@ class GraphState:
             " UNION ALL SELECT max(updated) FROM remote_profiles)"
         )
         return str(row[0]) if row and row[0] else None
+
+    async def lag(self) -> SyncLag:
+        """The graphs the store does not hold as they are now, and the oldest wait (read for ``/metrics``)."""
+        pending = await self.db.one(
+            "SELECT count(*), min(unsynced_since) FROM graph_sync WHERE synced = 0 AND failed IS NULL"
+        )
+        aside = await self.db.one("SELECT count(*) FROM graph_sync WHERE synced = 0 AND failed IS NOT NULL")
+        since = pending[1] if pending else None
+        return SyncLag(
+            int(pending[0]) if pending else 0, int(aside[0]) if aside else 0, float(since) if since else None
+        )
