@@ -27,10 +27,10 @@ from dsi4bcn.cli.inputs import (
     read_bytes,
     read_document,
 )
-from dsi4bcn.cli.logformat import configure_logging
 from dsi4bcn.cli.parser import build_parser
 from dsi4bcn.config import DEFAULT_DATA_DIR, DEFAULT_PORT, Config, ConfigError, load_config
 from dsi4bcn.i18n import message
+from dsi4bcn.logformat import configure_logging
 from dsi4bcn.web.admintoken import ensure_admin_token
 
 __all__ = ["main"]
