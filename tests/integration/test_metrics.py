@@ -253,14 +253,29 @@ def test_only_the_token_or_this_machine_may_read_the_metrics(node: Node) -> None
     assert fetch(url).status == 200  # straight from 127.0.0.1, with --metrics-localhost
 
 
-def test_a_node_without_a_configured_token_makes_one_in_its_data_folder(tmp_path: Path) -> None:
-    running = start_node(tmp_path / "node")
+def test_a_node_without_a_configured_token_makes_one_and_can_count_across_processes(tmp_path: Path) -> None:
+    # Started as a pool's worker would be: PROMETHEUS_MULTIPROC_DIR makes every process write its values
+    # there, and /metrics sums the files (here of one process, the scraping one)
+    shared = tmp_path / "prometheus"
+    shared.mkdir()
+    running = start_node(tmp_path / "node", env={"PROMETHEUS_MULTIPROC_DIR": str(shared)})
     try:
         token_file = running.data_dir / "metrics-token"
         assert token_file.stat().st_mode & 0o777 == 0o600
         token = token_file.read_text().strip()
         assert fetch(f"{running.base_url}/metrics").status == 401  # no --metrics-localhost here
-        assert fetch(f"{running.base_url}/metrics", headers={"Authorization": f"Bearer {token}"}).status == 200
+        assert fetch(f"{running.base_url}/healthz").status == 200
+        answer = fetch(f"{running.base_url}/metrics", headers={"Authorization": f"Bearer {token}"})
+        assert answer.status == 200
+        samples = {
+            (sample.name, frozenset(sample.labels.items())): sample.value
+            for family in text_string_to_metric_families(answer.body.decode("utf-8"))
+            for sample in family.samples
+        }
+        assert _value(samples, "dsi4bcn_http_requests_total", method="GET", route="/healthz", status="200") >= 2
+        assert _value(samples, "dsi4bcn_http_requests_total", method="GET", route="/metrics", status="401") == 1
+        assert ("dsi4bcn_graph_sync_lag_seconds", frozenset()) in samples  # read at the scrape, no pid label
+        assert any(path.name.startswith("counter_") for path in shared.iterdir())
         # Text logs by default: the node's log lines are not JSON
         assert re.search(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} INFO ", running.log(), re.MULTILINE)
     finally:
