@@ -53,11 +53,8 @@ async def count_requests(request: web.Request, handler: Handler) -> web.StreamRe
         status = error.status
         raise
     finally:
-        metrics = request.app[METRICS]
         method = request.method if request.method in _METHODS else "other"
-        route = _route(request)
-        metrics.http_requests.labels(method, route, str(status)).inc()
-        metrics.http_duration.labels(method, route).observe(time.perf_counter() - started)
+        request.app[METRICS].request_answered(method, _route(request), status, time.perf_counter() - started)
 
 
 def inbox_refusal(error: ApiError) -> str:

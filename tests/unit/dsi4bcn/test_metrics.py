@@ -78,3 +78,16 @@ def test_an_outcome_label_is_one_of_four_whatever_the_text() -> None:
     assert inbox_outcome("Follow queued; follower accepted") == "processed"
     assert inbox_outcome("refusedish: no colon class") == "processed"
     assert inbox_outcome("") == "processed"
+
+
+def test_a_request_is_counted_and_timed_under_its_labels() -> None:
+    metrics = NodeMetrics()
+    for seconds in (0.002, 0.02, 0.2):
+        metrics.request_answered("GET", "/projects/{slug}", 200, seconds)
+    metrics.request_answered("GET", "/projects/{slug}", 404, 0.001)
+    samples = _samples(metrics)
+    route = (("method", "GET"), ("route", "/projects/{slug}"))
+    assert samples[("dsi4bcn_http_requests_total", (*route, ("status", "200")))] == 3
+    assert samples[("dsi4bcn_http_requests_total", (*route, ("status", "404")))] == 1
+    assert samples[("dsi4bcn_http_request_duration_seconds_count", route)] == 4
+    assert samples[("dsi4bcn_http_request_duration_seconds_bucket", (("le", "0.025"), *route))] == 3
