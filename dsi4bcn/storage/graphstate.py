@@ -5,6 +5,7 @@ whether it was ever written (``written``) and why the store refused it (``failed
 keeps the hash of the vocabulary last written.
 """
 
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -41,11 +42,14 @@ class SyncLag:
 
 
 async def mark_unsynced(connection: Connection, graphs: Iterable[str]) -> None:
-    """Inside a transaction: these graphs must be written (again) to the store."""
+    """Inside a transaction: these graphs must be written (again) to the store. Each waits from now
+    (``unsynced_since``, read by ``GraphState.lag``), unless it was already waiting (then since then)."""
+    now = time.time()
     await connection.executemany(
-        "INSERT INTO graph_sync (graph) VALUES (?)"
-        " ON CONFLICT (graph) DO UPDATE SET version = version + 1, synced = 0, failed = NULL",
-        [(graph,) for graph in graphs],
+        "INSERT INTO graph_sync (graph, unsynced_since) VALUES (?, ?) ON CONFLICT (graph) DO UPDATE SET"
+        " version = version + 1, synced = 0, failed = NULL, unsynced_since ="
+        " CASE WHEN synced = 1 OR failed IS NOT NULL THEN excluded.unsynced_since ELSE unsynced_since END",
+        [(graph, now) for graph in graphs],
     )
 
 
@@ -64,7 +68,10 @@ class GraphState:
         """Give each of ``graphs`` a sync row if it has none; with ``vocabulary`` ``(graph, hash)``, also mark
         the vocabulary's graph unsynced and remember its hash, in the same transaction."""
         async with self.db.transaction() as connection:
-            await connection.executemany("INSERT OR IGNORE INTO graph_sync (graph) VALUES (?)", [(g,) for g in graphs])
+            now = time.time()
+            await connection.executemany(
+                "INSERT OR IGNORE INTO graph_sync (graph, unsynced_since) VALUES (?, ?)", [(g, now) for g in graphs]
+            )
             if vocabulary is not None:
                 graph, digest = vocabulary
                 await mark_unsynced(connection, [graph])
@@ -77,11 +84,16 @@ class GraphState:
     async def mark_all_unsynced(self) -> None:
         """Every graph (and every live received profile) must be written again to an emptied store."""
         async with self.db.transaction() as connection:
+            now = time.time()
             await connection.execute(
-                "UPDATE graph_sync SET synced = 0, written = 0, failed = NULL, version = version + 1"
+                "UPDATE graph_sync SET synced = 0, written = 0, failed = NULL, version = version + 1, unsynced_since ="
+                " CASE WHEN synced = 1 OR failed IS NOT NULL THEN ? ELSE unsynced_since END",
+                (now,),
             )
             await connection.execute(
-                "INSERT OR IGNORE INTO graph_sync (graph) SELECT actor FROM remote_profiles WHERE deleted IS NULL"
+                "INSERT OR IGNORE INTO graph_sync (graph, unsynced_since)"
+                " SELECT actor, ? FROM remote_profiles WHERE deleted IS NULL",
+                (now,),
             )
 
     async def count_unsynced(self) -> int:

@@ -46,3 +46,19 @@ async def test_a_graph_set_aside_leaves_the_lag_until_a_new_version_is_marked(da
     assert lag.waiting_since is not None and lag.waiting_since >= marked - 0.01
     await state.mark_all_unsynced()  # a rebuild: it still waits since it was marked
     assert (await state.lag()).waiting_since == lag.waiting_since
+
+
+async def test_a_graph_marked_by_an_older_trigger_waits_from_then(database: Database) -> None:
+    # The triggers of migrations 10 to 12 mark calls' graphs unsynced without saying since when
+    state = GraphState(database)
+    await state.add_graphs([A])
+    await state.mark_synced([(A, 1)])
+    marked = time.time()
+    async with database.transaction() as connection:
+        await connection.execute(
+            "INSERT INTO graph_sync (graph) VALUES (?)"
+            " ON CONFLICT (graph) DO UPDATE SET version = version + 1, synced = 0, failed = NULL",
+            (A,),
+        )
+    since = (await state.lag()).waiting_since
+    assert since is not None and marked - 1 <= since <= time.time() + 1
