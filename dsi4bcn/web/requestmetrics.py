@@ -4,9 +4,11 @@ route raises.
 
 The route is the pattern the router matched (``/{kind}/{slug}``), never the path, so that the number of
 series stays bounded however many profiles or hostile paths there are; a request no route matched is
-``unmatched``, a method the node does not know is ``other``.
+``unmatched``, a method the node does not know is ``other``, and a request whose client went away before
+its answer has the status 499.
 """
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable
 
@@ -51,6 +53,9 @@ async def count_requests(request: web.Request, handler: Handler) -> web.StreamRe
         return response
     except web.HTTPException as error:  # redirects and the like, raised past the error middleware
         status = error.status
+        raise
+    except asyncio.CancelledError:  # the client went away before the answer: nginx's "499", not a 500
+        status = 499
         raise
     finally:
         method = request.method if request.method in _METHODS else "other"
