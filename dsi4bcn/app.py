@@ -40,6 +40,7 @@ from dsi4bcn.graph.aggregator import Aggregate
 from dsi4bcn.graph.process import GraphService
 from dsi4bcn.graph.sync import GraphSync, profile_marker
 from dsi4bcn.matching.service import Matcher
+from dsi4bcn.metrics import NodeMetrics
 from dsi4bcn.profiles.images import MAX_IMAGE_BYTES
 from dsi4bcn.profiles.iris import instance_actor_iri
 from dsi4bcn.storage.calloffers import CallOffers
@@ -91,6 +92,8 @@ from dsi4bcn.web.appkeys import (
     MATCHER,
     MEDIA,
     MEDIA_FETCHER,
+    METRICS,
+    METRICS_TOKEN,
     NOTES,
     PEERING,
     PROFILE_WRITES,
@@ -108,10 +111,12 @@ from dsi4bcn.web.auditing import audit_changes
 from dsi4bcn.web.errormiddleware import json_errors
 from dsi4bcn.web.http import MAX_BODY
 from dsi4bcn.web.languagecookie import remember_language
+from dsi4bcn.web.metricsaccess import ensure_metrics_token
 from dsi4bcn.web.nodeidentityview import load_identity
 from dsi4bcn.web.primaryproxy import forward_to_primary, primary_session
 from dsi4bcn.web.queryslots import ClientSlots
 from dsi4bcn.web.rendercache import RenderCache
+from dsi4bcn.web.requestmetrics import count_requests
 from dsi4bcn.web.routes.routetables import ROUTE_TABLES
 from dsi4bcn.web.templating import template_environment
 from dsi4bcn.web.vocabulary import vocabulary_documents
@@ -129,6 +134,7 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
     config = app[CONFIG]
     primary = config.worker_role != "secondary"  # secondaries run no background work (web/workerfollower.py)
     app[ADMIN_TOKEN], _path = ensure_admin_token(config)
+    app[METRICS_TOKEN] = ensure_metrics_token(config)
     async with contextlib.AsyncExitStack() as stack:
         database = app[DATABASE] = Database(await open_database(config.database_path), config.database_path)
         stack.push_async_callback(database.close)
@@ -181,13 +187,13 @@ async def _start_graph(
     else:  # started first: it notes the last batch of graphs written before the indexes below read them
         loops.start("primary-follower", lambda: follow_primary(app))
     app[GRAPH] = Aggregate(database=database, service=app[GRAPH_SERVICE])
-    matcher = app[MATCHER] = Matcher(config, database, store)
+    matcher = app[MATCHER] = Matcher(config, database, store, app[METRICS])
     loops.start("matching-index", matcher.load, until_done=True)
     sync.on_written(matcher.refresh)
-    directory = app[DIRECTORY_SERVICE] = DirectoryService(config, database, store)
+    directory = app[DIRECTORY_SERVICE] = DirectoryService(config, database, store, app[METRICS])
     loops.start("directory-index", directory.load, until_done=True)
     sync.on_written(directory.refresh)
-    calls = app[CALL_DIRECTORY] = CallDirectory(config, database, store)
+    calls = app[CALL_DIRECTORY] = CallDirectory(config, database, store, app[METRICS])
     loops.start("calls-list", calls.load, until_done=True)
     sync.on_written(calls.refresh)
     if primary:
@@ -225,6 +231,7 @@ async def _build_delivery(
         policy,
         backoff_scale=config.backoff_scale,
         is_blocked=blocklist.is_blocked_url,
+        metrics=app[METRICS],
     )
     return client, deliverer
 
@@ -254,6 +261,7 @@ def _inbox_processor(
         note_intake=NoteIntake(app[RECEIVED_NOTES], peer_for),
         call_intake=CallIntake(app[RECEIVED_CALLS], peer_for, graph_changed),
         answer_intake=app[ANSWER_INTAKE],
+        metrics=app[METRICS],
     )
 
 
@@ -350,11 +358,12 @@ def create_app(config: Config) -> web.Application:
     """A node for ``config``; its database opens when the app starts and closes when it stops."""
     # Bodies are bounded by the handlers themselves (1 MiB, answered as JSON 413); this is a backstop, and
     # the bound of an admin form, which may carry two images.
-    middlewares = [remember_language, json_errors, audit_changes]
-    if config.worker_role == "secondary":
+    middlewares = [count_requests, remember_language, json_errors, audit_changes]
+    if config.worker_role == "secondary":  # what it passes on, the primary counts
         middlewares.insert(0, forward_to_primary)
     app = web.Application(middlewares=middlewares, client_max_size=MAX_BODY * 5)
     app[CONFIG] = config
+    app[METRICS] = NodeMetrics()
     app[RENDER_CACHE] = RenderCache()
     app[QUERY_SLOTS] = ClientSlots(config.queries_per_client, config.query_queue_per_client, config.query_timeout)
     app[TEMPLATES] = template_environment()

@@ -4,7 +4,8 @@ Environment fallbacks: ``DSI4BCN_DATA_DIR``, ``DSI4BCN_BASE_URL``, ``HOST``, ``P
 ``DSI4BCN_ADMIN_TOKEN``, ``DSI4BCN_ALLOW_PRIVATE_NETWORK``, ``DSI4BCN_LANGUAGE``,
 ``DSI4BCN_AUTHORIZED_FETCH``, ``DSI4BCN_DELIVERY_BACKOFF_SCALE``, ``DSI4BCN_INBOX_RATE``,
 ``DSI4BCN_QUERY_TIMEOUT``, ``DSI4BCN_RESULT_CAP``, ``DSI4BCN_QUERIES_PER_CLIENT``,
-``DSI4BCN_QUERY_QUEUE_PER_CLIENT``, ``DSI4BCN_RESYNC_INTERVAL``, ``DSI4BCN_TRUSTED_PROXIES``.
+``DSI4BCN_QUERY_QUEUE_PER_CLIENT``, ``DSI4BCN_RESYNC_INTERVAL``, ``DSI4BCN_TRUSTED_PROXIES``,
+``DSI4BCN_METRICS_TOKEN``, ``DSI4BCN_METRICS_LOCALHOST``, ``DSI4BCN_LOG_FORMAT``.
 """
 
 import hashlib
@@ -17,9 +18,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-__all__ = ["DEFAULT_PORT", "LANGUAGES", "Config", "ConfigError", "load_config"]
+__all__ = ["DEFAULT_PORT", "LANGUAGES", "LOG_FORMATS", "Config", "ConfigError", "load_config"]
 
 LANGUAGES = ("ca", "es", "en")
+LOG_FORMATS = ("text", "json")
 DEFAULT_PORT = 8080
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_DATA_DIR = "dsi4bcn-data"
@@ -58,6 +60,11 @@ class Config:
     query_queue_per_client: int = 16
     # Seconds between two anti-entropy resyncs with each peer.
     resync_interval: float = 300.0
+    # /metrics (docs/metrics.md): its bearer token (None: the data folder's file), and whether a request from
+    # this machine needs none; logs as text lines or as one JSON object a line.
+    metrics_token: str | None = None
+    metrics_localhost: bool = False
+    log_format: str = "text"
     # Seconds a client has to send a request body before it gets 408.
     body_timeout: float = 20.0
     # Reverse proxies whose X-Forwarded-For says who the client is (dsi4bcn.web.clientaddress); none by default.
@@ -117,6 +124,14 @@ def _positive(value: str | None, name: str, default: float) -> float:
     if not number > 0:
         raise ConfigError(f"{name} must be greater than 0")
     return number
+
+
+def _admin_token(env: Mapping[str, str]) -> str | None:
+    """The admin token from ``DSI4BCN_ADMIN_TOKEN``, if set (at least 16 characters)."""
+    token = env.get("DSI4BCN_ADMIN_TOKEN") or None
+    if token is not None and len(token) < 16:
+        raise ConfigError("DSI4BCN_ADMIN_TOKEN must be at least 16 characters long")
+    return token
 
 
 def _workers(value: str | int | None) -> int:
@@ -180,6 +195,8 @@ def load_config(
     tls_key: str | None = None,
     demo: bool = False,
     language: str | None = None,
+    metrics_localhost: bool | None = None,
+    log_format: str | None = None,
     authorized_fetch: bool | None = None,
     trusted_proxies: Iterable[str] | None = None,
     workers: str | int | None = None,
@@ -207,20 +224,19 @@ def load_config(
         if trusted_proxies
         else _networks([env.get("DSI4BCN_TRUSTED_PROXIES", "")], "DSI4BCN_TRUSTED_PROXIES")
     )
-    token = env.get("DSI4BCN_ADMIN_TOKEN") or None
-    if token is not None and len(token) < 16:
-        raise ConfigError("DSI4BCN_ADMIN_TOKEN must be at least 16 characters long")
+    watching = _watching(env, metrics_localhost, log_format)
     return Config(
         data_dir=Path(data_dir or env.get("DSI4BCN_DATA_DIR") or DEFAULT_DATA_DIR).resolve(),
         host=chosen_host,
         port=chosen_port,
         base_url=_base_url(base_url or env.get("DSI4BCN_BASE_URL"), chosen_host, chosen_port, cert is not None),
-        admin_token=token,
+        admin_token=_admin_token(env),
         allow_private_network=private,
         tls_cert=cert,
         tls_key=key,
         demo=demo,
         language=chosen_language,
+        **watching,
         authorized_fetch=signed_gets,
         trusted_proxies=proxies,
         workers=_workers(workers if workers is not None else env.get("DSI4BCN_WORKERS")),
@@ -249,6 +265,18 @@ def _tuning(env: Mapping[str, str]) -> dict[str, Any]:
         value = _positive(env.get(variable), variable, float(default))
         values[field] = int(value) if isinstance(default, int) else value
     return values
+
+
+def _watching(env: Mapping[str, str], localhost: bool | None, log_format: str | None) -> dict[str, Any]:
+    """The settings of /metrics and of the logs: flags first, then the environment."""
+    token = env.get("DSI4BCN_METRICS_TOKEN") or None
+    if token is not None and len(token) < 16:
+        raise ConfigError("DSI4BCN_METRICS_TOKEN must be at least 16 characters long")
+    local = localhost if localhost else _flag(env.get("DSI4BCN_METRICS_LOCALHOST"), "DSI4BCN_METRICS_LOCALHOST")
+    chosen = (log_format or env.get("DSI4BCN_LOG_FORMAT") or "text").lower()
+    if chosen not in LOG_FORMATS:
+        raise ConfigError(f"log format (--log-format, DSI4BCN_LOG_FORMAT) must be text or json, not {chosen!r}")
+    return {"metrics_token": token, "metrics_localhost": local, "log_format": chosen}
 
 
 def _tls_files(tls_cert: str | None, tls_key: str | None) -> tuple[Path | None, Path | None]:

@@ -15,6 +15,7 @@ dies is started again, unless workers die faster than ``MAX_RESTARTS`` a minute.
 import collections
 import logging
 import os
+import shutil
 import signal
 import socket
 import ssl
@@ -48,6 +49,7 @@ def run_pool(config: Config, prepare: Prepare) -> None:
     module-level function: it is sent to each worker) sets up a worker's logging and returns its TLS
     context. Raises ``PoolFailed``."""
     _private_socket_folder(config)
+    _shared_metrics(config)
     stopping = threading.Event()
     for number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(number, lambda _signum, _frame: stopping.set())
@@ -70,6 +72,17 @@ def _private_socket_folder(config: Config) -> None:
     if not stat.S_ISDIR(status.st_mode) or status.st_uid != os.getuid():
         raise PoolFailed(f"{folder} is not a folder of this user's: remove it and start again")
     folder.chmod(0o700)
+
+
+def _shared_metrics(config: Config) -> None:
+    """Let every worker's /metrics add up all the workers' (prometheus_client's multiprocess mode, through
+    files in an emptied folder of the pool's own), unless the operator chose the folder."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return
+    folder = config.internal_socket.parent / "metrics"
+    shutil.rmtree(folder, ignore_errors=True)  # counts of an earlier run are not this run's
+    folder.mkdir(mode=0o700)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)  # the workers inherit it
 
 
 class _Pool:

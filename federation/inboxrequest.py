@@ -44,12 +44,15 @@ __all__ = [
 
 
 class InboxRefused(FederationError):
-    """A POST the inbox refuses: ``status`` is the HTTP status to answer, the message the reason."""
+    """A POST the inbox refuses: ``status`` is the HTTP status to answer, the message the reason, and
+    ``code`` which check refused it, one of a few words (``malformed``, ``shape``, ``unsigned``,
+    ``signature``, ``key_owner``, ``origins``, or the caller's own) that metrics can count by."""
 
-    def __init__(self, status: int, reason: str) -> None:
+    def __init__(self, status: int, reason: str, code: str = "refused") -> None:
         super().__init__(reason)
         self.status = status
         self.reason = reason
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -74,11 +77,11 @@ def read_activity(body: bytes) -> InboxActivity:
     try:
         activity = parse_json(body)
     except JSONTextError as error:
-        raise InboxRefused(400, str(error)) from error
+        raise InboxRefused(400, str(error), "malformed") from error
     try:
         check_activity_shape(activity)
     except ActivityError as error:
-        raise InboxRefused(400, str(error)) from error
+        raise InboxRefused(400, str(error), "shape") from error
     actor = object_id(activity["actor"]) or ""
     # The shape check ensured the actor has an origin, so it has a canonical host.
     return InboxActivity(activity, actor, url_host(actor))
@@ -88,7 +91,7 @@ def require_signature(headers: Mapping[str, str]) -> None:
     """``InboxRefused`` (401) unless a ``Signature`` or ``Signature-Input`` header is present (any case)."""
     names = {name.lower() for name in headers}
     if "signature" not in names and "signature-input" not in names:
-        raise InboxRefused(401, "the request is not signed")
+        raise InboxRefused(401, "the request is not signed", "unsigned")
 
 
 def is_self_delete(received: InboxActivity) -> bool:
@@ -122,13 +125,13 @@ async def verify_sender_signature(
     try:
         return await verify_signed_request(request, resolve_key=_key_on_actor_origin(resolve_key, actor), now=now)
     except SignatureError as error:
-        raise InboxRefused(401, str(error)) from error
+        raise InboxRefused(401, str(error), "signature") from error
 
 
 def check_key_owner(verified: Verified, actor: str) -> None:
     """``InboxRefused`` (401) unless the verified key belongs to ``actor``: nobody signs for someone else."""
     if verified.owner != actor:
-        raise InboxRefused(401, "the key's owner is not the activity's actor")
+        raise InboxRefused(401, "the key's owner is not the activity's actor", "key_owner")
 
 
 def check_activity_origins(activity: Mapping[str, Any]) -> None:
@@ -137,7 +140,7 @@ def check_activity_origins(activity: Mapping[str, Any]) -> None:
     try:
         check_origins(activity)
     except ActivityError as error:
-        raise InboxRefused(400, str(error)) from error
+        raise InboxRefused(400, str(error), "origins") from error
 
 
 async def verify_inbox_request(request: HttpRequest, *, resolve_key: KeyResolver, now: datetime) -> Accepted:

@@ -67,6 +67,18 @@ def _add_serve(commands: _Commands) -> None:
         help="a reverse proxy whose X-Forwarded-For header names the client (repeatable, or comma-separated; "
         "DSI4BCN_TRUSTED_PROXIES; default: none, so the socket's address is the client)",
     )
+    serve.add_argument(
+        "--metrics-localhost",
+        action="store_true",
+        default=None,
+        help="answer /metrics without its token to requests from this machine that no proxy passed on "
+        "(DSI4BCN_METRICS_LOCALHOST; docs/metrics.md)",
+    )
+    serve.add_argument(
+        "--log-format",
+        choices=["text", "json"],
+        help="log as text lines or as one JSON object a line (DSI4BCN_LOG_FORMAT; default text)",
+    )
     serve.add_argument("--tls-cert", help="serve HTTPS with this certificate (a PEM file)")
     serve.add_argument("--tls-key", help="the certificate's private key (a PEM file)")
     serve.add_argument(

@@ -2,7 +2,6 @@
 
 import argparse
 import errno
-import logging
 import os
 import ssl
 import sys
@@ -12,6 +11,7 @@ from dsi4bcn import __version__
 from dsi4bcn.cli.backupcommands import refuse_newer_database
 from dsi4bcn.cli.failures import BAD_INPUT, CommandFailed
 from dsi4bcn.config import Config, ConfigError, load_config
+from dsi4bcn.logformat import configure_logging
 from dsi4bcn.web.admintoken import ensure_admin_token
 from dsi4bcn.workerpool import PoolFailed, run_pool
 
@@ -36,6 +36,8 @@ def serve_command(args: argparse.Namespace) -> int:
             language=args.language,
             authorized_fetch=args.authorized_fetch,
             trusted_proxies=args.trusted_proxy,
+            metrics_localhost=args.metrics_localhost,
+            log_format=args.log_format,
             workers=args.workers,
         )
     except ConfigError as error:
@@ -98,13 +100,10 @@ def _announce(config: Config, token_path: Path | None) -> None:
 
 
 def prepare_worker(config: Config) -> ssl.SSLContext | None:
-    """Set up a serving process (the node, or one worker of a pool): logging at ``DSI4BCN_LOG_LEVEL`` and the
-    TLS context."""
+    """Set up a serving process (the node, or one worker of a pool): logging at ``DSI4BCN_LOG_LEVEL`` in the
+    configured format, and the TLS context."""
     level = os.environ.get("DSI4BCN_LOG_LEVEL", "INFO").upper()
-    logging.basicConfig(
-        level=level if level in _LEVELS else "INFO", format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("aiosqlite").setLevel(logging.INFO)  # its debug log is one line per query
+    configure_logging(level if level in _LEVELS else "INFO", config.log_format)
     return _tls_context(config)
 
 

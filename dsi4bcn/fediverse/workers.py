@@ -23,6 +23,7 @@ from dsi4bcn.fediverse.callintake import CallIntake
 from dsi4bcn.fediverse.ingest import Ingestor
 from dsi4bcn.fediverse.noteintake import NoteIntake
 from dsi4bcn.fediverse.remoteactors import RemoteDirectory
+from dsi4bcn.metrics import NodeMetrics
 from dsi4bcn.profiles.iris import actor_iri, instance_actor_iri, parse_actor_iri
 from dsi4bcn.storage.database import storable_text
 from dsi4bcn.storage.deliveries import Delivery, DeliveryQueue
@@ -113,7 +114,9 @@ class InboxProcessor:
         note_intake: NoteIntake,
         call_intake: CallIntake,
         answer_intake: AnswerIntake,
+        metrics: NodeMetrics | None = None,
     ) -> None:
+        self._metrics = metrics or NodeMetrics()  # each activity's outcome is counted
         self._received = received
         self._note_intake = note_intake
         self._call_intake = call_intake
@@ -139,9 +142,9 @@ class InboxProcessor:
             self.wake.clear()
             batch = await self._received.unprocessed(100)
             if batch:
-                await self._received.mark_processed(
-                    [(incoming.seq, await self._process(incoming)) for incoming in batch]
-                )
+                done = [(incoming.seq, await self._process(incoming)) for incoming in batch]
+                await self._received.mark_processed(done)
+                self._metrics.count_processed(outcome for _seq, outcome in done)
             if len(batch) < 100:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.wake.wait(), timeout=5.0)
@@ -265,7 +268,9 @@ class Deliverer:
         concurrency: int = 32,
         per_host: int = 4,
         is_blocked: Callable[[str], bool] = lambda _url: False,
+        metrics: NodeMetrics | None = None,
     ) -> None:
+        self._metrics = metrics or NodeMetrics()  # retries and deliveries given up are counted
         self._store = store
         self._signers = signers
         self._is_blocked = is_blocked  # by inbox URL: a blocked domain is never delivered to
@@ -370,11 +375,8 @@ class Deliverer:
         client = ActivityPubClient(self._session, self._policy, await self._signers.signer(delivery.local))
         try:
             answer = await client.post(delivery.inbox, delivery.body.encode("utf-8"))
-        except UnsafeURLError as error:  # the address is refused by policy: no retry can change that
-            await self._failed(delivery, str(error), permanent=True)
-            return False
-        except FetchError as error:
-            permanent = error.status is not None and is_permanent_failure(error.status)
+        except FetchError as error:  # an address refused by policy (UnsafeURLError): no retry can change that
+            permanent = isinstance(error, UnsafeURLError) or is_permanent_failure(error.status or 0)
             await self._failed(delivery, str(error), permanent=permanent)
             return False
         if 200 <= answer.status < 300:
@@ -389,7 +391,9 @@ class Deliverer:
                 "giving up %s to %s after %d attempt(s): %s", delivery.activity_id, delivery.inbox, attempts, error
             )
             await self._store.give_up(delivery, error)
+            self._metrics.delivery_dropped.labels("permanent" if permanent else "exhausted").inc()
             return
         delay = retry_delay(attempts, random.random(), self._backoff_scale)  # noqa: S311 - jitter, not secrets
         log.info("delivery to %s failed (%s); retry %d in %.1f s", delivery.inbox, error, attempts, delay)
         await self._store.retry_later(delivery, error, time.time() + delay)
+        self._metrics.delivery_retries.inc()

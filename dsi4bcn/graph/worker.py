@@ -27,6 +27,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from dsi4bcn.graph.sandbox import deny_network
+from dsi4bcn.logformat import configure_logging
 from dsi4bcn.sparql.results import serialize_boolean, serialize_select
 
 __all__ = ["run"]
@@ -218,8 +219,8 @@ if __name__ == "__main__":
     import sys
 
     level = os.environ.get("DSI4BCN_LOG_LEVEL", "INFO").upper()  # same log, same format as the node
-    logging.basicConfig(
-        level=level if level in ("DEBUG", "INFO", "WARNING", "ERROR") else "INFO",
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    configure_logging(
+        level if level in ("DEBUG", "INFO", "WARNING", "ERROR") else "INFO",
+        os.environ.get("DSI4BCN_LOG_FORMAT", "text"),
     )
     run(Connection(int(sys.argv[1])), sys.argv[2], int(sys.argv[3]))

@@ -23,6 +23,7 @@ from dsi4bcn.matching.callreading import CallReading
 from dsi4bcn.matching.features import profile_from_triples, triples_from_ntriples
 from dsi4bcn.matching.index import MatchIndex
 from dsi4bcn.matching.model import Profile, concept_label, explain, normalise_weights
+from dsi4bcn.metrics import NodeMetrics
 from dsi4bcn.profiles.documents import render_actor
 from dsi4bcn.profiles.iris import actor_iri, parse_actor_iri
 from dsi4bcn.storage.database import Database
@@ -39,8 +40,11 @@ _LOAD_PAGE = 1000  # received profiles read (and turned into features) at a time
 class Matcher:
     """Suggests partners for a profile, over every profile the node knows (local and received)."""
 
-    def __init__(self, config: Config, database: Database, profiles: ProfileStore) -> None:
+    def __init__(
+        self, config: Config, database: Database, profiles: ProfileStore, metrics: NodeMetrics | None = None
+    ) -> None:
         self._config = config
+        self._timed = (metrics or NodeMetrics()).matching_duration  # each answer's time, by kind
         self._received = ReceivedProfiles(database)
         self._profiles = profiles
         self.index = MatchIndex()
@@ -139,7 +143,12 @@ class Matcher:
         self, asker: Profile, *, limit: int, weights: Mapping[str, float] | None, include_own: bool, language: str
     ) -> dict[str, Any]:
         """The ranked partners of ``asker``, each with its score and explanation."""
-        chosen = normalise_weights(weights)
+        with self._timed.labels("partners").time():
+            return await self._suggest(asker, limit, normalise_weights(weights), include_own, language)
+
+    async def _suggest(
+        self, asker: Profile, limit: int, chosen: dict[str, float], include_own: bool, language: str
+    ) -> dict[str, Any]:
         candidates = await asyncio.to_thread(self.index.top, asker, chosen, limit, include_own)
         results = []
         for candidate in candidates:
@@ -199,7 +208,8 @@ class Matcher:
         features = self.call(call) if isinstance(call, str) else self._with_author(call)
         if features is None:
             return None
-        return await asyncio.to_thread(self._calls.match, features, limit, now, language)
+        with self._timed.labels("call").time():
+            return await asyncio.to_thread(self._calls.match, features, limit, now, language)
 
     async def calls_for_profile(
         self, profile_iri: str, *, limit: int, now: datetime, language: str
@@ -209,7 +219,8 @@ class Matcher:
         profile = self.profile(profile_iri)
         if profile is None:
             return None
-        return await asyncio.to_thread(self._calls.for_profile, profile, limit, now, language)
+        with self._timed.labels("calls_for_profile").time():
+            return await asyncio.to_thread(self._calls.for_profile, profile, limit, now, language)
 
 
 def _received_profile(actor: str, ntriples: str) -> Profile | None:

@@ -15,7 +15,7 @@ from dsi4bcn.storage.database import Connection, Database
 from dsi4bcn.storage.localactors import utc_now
 from federation.hosts import HostError, normalise_host, url_host
 
-__all__ = ["Delivery", "DeliveryQueue", "enqueue"]
+__all__ = ["Delivery", "DeliveryQueue", "QueueHealth", "enqueue"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,17 @@ class Delivery:
     attempts: int
     local: str
     body: str
+
+
+@dataclass(frozen=True)
+class QueueHealth:
+    """What the delivery queue looks like now: deliveries owed, when the oldest was queued (``created``, or
+    None), hosts with failures on record, and hosts that failed on ``dead_after`` different days."""
+
+    owed: int
+    oldest: str | None
+    failing_hosts: int
+    dead_hosts: int
 
 
 def _host(url: str) -> str:
@@ -105,6 +116,22 @@ class DeliveryQueue:
         """How many deliveries are still owed."""
         row = await self.db.one("SELECT count(*) FROM deliveries")
         return int(row[0]) if row else 0
+
+    async def health(self, dead_after: int) -> QueueHealth:
+        """The queue's depth and age and the hosts that fail (read for ``/metrics``)."""
+        owed = await self.db.one("SELECT count(*) FROM deliveries")
+        oldest = await self.db.one("SELECT created FROM deliveries ORDER BY id LIMIT 1")
+        hosts = await self.db.one(
+            "SELECT count(*), coalesce(sum(days >= ?), 0)"
+            " FROM (SELECT count(DISTINCT day) AS days FROM host_failures GROUP BY host)",
+            (dead_after,),
+        )
+        return QueueHealth(
+            int(owed[0]) if owed else 0,
+            str(oldest[0]) if oldest else None,
+            int(hosts[0]) if hosts else 0,
+            int(hosts[1]) if hosts else 0,
+        )
 
     async def delivered(self, delivery: Delivery) -> None:
         """Drop a delivery that succeeded, and forget the host's failures: it answers again."""

@@ -5,12 +5,13 @@ whether it was ever written (``written``) and why the store refused it (``failed
 keeps the hash of the vocabulary last written.
 """
 
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from dsi4bcn.storage.database import Connection, Database, storable_text
 
-__all__ = ["GraphState", "SetAside", "UnsyncedGraph", "mark_unsynced"]
+__all__ = ["GraphState", "SetAside", "SyncLag", "UnsyncedGraph", "mark_unsynced"]
 
 
 @dataclass(frozen=True)
@@ -30,12 +31,25 @@ class SetAside:
     reason: str
 
 
+@dataclass(frozen=True)
+class SyncLag:
+    """How far the store is behind SQLite: graphs waiting to be written, graphs set aside, and since when
+    (Unix seconds) the oldest waiting one has waited (None if none waits)."""
+
+    pending: int
+    set_aside: int
+    waiting_since: float | None
+
+
 async def mark_unsynced(connection: Connection, graphs: Iterable[str]) -> None:
-    """Inside a transaction: these graphs must be written (again) to the store."""
+    """Inside a transaction: these graphs must be written (again) to the store. Each waits from now
+    (``unsynced_since``, read by ``GraphState.lag``), unless it was already waiting (then since then)."""
+    now = time.time()
     await connection.executemany(
-        "INSERT INTO graph_sync (graph) VALUES (?)"
-        " ON CONFLICT (graph) DO UPDATE SET version = version + 1, synced = 0, failed = NULL",
-        [(graph,) for graph in graphs],
+        "INSERT INTO graph_sync (graph, unsynced_since) VALUES (?, ?) ON CONFLICT (graph) DO UPDATE SET"
+        " version = version + 1, synced = 0, failed = NULL, unsynced_since ="
+        " CASE WHEN synced = 1 OR failed IS NOT NULL THEN excluded.unsynced_since ELSE unsynced_since END",
+        [(graph, now) for graph in graphs],
     )
 
 
@@ -54,7 +68,10 @@ class GraphState:
         """Give each of ``graphs`` a sync row if it has none; with ``vocabulary`` ``(graph, hash)``, also mark
         the vocabulary's graph unsynced and remember its hash, in the same transaction."""
         async with self.db.transaction() as connection:
-            await connection.executemany("INSERT OR IGNORE INTO graph_sync (graph) VALUES (?)", [(g,) for g in graphs])
+            now = time.time()
+            await connection.executemany(
+                "INSERT OR IGNORE INTO graph_sync (graph, unsynced_since) VALUES (?, ?)", [(g, now) for g in graphs]
+            )
             if vocabulary is not None:
                 graph, digest = vocabulary
                 await mark_unsynced(connection, [graph])
@@ -67,11 +84,16 @@ class GraphState:
     async def mark_all_unsynced(self) -> None:
         """Every graph (and every live received profile) must be written again to an emptied store."""
         async with self.db.transaction() as connection:
+            now = time.time()
             await connection.execute(
-                "UPDATE graph_sync SET synced = 0, written = 0, failed = NULL, version = version + 1"
+                "UPDATE graph_sync SET synced = 0, written = 0, failed = NULL, version = version + 1, unsynced_since ="
+                " CASE WHEN synced = 1 OR failed IS NOT NULL THEN ? ELSE unsynced_since END",
+                (now,),
             )
             await connection.execute(
-                "INSERT OR IGNORE INTO graph_sync (graph) SELECT actor FROM remote_profiles WHERE deleted IS NULL"
+                "INSERT OR IGNORE INTO graph_sync (graph, unsynced_since)"
+                " SELECT actor, ? FROM remote_profiles WHERE deleted IS NULL",
+                (now,),
             )
 
     async def count_unsynced(self) -> int:
@@ -99,7 +121,9 @@ class GraphState:
     async def mark_synced(self, versions: Sequence[tuple[str, int]]) -> None:
         """The store holds these ``(graph, version)``: synced, unless the graph changed meanwhile."""
         async with self.db.transaction() as connection:
-            async with connection.execute("SELECT coalesce(max(synced_seq), 0) + 1 FROM graph_sync") as cursor:
+            async with connection.execute(
+                "SELECT coalesce(max(synced_seq), 0) + 1 FROM graph_sync WHERE synced_seq > 0"
+            ) as cursor:
                 row = await cursor.fetchone()
             sequence = int(row[0]) if row else 1
             await connection.executemany(
@@ -109,7 +133,7 @@ class GraphState:
 
     async def latest_batch(self) -> int:
         """The number of the last batch of graphs written to the store (0 before the first)."""
-        row = await self.db.one("SELECT coalesce(max(synced_seq), 0) FROM graph_sync")
+        row = await self.db.one("SELECT coalesce(max(synced_seq), 0) FROM graph_sync WHERE synced_seq > 0")
         return int(row[0]) if row else 0
 
     async def written_since(self, batch: int, limit: int = 5000) -> tuple[list[str], int]:
@@ -155,3 +179,14 @@ class GraphState:
             " UNION ALL SELECT max(updated) FROM remote_profiles)"
         )
         return str(row[0]) if row and row[0] else None
+
+    async def lag(self) -> SyncLag:
+        """The graphs the store does not hold as they are now, and the oldest wait (read for ``/metrics``)."""
+        pending = await self.db.one(
+            "SELECT count(*), min(unsynced_since) FROM graph_sync WHERE synced = 0 AND failed IS NULL"
+        )
+        aside = await self.db.one("SELECT count(*) FROM graph_sync WHERE synced = 0 AND failed IS NOT NULL")
+        since = pending[1] if pending else None
+        return SyncLag(
+            int(pending[0]) if pending else 0, int(aside[0]) if aside else 0, float(since) if since else None
+        )

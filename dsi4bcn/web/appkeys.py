@@ -28,6 +28,7 @@ from dsi4bcn.graph.aggregator import Aggregate
 from dsi4bcn.graph.process import GraphService
 from dsi4bcn.graph.sync import GraphSync
 from dsi4bcn.matching.service import Matcher
+from dsi4bcn.metrics import NodeMetrics
 from dsi4bcn.storage.callstore import Calls
 from dsi4bcn.storage.database import Database
 from dsi4bcn.storage.deliveries import DeliveryQueue
@@ -75,6 +76,8 @@ __all__ = [
     "MATCHER",
     "MEDIA",
     "MEDIA_FETCHER",
+    "METRICS",
+    "METRICS_TOKEN",
     "NOTES",
     "PEERING",
     "PROFILE_WRITES",
@@ -99,10 +102,13 @@ QUERY_SLOTS = web.AppKey("query_slots", ClientSlots)
 VOCABULARY = web.AppKey("vocabulary", dict[str, Any])
 # Remote follow lookups (``GET /follow``) per client address.
 FOLLOW_LIMITER = web.AppKey("follow_limiter", RateLimiter)
+# The node's Prometheus metrics (``/metrics``), which the services below count into.
+METRICS = web.AppKey("metrics", NodeMetrics)
 
 # Set when the app starts (app.py's cleanup context), once the database is open.
 ACCOUNTS = web.AppKey("accounts", AccountService)
 ADMIN_TOKEN = web.AppKey("admin_token", str)
+METRICS_TOKEN = web.AppKey("metrics_token", str)
 DATABASE = web.AppKey("database", Database)
 STORE = web.AppKey("store", ProfileStore)
 PROFILE_WRITES = web.AppKey("profile_writes", ProfileWrites)

@@ -88,6 +88,29 @@ def test_both_workers_answer_and_only_the_primary_runs_the_background_loops(pool
     assert len(counts) == 1 and int(counts.pop()) > 100  # one graph, whichever worker took the request
 
 
+def test_metrics_add_up_every_worker(pool: Node) -> None:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    token = (pool.data_dir / "metrics-token").read_text().strip()
+
+    def healthz_count() -> float:
+        text = fetch(f"{pool.base_url}/metrics", headers={"Authorization": f"Bearer {token}"}).body.decode()
+        return sum(
+            sample.value
+            for family in text_string_to_metric_families(text)
+            for sample in family.samples
+            if sample.name == "dsi4bcn_http_requests_total" and sample.labels.get("route") == "/healthz"
+        )
+
+    before = healthz_count()
+    assert _workers_seen(pool, tries=40) == {0, 1}
+    seen = healthz_count() - before
+    assert seen >= 2  # each of the requests counted once, by whichever worker answered it
+    for _ in range(10):
+        fetch(f"{pool.base_url}/healthz")
+    assert healthz_count() - before == seen + 10
+
+
 def test_the_inbox_and_the_admin_api_lose_nothing_and_deliver_once(pool: Node, actors: ActorServer) -> None:
     target = f"{pool.base_url}/projects/{PROJECT}"
     followers = [actors.add_actor(f"pool-follower-{number}", with_shared_inbox=False) for number in range(16)]

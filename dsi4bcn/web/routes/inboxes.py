@@ -28,10 +28,12 @@ from dsi4bcn.web.appkeys import (
     DIRECTORY,
     INBOX_PROCESSOR,
     INBOX_WRITER,
+    METRICS,
     STORE,
 )
 from dsi4bcn.web.clientaddress import client_address
 from dsi4bcn.web.http import MAX_BODY, ApiError, json_response, read_body
+from dsi4bcn.web.requestmetrics import inbox_refusal
 from federation.httpsig import HttpRequest
 from federation.inboxrequest import (
     InboxRefused,
@@ -62,23 +64,36 @@ async def _check_recipient(request: web.Request) -> None:
         raise ApiError(410, "gone")
 
 
-def _refuse(status: int, reason: str, **headers: str) -> ApiError:
+def _refuse(status: int, reason: str, check: str, **headers: str) -> ApiError:
+    """The answer to a refused POST; ``check`` names the check that refused it (the metrics' reason)."""
     log.info("inbox refused a request (%d): %s", status, reason)
-    return ApiError(status, "inbox_refused", headers=headers or None, reason=reason)
+    return ApiError(status, "inbox_refused", headers=headers or None, reason=reason, check=check)
 
 
 @routes.post("/{path:organisations|projects}/{slug}/inbox")
 @routes.post("/actor/inbox")
 @routes.post("/inbox")
 async def inbox(request: web.Request) -> web.Response:
-    """Accept a signed activity: 202 once verified and stored."""
+    """Accept a signed activity: 202 once verified and stored. Each answer is counted: accepted, or refused
+    by the check that refused it (``dsi4bcn_inbox_refused_total``)."""
+    metrics = request.app[METRICS]
+    try:
+        answer = await _receive(request)
+    except ApiError as error:
+        metrics.inbox_refused.labels(inbox_refusal(error)).inc()
+        raise
+    metrics.inbox_accepted.inc()
+    return answer
+
+
+async def _receive(request: web.Request) -> web.Response:
     address_limiter = request.app[ADDRESS_LIMITER]
     # Before anything is read or verified, the sender is only an address: limit by that. The claimed
     # actor's host is limited only once the signature proves it, so nobody can spend a real peer's quota.
     address = client_address(request)
     if not address_limiter.allow(address):
         retry = str(address_limiter.retry_after(address))
-        raise _refuse(429, f"too many requests from {address}", **{"Retry-After": retry})
+        raise _refuse(429, f"too many requests from {address}", "rate_limited", **{"Retry-After": retry})
     await _check_recipient(request)
     raw = await read_body(
         request, MAX_BODY, media_types=("application/activity+json", "application/ld+json", "application/json")
@@ -86,7 +101,7 @@ async def inbox(request: web.Request) -> web.Response:
     try:
         return await _accept(request, raw, address)
     except InboxRefused as refusal:
-        raise _refuse(refusal.status, refusal.reason) from refusal
+        raise _refuse(refusal.status, refusal.reason, refusal.code) from refusal
 
 
 async def _accept(request: web.Request, raw: bytes, address: str) -> web.Response:
@@ -96,7 +111,7 @@ async def _accept(request: web.Request, raw: bytes, address: str) -> web.Respons
     received = read_activity(raw)
     actor = received.actor
     if blocklist.is_blocked(received.host):
-        raise InboxRefused(403, f"{received.host} is blocked on this node")
+        raise InboxRefused(403, f"{received.host} is blocked on this node", "blocked")
     require_signature(request.headers)
     self_delete = is_self_delete(received)
     if self_delete and await directory.known_key_for(actor) is None:
@@ -122,17 +137,17 @@ async def _accept(request: web.Request, raw: bytes, address: str) -> web.Respons
             deletions.confirm(actor)
         raise
     except KeyFetchesBusy as error:
-        raise _refuse(503, str(error), **{"Retry-After": "30"}) from error
+        raise _refuse(503, str(error), "key_fetches_busy", **{"Retry-After": "30"}) from error
     check_key_owner(verified, actor)
     if not limiter.allow(received.host):
         retry = str(limiter.retry_after(received.host))
-        raise _refuse(429, f"too many requests from {received.host}", **{"Retry-After": retry})
+        raise _refuse(429, f"too many requests from {received.host}", "actor_rate_limited", **{"Retry-After": retry})
     check_activity_origins(received.activity)
     activity = received.activity
     try:
         await request.app[INBOX_WRITER].submit((activity["id"], actor, raw.decode("utf-8"), verified.key_id))
     except QueueFull as error:
-        raise _refuse(503, "the inbox is busy", **{"Retry-After": "10"}) from error
+        raise _refuse(503, "the inbox is busy", "inbox_busy", **{"Retry-After": "10"}) from error
     request.app[INBOX_PROCESSOR].poke()
     log.debug(
         "inbox accepted %s %s from %s (%s signature, key %s)",

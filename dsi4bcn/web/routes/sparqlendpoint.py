@@ -23,10 +23,11 @@ from dsi4bcn.sparql.checks import MAX_QUERY_BYTES, QueryRefused, check_query, ch
 from dsi4bcn.sparql.examples import EXAMPLES
 from dsi4bcn.sparql.protocol import ProtocolRequest, read_request
 from dsi4bcn.sparql.results import SELECT_FORMATS
-from dsi4bcn.web.appkeys import CONFIG, GRAPH, GRAPH_SERVICE, QUERY_SLOTS, TEMPLATES
+from dsi4bcn.web.appkeys import CONFIG, GRAPH, GRAPH_SERVICE, METRICS, QUERY_SLOTS, TEMPLATES
 from dsi4bcn.web.clientaddress import client_address
 from dsi4bcn.web.http import ApiError, body_media_type, json_response, negotiate_or_406, read_upto, request_language
 from dsi4bcn.web.queryslots import SlotRefused
+from dsi4bcn.web.requestmetrics import sparql_outcome
 from dsi4bcn.web.templating import render_page
 
 __all__ = ["routes"]
@@ -80,11 +81,23 @@ async def preflight(request: web.Request) -> web.Response:
 @routes.get("/sparql")
 @routes.post("/sparql")
 async def sparql(request: web.Request) -> web.StreamResponse:
-    """Run a read-only SPARQL query, or describe the service (no query)."""
-    asked = await _read(request)
-    if asked.query is None:
+    """Run a read-only SPARQL query, or describe the service (no query). Each query is counted by its
+    outcome (``dsi4bcn_sparql_queries_total``: ok, or why not)."""
+    metrics = request.app[METRICS]
+    try:
+        asked = await _read(request)
+        answer = None if asked.query is None else await _run(request, asked, asked.query)
+    except ApiError as error:
+        metrics.sparql_queries.labels(sparql_outcome(error)).inc()
+        raise
+    if answer is None:
         return await _describe_service(request)
-    text = asked.query
+    metrics.sparql_queries.labels("ok").inc()
+    return answer
+
+
+async def _run(request: web.Request, asked: ProtocolRequest, text: str) -> web.Response:
+    """The query checked, run in the graph process with the node's limits, and its results."""
     config = request.app[CONFIG]
     known = frozenset(await request.app[GRAPH].graph_names())
     base = f"{config.base_url}/sparql"  # the base IRI of relative IRIs, "defined by the service"

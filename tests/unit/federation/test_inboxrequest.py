@@ -136,7 +136,7 @@ async def test_one_byte_changed_in_the_body_is_a_digest_mismatch(name: str) -> N
     fixture = _fixture(name)
     body = fixture["body"].encode("utf-8").replace(b'"type":"', b'"type": "', 1)
     refusal = await _refusal(_request(fixture, body=body))
-    assert (refusal.status, refusal.reason) == (401, "digest mismatch")
+    assert (refusal.status, refusal.reason, refusal.code) == (401, "digest mismatch", "signature")
 
 
 @pytest.mark.parametrize("name", PAYLOADS)
@@ -178,7 +178,11 @@ async def test_a_key_owned_by_someone_else_is_refused(name: str) -> None:
         owners={fixture["key_id"]: fixture["key_id"].split("#")[0].replace("alice", "mallory").replace("bob", "eve")}
     )
     refusal = await _refusal(_request(fixture), keys=keys)
-    assert (refusal.status, refusal.reason) == (401, "the key's owner is not the activity's actor")
+    assert (refusal.status, refusal.reason, refusal.code) == (
+        401,
+        "the key's owner is not the activity's actor",
+        "key_owner",
+    )
 
 
 @pytest.mark.parametrize("name", PAYLOADS)
@@ -196,7 +200,11 @@ async def test_an_activity_id_on_another_origin_is_refused(name: str, elsewhere:
     activity = json.loads(fixture["body"])
     activity["id"] = elsewhere.format(host=activity["actor"].split("/")[2])
     refusal = await _refusal(_resigned(fixture, activity))
-    assert (refusal.status, refusal.reason) == (400, "the activity id is not on the actor's origin")
+    assert (refusal.status, refusal.reason, refusal.code) == (
+        400,
+        "the activity id is not on the actor's origin",
+        "origins",
+    )
 
 
 async def test_an_activity_id_with_the_default_port_written_out_is_on_the_actors_origin() -> None:
@@ -246,7 +254,7 @@ async def test_an_unsigned_request_is_refused() -> None:
     fixture = _fixture("mastodon-follow-cavage.json")
     unsigned = {name: value for name, value in fixture["headers"].items() if name.lower() != "signature"}
     refusal = await _refusal(HttpRequest("POST", fixture["url"], unsigned, fixture["body"].encode()))
-    assert (refusal.status, refusal.reason) == (401, "the request is not signed")
+    assert (refusal.status, refusal.reason, refusal.code) == (401, "the request is not signed", "unsigned")
     require_signature({"SIGNATURE-INPUT": "x"})  # any case will do
 
 
@@ -264,6 +272,7 @@ async def test_a_body_that_is_no_activity_is_refused_before_the_signature(body: 
     refusal = await _refusal(_request(_fixture("mastodon-follow-cavage.json"), body=body), keys=keys)
     assert refusal.status == 400
     assert reason in refusal.reason
+    assert refusal.code == ("malformed" if body == b"not json" else "shape")
     assert keys.asked == []
 
 

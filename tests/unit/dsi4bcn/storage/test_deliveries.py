@@ -40,3 +40,24 @@ async def test_a_batch_of_successes_is_recorded_in_one_go(tmp_path: Path) -> Non
     assert [d.id for d in left] == [d.id for d in others[1099:]]
     assert await store.failure_days("h0.example") == []
     await database.close()
+
+
+async def test_health_counts_what_is_owed_and_the_hosts_that_fail(database: Database) -> None:
+    store = DeliveryQueue(database)
+    empty = await store.health(dead_after=7)
+    assert (empty.owed, empty.oldest, empty.failing_hosts, empty.dead_hosts) == (0, None, 0, 0)
+    inboxes = ["https://slow.example/inbox", "https://gone.example/inbox"]
+    await store.publish(local="", activity=ACTIVITY, inboxes=inboxes, public=False)
+    slow, gone = sorted(await store.due_deliveries(time.time(), 10), key=lambda delivery: delivery.host)[::-1]
+    await store.retry_later(slow, "HTTP 503", time.time() + 60)
+    async with database.transaction() as connection:
+        await connection.executemany(
+            "INSERT INTO host_failures (host, day) VALUES ('gone.example', ?)",
+            [(f"2026-01-0{day}",) for day in range(1, 8)],
+        )
+    health = await store.health(dead_after=7)
+    assert (health.owed, health.failing_hosts, health.dead_hosts) == (2, 2, 1)
+    assert health.oldest is not None and health.oldest.endswith("Z")
+    await store.give_up(gone, "host unavailable")
+    await store.delivered(slow)
+    assert (await store.health(dead_after=7)).owed == 0
