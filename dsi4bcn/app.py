@@ -28,6 +28,7 @@ from dsi4bcn.fediverse.domainblocks import DomainBlocks
 from dsi4bcn.fediverse.erasure import DeletionCheck
 from dsi4bcn.fediverse.inboxbatches import BatchWriter
 from dsi4bcn.fediverse.ingest import Ingestor
+from dsi4bcn.fediverse.keyrotator import key_rotator
 from dsi4bcn.fediverse.mediafetch import MediaFetcher
 from dsi4bcn.fediverse.noteintake import NoteIntake
 from dsi4bcn.fediverse.outbox import Publisher, profile_announcer
@@ -48,6 +49,7 @@ from dsi4bcn.storage.callstore import Calls
 from dsi4bcn.storage.database import Database, open_database
 from dsi4bcn.storage.deliveries import DeliveryQueue
 from dsi4bcn.storage.follows import Follows
+from dsi4bcn.storage.keyrotations import KeyRotations
 from dsi4bcn.storage.localactors import ProfileStore
 from dsi4bcn.storage.mediastore import MediaStore
 from dsi4bcn.storage.nodesettings import NodeSettings
@@ -87,6 +89,7 @@ from dsi4bcn.web.appkeys import (
     GRAPH_SYNC,
     INBOX_PROCESSOR,
     INBOX_WRITER,
+    KEY_ROTATOR,
     LOOPS,
     MATCHER,
     MEDIA,
@@ -209,8 +212,8 @@ async def _build_delivery(
     app[CALLS], app[RECEIVED_CALLS] = Calls(database), ReceivedCalls(database)
     app[CALL_PUBLISHER] = CallPublisher(app[CALLS], app[FOLLOWS], base_url=config.base_url, language=config.language)
     deliveries = app[DELIVERY_QUEUE] = DeliveryQueue(database)
-    signers = Signers(app[STORE], config.base_url)
-    instance_signer = await signers.signer("")
+    signers = Signers(app[STORE], config.base_url, KeyRotations(database, app[STORE]))
+    instance_signer = await signers.live_signer()
 
     def client() -> ActivityPubClient:
         return ActivityPubClient(session, policy, instance_signer)
@@ -226,6 +229,7 @@ async def _build_delivery(
         backoff_scale=config.backoff_scale,
         is_blocked=blocklist.is_blocked_url,
     )
+    app[KEY_ROTATOR] = key_rotator(config, app[STORE], signers, deliverer.poke)
     return client, deliverer
 
 
@@ -306,6 +310,7 @@ async def _start_federation(
     loops = app[LOOPS]
     loops.start("inbox-processor", processor.run)
     loops.start("deliverer", deliverer.run)
+    loops.start("key-rotation", app[KEY_ROTATOR].run)
     loops.start("peering", peering.run)
     loops.start("media-fetcher", fetcher.run)
 

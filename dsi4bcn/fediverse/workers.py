@@ -12,7 +12,7 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,16 +23,16 @@ from dsi4bcn.fediverse.callintake import CallIntake
 from dsi4bcn.fediverse.ingest import Ingestor
 from dsi4bcn.fediverse.noteintake import NoteIntake
 from dsi4bcn.fediverse.remoteactors import RemoteDirectory
-from dsi4bcn.profiles.iris import actor_iri, instance_actor_iri, parse_actor_iri
+from dsi4bcn.fediverse.signers import Signers
+from dsi4bcn.profiles.iris import instance_actor_iri, parse_actor_iri
 from dsi4bcn.storage.database import storable_text
 from dsi4bcn.storage.deliveries import Delivery, DeliveryQueue
 from dsi4bcn.storage.follows import Follows
 from dsi4bcn.storage.localactors import ProfileStore
 from dsi4bcn.storage.receivedactivities import Incoming, ReceivedActivities
 from federation import activities
-from federation.client import ActivityPubClient, FetchPolicy, RequestSigner
+from federation.client import ActivityPubClient, FetchPolicy
 from federation.errors import ActivityError, FederationError, FetchError, UnsafeURLError
-from federation.httpsig import sign_headers
 from federation.inbox import (
     ActorUpdated,
     AddFollower,
@@ -55,44 +55,6 @@ from federation.retry import MAX_ATTEMPTS, is_permanent_failure, is_unavailable,
 __all__ = ["Deliverer", "InboxProcessor", "Signers"]
 
 log = logging.getLogger(__name__)
-
-
-class Signers:
-    """Request signers for local actors (``''`` is the instance actor), keys read once and kept."""
-
-    def __init__(self, profiles: ProfileStore, base_url: str) -> None:
-        self._profiles = profiles
-        self._base_url = base_url
-        self._keys: dict[str, tuple[str, str]] = {}
-
-    async def _key(self, slug: str) -> tuple[str, str]:
-        if slug not in self._keys:
-            if slug == "":
-                actor = instance_actor_iri(self._base_url)
-            else:
-                record = await self._profiles.get(slug)
-                if record is None:
-                    raise KeyError(slug)
-                actor = actor_iri(self._base_url, record.kind, slug)
-            self._keys[slug] = (f"{actor}#main-key", await self._profiles.private_key_pem(slug))
-        return self._keys[slug]
-
-    async def signer(self, slug: str) -> RequestSigner:
-        """A signer that signs as local actor ``slug``."""
-        key_id, private_pem = await self._key(slug)
-
-        def sign(*, method: str, url: str, body: bytes | None, content_type: str | None) -> Mapping[str, str]:
-            return sign_headers(
-                method=method,
-                url=url,
-                key_id=key_id,
-                private_key_pem=private_pem,
-                now=datetime.now(UTC),
-                body=body,
-                content_type=content_type,
-            )
-
-        return sign
 
 
 class InboxProcessor:
@@ -219,6 +181,9 @@ class InboxProcessor:
             erased = peer is not None and await self._ingestor.erase(effect.actor, peer=peer)
             return "actor removed" + (", profile erased from the graph" if erased else "")
         if isinstance(effect, ActorUpdated):
+            # As Mastodon's Update handler does, the actor's own (verified) document replaces its keys: a
+            # rotated key is learnt, a dropped one forgotten (docs/key-rotation.md).
+            await self._directory.actor_changed(effect.document)
             peer = await self._peer_for(effect.actor)
             if peer is None:
                 return "ignored: a profile from a node that is not a peer"
@@ -367,7 +332,9 @@ class Deliverer:
             log.info("skipping %s: %s failed on %d different days", delivery.inbox, delivery.host, len(days))
             await self._store.give_up(delivery, "host unavailable")
             return False
-        client = ActivityPubClient(self._session, self._policy, await self._signers.signer(delivery.local))
+        client = ActivityPubClient(
+            self._session, self._policy, await self._signers.signer(delivery.local, delivery.activity_id)
+        )
         try:
             answer = await client.post(delivery.inbox, delivery.body.encode("utf-8"))
         except UnsafeURLError as error:  # the address is refused by policy: no retry can change that

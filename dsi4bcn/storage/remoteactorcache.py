@@ -54,7 +54,7 @@ class RemoteActorCache:
         self.db = database
 
     async def remember_actor(self, actor: RemoteActor, keys: Sequence[tuple[str, str]]) -> None:
-        """Store a fetched actor and its public keys ``(key_id, pem)``."""
+        """Store a fetched actor and its public keys ``(key_id, pem)``, which replace those it had."""
         async with self.db.transaction() as connection:
             await connection.execute(
                 "INSERT INTO remote_actors (id, inbox, shared_inbox, document, fetched) VALUES (?, ?, ?, ?, ?)"
@@ -68,6 +68,16 @@ class RemoteActorCache:
                 " public_key_pem = excluded.public_key_pem, fetched = excluded.fetched",
                 [(key_id, actor.id, pem, actor.fetched) for key_id, pem in keys],
             )
+            # The document is the actor's word on its keys: one it no longer lists (a rotated key whose
+            # grace period ended) is forgotten, so that a signature made with it no longer verifies. A
+            # document with no usable key at all changes none (some servers leave keys out of an Update).
+            listed = [key_id for key_id, _pem in keys]
+            if listed:
+                marks = ", ".join("?" for _ in listed)
+                await connection.execute(
+                    f"DELETE FROM remote_keys WHERE owner = ? AND key_id NOT IN ({marks})",  # noqa: S608
+                    (actor.id, *listed),
+                )
 
     async def actor(self, actor_id: str) -> RemoteActor | None:
         """A known remote actor, or None."""
