@@ -71,26 +71,21 @@ class KeyRotations:
                 if local == "":
                     old_number, public_pem, private_pem = await _instance_keys(connection)
                     await _set_instance_keys(connection, keys, old_number + 1)
-                    record = None
                 else:
                     old_number, public_pem, private_pem = await _actor_keys(connection, local)
+                    version = await _next_version(connection, local)
                     await connection.execute(
                         "UPDATE actors SET private_key_pem = ?, public_key_pem = ?, key_number = ?,"
                         " updated = ? WHERE slug = ?",
-                        (
-                            keys.private_pem,
-                            keys.public_pem,
-                            old_number + 1,
-                            await _next_version(connection, local),
-                            local,
-                        ),
+                        (keys.private_pem, keys.public_pem, old_number + 1, version, local),
                     )
-                    record = await self._profiles.record_in(connection, local)
+                # Retired before the record is read, so that the announced document still lists the old key.
                 await connection.execute(
                     "INSERT INTO retired_keys (local, number, public_key_pem, private_key_pem, retired, expires)"
                     " VALUES (?, ?, ?, ?, ?, ?)",
                     (local, old_number, public_pem, private_pem, utc_now(), now + grace),
                 )
+                record = await self._profiles.record_in(connection, local) if local else None
                 update_id = await announce(connection, record)
                 await connection.execute(
                     "UPDATE retired_keys SET update_id = ? WHERE local = ? AND number = ?",

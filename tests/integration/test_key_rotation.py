@@ -115,7 +115,8 @@ def test_a_peer_verifies_the_old_key_during_the_grace_period_and_refuses_it_afte
     b_inbox = f"{b.base_url}/inbox"
     # Given B aggregates A (B's instance actor follows A's) and holds the organisation's key
     assert api(b.base_url, b.token, "POST", "/api/peers", {"url": a.base_url}).status == 202
-    within(20, lambda: directory(b, {"source": urlsplit(a.base_url).netloc})["total"] == 2, "B aggregating A's profiles")
+    source = {"source": urlsplit(a.base_url).netloc}
+    within(20, lambda: directory(b, source)["total"] == 2, "B aggregating A's profiles")
     old_private = _private_key(a, "ateneu-clot")
     assert _signed_post(b_inbox, organisation, old_key, old_private).status == 202
     assert old_key in _keys_held(b, organisation)
@@ -131,6 +132,7 @@ def test_a_peer_verifies_the_old_key_during_the_grace_period_and_refuses_it_afte
     assert _published_keys(a, organisation) == [new_key, old_key]
     # and B receives the Update, signed with the old key, and takes the new key from it
     within(10, lambda: new_key in _keys_held(b, organisation), "B learning the new key from the Update")
+    assert _keys_held(b, organisation) == {new_key, old_key}  # both, as the Update's document lists them
     signed_with = _rows(b, "SELECT key_id FROM inbox WHERE activity_id = ?", rotation["update"])
     assert signed_with == [(old_key,)]
 
