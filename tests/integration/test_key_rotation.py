@@ -186,3 +186,43 @@ def test_a_fedify_follower_accepts_the_rotation_and_verifies_posts_signed_with_t
     assert create["auth"]["keyId"] == rotation["keyId"] == f"{project}#key-2"
     assert "Nova clau" in json.dumps(create["object"])
     assert peer.errors() == [], peer.errors()
+
+
+def test_bad_rotation_requests_change_nothing_and_all_rotates_every_actor(nodes: tuple[Node, Node]) -> None:
+    a, _b = nodes
+    before = _rows(a, "SELECT slug, key_number, public_key_pem FROM actors ORDER BY slug")
+    for body in (
+        {},
+        {"actor": "organisation/ateneu-clot", "all": True},
+        {"all": False},
+        {"actor": "people/x"},
+        {"actor": "project/Not A Slug"},
+        {"actor": 7},
+        [],
+        {"actor": "instance", "extra": 1},
+    ):
+        answer = api(a.base_url, a.token, "POST", "/api/keys/rotate", body)
+        assert answer.status == 422 and answer.json()["code"] == "validation_failed", (body, answer.body)
+    missing = api(a.base_url, a.token, "POST", "/api/keys/rotate", {"actor": "project/ateneu-clot"})
+    assert missing.status == 404 and missing.json()["code"] == "no_such_actor"
+    assert api(a.base_url, None, "POST", "/api/keys/rotate", {"all": True}).status == 401
+    command = [sys.executable, "-m", "dsi4bcn", "key", "rotate", "--actor", "people/x", "--url", a.base_url]
+    refused = subprocess.run([*command, "--token", a.token], capture_output=True, text=True, timeout=60, check=False)
+    assert refused.returncode == 2 and "organisation/NAME" in refused.stderr
+    assert _rows(a, "SELECT slug, key_number, public_key_pem FROM actors ORDER BY slug") == before
+
+    # --all: the instance actor, the organisation and the project, each with a new key id
+    done = subprocess.run(
+        [sys.executable, "-m", "dsi4bcn", "key", "rotate", "--all", "--url", a.base_url, "--token", a.token],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    rotated = {item["actor"]: item for item in json.loads(done.stdout)["rotated"]}
+    instance = f"{a.base_url}/actor"
+    assert set(rotated) == {instance, f"{a.base_url}/organisations/ateneu-clot", f"{a.base_url}/projects/taller-obert"}
+    assert rotated[instance]["keyId"] == f"{instance}#key-2"
+    for actor, item in rotated.items():
+        assert _published_keys(a, actor)[:2] == [item["keyId"], item["retiredKeyId"]]
