@@ -38,11 +38,14 @@ class Signers:
         """The retired keys these signers know of."""
         return self._rotations
 
-    async def _key(self, slug: str) -> tuple[str, str, str]:
+    def _fresh(self) -> None:
         if self._generation != self._profiles.generation:  # an actor changed (its key, maybe)
             self._keys.clear()
             self._announcements = None
             self._generation = self._profiles.generation
+
+    async def _key(self, slug: str) -> tuple[str, str, str]:
+        self._fresh()
         if slug not in self._keys:
             if slug == "":
                 actor, number = instance_actor_iri(self._base_url), (await self._profiles.instance()).key_number
@@ -53,6 +56,15 @@ class Signers:
                 actor, number = actor_iri(self._base_url, record.kind, slug), record.key_number
             self._keys[slug] = (actor, f"{actor}#{key_fragment(number)}", await self._profiles.private_key_pem(slug))
         return self._keys[slug]
+
+    async def announcing(self, slug: str) -> list[str]:
+        """The ids of the ``Update``s announcing a rotation of ``slug`` still signed with the retired key."""
+        self._fresh()
+        if self._rotations is None:
+            return []
+        if self._announcements is None:
+            self._announcements = await self._rotations.signing_keys()
+        return [update for update, key in self._announcements.items() if key.local == slug]
 
     async def _announcing(self, slug: str, actor: str, activity_id: str | None) -> tuple[str, str] | None:
         """The retired key that signs ``activity_id`` if it announces a rotation of ``slug``, else None."""

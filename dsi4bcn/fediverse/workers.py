@@ -214,6 +214,7 @@ class InboxProcessor:
 
 
 _FLUSH_DELAY = 0.05
+_ANNOUNCEMENT_WAIT = 0.5  # seconds a delivery waits for its actor's key rotation Update to go first
 
 
 class Deliverer:
@@ -332,6 +333,8 @@ class Deliverer:
             log.info("skipping %s: %s failed on %d different days", delivery.inbox, delivery.host, len(days))
             await self._store.give_up(delivery, "host unavailable")
             return False
+        if await self._after_announcement(delivery):
+            return False
         client = ActivityPubClient(
             self._session, self._policy, await self._signers.signer(delivery.local, delivery.activity_id)
         )
@@ -348,6 +351,18 @@ class Deliverer:
             return True
         await self._failed(delivery, f"HTTP {answer.status}", permanent=is_permanent_failure(answer.status))
         return False
+
+    async def _after_announcement(self, delivery: Delivery) -> bool:
+        """Postpone (True) a delivery of an actor whose key rotation's ``Update`` has not yet been tried at
+        the same host: Mastodon must take the new key from that ``Update`` before a request signed with it
+        arrives, or it refetches the key and re-sends its users' follows (docs/key-rotation.md)."""
+        waiting = [
+            update for update in await self._signers.announcing(delivery.local) if update != delivery.activity_id
+        ]
+        if not waiting or not await self._store.first_attempt_owed(waiting, delivery.host):
+            return False
+        await self._store.postpone(delivery, time.time() + _ANNOUNCEMENT_WAIT)
+        return True
 
     async def _failed(self, delivery: Delivery, error: str, *, permanent: bool) -> None:
         attempts = delivery.attempts + 1
