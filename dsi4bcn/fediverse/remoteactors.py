@@ -179,11 +179,16 @@ class RemoteDirectory:
     async def actor_changed(self, document: Mapping[str, Any]) -> bool:
         """Take the actor's own document, received in a verified ``Update`` (or ``Create``) of itself, as
         what it now is: its keys replace those held (Mastodon's ``Update`` handler does the same). False if
-        the document is not usable as an actor (then nothing changes)."""
+        the document is not usable as an actor, or changes no key held (then nothing is written: a peer's
+        profile updates, by the thousand, cost no write here, and an actor never met is not stored)."""
         try:
-            await self._store_actor(document)
+            info = read_actor(document)
         except ActivityError:
             return False
+        held = await self._store.keys_of(info.id)
+        if not held or not info.keys or held == set(info.keys):
+            return False
+        await self._store_actor(document)
         return True
 
     async def _store_actor(self, document: Mapping[str, Any]) -> RemoteActor:

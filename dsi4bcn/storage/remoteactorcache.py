@@ -94,6 +94,11 @@ class RemoteActorCache:
         row = await self.db.one("SELECT key_id FROM remote_keys WHERE owner = ? LIMIT 1", (owner,))
         return str(row[0]) if row else None
 
+    async def keys_of(self, owner: str) -> set[tuple[str, str]]:
+        """The stored keys of ``owner``, as ``(key_id, pem)``."""
+        rows = await self.db.all("SELECT key_id, public_key_pem FROM remote_keys WHERE owner = ?", (owner,))
+        return {(str(row[0]), str(row[1])) for row in rows}
+
     async def remove_actor(self, actor: str) -> None:
         """Forget everything about a deleted remote actor in one transaction: its cached keys and document,
         and its follows both ways."""
