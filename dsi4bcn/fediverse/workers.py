@@ -183,10 +183,12 @@ class InboxProcessor:
         if isinstance(effect, ActorUpdated):
             # As Mastodon's Update handler does, the actor's own (verified) document replaces its keys: a
             # rotated key is learnt, a dropped one forgotten (docs/key-rotation.md).
-            await self._directory.actor_changed(effect.document)
+            keys = await self._directory.actor_changed(effect.document)
             peer = await self._peer_for(effect.actor)
+            if peer == effect.actor:  # a peer node's own actor is no profile
+                return "the peer's own actor: " + ("keys replaced" if keys else "nothing changed")
             if peer is None:
-                return "ignored: a profile from a node that is not a peer"
+                return ("keys replaced; " if keys else "") + "ignored: a profile from a node that is not a peer"
             outcome = await self._ingestor.ingest(
                 effect.document, peer=peer, activity_id=incoming.activity_id, key_id=incoming.key_id
             )

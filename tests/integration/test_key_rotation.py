@@ -189,7 +189,7 @@ def test_a_fedify_follower_accepts_the_rotation_and_verifies_posts_signed_with_t
 
 
 def test_bad_rotation_requests_change_nothing_and_all_rotates_every_actor(nodes: tuple[Node, Node]) -> None:
-    a, _b = nodes
+    a, b = nodes
     before = _rows(a, "SELECT slug, key_number, public_key_pem FROM actors ORDER BY slug")
     for body in (
         {},
@@ -226,3 +226,11 @@ def test_bad_rotation_requests_change_nothing_and_all_rotates_every_actor(nodes:
     assert rotated[instance]["keyId"] == f"{instance}#key-2"
     for actor, item in rotated.items():
         assert _published_keys(a, actor)[:2] == [item["keyId"], item["retiredKeyId"]]
+
+    # B, a peer of A, takes the new key of A's instance actor from its Update (no profile is made of it)
+    def outcome() -> list[tuple[Any, ...]]:
+        return _rows(b, "SELECT outcome FROM inbox WHERE activity_id = ?", rotated[instance]["update"])
+
+    within(10, lambda: outcome() and outcome()[0][0] is not None, "B processing the instance actor's Update")
+    assert outcome() == [("the peer's own actor: keys replaced",)]
+    assert f"{instance}#key-2" in _keys_held(b, instance)
