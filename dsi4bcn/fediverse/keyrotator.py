@@ -105,7 +105,11 @@ class KeyRotator:
         slugs = [""] + [
             record.slug for kind in ("organisation", "project") for record in await self._profiles.list(kind)
         ]
-        return [await self.rotate(slug) for slug in slugs]
+        rotations = []
+        for slug in slugs:
+            with contextlib.suppress(KeyError):  # deleted meanwhile
+                rotations.append(await self.rotate(slug))
+        return rotations
 
     def actor_id(self, local: str, record: ActorRecord | None = None) -> str:
         """The id of actor ``local`` (its record saves a read)."""
