@@ -49,7 +49,6 @@ from dsi4bcn.storage.callstore import Calls
 from dsi4bcn.storage.database import Database, open_database
 from dsi4bcn.storage.deliveries import DeliveryQueue
 from dsi4bcn.storage.follows import Follows
-from dsi4bcn.storage.keyrotations import KeyRotations
 from dsi4bcn.storage.localactors import ProfileStore
 from dsi4bcn.storage.mediastore import MediaStore
 from dsi4bcn.storage.nodesettings import NodeSettings
@@ -212,7 +211,7 @@ async def _build_delivery(
     app[CALLS], app[RECEIVED_CALLS] = Calls(database), ReceivedCalls(database)
     app[CALL_PUBLISHER] = CallPublisher(app[CALLS], app[FOLLOWS], base_url=config.base_url, language=config.language)
     deliveries = app[DELIVERY_QUEUE] = DeliveryQueue(database)
-    signers = Signers(app[STORE], config.base_url, KeyRotations(database, app[STORE]))
+    signers = Signers(app[STORE], config.base_url, database)
     instance_signer = await signers.live_signer()
 
     def client() -> ActivityPubClient:

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from dsi4bcn.profiles.iris import actor_iri, instance_actor_iri
+from dsi4bcn.storage.database import Database
 from dsi4bcn.storage.keyrotations import KeyRotations, SigningKey
 from dsi4bcn.storage.localactors import ProfileStore
 from federation.client import RequestSigner
@@ -24,10 +25,11 @@ class Signers:
     actors change (a key rotation among them). The ``Update`` that announces a rotation is signed with the
     retired key while it is kept (docs/key-rotation.md)."""
 
-    def __init__(self, profiles: ProfileStore, base_url: str, rotations: KeyRotations | None = None) -> None:
+    def __init__(self, profiles: ProfileStore, base_url: str, database: Database | None = None) -> None:
         self._profiles = profiles
         self._base_url = base_url
-        self._rotations = rotations
+        # Without the database, no rotation is known: the current keys sign everything.
+        self._rotations = KeyRotations(database, profiles) if database is not None else None
         self._keys: dict[str, tuple[str, str, str]] = {}  # slug -> (actor, key id, private key)
         self._announcements: dict[str, SigningKey] | None = None
         self._generation = -1

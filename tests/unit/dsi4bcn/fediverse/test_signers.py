@@ -33,7 +33,7 @@ async def test_the_rotation_update_is_signed_with_the_old_key_and_everything_els
     try:
         profiles = ProfileStore(database)
         rotations = KeyRotations(database, profiles)
-        signers = Signers(profiles, BASE, rotations)
+        signers = Signers(profiles, BASE, database)
         old, _ = await profiles.put("organisation", "ateneu", ORG, None)
         live = await signers.live_signer()
         sign = await signers.signer("ateneu", "https://n.example/activities/1")

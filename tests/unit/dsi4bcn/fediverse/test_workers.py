@@ -64,7 +64,7 @@ async def test_an_actors_deliveries_wait_until_its_key_rotation_update_was_tried
     policy = FetchPolicy(allow_private_network=True)
     session = create_session(policy)
     try:
-        deliverer = Deliverer(store, Signers(profiles, "https://n.example", rotations), session, policy)
+        deliverer = Deliverer(store, Signers(profiles, "https://n.example", database), session, policy)
         by_id = {d.activity_id: d for d in await store.due_deliveries(time.time(), 10)}
         # The post waits (no attempt counted) while the Update has not been tried at that host
         assert not await deliverer._attempt(by_id["https://n.example/post"])
