@@ -28,7 +28,6 @@ from dsi4bcn.fediverse.domainblocks import DomainBlocks
 from dsi4bcn.fediverse.erasure import DeletionCheck
 from dsi4bcn.fediverse.inboxbatches import BatchWriter
 from dsi4bcn.fediverse.ingest import Ingestor
-from dsi4bcn.fediverse.keyrotator import key_rotator
 from dsi4bcn.fediverse.mediafetch import MediaFetcher
 from dsi4bcn.fediverse.noteintake import NoteIntake
 from dsi4bcn.fediverse.outbox import Publisher, profile_announcer
@@ -88,7 +87,6 @@ from dsi4bcn.web.appkeys import (
     GRAPH_SYNC,
     INBOX_PROCESSOR,
     INBOX_WRITER,
-    KEY_ROTATOR,
     LOOPS,
     MATCHER,
     MEDIA,
@@ -109,6 +107,7 @@ from dsi4bcn.web.appkeys import (
 from dsi4bcn.web.auditing import audit_changes
 from dsi4bcn.web.errormiddleware import json_errors
 from dsi4bcn.web.http import MAX_BODY
+from dsi4bcn.web.keyservices import start_key_rotation
 from dsi4bcn.web.languagecookie import remember_language
 from dsi4bcn.web.nodeidentityview import load_identity
 from dsi4bcn.web.primaryproxy import forward_to_primary, primary_session
@@ -228,7 +227,7 @@ async def _build_delivery(
         backoff_scale=config.backoff_scale,
         is_blocked=blocklist.is_blocked_url,
     )
-    app[KEY_ROTATOR] = key_rotator(config, app[STORE], signers, deliverer.poke)
+    start_key_rotation(app, config, signers, deliverer.poke)
     return client, deliverer
 
 
@@ -309,7 +308,6 @@ async def _start_federation(
     loops = app[LOOPS]
     loops.start("inbox-processor", processor.run)
     loops.start("deliverer", deliverer.run)
-    loops.start("key-rotation", app[KEY_ROTATOR].run)
     loops.start("peering", peering.run)
     loops.start("media-fetcher", fetcher.run)
 
