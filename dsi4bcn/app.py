@@ -110,6 +110,7 @@ from dsi4bcn.web.appkeys import (
 from dsi4bcn.web.auditing import audit_changes
 from dsi4bcn.web.errormiddleware import json_errors
 from dsi4bcn.web.http import MAX_BODY
+from dsi4bcn.web.keyservices import start_key_rotation
 from dsi4bcn.web.languagecookie import remember_language
 from dsi4bcn.web.metricsaccess import ensure_metrics_token
 from dsi4bcn.web.nodeidentityview import load_identity
@@ -215,8 +216,8 @@ async def _build_delivery(
     app[CALLS], app[RECEIVED_CALLS] = Calls(database), ReceivedCalls(database)
     app[CALL_PUBLISHER] = CallPublisher(app[CALLS], app[FOLLOWS], base_url=config.base_url, language=config.language)
     deliveries = app[DELIVERY_QUEUE] = DeliveryQueue(database)
-    signers = Signers(app[STORE], config.base_url)
-    instance_signer = await signers.signer("")
+    signers = Signers(app[STORE], config.base_url, database)
+    instance_signer = await signers.live_signer()
 
     def client() -> ActivityPubClient:
         return ActivityPubClient(session, policy, instance_signer)
@@ -233,6 +234,7 @@ async def _build_delivery(
         is_blocked=blocklist.is_blocked_url,
         metrics=app[METRICS],
     )
+    start_key_rotation(app, config, signers, deliverer.poke)
     return client, deliverer
 
 

@@ -5,7 +5,8 @@ Environment fallbacks: ``DSI4BCN_DATA_DIR``, ``DSI4BCN_BASE_URL``, ``HOST``, ``P
 ``DSI4BCN_AUTHORIZED_FETCH``, ``DSI4BCN_DELIVERY_BACKOFF_SCALE``, ``DSI4BCN_INBOX_RATE``,
 ``DSI4BCN_QUERY_TIMEOUT``, ``DSI4BCN_RESULT_CAP``, ``DSI4BCN_QUERIES_PER_CLIENT``,
 ``DSI4BCN_QUERY_QUEUE_PER_CLIENT``, ``DSI4BCN_RESYNC_INTERVAL``, ``DSI4BCN_TRUSTED_PROXIES``,
-``DSI4BCN_METRICS_TOKEN``, ``DSI4BCN_METRICS_LOCALHOST``, ``DSI4BCN_LOG_FORMAT``.
+``DSI4BCN_METRICS_TOKEN``, ``DSI4BCN_METRICS_LOCALHOST``, ``DSI4BCN_LOG_FORMAT``, ``DSI4BCN_WORKERS``,
+``DSI4BCN_KEY_GRACE_PERIOD``.
 """
 
 import hashlib
@@ -65,6 +66,8 @@ class Config:
     metrics_token: str | None = None
     metrics_localhost: bool = False
     log_format: str = "text"
+    # Seconds an actor's old key stays published after a key rotation (docs/key-rotation.md).
+    key_grace_period: float = 48 * 3600.0
     # Seconds a client has to send a request body before it gets 408.
     body_timeout: float = 20.0
     # Reverse proxies whose X-Forwarded-For says who the client is (dsi4bcn.web.clientaddress); none by default.
@@ -254,6 +257,7 @@ _TUNING: tuple[tuple[str, str, float], ...] = (
     ("query_queue_per_client", "DSI4BCN_QUERY_QUEUE_PER_CLIENT", 16),
     ("resync_interval", "DSI4BCN_RESYNC_INTERVAL", 300.0),
     ("body_timeout", "DSI4BCN_BODY_TIMEOUT", 20.0),
+    ("key_grace_period", "DSI4BCN_KEY_GRACE_PERIOD", 48 * 3600.0),
 )
 MAX_WORKERS = 64
 

@@ -42,11 +42,17 @@ def actor_document(
     preferred_username: str,
     public_key_pem: str,
     properties: Mapping[str, Any] | None = None,
+    key_id: str | None = None,
+    retired_keys: Sequence[tuple[str, str]] = (),
 ) -> dict[str, Any]:
     """An actor with everything peers need, plus ``properties`` (name, summary, profile terms...).
 
     The first entry of ``types`` must be one Mastodon supports, since Misskey-like servers read only the
-    first type of a list.
+    first type of a list. ``key_id`` is the current key's id (``{id}#main-key`` by default);
+    ``retired_keys`` (``(key id, pem)``) are keys replaced by a rotation still in their grace period: they
+    follow the current key in a ``publicKey`` list, whose first entry is the only one Mastodon reads
+    (``ProcessAccountService#public_key``, ``first_of_value``) while Fedify and this node look a key up by
+    its id among all of them (docs/key-rotation.md).
     """
     if not types or types[0] not in SUPPORTED_ACTOR_TYPES:
         raise ValueError(f"the first actor type must be one of {sorted(SUPPORTED_ACTOR_TYPES)}")
@@ -61,17 +67,22 @@ def actor_document(
         "following": endpoints.following,
         "endpoints": {"sharedInbox": endpoints.shared_inbox},
         "url": endpoints.url,
-        "publicKey": {
-            "id": endpoints.key_id,
-            "owner": endpoints.id,
-            "publicKeyPem": public_key_pem,
-        },
+        "publicKey": _public_keys(endpoints.id, key_id or endpoints.key_id, public_key_pem, retired_keys),
     }
     for key, value in (properties or {}).items():
         if key in document:
             raise ValueError(f"property {key!r} is set by the protocol layer")
         document[key] = value
     return document
+
+
+def _public_keys(
+    owner: str, key_id: str, pem: str, retired: Sequence[tuple[str, str]]
+) -> dict[str, str] | list[dict[str, str]]:
+    current = {"id": key_id, "owner": owner, "publicKeyPem": pem}
+    if not retired:
+        return current
+    return [current, *({"id": old_id, "owner": owner, "publicKeyPem": old_pem} for old_id, old_pem in retired)]
 
 
 def ordered_collection(

@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from federation.errors import KeyFormatError
 from federation.types import KeyPair
 
-__all__ = ["generate_key_pair", "load_private_key", "public_pem_of"]
+__all__ = ["generate_key_pair", "key_fragment", "load_private_key", "public_pem_of"]
 
 _RSA_BITS = 2048
 
@@ -23,6 +23,12 @@ def generate_key_pair(bits: int = _RSA_BITS) -> KeyPair:
         serialization.NoEncryption(),
     ).decode("ascii")
     return KeyPair(private_pem=private_pem, public_pem=_public_pem(private_key))
+
+
+def key_fragment(number: int) -> str:
+    """The fragment of an actor's key id for its ``number``-th key: ``main-key`` for the first (as Mastodon
+    names it), ``key-N`` after a rotation, so that no cache keyed by key id can take one key for another."""
+    return "main-key" if number <= 1 else f"key-{number}"
 
 
 def load_private_key(private_pem: str) -> rsa.RSAPrivateKey:

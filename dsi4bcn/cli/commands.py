@@ -26,6 +26,7 @@ from dsi4bcn.cli.inputs import (
     read_bytes,
     read_document,
 )
+from dsi4bcn.cli.keycommands import key_request
 from dsi4bcn.cli.parser import build_parser
 from dsi4bcn.cli.servecommand import serve_command
 from dsi4bcn.config import DEFAULT_DATA_DIR, DEFAULT_PORT
@@ -296,6 +297,7 @@ _REQUESTS: Mapping[str, Callable[[argparse.Namespace], ApiRequest]] = {
     "match": _match_request,
     "user": _user_request,
     "call": _call_request,
+    "key": key_request,
 }
 
 

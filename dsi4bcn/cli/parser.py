@@ -9,6 +9,7 @@ from typing import TypeAlias
 from dsi4bcn import __version__
 from dsi4bcn.cli.backupcommands import add_backup_commands
 from dsi4bcn.cli.doctor import add_doctor_command
+from dsi4bcn.cli.keycommands import add_key_command
 from dsi4bcn.config import DEFAULT_DATA_DIR, DEFAULT_PORT
 from dsi4bcn.profiles.validation import KINDS
 
@@ -32,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_match(commands, common)
     _add_user(commands, common)
     _add_call(commands, common)
+    add_key_command(commands, common)
     add_backup_commands(commands)
     add_doctor_command(commands)
     return parser

@@ -15,7 +15,8 @@ rather than queueing behind slow hosts.
 import asyncio
 import time
 from collections import Counter, OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 from urllib.parse import urldefrag
 
 from dsi4bcn.storage.localactors import utc_now
@@ -173,9 +174,29 @@ class RemoteDirectory:
         if self._is_blocked(url):
             raise FetchError(f"{url} is on a domain blocked on this node")
         document = await self._client().fetch_object(url)
+        return await self._store_actor(document)
+
+    async def actor_changed(self, document: Mapping[str, Any]) -> bool:
+        """Take the actor's own document, received in a verified ``Update`` (or ``Create``) of itself, as
+        what it now is: its keys replace those held (Mastodon's ``Update`` handler does the same). False if
+        the document is not usable as an actor, or changes no key held (then nothing is written: a peer's
+        profile updates, by the thousand, cost no write here, and an actor never met is not stored)."""
+        try:
+            info = read_actor(document)
+        except ActivityError:
+            return False
+        held = await self._store.keys_of(info.id)
+        if not held or not info.keys or held == set(info.keys):
+            return False
+        await self._store_actor(document)
+        return True
+
+    async def _store_actor(self, document: Mapping[str, Any]) -> RemoteActor:
         info = read_actor(document)
-        actor = RemoteActor(info.id, info.inbox, info.shared_inbox, document, utc_now())
+        actor = RemoteActor(info.id, info.inbox, info.shared_inbox, dict(document), utc_now())
         await self._store.remember_actor(actor, info.keys)
+        if info.keys:
+            self.forget(info.id)
         for key_id, pem in info.keys:
             self._remember(ResolvedKey(key_id, info.id, pem))
         return actor

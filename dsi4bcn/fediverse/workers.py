@@ -12,7 +12,7 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,17 +23,17 @@ from dsi4bcn.fediverse.callintake import CallIntake
 from dsi4bcn.fediverse.ingest import Ingestor
 from dsi4bcn.fediverse.noteintake import NoteIntake
 from dsi4bcn.fediverse.remoteactors import RemoteDirectory
+from dsi4bcn.fediverse.signers import Signers
 from dsi4bcn.metrics import NodeMetrics
-from dsi4bcn.profiles.iris import actor_iri, instance_actor_iri, parse_actor_iri
+from dsi4bcn.profiles.iris import instance_actor_iri, parse_actor_iri
 from dsi4bcn.storage.database import storable_text
 from dsi4bcn.storage.deliveries import Delivery, DeliveryQueue
 from dsi4bcn.storage.follows import Follows
 from dsi4bcn.storage.localactors import ProfileStore
 from dsi4bcn.storage.receivedactivities import Incoming, ReceivedActivities
 from federation import activities
-from federation.client import ActivityPubClient, FetchPolicy, RequestSigner
+from federation.client import ActivityPubClient, FetchPolicy
 from federation.errors import ActivityError, FederationError, FetchError, UnsafeURLError
-from federation.httpsig import sign_headers
 from federation.inbox import (
     ActorUpdated,
     AddFollower,
@@ -56,44 +56,6 @@ from federation.retry import MAX_ATTEMPTS, is_permanent_failure, is_unavailable,
 __all__ = ["Deliverer", "InboxProcessor", "Signers"]
 
 log = logging.getLogger(__name__)
-
-
-class Signers:
-    """Request signers for local actors (``''`` is the instance actor), keys read once and kept."""
-
-    def __init__(self, profiles: ProfileStore, base_url: str) -> None:
-        self._profiles = profiles
-        self._base_url = base_url
-        self._keys: dict[str, tuple[str, str]] = {}
-
-    async def _key(self, slug: str) -> tuple[str, str]:
-        if slug not in self._keys:
-            if slug == "":
-                actor = instance_actor_iri(self._base_url)
-            else:
-                record = await self._profiles.get(slug)
-                if record is None:
-                    raise KeyError(slug)
-                actor = actor_iri(self._base_url, record.kind, slug)
-            self._keys[slug] = (f"{actor}#main-key", await self._profiles.private_key_pem(slug))
-        return self._keys[slug]
-
-    async def signer(self, slug: str) -> RequestSigner:
-        """A signer that signs as local actor ``slug``."""
-        key_id, private_pem = await self._key(slug)
-
-        def sign(*, method: str, url: str, body: bytes | None, content_type: str | None) -> Mapping[str, str]:
-            return sign_headers(
-                method=method,
-                url=url,
-                key_id=key_id,
-                private_key_pem=private_pem,
-                now=datetime.now(UTC),
-                body=body,
-                content_type=content_type,
-            )
-
-        return sign
 
 
 class InboxProcessor:
@@ -222,9 +184,14 @@ class InboxProcessor:
             erased = peer is not None and await self._ingestor.erase(effect.actor, peer=peer)
             return "actor removed" + (", profile erased from the graph" if erased else "")
         if isinstance(effect, ActorUpdated):
+            # As Mastodon's Update handler does, the actor's own (verified) document replaces its keys: a
+            # rotated key is learnt, a dropped one forgotten (docs/key-rotation.md).
+            keys = await self._directory.actor_changed(effect.document)
             peer = await self._peer_for(effect.actor)
+            if peer == effect.actor:  # a peer node's own actor is no profile
+                return "the peer's own actor: " + ("keys replaced" if keys else "nothing changed")
             if peer is None:
-                return "ignored: a profile from a node that is not a peer"
+                return ("keys replaced; " if keys else "") + "ignored: a profile from a node that is not a peer"
             outcome = await self._ingestor.ingest(
                 effect.document, peer=peer, activity_id=incoming.activity_id, key_id=incoming.key_id
             )
@@ -252,6 +219,7 @@ class InboxProcessor:
 
 
 _FLUSH_DELAY = 0.05
+_ANNOUNCEMENT_WAIT = 0.5  # seconds a delivery waits for its actor's key rotation Update to go first
 
 
 class Deliverer:
@@ -372,7 +340,11 @@ class Deliverer:
             log.info("skipping %s: %s failed on %d different days", delivery.inbox, delivery.host, len(days))
             await self._store.give_up(delivery, "host unavailable")
             return False
-        client = ActivityPubClient(self._session, self._policy, await self._signers.signer(delivery.local))
+        if await self._after_announcement(delivery):
+            return False
+        client = ActivityPubClient(
+            self._session, self._policy, await self._signers.signer(delivery.local, delivery.activity_id)
+        )
         try:
             answer = await client.post(delivery.inbox, delivery.body.encode("utf-8"))
         except FetchError as error:  # an address refused by policy (UnsafeURLError): no retry can change that
@@ -383,6 +355,18 @@ class Deliverer:
             return True
         await self._failed(delivery, f"HTTP {answer.status}", permanent=is_permanent_failure(answer.status))
         return False
+
+    async def _after_announcement(self, delivery: Delivery) -> bool:
+        """Postpone (True) a delivery of an actor whose key rotation's ``Update`` has not yet been tried at
+        the same host: Mastodon must take the new key from that ``Update`` before a request signed with it
+        arrives, or it refetches the key and re-sends its users' follows (docs/key-rotation.md)."""
+        waiting = [
+            update for update in await self._signers.announcing(delivery.local) if update != delivery.activity_id
+        ]
+        if not waiting or not await self._store.first_attempt_owed(waiting, delivery.host):
+            return False
+        await self._store.postpone(delivery, time.time() + _ANNOUNCEMENT_WAIT)
+        return True
 
     async def _failed(self, delivery: Delivery, error: str, *, permanent: bool) -> None:
         attempts = delivery.attempts + 1

@@ -21,6 +21,10 @@ class ActorRecord:
     published: str
     updated: str
     deleted: str | None = None
+    # The current key's number (1 is ``#main-key``) and the retired keys still in their grace period,
+    # ``(number, public PEM)`` (docs/key-rotation.md).
+    key_number: int = 1
+    retired_keys: tuple[tuple[int, str], ...] = ()
 
     def name(self, language: str) -> str:
         """The name in ``language``, else in another of ca/es/en, else any."""
@@ -37,3 +41,5 @@ class InstanceRecord:
 
     public_key_pem: str
     published: str
+    key_number: int = 1
+    retired_keys: tuple[tuple[int, str], ...] = ()

@@ -6,7 +6,7 @@ it and shows it as a group rather than as a bot (``Service``, ``Application``) o
 See docs/profiles.md for every term.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
@@ -15,6 +15,7 @@ from dsi4bcn.profiles.actorrecords import ActorRecord, InstanceRecord
 from dsi4bcn.profiles.fields import FIELDS
 from dsi4bcn.profiles.iris import actor_iri, instance_actor_iri, profile_page, shared_inbox
 from federation.actors import actor_document, endpoints_for
+from federation.keys import key_fragment
 from vocab.contexts import published_context
 
 __all__ = ["ACTOR_TYPES", "pick_language", "render_actor", "render_instance_actor", "text_to_html"]
@@ -122,7 +123,16 @@ def render_actor(record: ActorRecord, *, base_url: str, authority: str, language
         preferred_username=record.slug,
         public_key_pem=record.public_key_pem,
         properties=properties,
+        **_keys(endpoints.id, record.key_number, record.retired_keys),
     )
+
+
+def _keys(actor: str, number: int, retired: Sequence[tuple[int, str]]) -> dict[str, Any]:
+    """The current key's id and the retired keys still published, as ``actor_document`` takes them."""
+    return {
+        "key_id": f"{actor}#{key_fragment(number)}",
+        "retired_keys": [(f"{actor}#{key_fragment(old)}", pem) for old, pem in retired],
+    }
 
 
 _INSTANCE_NAMES = {
@@ -145,6 +155,7 @@ def render_instance_actor(
         endpoints=endpoints,
         preferred_username=hostname,
         public_key_pem=record.public_key_pem,
+        **_keys(iri, record.key_number, record.retired_keys),
         properties={
             "name": names[language],
             "nameMap": names,

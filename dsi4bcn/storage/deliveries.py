@@ -151,6 +151,20 @@ class DeliveryQueue:
                 await connection.execute("DELETE FROM host_failures WHERE host = ?", (host,))
         failing.difference_update(answered)
 
+    async def first_attempt_owed(self, activity_ids: Sequence[str], host: str) -> bool:
+        """Whether one of ``activity_ids`` is owed to ``host`` and has not been tried there yet."""
+        marks = ",".join("?" * len(activity_ids))
+        row = await self.db.one(
+            f"SELECT 1 FROM deliveries WHERE activity_id IN ({marks}) AND host = ? AND attempts = 0 LIMIT 1",  # noqa: S608
+            (*activity_ids, host),
+        )
+        return row is not None
+
+    async def postpone(self, delivery: Delivery, next_attempt: float) -> None:
+        """Try a delivery later without counting an attempt (it waits for another one to go first)."""
+        async with self.db.transaction() as connection:
+            await connection.execute("UPDATE deliveries SET next_attempt = ? WHERE id = ?", (next_attempt, delivery.id))
+
     async def give_up(self, delivery: Delivery, reason: str) -> None:
         """Drop a delivery that can never succeed (gone inbox, too many attempts, unavailable host)."""
         async with self.db.transaction() as connection:

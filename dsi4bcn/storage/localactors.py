@@ -57,6 +57,12 @@ def _canonical_json(fields: Mapping[str, Any]) -> str:
     return json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
 
 
+def _retired(text: str | None) -> tuple[tuple[int, str], ...]:
+    """The retired keys still published, newest first, from the JSON the query makes of them."""
+    pairs = [(int(number), str(pem)) for number, pem in json.loads(text or "[]")]
+    return tuple(sorted(pairs, reverse=True))
+
+
 def _record(row: aiosqlite.Row) -> ActorRecord:
     return ActorRecord(
         kind=row["kind"],
@@ -67,10 +73,20 @@ def _record(row: aiosqlite.Row) -> ActorRecord:
         published=row["published"],
         updated=row["updated"],
         deleted=row["deleted"],
+        key_number=row["key_number"],
+        retired_keys=_retired(row["retired"]),
     )
 
 
-_COLUMNS = "slug, kind, organisation, profile, public_key_pem, published, updated, deleted"
+# The retired keys still in their grace period come with the actor (migration 0015, docs/key-rotation.md).
+_RETIRED = (
+    "SELECT json_group_array(json_array(number, public_key_pem)) FROM retired_keys"
+    " WHERE retired_keys.local = {local} AND dropped IS NULL"
+)
+_COLUMNS = (
+    "slug, kind, organisation, profile, public_key_pem, published, updated, deleted, key_number,"
+    f" ({_RETIRED.format(local='actors.slug')}) AS retired"
+)
 
 
 class ProfileStore:
@@ -85,15 +101,54 @@ class ProfileStore:
         self._records: dict[str, ActorRecord | None] = {}
         self._records_generation = -1
 
+    @property
+    def write_lock(self) -> asyncio.Lock:
+        """The lock every read-check-write of actors holds (a key rotation takes it too)."""
+        return self._write_lock
+
+    def changed(self) -> None:
+        """Note a change made outside this class (a key rotation): cached records and documents go."""
+        self.generation += 1
+
+    async def record_in(self, connection: Connection, slug: str) -> ActorRecord:
+        """Inside a transaction: the actor ``slug`` as it stands (it must exist)."""
+        return await self._get(connection, slug)
+
+    async def instance_in(self, connection: Connection) -> InstanceRecord:
+        """Inside a transaction: the instance actor as it stands (it must exist)."""
+        names = ("instance_public_key_pem", "instance_created", "instance_key_number")
+        async with connection.execute("SELECT name, value FROM node_settings WHERE name IN (?, ?, ?)", names) as cursor:
+            settings = {str(row[0]): str(row[1]) for row in await cursor.fetchall()}
+        async with connection.execute(_RETIRED.format(local="''")) as cursor:
+            row = await cursor.fetchone()
+        return InstanceRecord(
+            settings["instance_public_key_pem"],
+            settings["instance_created"],
+            key_number=int(settings.get("instance_key_number", 1)),
+            retired_keys=_retired(row[0] if row else None),
+        )
+
+    async def _instance_record(self) -> InstanceRecord | None:
+        settings = await self._settings("instance_public_key_pem", "instance_created", "instance_key_number")
+        if "instance_public_key_pem" not in settings or "instance_created" not in settings:
+            return None
+        row = await self._db.one(_RETIRED.format(local="''"))
+        return InstanceRecord(
+            settings["instance_public_key_pem"],
+            settings["instance_created"],
+            key_number=int(settings.get("instance_key_number", 1)),
+            retired_keys=_retired(row[0] if row else None),
+        )
+
     async def instance(self) -> InstanceRecord:
         """The instance actor, created with a fresh key pair on first use."""
-        settings = await self._settings("instance_public_key_pem", "instance_created")
-        if len(settings) == 2:
-            return InstanceRecord(settings["instance_public_key_pem"], settings["instance_created"])
+        known = await self._instance_record()
+        if known is not None:
+            return known
         async with self._write_lock:
-            settings = await self._settings("instance_public_key_pem", "instance_created")
-            if len(settings) == 2:
-                return InstanceRecord(settings["instance_public_key_pem"], settings["instance_created"])
+            known = await self._instance_record()
+            if known is not None:
+                return known
             keys = await asyncio.to_thread(generate_key_pair)
             created = utc_now()
             async with self._db.transaction() as connection:

@@ -54,7 +54,7 @@ class RemoteActorCache:
         self.db = database
 
     async def remember_actor(self, actor: RemoteActor, keys: Sequence[tuple[str, str]]) -> None:
-        """Store a fetched actor and its public keys ``(key_id, pem)``."""
+        """Store a fetched actor and its public keys ``(key_id, pem)``, which replace those it had."""
         async with self.db.transaction() as connection:
             await connection.execute(
                 "INSERT INTO remote_actors (id, inbox, shared_inbox, document, fetched) VALUES (?, ?, ?, ?, ?)"
@@ -68,6 +68,16 @@ class RemoteActorCache:
                 " public_key_pem = excluded.public_key_pem, fetched = excluded.fetched",
                 [(key_id, actor.id, pem, actor.fetched) for key_id, pem in keys],
             )
+            # The document is the actor's word on its keys: one it no longer lists (a rotated key whose
+            # grace period ended) is forgotten, so that a signature made with it no longer verifies. A
+            # document with no usable key at all changes none (some servers leave keys out of an Update).
+            listed = [key_id for key_id, _pem in keys]
+            if listed:
+                marks = ", ".join("?" for _ in listed)
+                await connection.execute(
+                    f"DELETE FROM remote_keys WHERE owner = ? AND key_id NOT IN ({marks})",  # noqa: S608
+                    (actor.id, *listed),
+                )
 
     async def actor(self, actor_id: str) -> RemoteActor | None:
         """A known remote actor, or None."""
@@ -83,6 +93,11 @@ class RemoteActorCache:
         """The id of a stored key of ``owner``, or None."""
         row = await self.db.one("SELECT key_id FROM remote_keys WHERE owner = ? LIMIT 1", (owner,))
         return str(row[0]) if row else None
+
+    async def keys_of(self, owner: str) -> set[tuple[str, str]]:
+        """The stored keys of ``owner``, as ``(key_id, pem)``."""
+        rows = await self.db.all("SELECT key_id, public_key_pem FROM remote_keys WHERE owner = ?", (owner,))
+        return {(str(row[0]), str(row[1])) for row in rows}
 
     async def remove_actor(self, actor: str) -> None:
         """Forget everything about a deleted remote actor in one transaction: its cached keys and document,

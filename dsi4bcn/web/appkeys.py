@@ -18,6 +18,7 @@ from dsi4bcn.fediverse.callpublisher import CallPublisher
 from dsi4bcn.fediverse.domainblocks import DomainBlocks
 from dsi4bcn.fediverse.erasure import DeletionCheck
 from dsi4bcn.fediverse.inboxbatches import BatchWriter
+from dsi4bcn.fediverse.keyrotator import KeyRotator
 from dsi4bcn.fediverse.mediafetch import MediaFetcher
 from dsi4bcn.fediverse.outbox import Publisher
 from dsi4bcn.fediverse.peering import Peering
@@ -72,6 +73,7 @@ __all__ = [
     "GRAPH_SYNC",
     "INBOX_PROCESSOR",
     "INBOX_WRITER",
+    "KEY_ROTATOR",
     "LOOPS",
     "MATCHER",
     "MEDIA",
@@ -132,6 +134,7 @@ BLOCKLIST = web.AppKey("blocklist", Blocklist)
 DOMAIN_BLOCKS = web.AppKey("domain_blocks", DomainBlocks)
 DIRECTORY = web.AppKey("directory", RemoteDirectory)
 DELIVERER = web.AppKey("deliverer", Deliverer)
+KEY_ROTATOR = web.AppKey("key_rotator", KeyRotator)
 PUBLISHER = web.AppKey("publisher", Publisher)
 CALLS = web.AppKey("calls", Calls)
 ANSWER_INTAKE = web.AppKey("answer_intake", AnswerIntake)

@@ -12,7 +12,7 @@ from PIL import Image
 
 from tests.support.accounts import accept_invitation, first_admin, first_admin_link
 from tests.support.formclient import FormClient, csrf_of
-from tests.support.http import Answer, api, database_dump
+from tests.support.http import Answer, api, database_dump, fetch
 from tests.support.nodes import Node, free_port, start_node
 
 
@@ -241,3 +241,19 @@ def test_the_graph_status_is_in_words_and_a_rebuild_needs_confirming(
     assert done.status == 303 and "done=rebuilt" in done.headers["location"]
     assert any(entry["action"] == "graph_rebuilt" for entry in _audit(node))
     node.settle()
+
+
+def test_every_key_is_replaced_from_the_page_once_confirmed(node: Node, admin: FormClient, editor: FormClient) -> None:
+    page = admin.get("/admin/node?lang=ca").body.decode()
+    assert "Claus de signatura" in page and "Període de gràcia, en hores: 48" in page
+    unconfirmed = _unchanged(node, lambda: admin.post("/admin/node/keys/rotate?lang=en", {"csrf": _csrf(admin)}), 422)
+    assert "tick the box to confirm that you want to replace every key" in unconfirmed.body.decode()
+    _unchanged(node, lambda: admin.post("/admin/node/keys/rotate", {"confirm": "yes"}), 403)
+    editor_fields = {"csrf": _csrf_of_dashboard(editor), "confirm": "yes"}
+    _unchanged(node, lambda: editor.post("/admin/node/keys/rotate", editor_fields), 403)
+    instance = f"{node.base_url}/actor"
+    done = admin.post("/admin/node/keys/rotate?lang=en", {"csrf": _csrf(admin), "confirm": "yes"})
+    assert done.status == 303 and "done=keys_rotated" in done.headers["location"]
+    keys = fetch(instance, headers={"Accept": "application/activity+json"}).json()["publicKey"]
+    assert [key["id"] for key in keys][:2] == [f"{instance}#key-2", f"{instance}#main-key"]
+    assert any(entry["action"] == "keys_rotated" for entry in _audit(node))

@@ -29,6 +29,7 @@ from dsi4bcn.web.appkeys import (
     DOMAIN_BLOCKS,
     GRAPH_SERVICE,
     GRAPH_SYNC,
+    KEY_ROTATOR,
     MEDIA,
     PEERING,
     TEMPLATES,
@@ -47,7 +48,7 @@ __all__ = ["routes"]
 routes = web.RouteTableDef()
 _PAGE = "/admin/node"
 # What a change's note may say after its redirect (``?done=``), each a ui label ``node_done_<code>``.
-_DONE = ("identity", "peer_added", "peer_removed", "blocked", "unblocked", "rebuilt")
+_DONE = ("identity", "peer_added", "peer_removed", "blocked", "unblocked", "rebuilt", "keys_rotated")
 _MAX_REASON = 500
 
 
@@ -77,6 +78,7 @@ async def _page(request: web.Request, signed: SignedIn, status: int = 200, **ext
         "posted": {},
         "done": done if done in _DONE else None,
         "image_limit": MAX_IMAGE_BYTES // (1024 * 1024),
+        "grace_hours": f"{request.app[KEY_ROTATOR].grace / 3600:g}",
         **extra,
     }
     return admin_page(request, signed, "admin_node.html", status, **context)
@@ -220,3 +222,16 @@ async def rebuild_node_graph(request: web.Request) -> web.Response:
     graphs = await request.app[GRAPH_SYNC].rebuild()
     await request.app[ACCOUNTS].record(signed.account.email, "graph_rebuilt", "graph", f"{graphs} graphs")
     return _back(request, "rebuilt", "graph-heading")
+
+
+@routes.post(_PAGE + "/keys/rotate")
+async def rotate_node_keys(request: web.Request) -> web.Response:
+    """Give every actor of the node a new key (docs/key-rotation.md), once the admin has ticked the
+    confirmation."""
+    signed, form = await _admin_form(request)
+    if form.get("confirm") != "yes":
+        error = message("rotation_unconfirmed", request_language(request))
+        return await _page(request, signed, 422, errors={"keys_confirm": error})
+    rotations = await request.app[KEY_ROTATOR].rotate_all()
+    await request.app[ACCOUNTS].record(signed.account.email, "keys_rotated", "keys", f"{len(rotations)} actors")
+    return _back(request, "keys_rotated", "keys-heading")

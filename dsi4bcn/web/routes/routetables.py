@@ -19,6 +19,7 @@ from dsi4bcn.web.routes import (
     federationadmin,
     homepage,
     inboxes,
+    keysadmin,
     matchapi,
     mediafiles,
     metricsendpoint,
@@ -72,4 +73,5 @@ ROUTE_TABLES: tuple[web.RouteTableDef, ...] = (
     callsadmin.routes,
     answersadmin.routes,
     answeradminpages.routes,
+    keysadmin.routes,
 )

@@ -87,3 +87,51 @@ def test_a_shared_inbox_on_the_actors_origin_is_kept(shared: str) -> None:
 def test_an_inbox_on_another_origin_makes_the_actor_unusable() -> None:
     with pytest.raises(ActivityError, match="inbox"):
         read_actor(_remote_actor(inbox="https://victim.example/inbox"))
+
+
+def _mastodon_public_key(document: dict) -> str | None:
+    """What Mastodon's ``ActivityPub::ProcessAccountService#public_key`` takes from an actor: the
+    ``publicKeyPem`` of ``first_of_value(json['publicKey'])`` (the first entry of a list)."""
+    value = document.get("publicKey")
+    first = value[0] if isinstance(value, list) else value
+    return first.get("publicKeyPem") if isinstance(first, dict) else None
+
+
+def test_a_rotated_actor_publishes_the_new_key_first_under_a_new_id_and_the_old_one_after_it() -> None:
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    from federation.keys import generate_key_pair, key_fragment
+
+    actor = "https://n.example/projects/a"
+    old, new = generate_key_pair(1024), generate_key_pair(1024)
+    document = actor_document(
+        context=["https://www.w3.org/ns/activitystreams"],
+        types=["Group"],
+        endpoints=endpoints_for(actor, "https://n.example/inbox"),
+        preferred_username="a",
+        public_key_pem=new.public_pem,
+        key_id=f"{actor}#{key_fragment(2)}",
+        retired_keys=[(f"{actor}#{key_fragment(1)}", old.public_pem)],
+    )
+    # Mastodon keeps one key per account, the first one: the new key, an RSA SubjectPublicKeyInfo PEM
+    assert _mastodon_public_key(document) == new.public_pem
+    load_pem_public_key(new.public_pem.encode())
+    keys = document["publicKey"]
+    assert [key["id"] for key in keys] == [f"{actor}#key-2", f"{actor}#main-key"]
+    # every key names the actor as its owner and lives under the actor's id (Mastodon's and Fedify's checks)
+    assert all(key["owner"] == actor and key["id"].split("#")[0] == actor for key in keys)
+    # Fedify and this node find either key by its id
+    assert dict(read_actor({**document, "inbox": f"{actor}/inbox"}).keys) == {
+        f"{actor}#key-2": new.public_pem,
+        f"{actor}#main-key": old.public_pem,
+    }
+    # Without retired keys, the single object Mastodon has always read
+    alone = actor_document(
+        context=[],
+        types=["Group"],
+        endpoints=endpoints_for(actor, "https://n.example/inbox"),
+        preferred_username="a",
+        public_key_pem=new.public_pem,
+        key_id=f"{actor}#key-2",
+    )
+    assert alone["publicKey"] == {"id": f"{actor}#key-2", "owner": actor, "publicKeyPem": new.public_pem}

@@ -26,3 +26,9 @@ def test_key_pair_signs_and_verifies_and_round_trips() -> None:
 def test_unreadable_private_key_says_why() -> None:
     with pytest.raises(KeyFormatError, match="unreadable"):
         load_private_key("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")
+
+
+def test_key_fragments_keep_main_key_for_the_first_key_and_number_the_rotated_ones() -> None:
+    from federation.keys import key_fragment
+
+    assert [key_fragment(n) for n in (1, 2, 3)] == ["main-key", "key-2", "key-3"]

@@ -49,3 +49,16 @@ def test_the_delivery_inbox_is_the_shared_inbox_only_on_the_actors_origin() -> N
     assert delivery_inbox(ANA, f"{ANA}/inbox", "https://victim.example/inbox") == f"{ANA}/inbox"
     assert delivery_inbox(ANA, f"{ANA}/inbox", None) == f"{ANA}/inbox"
     assert _ana().delivery_inbox == "https://a.example/inbox"
+
+
+async def test_a_document_replaces_the_keys_of_its_actor_but_one_without_keys_changes_none(database: Database) -> None:
+    cache = RemoteActorCache(database)
+    # A rotated key: both published during the grace period, then only the new one
+    await cache.remember_actor(_ana(), [(f"{ANA}#key-2", "NEW"), (f"{ANA}#main-key", "OLD")])
+    assert await cache.key(f"{ANA}#main-key") is not None
+    await cache.remember_actor(_ana(), [(f"{ANA}#key-2", "NEW")])
+    assert await cache.key(f"{ANA}#main-key") is None
+    assert await cache.key_id_of(ANA) == f"{ANA}#key-2"
+    # An Update that leaves keys out (some servers send one) forgets nothing
+    await cache.remember_actor(_ana(), [])
+    assert await cache.key(f"{ANA}#key-2") is not None
