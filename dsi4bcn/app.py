@@ -38,6 +38,7 @@ from dsi4bcn.fediverse.remoteactors import RemoteDirectory
 from dsi4bcn.fediverse.workers import Deliverer, InboxProcessor, Signers
 from dsi4bcn.graph.aggregator import Aggregate
 from dsi4bcn.graph.process import GraphService
+from dsi4bcn.graph.remotestore import RemoteStore
 from dsi4bcn.graph.sync import GraphSync, profile_marker
 from dsi4bcn.matching.service import Matcher
 from dsi4bcn.profiles.images import MAX_IMAGE_BYTES
@@ -149,7 +150,9 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
         # peers' profiles) can never hold up the fan-out, and a slow fan-out never holds up verification.
         delivery_session = create_session(policy)
         stack.push_async_callback(delivery_session.close)
-        graph_service = app[GRAPH_SERVICE] = GraphService(config.data_dir / "graph")
+        graph_service = app[GRAPH_SERVICE] = (  # an external SPARQL store if configured, else the embedded one
+            RemoteStore(config.graph_store, database) if config.graph_store else GraphService(config.data_dir / "graph")
+        )
         await graph_service.start()
         stack.push_async_callback(graph_service.stop)
         loops = app[LOOPS] = Supervisor()

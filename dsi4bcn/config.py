@@ -4,7 +4,8 @@ Environment fallbacks: ``DSI4BCN_DATA_DIR``, ``DSI4BCN_BASE_URL``, ``HOST``, ``P
 ``DSI4BCN_ADMIN_TOKEN``, ``DSI4BCN_ALLOW_PRIVATE_NETWORK``, ``DSI4BCN_LANGUAGE``,
 ``DSI4BCN_AUTHORIZED_FETCH``, ``DSI4BCN_DELIVERY_BACKOFF_SCALE``, ``DSI4BCN_INBOX_RATE``,
 ``DSI4BCN_QUERY_TIMEOUT``, ``DSI4BCN_RESULT_CAP``, ``DSI4BCN_QUERIES_PER_CLIENT``,
-``DSI4BCN_QUERY_QUEUE_PER_CLIENT``, ``DSI4BCN_RESYNC_INTERVAL``, ``DSI4BCN_TRUSTED_PROXIES``.
+``DSI4BCN_QUERY_QUEUE_PER_CLIENT``, ``DSI4BCN_RESYNC_INTERVAL``, ``DSI4BCN_TRUSTED_PROXIES``; an external
+graph store: ``dsi4bcn.storeconfig``.
 """
 
 import ipaddress
@@ -14,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from dsi4bcn.storeconfig import StoreConfig, StoreConfigError, load_store_config
 
 __all__ = ["DEFAULT_PORT", "LANGUAGES", "Config", "ConfigError", "load_config"]
 
@@ -60,6 +63,8 @@ class Config:
     body_timeout: float = 20.0
     # Reverse proxies whose X-Forwarded-For says who the client is (dsi4bcn.web.clientaddress); none by default.
     trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    # An external SPARQL 1.1 store for the aggregated graph; None for the embedded Oxigraph store.
+    graph_store: StoreConfig | None = None
 
     @property
     def database_path(self) -> Path:
@@ -158,6 +163,7 @@ def load_config(
     language: str | None = None,
     authorized_fetch: bool | None = None,
     trusted_proxies: Iterable[str] | None = None,
+    graph_store: Mapping[str, str | None] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Config:
     """Merge flags (given as arguments) with the environment and defaults; raise ``ConfigError``."""
@@ -198,6 +204,7 @@ def load_config(
         language=chosen_language,
         authorized_fetch=signed_gets,
         trusted_proxies=proxies,
+        graph_store=_graph_store(graph_store or {}, env),
         **tuning,
     )
 
@@ -222,6 +229,14 @@ def _tuning(env: Mapping[str, str]) -> dict[str, Any]:
         value = _positive(env.get(variable), variable, float(default))
         values[field] = int(value) if isinstance(default, int) else value
     return values
+
+
+def _graph_store(flags: Mapping[str, str | None], env: Mapping[str, str]) -> StoreConfig | None:
+    """The external graph store named by the ``--graph-store-*`` flags or the environment, if any."""
+    try:
+        return load_store_config(flags, env)
+    except StoreConfigError as error:
+        raise ConfigError(str(error)) from error
 
 
 def _tls_files(tls_cert: str | None, tls_key: str | None) -> tuple[Path | None, Path | None]:

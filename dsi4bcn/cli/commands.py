@@ -29,6 +29,7 @@ from dsi4bcn.cli.inputs import (
     read_document,
 )
 from dsi4bcn.cli.parser import build_parser
+from dsi4bcn.cli.storeoptions import graph_store_flags
 from dsi4bcn.config import DEFAULT_DATA_DIR, DEFAULT_PORT, Config, ConfigError, load_config
 from dsi4bcn.i18n import message
 from dsi4bcn.web.admintoken import ensure_admin_token
@@ -52,6 +53,7 @@ def _serve(args: argparse.Namespace) -> int:
             language=args.language,
             authorized_fetch=args.authorized_fetch,
             trusted_proxies=args.trusted_proxy,
+            graph_store=graph_store_flags(args),
         )
     except ConfigError as error:
         print(f"dsi4bcn: {error}", file=sys.stderr)

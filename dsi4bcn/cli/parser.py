@@ -7,6 +7,7 @@ import argparse
 from typing import TypeAlias
 
 from dsi4bcn import __version__
+from dsi4bcn.cli.storeoptions import add_graph_store_options
 from dsi4bcn.config import DEFAULT_DATA_DIR, DEFAULT_PORT
 from dsi4bcn.profiles.validation import KINDS
 
@@ -68,6 +69,7 @@ def _add_serve(commands: _Commands) -> None:
     serve.add_argument(
         "--language", choices=["ca", "es", "en"], help="the node's default language (DSI4BCN_LANGUAGE; default ca)"
     )
+    add_graph_store_options(serve)
 
 
 def _connection_options() -> argparse.ArgumentParser:
