@@ -8,7 +8,7 @@ import pytest
 
 from tests.integration import test_network as network
 from tests.support.engines import Engine, start_oxigraph
-from tests.support.externalgraph import check_outage, check_parity, three_nodes
+from tests.support.externalgraph import check_outage, check_parity, check_time_limit, three_nodes
 from tests.support.nodes import Node
 
 pytestmark = pytest.mark.network
@@ -36,6 +36,10 @@ def nodes(tmp_path_factory: pytest.TempPathFactory, engine: Engine) -> Iterator[
 
 def test_the_endpoint_answers_the_parity_queries_as_the_embedded_store(nodes: dict[str, Node]) -> None:
     check_parity(nodes["C"])
+
+
+def test_a_query_past_the_time_limit_is_stopped(nodes: dict[str, Node]) -> None:
+    check_time_limit(nodes["C"])
 
 
 def test_an_engine_outage_of_30_s_loses_nothing(nodes: dict[str, Node], engine: Engine) -> None:

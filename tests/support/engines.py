@@ -103,7 +103,10 @@ def start_oxigraph(folder: Path) -> Engine:
     engine = Engine(
         name="oxigraph",
         folder=folder,
-        command=[binary, "serve", "--location", str(folder / "store"), "--bind", f"127.0.0.1:{port}"],
+        command=[
+            *(binary, "serve", "--location", str(folder / "store"), "--bind", f"127.0.0.1:{port}"),
+            *("--timeout-s", "10"),  # the engine's own limit, so that a query the node gave up on ends too
+        ],
         query_url=f"{base}/query",
         update_url=f"{base}/update",
         gsp_url=f"{base}/store",

@@ -19,9 +19,10 @@ from tests.support.http import api, fetch, sparql_rows
 from tests.support.nodes import Node, start_node
 from tests.support.waiting import within
 
-__all__ = ["check_outage", "check_parity", "three_nodes"]
+__all__ = ["QUERY_TIMEOUT", "check_outage", "check_parity", "check_time_limit", "three_nodes"]
 
 OUTAGE_SECONDS = 30.0
+QUERY_TIMEOUT = 3.0  # C's SPARQL time limit (seconds); the engines are started with a limit of their own
 
 
 @contextmanager
@@ -31,7 +32,8 @@ def three_nodes(folder: Path, engine: Engine) -> Iterator[dict[str, Node]]:
     try:
         started["A"] = start_node(folder / "a", demo=True, env=ENV)
         started["B"] = start_node(folder / "b", env=ENV)
-        started["C"] = start_node(folder / "c", env=ENV, extra_args=engine.node_args())
+        c_env = {**ENV, "DSI4BCN_QUERY_TIMEOUT": f"{QUERY_TIMEOUT:g}"}
+        started["C"] = start_node(folder / "c", env=c_env, extra_args=engine.node_args())
         b = started["B"]
         assert api(b.base_url, b.token, "PUT", "/api/organisations/teixit", ORGANISATION).status == 201
         for slug in ("mercat-obert", "eines-lliures"):
@@ -79,6 +81,19 @@ def check_parity(c: Node) -> None:
     ours_triples = {line for line in answer.body.decode().splitlines() if line.strip()}
     theirs_triples = {str(triple) + " ." for triple in store.query(query, use_default_graph_as_union=True)}
     assert ours_triples == theirs_triples and len(ours_triples) > 20
+
+
+def check_time_limit(c: Node) -> None:
+    """A query that would run for hours is stopped at C's time limit (503 ``sparql_timeout``), and the engine
+    answers the next query at once."""
+    endless = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+    started = time.monotonic()
+    answer = fetch(f"{c.base_url}/sparql?{urlencode({'query': endless})}", headers={"Accept": "application/json"})
+    seconds = time.monotonic() - started
+    assert answer.status == 503, answer.body[:300]
+    assert f"{QUERY_TIMEOUT:g} s" in answer.json()["error"], answer.body[:300]  # the timeout, not the outage
+    assert QUERY_TIMEOUT - 0.5 < seconds < QUERY_TIMEOUT + 3, seconds
+    assert sparql_rows(c.base_url, PREFIXES + "SELECT ?p WHERE { ?p a dsi:Project } LIMIT 1")
 
 
 def _name(c: Node, iri: str) -> list[str]:
@@ -133,4 +148,5 @@ def check_outage(nodes: dict[str, Node], engine: Engine) -> None:
         "catching up after the engine's outage",
     )
     assert seconds < 60
+    print(f"{engine.name}: C caught up {seconds:.1f} s after the engine answered again")  # shown with -s
     within(10, lambda: _status(c)["unsynced"] == 0, "nothing left unsynced")
