@@ -9,6 +9,11 @@ for them: ``--graph-store-user`` (``DSI4BCN_GRAPH_STORE_USER``), the password fr
 ``DSI4BCN_GRAPH_STORE_PASSWORD`` or from the file named by ``--graph-store-password-file``
 (``DSI4BCN_GRAPH_STORE_PASSWORD_FILE``), never on the command line, and ``--graph-store-auth`` (``basic``,
 the default, or ``digest``, which Virtuoso's ``/sparql-auth`` asks for; ``DSI4BCN_GRAPH_STORE_AUTH``).
+``--graph-store-dataset`` (``DSI4BCN_GRAPH_STORE_DATASET``) says how a query sees the node's graphs:
+``explicit`` (the default) names them all in each query (``default-graph-uri``/``named-graph-uri``), so that
+nothing else the engine holds is seen; ``engine`` leaves the dataset to the engine, whose default graph must
+then be the union of its graphs (``oxigraph serve --union-default-graph``; Virtuoso's default), for
+aggregators with too many graphs to name in every request.
 """
 
 from collections.abc import Mapping
@@ -19,6 +24,7 @@ from urllib.parse import urlsplit
 __all__ = ["AUTH_SCHEMES", "StoreConfig", "StoreConfigError", "load_store_config"]
 
 AUTH_SCHEMES = ("basic", "digest")
+DATASETS = ("explicit", "engine")
 # Option name (as in --graph-store-NAME and DSI4BCN_GRAPH_STORE_NAME) of each URL.
 _URLS = ("query", "update", "gsp")
 
@@ -37,6 +43,7 @@ class StoreConfig:
     user: str | None = None
     password: str | None = field(default=None, repr=False)
     auth: str = "basic"
+    dataset: str = "explicit"
 
 
 def _url(value: str, name: str) -> str:
@@ -60,7 +67,7 @@ def _password(env: Mapping[str, str], password_file: str | None) -> str | None:
 
 def load_store_config(flags: Mapping[str, str | None], env: Mapping[str, str]) -> StoreConfig | None:
     """The external store named by ``flags`` (``query``, ``update``, ``gsp``, ``user``, ``auth``,
-    ``password_file``) or else by the environment; None for the embedded store; ``StoreConfigError``."""
+    ``password_file``, ``dataset``) or else by the environment; None for the embedded store; ``StoreConfigError``."""
 
     def chosen(name: str) -> str | None:
         return flags.get(name) or env.get(f"DSI4BCN_GRAPH_STORE_{name.upper()}") or None
@@ -76,6 +83,9 @@ def load_store_config(flags: Mapping[str, str | None], env: Mapping[str, str]) -
         raise StoreConfigError(f"an external graph store needs all three URLs; missing {', '.join(missing)}")
     if auth not in AUTH_SCHEMES:
         raise StoreConfigError(f"--graph-store-auth must be basic or digest, not {auth!r}")
+    dataset = (chosen("dataset") or "explicit").lower()
+    if dataset not in DATASETS:
+        raise StoreConfigError(f"--graph-store-dataset must be explicit or engine, not {dataset!r}")
     password = _password(env, flags.get("password_file"))
     if (password is None) != (user is None):
         raise StoreConfigError(
@@ -89,4 +99,5 @@ def load_store_config(flags: Mapping[str, str | None], env: Mapping[str, str]) -
         user=user,
         password=password,
         auth=auth,
+        dataset=dataset,
     )

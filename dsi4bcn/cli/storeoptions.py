@@ -33,11 +33,17 @@ def add_graph_store_options(serve: argparse.ArgumentParser) -> None:
         help="how to sign in: HTTP basic (default) or digest, as Virtuoso's /sparql-auth asks "
         "(DSI4BCN_GRAPH_STORE_AUTH)",
     )
+    group.add_argument(
+        "--graph-store-dataset",
+        choices=["explicit", "engine"],
+        help="name the node's graphs in every query (explicit, the default) or use the engine's union default "
+        "graph (engine; for very many graphs) (DSI4BCN_GRAPH_STORE_DATASET)",
+    )
 
 
 def graph_store_flags(args: argparse.Namespace) -> dict[str, str | None]:
     """The ``--graph-store-*`` values given, by the names ``dsi4bcn.storeconfig.load_store_config`` takes."""
     return {
         name: getattr(args, f"graph_store_{name}", None)
-        for name in ("query", "update", "gsp", "user", "auth", "password_file")
+        for name in ("query", "update", "gsp", "user", "auth", "password_file", "dataset")
     }

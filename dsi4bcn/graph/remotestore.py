@@ -44,6 +44,9 @@ _MAX_UPDATE_BYTES = 256 * 1024  # updates are sent in requests of about this siz
 _WRITE_LIMIT = 120.0  # seconds for one write, read of a graph or count
 _PARALLEL_WRITES = 4
 _NAMES_TTL = 2.0
+# Virtuoso echoes each graph of a query's dataset in a header of its answer (X-SPARQL-named-graph).
+_MAX_HEADERS = 250_000
+_MAX_FIELD = 64 * 1024
 _UNAVAILABLE = (502, 503, 504)
 
 
@@ -69,7 +72,11 @@ class RemoteStore:
             else:
                 auth = aiohttp.BasicAuth(settings.user, settings.password)
         self._session = aiohttp.ClientSession(
-            auth=auth, middlewares=middlewares, connector=aiohttp.TCPConnector(limit=16)
+            auth=auth,
+            middlewares=middlewares,
+            connector=aiohttp.TCPConnector(limit=16),
+            max_headers=_MAX_HEADERS,
+            max_field_size=_MAX_FIELD,
         )
         try:
             await self._select("ASK {}", limit=10.0)
@@ -159,11 +166,8 @@ class RemoteStore:
         fields: list[tuple[str, str]] = []
         if dataset is not None:
             fields = [("default-graph-uri", g) for g in dataset[0]] + [("named-graph-uri", g) for g in dataset[1]]
-        graphs = (
-            await self._known()
-            if union and dataset is None and not (syntax.default_graphs or syntax.named_graphs)
-            else None
-        )
+        explicit = union and dataset is None and self._settings.dataset == "explicit"
+        graphs = await self._known() if explicit and not (syntax.default_graphs or syntax.named_graphs) else None
         text = f"BASE <{base}>\n{query}" if base else query
         triples = syntax.form in ("CONSTRUCT", "DESCRIBE")
         accept = "application/n-triples, text/turtle;q=0.5" if triples else _RESULTS_JSON
@@ -231,11 +235,15 @@ class RemoteStore:
         known = set(fresh or ())
         operations = [f"DROP SILENT GRAPH <{graph}>" for graph, content in graphs.items() if not content]
         if provenance_graph:
-            for graph in graphs:
-                if graph not in known:
-                    operations.append(f"DELETE WHERE {{ GRAPH <{provenance_graph}> {{ <{graph}> ?p ?o }} }}")
-                if provenance.get(graph):
-                    operations.append(f"INSERT DATA {{ GRAPH <{provenance_graph}> {{\n{provenance[graph]}\n}} }}")
+            operations += [
+                f"DELETE WHERE {{ GRAPH <{provenance_graph}> {{ <{graph}> ?p ?o }} }}"
+                for graph in graphs
+                if graph not in known
+            ]
+            texts = [text for graph in graphs if (text := provenance.get(graph))]
+            for start in range(0, len(texts), 100):  # about 100 KiB of provenance to an INSERT DATA
+                joined = "\n".join(texts[start : start + 100])
+                operations.append(f"INSERT DATA {{ GRAPH <{provenance_graph}> {{\n{joined}\n}} }}")
         await self._update(operations)
         return len(graphs)
 
