@@ -100,6 +100,7 @@ def measure(
                 flush=True,
             )
             env = {"DSI4BCN_QUERY_TIMEOUT": "60", "DSI4BCN_QUERIES_PER_CLIENT": "4"}
+            env["DSI4BCN_GRAPH_STORE_DATASET"] = args.dataset
             node = start_node(data_dir, env=env, extra_args=engine.node_args() if engine else [])
             try:
                 latencies = endpoint_latencies(node.base_url, args.rounds)
@@ -117,10 +118,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--limit", type=float, default=600.0, help="seconds at most for each store's sync")
     parser.add_argument("--stores", default="embedded,oxigraph,virtuoso")
+    parser.add_argument("--dataset", choices=["explicit", "engine"], default="explicit")
     args = parser.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     documents = [json.dumps(document) for document in directory(args.projects, origin=ORIGIN)]
     print(f"directory: {args.projects} projects, {len(documents) - args.projects} organisations")
+    print(f"external stores' dataset: {args.dataset}")
     starters = {"embedded": None, "oxigraph": start_oxigraph, "virtuoso": start_virtuoso}
     names = [name for name in args.stores.split(",") if name in starters]
     results = {name: measure(name, starters[name], documents, args) for name in names}

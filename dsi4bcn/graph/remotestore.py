@@ -2,8 +2,8 @@
 protocols only: SPARQL 1.1 Query, SPARQL 1.1 Update and the Graph Store HTTP Protocol.
 
 The layout is the embedded store's (``dsi4bcn.graph.sync``): each profile, call or agreement in a named graph
-of its own, written whole with a Graph Store ``PUT``; provenance in ``urn:dsi4bcn:provenance`` and the
-vocabulary in its own graph, changed by SPARQL Update. The node's graphs are the ones SQLite names (plus the
+of its own, written whole with a Graph Store ``PUT``; provenance in ``urn:dsi4bcn:provenance``, changed by
+SPARQL Update; the vocabulary in its own graph. The node's graphs are the ones SQLite names (plus the
 provenance graph): a query's default graph is their union, and ``GRAPH ?g`` ranges over them, both given to
 the engine as the protocol's ``default-graph-uri``/``named-graph-uri``, so that whatever else the engine
 holds (Virtuoso's own system graphs) is never seen. Results are read (``remoteresults``) and serialised
@@ -48,6 +48,8 @@ _NAMES_TTL = 2.0
 _MAX_HEADERS = 250_000
 _MAX_FIELD = 64 * 1024
 _UNAVAILABLE = (502, 503, 504)
+# The graphs the provenance graph describes: every graph the node has written (the sync writes both together).
+_DESCRIBED = f"SELECT DISTINCT ?g WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ ?g ?p ?o }} }}"
 
 
 class RemoteStore:
@@ -229,8 +231,10 @@ class RemoteStore:
         provenance_graph: str,
         fresh: list[str] | None = None,
     ) -> int:
-        """Put each graph (Graph Store ``PUT``), then drop the emptied ones and replace their provenance
-        (SPARQL Update). Not one transaction: the sync marks them synced only after both, and writes again."""
+        """Put each graph (Graph Store ``PUT``), then drop the emptied ones and replace their provenance (SPARQL
+        Update). Not one transaction: the sync marks them synced only after all of it, and writes them again if
+        it fails half-way. (Graphs are not added by ``INSERT DATA``, which would be faster: Virtuoso refuses
+        blank nodes there, and SQL it compiles past 10,000 lines, which the vocabulary graph alone passes.)"""
         await self._put_all({graph: content for graph, content in graphs.items() if content})
         known = set(fresh or ())
         operations = [f"DROP SILENT GRAPH <{graph}>" for graph, content in graphs.items() if not content]
@@ -262,17 +266,20 @@ class RemoteStore:
 
     async def clear(self) -> None:
         """Drop every graph of the node's (what SQLite names, and what the provenance graph describes)."""
-        query = f"SELECT DISTINCT ?g WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ ?g ?p ?o }} }}"
-        _, body = await self._select(query)
+        _, body = await self._select(_DESCRIBED)
         _, rows = read_solutions(body)
         described = {str(row[0].value) for row in rows if isinstance(row[0], ox.NamedNode)}
         names = set(await self._known()) | described
         await self._update([f"DROP SILENT GRAPH <{graph}>" for graph in sorted(names)])
 
     async def stats(self) -> dict[str, int]:
-        """Number of triples and of named graphs, counted over the node's graphs."""
-        query = "SELECT (COUNT(*) AS ?n) (COUNT(DISTINCT ?g) AS ?graphs) WHERE { GRAPH ?g { ?s ?p ?o } }"
-        _, body = await self._select(query, graphs=await self._known())
+        """Number of triples and of named graphs, counted over the node's graphs: those its provenance graph
+        describes, and that graph (no list of names sent, which would be slow with many graphs)."""
+        query = (
+            f"SELECT (COUNT(*) AS ?n) (COUNT(DISTINCT ?g) AS ?graphs) WHERE {{ {{ {_DESCRIBED} }} "
+            f"UNION {{ BIND(<{PROVENANCE_GRAPH}> AS ?g) }} GRAPH ?g {{ ?s ?p ?o }} }}"
+        )
+        _, body = await self._select(query)
         try:
             _, rows = read_solutions(body)
             row = next(rows)
@@ -282,8 +289,11 @@ class RemoteStore:
 
     async def graphs(self) -> list[str]:
         """The names of the node's graphs that hold triples."""
-        query = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
-        _, body = await self._select(query, graphs=await self._known())
+        query = (
+            f"SELECT ?g WHERE {{ {{ {_DESCRIBED} }} UNION {{ BIND(<{PROVENANCE_GRAPH}> AS ?g) }} "
+            "FILTER EXISTS { GRAPH ?g { ?s ?p ?o } } }"
+        )
+        _, body = await self._select(query)
         _, rows = read_solutions(body)
         return sorted(str(row[0].value) for row in rows if isinstance(row[0], ox.NamedNode))
 

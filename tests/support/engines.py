@@ -106,6 +106,7 @@ def start_oxigraph(folder: Path) -> Engine:
         command=[
             *(binary, "serve", "--location", str(folder / "store"), "--bind", f"127.0.0.1:{port}"),
             *("--timeout-s", "10"),  # the engine's own limit, so that a query the node gave up on ends too
+            "--union-default-graph",  # for --graph-store-dataset engine (the default, explicit, names the graphs)
         ],
         query_url=f"{base}/query",
         update_url=f"{base}/update",
