@@ -52,6 +52,12 @@ _UNAVAILABLE = (502, 503, 504)
 _DESCRIBED = f"SELECT DISTINCT ?g WHERE {{ GRAPH <{PROVENANCE_GRAPH}> {{ ?g ?p ?o }} }}"
 
 
+def _stopped_by_engine(body: bytes) -> bool:
+    """Whether an answer ends with an engine saying it stopped the query at its own time limit."""
+    tail = body[-300:].lower()
+    return any(words in tail for words in (b"has been cancelled", b"timed out", b"timeout"))
+
+
 class RemoteStore:
     """A ``GraphStore`` on an external SPARQL 1.1 engine."""
 
@@ -140,6 +146,8 @@ class RemoteStore:
             raise QueryTimeout(f"the query was stopped after {limit} s") from error
         if headers.get("X-SQL-State") == "S1TAT":  # Virtuoso's "anytime" answer: partial, so a timeout
             raise QueryTimeout(f"the store stopped the query after {limit} s")
+        if status >= 500 and _stopped_by_engine(body):
+            raise QueryTimeout("the store stopped the query at its own time limit")
         if status == 400:
             raise GraphError("syntax", body.decode("utf-8", "replace")[:500])
         if status != 200:
@@ -185,6 +193,8 @@ class RemoteStore:
                 variables, rows = read_solutions(body)
                 answer = await asyncio.to_thread(serialize_solutions, variables, rows, select_format, cap)
         except ResultsUnreadable as error:
+            if _stopped_by_engine(body):  # Oxigraph's --timeout-s cuts a streamed answer off with a message
+                raise QueryTimeout("the store stopped the query at its own time limit") from error
             raise GraphError("internal", f"unreadable answer from the store: {error}") from error
         return QueryResult(answer[0], answer[1], answer[2], answer[3], time.monotonic() - started)
 

@@ -94,8 +94,9 @@ class Engine:
         return "\n".join(texts)
 
 
-def start_oxigraph(folder: Path) -> Engine:
-    """Oxigraph server (``oxigraph serve``) on a free port, its store in ``folder``; no sign-in."""
+def start_oxigraph(folder: Path, timeout: int = 10) -> Engine:
+    """Oxigraph server (``oxigraph serve``) on a free port, its store in ``folder``, stopping queries itself
+    after ``timeout`` seconds; no sign-in."""
     folder.mkdir(parents=True, exist_ok=True)
     binary = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
     port = free_port()
@@ -105,7 +106,7 @@ def start_oxigraph(folder: Path) -> Engine:
         folder=folder,
         command=[
             *(binary, "serve", "--location", str(folder / "store"), "--bind", f"127.0.0.1:{port}"),
-            *("--timeout-s", "10"),  # the engine's own limit, so that a query the node gave up on ends too
+            *("--timeout-s", str(timeout)),  # the engine's own limit, so that a query the node gave up on ends too
             "--union-default-graph",  # for --graph-store-dataset engine (the default, explicit, names the graphs)
         ],
         query_url=f"{base}/query",
