@@ -38,6 +38,8 @@ class Engine:
     user: str | None = None
     password_file: Path | None = None
     auth: str = "basic"
+    # How the node's queries see its graphs (--graph-store-dataset): "engine" needs a union default graph.
+    dataset: str = "explicit"
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     def start(self, timeout: float = 60.0) -> None:
@@ -81,6 +83,7 @@ class Engine:
             f"--graph-store-query={self.query_url}",
             f"--graph-store-update={self.update_url}",
             f"--graph-store-gsp={self.gsp_url}",
+            f"--graph-store-dataset={self.dataset}",
         ]
         if self.user and self.password_file:
             args += [f"--graph-store-user={self.user}", f"--graph-store-password-file={self.password_file}"]
@@ -96,7 +99,8 @@ class Engine:
 
 def start_oxigraph(folder: Path, timeout: int = 10) -> Engine:
     """Oxigraph server (``oxigraph serve``) on a free port, its store in ``folder``, stopping queries itself
-    after ``timeout`` seconds; no sign-in."""
+    after ``timeout`` seconds, its default graph the union of its graphs (the node uses it: ``dataset``
+    ``engine``); no sign-in."""
     folder.mkdir(parents=True, exist_ok=True)
     binary = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
     port = free_port()
@@ -107,11 +111,12 @@ def start_oxigraph(folder: Path, timeout: int = 10) -> Engine:
         command=[
             *(binary, "serve", "--location", str(folder / "store"), "--bind", f"127.0.0.1:{port}"),
             *("--timeout-s", str(timeout)),  # the engine's own limit, so that a query the node gave up on ends too
-            "--union-default-graph",  # for --graph-store-dataset engine (the default, explicit, names the graphs)
+            "--union-default-graph",  # for --graph-store-dataset engine
         ],
         query_url=f"{base}/query",
         update_url=f"{base}/update",
         gsp_url=f"{base}/store",
+        dataset="engine",  # Oxigraph holds nothing else: its union default graph is the node's graphs
     )
     engine.start()
     return engine
@@ -159,7 +164,8 @@ DB.DBA.RDF_DEFAULT_USER_PERMS_SET('{VIRTUOSO_USER}', 3);
 
 def start_virtuoso(folder: Path) -> Engine:
     """Virtuoso (``virtuoso-t``) with its own ``virtuoso.ini`` in ``folder``, HTTP and SQL on free ports, and a
-    user allowed SPARQL UPDATE signing in with digest."""
+    user allowed SPARQL UPDATE signing in with digest; the node names its graphs in each query (``explicit``),
+    as Virtuoso's default graph also holds its own system graphs."""
     folder.mkdir(parents=True, exist_ok=True)
     sql_port, http_port = free_port(), free_port()
     (folder / "virtuoso.ini").write_text(
