@@ -44,6 +44,7 @@ _MAX_UPDATE_BYTES = 256 * 1024  # updates are sent in requests of about this siz
 _WRITE_LIMIT = 120.0  # seconds for one write, read of a graph or count
 _PARALLEL_WRITES = 4
 _NAMES_TTL = 2.0
+_MANY_GRAPHS = 2_000
 # Virtuoso echoes each graph of a query's dataset in a header of its answer (X-SPARQL-named-graph).
 _MAX_HEADERS = 250_000
 _MAX_FIELD = 64 * 1024
@@ -68,6 +69,7 @@ class RemoteStore:
         self._names: list[str] = []
         self._names_read = 0.0
         self.restarts = 0  # nothing of ours to restart: the status page shows 0
+        self._warned = False
 
     async def start(self) -> None:
         """Open the HTTP session; an engine that does not answer yet is logged, not fatal (the sync waits)."""
@@ -102,6 +104,9 @@ class RemoteStore:
         if time.monotonic() - self._names_read > _NAMES_TTL:
             self._names = sorted(set(await self._state.graph_names()) | {PROVENANCE_GRAPH})
             self._names_read = time.monotonic()
+            if len(self._names) > _MANY_GRAPHS and self._settings.dataset == "explicit" and not self._warned:
+                self._warned = True  # docs/external-store.md: queries naming thousands of graphs are slow or refused
+                log.warning("%d graphs named in every query: use --graph-store-dataset engine", len(self._names))
         return self._names
 
     async def _send(self, method: str, url: str, **request: Any) -> tuple[int, Mapping[str, str], bytes]:
