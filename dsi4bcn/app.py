@@ -37,7 +37,7 @@ from dsi4bcn.fediverse.ratelimit import RateLimiter
 from dsi4bcn.fediverse.remoteactors import RemoteDirectory
 from dsi4bcn.fediverse.workers import Deliverer, InboxProcessor, Signers
 from dsi4bcn.graph.aggregator import Aggregate
-from dsi4bcn.graph.process import GraphService
+from dsi4bcn.graph.storechoice import graph_store_for
 from dsi4bcn.graph.sync import GraphSync, profile_marker
 from dsi4bcn.matching.service import Matcher
 from dsi4bcn.metrics import NodeMetrics
@@ -159,8 +159,8 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
         # peers' profiles) can never hold up the fan-out, and a slow fan-out never holds up verification.
         delivery_session = create_session(policy)
         stack.push_async_callback(delivery_session.close)
-        graph_service = app[GRAPH_SERVICE] = GraphService(config.data_dir / "graph")
-        if primary:
+        graph_service = app[GRAPH_SERVICE] = graph_store_for(config, database)
+        if primary:  # a pool's secondaries pass SPARQL on to the primary
             await graph_service.start()
             stack.push_async_callback(graph_service.stop)
         loops = app[LOOPS] = Supervisor()

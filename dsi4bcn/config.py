@@ -6,7 +6,7 @@ Environment fallbacks: ``DSI4BCN_DATA_DIR``, ``DSI4BCN_BASE_URL``, ``HOST``, ``P
 ``DSI4BCN_QUERY_TIMEOUT``, ``DSI4BCN_RESULT_CAP``, ``DSI4BCN_QUERIES_PER_CLIENT``,
 ``DSI4BCN_QUERY_QUEUE_PER_CLIENT``, ``DSI4BCN_RESYNC_INTERVAL``, ``DSI4BCN_TRUSTED_PROXIES``,
 ``DSI4BCN_METRICS_TOKEN``, ``DSI4BCN_METRICS_LOCALHOST``, ``DSI4BCN_LOG_FORMAT``, ``DSI4BCN_WORKERS``,
-``DSI4BCN_KEY_GRACE_PERIOD``.
+``DSI4BCN_KEY_GRACE_PERIOD``; an external graph store: ``dsi4bcn.storeconfig``.
 """
 
 import hashlib
@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from dsi4bcn.storeconfig import StoreConfig, StoreConfigError, load_store_config
 
 __all__ = ["DEFAULT_PORT", "LANGUAGES", "LOG_FORMATS", "Config", "ConfigError", "load_config"]
 
@@ -77,6 +79,8 @@ class Config:
     workers: int = 1
     worker_role: str = "single"
     worker_index: int = 0
+    # An external SPARQL 1.1 store for the aggregated graph; None for the embedded Oxigraph store.
+    graph_store: StoreConfig | None = None
 
     @property
     def database_path(self) -> Path:
@@ -203,6 +207,7 @@ def load_config(
     authorized_fetch: bool | None = None,
     trusted_proxies: Iterable[str] | None = None,
     workers: str | int | None = None,
+    graph_store: Mapping[str, str | None] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Config:
     """Merge flags (given as arguments) with the environment and defaults; raise ``ConfigError``."""
@@ -243,6 +248,7 @@ def load_config(
         authorized_fetch=signed_gets,
         trusted_proxies=proxies,
         workers=_workers(workers if workers is not None else env.get("DSI4BCN_WORKERS")),
+        graph_store=_graph_store(graph_store or {}, env),
         **tuning,
     )
 
@@ -281,6 +287,14 @@ def _watching(env: Mapping[str, str], localhost: bool | None, log_format: str | 
     if chosen not in LOG_FORMATS:
         raise ConfigError(f"log format (--log-format, DSI4BCN_LOG_FORMAT) must be text or json, not {chosen!r}")
     return {"metrics_token": token, "metrics_localhost": local, "log_format": chosen}
+
+
+def _graph_store(flags: Mapping[str, str | None], env: Mapping[str, str]) -> StoreConfig | None:
+    """The external graph store named by the ``--graph-store-*`` flags or the environment, if any."""
+    try:
+        return load_store_config(flags, env)
+    except StoreConfigError as error:
+        raise ConfigError(str(error)) from error
 
 
 def _tls_files(tls_cert: str | None, tls_key: str | None) -> tuple[Path | None, Path | None]:

@@ -12,12 +12,17 @@ python3 -m venv .venv
 npm ci --prefix tests/peers/fedify --no-audit --no-fund --loglevel=error
 npm ci --prefix tests/peers/comunica --no-audit --no-fund --loglevel=error
 npm ci --prefix tests/peers/axe --no-audit --no-fund --loglevel=error
-# Debian's Chromium for the page tests in tests/browser (Playwright drives it; it downloads no browser).
-if [ -z "${DSI4BCN_CHROMIUM:-}" ] && ! command -v chromium > /dev/null 2>&1; then
+# Debian's Chromium for the page tests in tests/browser (Playwright drives it; it downloads no browser), and
+# Virtuoso (virtuoso-t, isql-vt) for the external graph store tests (tests/integration/test_external_store_*).
+packages=""
+if [ -z "${DSI4BCN_CHROMIUM:-}" ] && ! command -v chromium > /dev/null 2>&1; then packages="chromium"; fi
+if ! command -v virtuoso-t > /dev/null 2>&1; then packages="$packages virtuoso-opensource"; fi
+if [ -n "$packages" ]; then
     sudo=""
     if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends chromium > /dev/null
+    # shellcheck disable=SC2086 # one word per package
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $packages > /dev/null
 fi
 
 .venv/bin/ruff check .

@@ -10,6 +10,7 @@ from dsi4bcn import __version__
 from dsi4bcn.cli.backupcommands import add_backup_commands
 from dsi4bcn.cli.doctor import add_doctor_command
 from dsi4bcn.cli.keycommands import add_key_command
+from dsi4bcn.cli.storeoptions import add_graph_store_options
 from dsi4bcn.config import DEFAULT_DATA_DIR, DEFAULT_PORT
 from dsi4bcn.profiles.validation import KINDS
 
@@ -91,6 +92,7 @@ def _add_serve(commands: _Commands) -> None:
         help="processes serving the port, one of them doing the background work (DSI4BCN_WORKERS; default 1; "
         "one per core is a good start)",
     )
+    add_graph_store_options(serve)
 
 
 def _connection_options() -> argparse.ArgumentParser:

@@ -10,6 +10,7 @@ from pathlib import Path
 from dsi4bcn import __version__
 from dsi4bcn.cli.backupcommands import refuse_newer_database
 from dsi4bcn.cli.failures import BAD_INPUT, CommandFailed
+from dsi4bcn.cli.storeoptions import graph_store_flags
 from dsi4bcn.config import Config, ConfigError, load_config
 from dsi4bcn.logformat import configure_logging
 from dsi4bcn.web.admintoken import ensure_admin_token
@@ -39,6 +40,7 @@ def serve_command(args: argparse.Namespace) -> int:
             metrics_localhost=args.metrics_localhost,
             log_format=args.log_format,
             workers=args.workers,
+            graph_store=graph_store_flags(args),
         )
     except ConfigError as error:
         print(f"dsi4bcn: {error}", file=sys.stderr)

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dsi4bcn.config import Config
-from dsi4bcn.graph.process import GraphService
+from dsi4bcn.graph.store import GraphStore
 from dsi4bcn.graph.sync import PROVENANCE_GRAPH
 from dsi4bcn.storage.database import Database
 from dsi4bcn.storage.graphstate import GraphState
@@ -21,7 +21,7 @@ class Aggregate:
     """What the SPARQL routes ask of the graph beyond the queries themselves."""
 
     database: Database
-    service: GraphService
+    service: GraphStore
     _names: frozenset[str] = frozenset()
     _names_read: float = 0.0
     _state: GraphState = field(init=False)

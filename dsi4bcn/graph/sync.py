@@ -20,7 +20,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from dsi4bcn.config import Config
-from dsi4bcn.graph.process import GraphError, GraphService
+from dsi4bcn.graph.process import GraphError
+from dsi4bcn.graph.store import GraphStore
 from dsi4bcn.profiles.actorrecords import ActorRecord
 from dsi4bcn.profiles.calldocuments import parse_call_iri, render_call
 from dsi4bcn.profiles.documents import render_actor
@@ -96,7 +97,7 @@ class _Prepared:
 class GraphSync:
     """Writes unsynced graphs to the store; wake it after marking graphs."""
 
-    def __init__(self, config: Config, database: Database, profiles: ProfileStore, graph: GraphService) -> None:
+    def __init__(self, config: Config, database: Database, profiles: ProfileStore, graph: GraphStore) -> None:
         self._config = config
         self._state = GraphState(database)
         self._received = ReceivedProfiles(database)

@@ -26,20 +26,11 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from dsi4bcn.graph.capping import RDF_FORMATS, serialize_boolean_result, serialize_solutions, serialize_triples
 from dsi4bcn.graph.sandbox import deny_network
 from dsi4bcn.logformat import configure_logging
-from dsi4bcn.sparql.results import serialize_boolean, serialize_select
 
 __all__ = ["run"]
-
-RDF_FORMATS = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
-    "application/rdf+xml": ox.RdfFormat.RDF_XML,
-    "application/n-quads": ox.RdfFormat.N_QUADS,
-    "application/trig": ox.RdfFormat.TRIG,
-}
 
 
 log = logging.getLogger("dsi4bcn.graph.worker")  # also when run as __main__
@@ -70,21 +61,12 @@ def _query(store: ox.Store, payload: dict[str, Any]) -> tuple[str, bytes, int, b
         raise _QuerySyntaxError(str(error)) from error
     cap = int(payload["cap"])
     if isinstance(result, ox.QueryBoolean):
-        return "boolean", serialize_boolean(bool(result), payload["select_format"]), 1, False
+        return serialize_boolean_result(bool(result), payload["select_format"])
     if isinstance(result, ox.QuerySolutions):
         variables = [variable.value for variable in result.variables]
         rows = ([solution[name] for name in variables] for solution in result)
-        body, count, truncated = serialize_select(variables, rows, payload["select_format"], cap)
-        return "select", body, count, truncated
-    triples: list[ox.Triple] = []
-    truncated = False
-    for triple in result:
-        if len(triples) >= cap:
-            truncated = True
-            break
-        triples.append(triple)
-    serialized = ox.serialize(triples, format=RDF_FORMATS[payload["graph_format"]])
-    return "graph", serialized or b"", len(triples), truncated
+        return serialize_solutions(variables, rows, payload["select_format"], cap)
+    return serialize_triples(result, payload["graph_format"], cap)
 
 
 def _apply(store: ox.Store, payload: dict[str, Any]) -> int:

@@ -26,7 +26,7 @@ from dsi4bcn.fediverse.ratelimit import RateLimiter
 from dsi4bcn.fediverse.remoteactors import RemoteDirectory
 from dsi4bcn.fediverse.workers import Deliverer, InboxProcessor
 from dsi4bcn.graph.aggregator import Aggregate
-from dsi4bcn.graph.process import GraphService
+from dsi4bcn.graph.store import GraphStore
 from dsi4bcn.graph.sync import GraphSync
 from dsi4bcn.matching.service import Matcher
 from dsi4bcn.metrics import NodeMetrics
@@ -117,7 +117,7 @@ PROFILE_WRITES = web.AppKey("profile_writes", ProfileWrites)
 LOOPS = web.AppKey("loops", Supervisor)
 # The graph and matching.
 GRAPH = web.AppKey("graph", Aggregate)
-GRAPH_SERVICE = web.AppKey("graph_service", GraphService)
+GRAPH_SERVICE = web.AppKey("graph_service", GraphStore)
 GRAPH_SYNC = web.AppKey("graph_sync", GraphSync)
 MATCHER = web.AppKey("matcher", Matcher)
 DIRECTORY_SERVICE = web.AppKey("directory_service", DirectoryService)

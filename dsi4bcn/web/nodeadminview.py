@@ -68,6 +68,8 @@ def field_errors(problems: Sequence[Problem], language: str) -> dict[str, str]:
 def graph_words(status: Mapping[str, Any], language: str) -> list[str]:
     """What ``nodenetwork.graph_status`` reports, as sentences in ``language``."""
     words = [message("graph_holds", language, triples=f"{status['triples']:,}", graphs=status["graphs"])]
+    if status.get("storeReachable") is False:
+        words = [message("graph_store_unreachable", language)]
     pending = int(status["unsynced"])
     words.append(message("graph_pending", language, count=pending) if pending else message("graph_synced", language))
     set_aside = int(status["setAside"]["count"])

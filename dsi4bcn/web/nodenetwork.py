@@ -6,7 +6,8 @@ one (the graph sync woken to drop its profiles) and the graph's status.
 from typing import Any
 
 from dsi4bcn.fediverse.peering import Peer, PeerBlocked, Peering, PeeringError
-from dsi4bcn.graph.process import GraphService
+from dsi4bcn.graph.process import GraphError
+from dsi4bcn.graph.store import GraphStore
 from dsi4bcn.graph.sync import GraphSync
 from federation.errors import ActivityError, FetchError, UnsafeURLError
 from federation.netsafety import check_url
@@ -53,10 +54,13 @@ async def remove_peer(peering: Peering, graph_sync: GraphSync, peer: str) -> int
     return dropped
 
 
-async def graph_status(service: GraphService, sync: GraphSync) -> dict[str, Any]:
+async def graph_status(service: GraphStore, sync: GraphSync) -> dict[str, Any]:
     """How big the graph is (``triples``, ``graphs``), how many graphs wait to be written (``unsynced``),
     which were set aside with the reason (``setAside``) and how often the graph process restarted."""
-    stats = await service.stats()
+    try:
+        stats = {**await service.stats(), "storeReachable": True}
+    except GraphError:  # an external store that is down: the rest of the status still answers
+        stats = {"triples": 0, "graphs": 0, "storeReachable": False}
     pending = await sync.pending()
     quarantined, examples = await sync.quarantined()
     return {

@@ -40,7 +40,7 @@ IO_LIBRARIES = ("aiohttp", "aiosqlite", "socket", "urllib.request", "requests", 
 # The names are dsi4bcn's top-level packages and modules; "" is the package itself (``dsi4bcn.__version__``).
 # Siblings in a layer do not import each other, except in the base and the top (the entry points: the
 # command line starts the app, the app loads the demo), whose members may.
-BASE: frozenset[str] = frozenset({"", "config", "i18n", "logformat", "metrics", "supervise"})
+BASE: frozenset[str] = frozenset({"", "config", "i18n", "logformat", "metrics", "storeconfig", "supervise"})
 TOP: frozenset[str] = frozenset({"app", "cli", "demo", "workerpool", "__main__"})
 LAYERS: tuple[frozenset[str], ...] = (
     BASE,

@@ -6,14 +6,18 @@ first (``dsi4bcn.sparql.checks``, on the parsed query), run in the graph process
 are really stopped (503), and their results are capped. Errors of the graph process other than Oxigraph's
 syntax errors (which describe the client's own query) are logged and answered with a generic 500: their text
 could quote something the evaluation read. The protocol's ``default-graph-uri``/``named-graph-uri`` make the
-dataset exactly those graphs (``dsi4bcn.sparql.protocol``); every update is refused with 400. Per-client slots
+dataset exactly those graphs (``dsi4bcn.sparql.protocol``); every update is refused with 400. With the graph in
+an external engine (``dsi4bcn.graph.remotestore``) the same checks, limits and formats hold, and an engine that
+cannot be reached is a 503. Per-client slots
 (``dsi4bcn.web.queryslots``, with a short waiting line) key on ``dsi4bcn.web.clientaddress``.
 """
 
 import asyncio
 import logging
 import tempfile
+from collections.abc import Awaitable
 from pathlib import Path
+from typing import TypeVar
 
 from aiohttp import web
 
@@ -34,6 +38,7 @@ __all__ = ["routes"]
 
 log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
+_T = TypeVar("_T")
 _CORS = {
     "Access-Control-Allow-Origin": "*",
     "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
@@ -70,6 +75,16 @@ def _charset(request: web.Request) -> str | None:
         if name.strip().lower() == "charset":
             return value.strip()
     return None
+
+
+async def _unless_unavailable(work: Awaitable[_T]) -> _T:
+    """``work``'s result; 503 if an external graph store cannot be reached."""
+    try:
+        return await work
+    except GraphError as error:
+        if error.kind != "unavailable":
+            raise
+        raise _refused(503, Reason("sparql_store_unavailable"), **{"Retry-After": "30"}) from error
 
 
 @routes.options("/sparql")
@@ -138,6 +153,8 @@ async def _run(request: web.Request, asked: ProtocolRequest, text: str) -> web.R
     except GraphError as error:
         if error.kind == "syntax":
             raise _refused(400, engine_syntax_reason(str(error))) from error
+        if error.kind == "unavailable":  # an external store that is down or restarting
+            raise _refused(503, Reason("sparql_store_unavailable"), **{"Retry-After": "30"}) from error
         log.error("SPARQL query from %s failed in the graph process: %s", client, error)
         raise ApiError(500, "internal_error", headers=_CORS) from error
     response = web.Response(body=result.body, headers=_CORS)
@@ -207,7 +224,7 @@ async def download(request: web.Request) -> web.StreamResponse:
     media_type = "application/n-quads" if media_type == "text/plain" else media_type
     with tempfile.TemporaryDirectory(prefix="dump-", dir=request.app[CONFIG].data_dir) as folder:
         path = Path(folder) / ("graph.nq" if media_type == "application/n-quads" else "graph.trig")
-        await request.app[GRAPH_SERVICE].dump(path, media_type)
+        await _unless_unavailable(request.app[GRAPH_SERVICE].dump(path, media_type))
         body = await asyncio.to_thread(path.read_bytes)
     response = web.Response(body=body, headers=_CORS)
     response.headers["Content-Type"] = media_type
@@ -219,7 +236,7 @@ async def download(request: web.Request) -> web.StreamResponse:
 async def void_description(request: web.Request) -> web.Response:
     """A VoID and DCAT description of the dataset: size, graphs, peers, licence, last update."""
     media_type = negotiate_or_406(request, ["text/turtle", "application/ld+json", "application/json"])
-    document = await request.app[GRAPH].void(request.app[CONFIG])
+    document = await _unless_unavailable(request.app[GRAPH].void(request.app[CONFIG]))
     if media_type == "text/turtle":
         from vocab.rdf import jsonld_to_graph
 
