@@ -42,7 +42,7 @@ def ensure_metrics_token(config: Config) -> str:
         token = path.read_text(encoding="ascii").strip()
         if len(token) >= 16:
             return token
-    config.data_dir.mkdir(parents=True, exist_ok=True)
+    config.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # private: secrets live there
     token = secrets.token_urlsafe(32)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w", encoding="ascii") as handle:

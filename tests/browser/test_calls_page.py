@@ -69,8 +69,11 @@ def test_the_calls_page_lists_filters_and_leads_to_a_call(node: Node, page: Page
     page.goto(f"{node.base_url}/calls?lang=en")
     expect(page.locator("main h1")).to_have_text("Calls for collaboration")
     expect(page.locator("#calls-total")).to_have_text("6 calls")
-    first = page.locator(".call-item").first
-    expect(first.locator(".call-badge")).to_have_text("Wanted")
+    # (calls published within the same second are ordered by their random ids: look each up by its title)
+    request = page.locator(".call-item").filter(has_text="Assessorament legal sobre protecció de dades")
+    expect(request.locator(".call-badge")).to_have_text("Wanted")
+    offer = page.locator(".call-item").filter(has_text="Oferim mentoria en desenvolupament web")
+    expect(offer.locator(".call-badge")).to_have_text("Offered")
     check_page(page, "calls")
     page.locator(".calls-facet").get_by_role("link", name="Offered").click()
     expect(page.locator("#calls-total")).to_have_text("2 calls")

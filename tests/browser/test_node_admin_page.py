@@ -90,6 +90,6 @@ def test_a_node_admin_names_the_node_uploads_a_logo_blocks_a_domain_and_adds_a_p
     page.get_by_role("button", name="Desbloqueja: spam.example").click()
     expect(page.get_by_role("status")).to_have_text("Domini desbloquejat.")
     expect(page.get_by_text("No hi ha cap domini bloquejat.")).to_be_visible()
-    page.get_by_label(re.compile("Ho entenc")).check()
+    page.get_by_label(re.compile("Ho entenc: el graf")).check()
     page.get_by_role("button", name="Refés el graf").click()
     expect(page.get_by_role("status")).to_have_text("El graf s'està refent.")
