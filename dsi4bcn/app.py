@@ -105,7 +105,6 @@ from dsi4bcn.web.appkeys import (
     RENDER_CACHE,
     STORE,
     TEMPLATES,
-    VOCABULARY,
 )
 from dsi4bcn.web.auditing import audit_changes
 from dsi4bcn.web.errormiddleware import json_errors
@@ -120,7 +119,6 @@ from dsi4bcn.web.rendercache import RenderCache
 from dsi4bcn.web.requestmetrics import count_requests
 from dsi4bcn.web.routes.routetables import ROUTE_TABLES
 from dsi4bcn.web.templating import template_environment
-from dsi4bcn.web.vocabulary import vocabulary_documents
 from dsi4bcn.web.workerfollower import follow_primary
 from federation.client import ActivityPubClient, FetchPolicy, create_session
 
@@ -369,7 +367,6 @@ def create_app(config: Config) -> web.Application:
     app[RENDER_CACHE] = RenderCache()
     app[QUERY_SLOTS] = ClientSlots(config.queries_per_client, config.query_queue_per_client, config.query_timeout)
     app[TEMPLATES] = template_environment()
-    app[VOCABULARY] = vocabulary_documents()
     app[FOLLOW_LIMITER] = RateLimiter(rate=0.2, burst=10)  # ten lookups at once, then one every 5 s
     if config.worker_role == "secondary":
         app.cleanup_ctx.append(primary_session)

@@ -1,11 +1,20 @@
 """The vocabulary as RDF: the ontology and every concept scheme, parsed from the bundled Turtle files."""
 
+import hashlib
 from functools import cache
 from importlib import resources
 
+import pyoxigraph
 from rdflib import Graph
 
-__all__ = ["ontology_graph", "read_text", "schemes_graph", "vocabulary_graph"]
+__all__ = [
+    "ontology_graph",
+    "read_text",
+    "schemes_graph",
+    "vocabulary_fingerprint",
+    "vocabulary_graph",
+    "vocabulary_ntriples",
+]
 
 
 def read_text(name: str) -> str:
@@ -54,3 +63,28 @@ def _bind_prefixes(graph: Graph) -> None:
         graph.bind(prefix, namespace, override=True)
     for scheme in ("area", "sector", "district", "neighbourhood", "skill", "sdg", "status"):
         graph.bind(scheme, f"https://w3id.org/dsi4bcn/{scheme}/", override=True)
+
+
+def _vocabulary_files() -> list[str]:
+    return ["ontology.ttl", *_scheme_files()]
+
+
+def vocabulary_fingerprint() -> str:
+    """A SHA-256 of the bundled vocabulary files: it changes when, and only when, the vocabulary does."""
+    digest = hashlib.sha256()
+    for name in _vocabulary_files():
+        digest.update(name.encode() + b"\0" + read_text(name).encode("utf-8") + b"\0")
+    return digest.hexdigest()
+
+
+@cache
+def vocabulary_ntriples() -> str:
+    """The whole vocabulary (the triples of ``vocabulary_graph()``) as N-Triples.
+
+    Parsed with Oxigraph's Rust parser rather than rdflib: a node writes this at its first start, and
+    rdflib takes seconds of a small machine's start-up for what Oxigraph does in milliseconds."""
+    lines: list[str] = []
+    for name in _vocabulary_files():
+        for triple in pyoxigraph.parse(read_text(name), format=pyoxigraph.RdfFormat.TURTLE):
+            lines.append(f"{triple} .\n")
+    return "".join(lines)

@@ -14,7 +14,6 @@ Dublin Core: source node, activity, received and updated times, verifying key).
 
 import asyncio
 import contextlib
-import hashlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -35,7 +34,7 @@ from dsi4bcn.storage.localactors import ProfileStore, WriteHook, utc_now
 from dsi4bcn.storage.receivedcalls import ReceivedCalls
 from dsi4bcn.storage.receivedprofiles import ReceivedProfile, ReceivedProfiles
 from vocab.fastld import document_triples
-from vocab.graph import vocabulary_graph
+from vocab.graph import vocabulary_fingerprint, vocabulary_ntriples
 from vocab.namespace import ONTOLOGY_IRI
 
 __all__ = ["PROVENANCE_GRAPH", "VOCABULARY_GRAPH", "GraphSync", "profile_marker"]
@@ -76,11 +75,6 @@ def _provenance(
     if key:
         triples.append((subject, ("iri", DSI + "verificationKey"), ("iri", key)))
     return triples
-
-
-def _vocabulary_ntriples() -> str:
-    graph = vocabulary_graph()
-    return graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
 
 
 @dataclass(frozen=True)
@@ -127,7 +121,7 @@ class GraphSync:
             for kind in ("organisation", "project")
             for record in await self._profiles.list(kind)
         ]
-        vocabulary_hash = hashlib.sha256(_vocabulary_ntriples().encode()).hexdigest()
+        vocabulary_hash = vocabulary_fingerprint()
         changed = await self._state.vocabulary_hash() != vocabulary_hash
         await self._state.add_graphs(graphs, vocabulary=(VOCABULARY_GRAPH, vocabulary_hash) if changed else None)
 
@@ -256,7 +250,7 @@ class GraphSync:
             about = _provenance(
                 graph, source=instance_actor_iri(base), updated=utc_now(), received=utc_now(), activity=None, key=None
             )
-            return _vocabulary_ntriples(), to_ntriples(about, PROVENANCE_GRAPH)
+            return vocabulary_ntriples(), to_ntriples(about, PROVENANCE_GRAPH)
         parsed = parse_actor_iri(base, graph)
         if parsed is not None:
             record = await self._profiles.get(parsed[1])

@@ -4,8 +4,6 @@
 uses (``request.app[PEERING]``) and calls them. There is no key for a bundle of services.
 """
 
-from typing import Any
-
 import jinja2
 from aiohttp import web
 
@@ -91,7 +89,6 @@ __all__ = [
     "RENDER_CACHE",
     "STORE",
     "TEMPLATES",
-    "VOCABULARY",
 ]
 
 # Set when the app is created.
@@ -101,7 +98,6 @@ TEMPLATES = web.AppKey("templates", jinja2.Environment)
 # SPARQL query slots per client, with their waiting lines.
 QUERY_SLOTS = web.AppKey("query_slots", ClientSlots)
 # Serialisations of the vocabulary, by media type, computed once at start-up.
-VOCABULARY = web.AppKey("vocabulary", dict[str, Any])
 # Remote follow lookups (``GET /follow``) per client address.
 FOLLOW_LIMITER = web.AppKey("follow_limiter", RateLimiter)
 # The node's Prometheus metrics (``/metrics``), which the services below count into.

@@ -5,6 +5,7 @@ the event loop (the caller bounds how many run at once: ``web/accountservice.py`
 """
 
 import asyncio
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -14,8 +15,13 @@ __all__ = ["MAX_PASSWORD", "MIN_PASSWORD", "hash_password", "password_problem", 
 MIN_PASSWORD = 10  # characters
 MAX_PASSWORD = 1024  # bytes of UTF-8: longer is refused before any hashing
 _HASHER = PasswordHasher()
-# Verified when an email has no account, so that the answer takes as long as for a wrong password.
-_DECOY = _HASHER.hash("a password nobody has")
+
+
+@cache
+def _decoy() -> str:
+    """A hash verified when an email has no account, so that the answer takes as long as for a wrong
+    password; made at the first sign-in, not at import (hashing takes a good part of a second)."""
+    return _HASHER.hash("a password nobody has")
 
 
 def password_problem(password: str) -> str | None:
@@ -38,7 +44,7 @@ async def verify_password(stored: str | None, password: str) -> bool:
     if len(password.encode("utf-8", "surrogatepass")) > MAX_PASSWORD:
         return False
     try:
-        await asyncio.to_thread(_HASHER.verify, stored or _DECOY, password)
+        await asyncio.to_thread(lambda: _HASHER.verify(stored or _decoy(), password))
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
     return stored is not None

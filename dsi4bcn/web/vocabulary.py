@@ -4,6 +4,7 @@ Everything is computed once at start-up from the bundled files; the node never n
 describe its own terms.
 """
 
+from functools import cache
 from typing import Any
 
 from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, URIRef
@@ -62,8 +63,11 @@ def _schemes(graph: Graph, language: str) -> list[dict[str, Any]]:
     return schemes
 
 
+@cache
 def vocabulary_documents() -> dict[str, Any]:
-    """``text/turtle`` and ``application/ld+json`` bodies, and per-language HTML page contexts."""
+    """``text/turtle`` and ``application/ld+json`` bodies, and per-language HTML page contexts.
+
+    Made at the first request for them (in a thread: rdflib takes a good part of a second) and kept."""
     graph = vocabulary_graph()
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace, override=True, replace=True)

@@ -1,6 +1,7 @@
 """Human-facing pages and the vocabulary: tag pages (the network's projects in an area), ``/ns`` (Turtle,
 JSON-LD, HTML), health."""
 
+import asyncio
 import json
 from urllib.parse import urlencode
 
@@ -10,12 +11,13 @@ from dsi4bcn.directory.entries import Entry
 from dsi4bcn.directory.query import MAX_PER_PAGE, DirectoryQuery
 from dsi4bcn.i18n import UI
 from dsi4bcn.profiles.iris import profile_page
-from dsi4bcn.web.appkeys import CONFIG, MEDIA, STORE, TEMPLATES, VOCABULARY
+from dsi4bcn.web.appkeys import CONFIG, MEDIA, STORE, TEMPLATES
 from dsi4bcn.web.conceptview import profile_href
 from dsi4bcn.web.directoryready import ready_directory
 from dsi4bcn.web.http import ApiError, html_response, json_response, negotiate_or_406, request_language
 from dsi4bcn.web.mediaview import directory_logos, placeholder
 from dsi4bcn.web.templating import render_page
+from dsi4bcn.web.vocabulary import vocabulary_documents
 from federation.media import HTML, JSON, TURTLE
 from vocab.concepts import concept_index
 from vocab.contexts import dsi_context
@@ -79,14 +81,13 @@ def _tag_item(entry: Entry, base_url: str, authority: str, language: str) -> dic
 async def vocabulary(request: web.Request) -> web.Response:
     """The vocabulary, negotiated: Turtle, JSON-LD, or an HTML page in the visitor's language."""
     media_type = negotiate_or_406(request, VOCABULARY_OFFERS)
+    documents = await asyncio.to_thread(vocabulary_documents)
     if media_type == HTML:
         language = request_language(request)
-        body = render_page(
-            request.app[TEMPLATES], "vocabulary.html", language, **request.app[VOCABULARY]["html"][language]
-        )
+        body = render_page(request.app[TEMPLATES], "vocabulary.html", language, **documents["html"][language])
         return html_response(body, vary="Accept, Accept-Language")
     key = TURTLE if media_type == TURTLE else LD_JSON
-    response = web.Response(body=request.app[VOCABULARY][key])
+    response = web.Response(body=documents[key])
     response.headers["Content-Type"] = media_type + ("; charset=utf-8" if media_type == TURTLE else "")
     response.headers["Vary"] = "Accept"
     response.headers["Access-Control-Allow-Origin"] = "*"
