@@ -4,7 +4,9 @@ Starts two demo nodes on 127.0.0.1, one with one worker and one with two, and lo
 rounds with wrk (Debian package ``wrk``; one thread, fixed duration; a bounded Python client if wrk is
 missing): an ActivityStreams actor GET, a WebFinger lookup, and directory queries (the JSON API with a
 text query and a filter, and the directory page). Keep-alive connections are spread between the workers
-when they connect, so the load uses more connections than workers. Prints each rate and the ratio.
+when they connect, so the load uses more connections than workers. Prints each rate and the ratio, and
+where the CPU went: the cores wrk used (it shares the machine's two cores with the node) and the node's
+requests per CPU-second of its own processes, with one worker and with two.
 
     .venv/bin/python bench/workers_bench.py [--seconds 8] [--connections 32] [--rounds 3]
 """
@@ -12,6 +14,7 @@ when they connect, so the load uses more connections than workers. Prints each r
 import argparse
 import os
 import platform
+import resource
 import shutil
 import statistics
 import sys
@@ -38,6 +41,43 @@ def _targets(node: Node) -> list[tuple[str, str, str]]:
     ]
 
 
+def _tree_cpu_seconds(root: int) -> float:
+    """User plus system CPU seconds of process ``root`` and every process under it (workers, graph process)."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    total, stack = 0.0, [root]
+    while stack:
+        pid = stack.pop()
+        total += times.get(pid, 0.0)
+        stack.extend(child for child, parent in parents.items() if parent == pid)
+    return total
+
+
+def _loader_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _measured(node: Node, url: str, accept: str, seconds: int, connections: int) -> tuple[float, float, float]:
+    """Requests per second, the cores the load generator used, and requests per CPU-second of the node."""
+    assert node.process is not None
+    node_before, loader_before = _tree_cpu_seconds(node.process.pid), _loader_cpu_seconds()
+    rate = measure(url, accept, seconds, connections)
+    node_cpu = _tree_cpu_seconds(node.process.pid) - node_before
+    loader_cores = (_loader_cpu_seconds() - loader_before) / seconds
+    return rate, loader_cores, rate * seconds / max(node_cpu, 0.01)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=8)
@@ -56,7 +96,7 @@ def main() -> None:
                 f"Python {platform.python_version()}; load: {tool}, {args.connections} connections, "
                 f"{args.seconds} s each, {args.rounds} interleaved rounds"
             )
-            samples: dict[tuple[str, int], list[float]] = {}
+            samples: dict[tuple[str, int], list[tuple[float, float, float]]] = {}
             for node in nodes.values():
                 for _name, url, accept in _targets(node):
                     measure(url, accept, 1, args.connections)  # warm up caches
@@ -64,11 +104,18 @@ def main() -> None:
                 for index in range(len(_targets(nodes[1]))):
                     for workers, node in nodes.items():
                         name, url, accept = _targets(node)[index]
-                        rate = measure(url, accept, args.seconds, args.connections)
-                        samples.setdefault((name, workers), []).append(rate)
+                        measured = _measured(node, url, accept, args.seconds, args.connections)
+                        samples.setdefault((name, workers), []).append(measured)
             for name, _url, _accept in _targets(nodes[1]):
-                one, two = (statistics.median(samples[(name, workers)]) for workers in (1, 2))
-                print(f"{name:22s} 1 worker {one:8.0f} req/s   2 workers {two:8.0f} req/s   ratio {two / one:.2f}")
+                one, two = (
+                    [statistics.median(column) for column in zip(*samples[(name, workers)], strict=True)]
+                    for workers in (1, 2)
+                )
+                print(
+                    f"{name:22s} 1 worker {one[0]:8.0f} req/s   2 workers {two[0]:8.0f} req/s   "
+                    f"ratio {two[0] / one[0]:.2f}   wrk used {one[1]:.2f} / {two[1]:.2f} cores   "
+                    f"node req per CPU-second {one[2]:.0f} / {two[2]:.0f}"
+                )
         finally:
             for node in nodes.values():
                 node.stop()
