@@ -7,7 +7,6 @@ that, say, every ``dsi:area`` value is a concept of the DSI areas scheme.
 from dataclasses import dataclass
 from functools import cache
 
-from pyshacl import validate as shacl_validate
 from rdflib import Graph
 from rdflib.namespace import RDF, SH
 
@@ -60,6 +59,9 @@ def shapes_graph() -> Graph:
 
 def validate(data: Graph) -> ValidationResult:
     """Validate ``data`` against the profile shapes; ``data`` itself is not modified."""
+    # Imported here: pyshacl takes a second to import, and the node validates with vocab.fastshapes.
+    from pyshacl import validate as shacl_validate
+
     combined = Graph()
     combined += data
     combined += _mixin()

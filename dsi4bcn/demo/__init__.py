@@ -30,10 +30,15 @@ _FILES: dict[Kind, str] = {"organisation": "organisations.yaml", "project": "pro
 _IMAGE_FILES = {"icon": "{slug}-logo.png", "image": "{slug}-header.png"}
 
 
+def _yaml(name: str) -> Any:
+    """A bundled YAML file, read with libyaml's C parser where PyYAML has it (ten times faster)."""
+    text = resources.files("dsi4bcn.demo").joinpath(name).read_text(encoding="utf-8")
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 (a safe loader)
+
+
 def demo_documents(kind: Kind) -> list[dict[str, Any]]:
     """The demo profiles of one kind, each with its ``slug``, as written in the YAML files."""
-    text = resources.files("dsi4bcn.demo").joinpath(_FILES[kind]).read_text(encoding="utf-8")
-    documents = yaml.safe_load(text)
+    documents = _yaml(_FILES[kind])
     assert isinstance(documents, list)
     return documents
 
@@ -100,9 +105,8 @@ async def load_demo(
 def demo_calls(today: date) -> list[tuple[str, dict[str, Any]]]:
     """The demo calls as ``(author slug, canonical fields)``, open from ``today`` on, each validated as the
     admin API validates a call."""
-    text = resources.files("dsi4bcn.demo").joinpath("calls.yaml").read_text(encoding="utf-8")
     calls = []
-    for document in yaml.safe_load(text):
+    for document in _yaml("calls.yaml"):
         body = dict(document)
         author = body.pop("author")
         body["validUntil"] = (today + timedelta(days=int(body.pop("openDays")))).isoformat()
