@@ -122,6 +122,7 @@ def test_a_call_published_through_the_form_is_at_its_id_and_in_the_api(node: Nod
 
 
 def test_a_bad_form_says_each_problem_beside_its_field_and_writes_nothing(node: Node, admin: FormClient) -> None:
+    node.settle(30)
     before = settled_dump(node.database)
     bad = {
         **FORM,
@@ -169,6 +170,7 @@ def test_a_call_is_edited_closed_and_deleted_after_confirmation(node: Node, admi
     now = api(node.base_url, node.token, "GET", f"/api/calls/{call['call']}").json()
     assert now["nameMap"]["ca"] == "Espai lliure els dimarts" and "quantity" not in now
     # A bad edit changes nothing
+    node.settle(30)
     before = settled_dump(node.database)
     refused = admin.post(
         f"{edit}?lang=en", _fields(csrf_of(form.body), {**changed, "nameMap.ca": "", "nameMap.en": ""})
@@ -193,6 +195,7 @@ def test_a_call_is_edited_closed_and_deleted_after_confirmation(node: Node, admi
 
 def test_without_the_csrf_token_nothing_changes(node: Node, admin: FormClient, standing: str) -> None:
     call = {"call": standing}
+    node.settle(30)
     before = settled_dump(node.database)
     assert admin.post(f"{CALLS}?lang=en", _fields(None, FORM)).status == 403
     assert admin.post(f"{CALLS}?lang=en", _fields("forged", FORM)).status == 403
@@ -211,6 +214,7 @@ def test_an_editor_of_another_organisation_is_refused_in_their_language(
     own = stranger.get("/admin/organisations/ateneu-b/calls?lang=ca")
     assert own.status == 200
     csrf = csrf_of(own.body)
+    node.settle(30)
     before = settled_dump(node.database)
     refused = stranger.get(f"{CALLS}?lang=ca")
     assert refused.status == 403 and "pertany a una altra organització" in refused.body.decode()

@@ -59,8 +59,9 @@ async def test_the_pause_between_restarts_grows() -> None:
             fourth.set()
         raise RuntimeError("again")
 
-    task = asyncio.create_task(supervised("growing", failing, first_pause=0.01))
+    task = asyncio.create_task(supervised("growing", failing, first_pause=0.05))
     await asyncio.wait_for(fourth.wait(), 5)
     await stop_tasks([task])
     gaps = [later - earlier for earlier, later in itertools.pairwise(moments)]
-    assert gaps[2] > gaps[0] * 2  # 0.01, 0.02, 0.04 s
+    # A pause is never shorter than planned (a busy machine only makes it longer): 0.05, 0.1, 0.2 s.
+    assert gaps[0] >= 0.05 and gaps[1] >= 0.1 and gaps[2] >= 0.2, gaps
