@@ -169,6 +169,7 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
         client, deliverer = await _build_delivery(app, config, policy, session, delivery_session)
         if config.demo and primary:
             log.info("demo calls: %s", await load_demo_calls(store, app[CALL_PUBLISHER], date.today()))
+            sync.poke()  # the calls' graphs are due now, not at the sync's next timeout
         await _start_federation(app, config, stack, client, sync)
         _register_profile_hooks(app, config, store, deliverer, sync)
         yield
