@@ -7,6 +7,8 @@ a demo node, and the demo profiles name their ``/media/`` URLs. ``calls.yaml`` h
 collaboration of demo projects, published once their authors are on the node.
 """
 
+import asyncio
+import os
 from collections.abc import Iterator, Mapping
 from datetime import date, timedelta
 from importlib import resources
@@ -21,6 +23,8 @@ from dsi4bcn.profiles.iris import actor_iri
 from dsi4bcn.profiles.validation import KINDS, Kind, normalise_profile
 from dsi4bcn.storage.localactors import ProfileStore
 from dsi4bcn.storage.mediastore import MediaStore
+from federation.keys import generate_key_pair
+from federation.types import KeyPair
 from vocab.concepts import concept_index
 
 __all__ = ["demo_calls", "demo_documents", "demo_profiles", "load_demo", "load_demo_calls", "store_demo_images"]
@@ -96,8 +100,17 @@ async def load_demo(
     if await store.count("organisation") or await store.count("project"):
         return "the data folder already has profiles; demo data not loaded"
     loaded = {kind: 0 for kind in KINDS}
-    for kind, slug, fields, organisation in demo_profiles(base_url, images):
-        await store.put(kind, slug, fields, organisation)
+    profiles = list(demo_profiles(base_url, images))
+    # The key pairs first, on every core (each takes a good part of a second of CPU), then the writes in order.
+    lanes = asyncio.Semaphore(os.cpu_count() or 1)
+
+    async def key_pair() -> KeyPair:
+        async with lanes:
+            return await asyncio.to_thread(generate_key_pair)
+
+    keys = await asyncio.gather(*(key_pair() for _ in profiles))
+    for (kind, slug, fields, organisation), pair in zip(profiles, keys, strict=True):
+        await store.put(kind, slug, fields, organisation, keys=pair)
         loaded[kind] += 1
     return f"loaded {loaded['organisation']} organisations and {loaded['project']} projects"
 
