@@ -19,6 +19,7 @@ import shutil
 import statistics
 import sys
 import tempfile
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -26,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.actor_gets import ACTIVITY_JSON, measure  # noqa: E402
+from tests.support.http import fetch  # noqa: E402
 from tests.support.nodes import Node, start_node  # noqa: E402
 
 PROJECT = "taller-mobil-de-fabricacio"
@@ -78,6 +80,16 @@ def _measured(node: Node, url: str, accept: str, seconds: int, connections: int)
     return rate, loader_cores, rate * seconds / max(node_cpu, 0.01)
 
 
+def _wait_for_workers(node: Node, count: int, seconds: float = 60.0) -> None:
+    """Wait until ``count`` workers answer ``/healthz`` (the secondaries start after the primary is ready)."""
+    seen: set[int] = set()
+    deadline = time.monotonic() + seconds
+    while len(seen) < count:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"only workers {sorted(seen)} answered within {seconds:.0f} s")
+        seen.add(fetch(f"{node.base_url}/healthz", timeout=5).json()["worker"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=8)
@@ -90,6 +102,7 @@ def main() -> None:
             for workers in (1, 2)
         }
         try:
+            _wait_for_workers(nodes[2], 2)
             tool = "wrk" if shutil.which("wrk") else "python aiohttp client"
             print(
                 f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "

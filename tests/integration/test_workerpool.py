@@ -19,6 +19,7 @@ import pytest
 from tests.support.fake_actors import ActorServer, send_follow
 from tests.support.http import api, fetch
 from tests.support.nodes import Node, start_node
+from tests.support.waiting import within
 
 PROJECT = "reparem-al-barri"
 FAST = {"DSI4BCN_DELIVERY_BACKOFF_SCALE": "0.01"}
@@ -27,6 +28,8 @@ FAST = {"DSI4BCN_DELIVERY_BACKOFF_SCALE": "0.01"}
 @pytest.fixture(scope="module")
 def pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
     node = start_node(tmp_path_factory.mktemp("pool") / "node", demo=True, extra_args=["--workers", "2"], env=FAST)
+    # start_node returns once the primary answers; the secondary starts after it (workerpool.py)
+    within(60, lambda: _workers_seen(node, tries=20) == {0, 1}, "both workers answering")
     yield node
     node.stop()
 
