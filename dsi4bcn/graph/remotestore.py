@@ -2,7 +2,7 @@
 protocols only: SPARQL 1.1 Query, SPARQL 1.1 Update and the Graph Store HTTP Protocol.
 
 The layout is the embedded store's (``dsi4bcn.graph.sync``): each profile, call or agreement in a named graph
-of its own, written whole with a Graph Store ``PUT`` (``POST`` when new); provenance in
+of its own, written whole with a Graph Store ``PUT``; provenance in
 ``urn:dsi4bcn:provenance``, a batch's added with one Graph Store ``POST`` and the old removed by SPARQL Update;
 the vocabulary in its own graph. The node's graphs are the ones SQLite names (plus the
 provenance graph): a query's default graph is their union, and ``GRAPH ?g`` ranges over them, both given to
@@ -249,10 +249,9 @@ class RemoteStore:
         provenance_graph: str,
         fresh: list[str] | None = None,
     ) -> int:
-        """Write each graph with the Graph Store Protocol (``POST`` for a ``fresh`` one, never written before,
-        as the embedded store bulk-loads those; ``PUT`` to replace the others), drop the emptied ones and the
-        provenance of those written before (SPARQL Update, a few requests for the batch), then add the batch's
-        provenance with one Graph Store ``POST`` to the provenance graph (or a few, of about 4 MiB each).
+        """Put each graph (Graph Store ``PUT``, four at a time), drop the emptied ones and the provenance of
+        those written before (SPARQL Update, a few requests for the batch), then add the batch's provenance
+        with one Graph Store ``POST`` to the provenance graph (or a few, of about 4 MiB each).
 
         Not one transaction: the sync marks the graphs synced only after all of it, and writes them again, as
         replacements, if it fails half-way. Graphs are not added by ``INSERT DATA``: Virtuoso refuses blank
@@ -260,7 +259,7 @@ class RemoteStore:
         larger ones slower, past 50 over its 10,000-line limit) that per-graph ``PUT``s are faster; provenance
         has no blank nodes, but ``INSERT DATA`` of it cost Virtuoso as much again, a ``POST`` next to nothing."""
         known = set(fresh or ())
-        await self._put_all({graph: content for graph, content in graphs.items() if content}, known)
+        await self._put_all({graph: content for graph, content in graphs.items() if content})
         operations = [f"DROP SILENT GRAPH <{graph}>" for graph, content in graphs.items() if not content]
         if provenance_graph:
             stale = [f"<{graph}>" for graph in graphs if graph not in known]
@@ -287,13 +286,13 @@ class RemoteStore:
                 batch.append(text)
                 size += len(text) + 1
 
-    async def _put_all(self, graphs: dict[str, str], fresh: set[str]) -> None:
+    async def _put_all(self, graphs: dict[str, str]) -> None:
         """Write graphs a few at a time; the first failure is raised once all have finished."""
         gate = asyncio.Semaphore(_PARALLEL_WRITES)
 
         async def put(graph: str, content: str) -> None:
             async with gate:
-                await self._send_graph("POST" if graph in fresh else "PUT", graph, content)
+                await self._send_graph("PUT", graph, content)
 
         results = await asyncio.gather(*(put(g, c) for g, c in graphs.items()), return_exceptions=True)
         for result in results:
