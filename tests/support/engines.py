@@ -142,8 +142,8 @@ MaxClientConnections = 10
 CheckpointInterval = 60
 CaseMode = 2
 DirsAllowed = ., {folder}
-NumberOfBuffers = 10000
-MaxDirtyBuffers = 6000
+NumberOfBuffers = {buffers}
+MaxDirtyBuffers = {dirty}
 ThreadsPerQuery = 2
 [HTTPServer]
 ServerPort = 127.0.0.1:{http_port}
@@ -162,14 +162,18 @@ DB.DBA.RDF_DEFAULT_USER_PERMS_SET('{VIRTUOSO_USER}', 3);
 """
 
 
-def start_virtuoso(folder: Path) -> Engine:
+def start_virtuoso(folder: Path, buffers: tuple[int, int] = (10_000, 6_000)) -> Engine:
     """Virtuoso (``virtuoso-t``) with its own ``virtuoso.ini`` in ``folder``, HTTP and SQL on free ports, and a
     user allowed SPARQL UPDATE signing in with digest; the node names its graphs in each query (``explicit``),
-    as Virtuoso's default graph also holds its own system graphs."""
+    as Virtuoso's default graph also holds its own system graphs. ``buffers``: NumberOfBuffers and
+    MaxDirtyBuffers (8 KiB pages; the tests' small default, about 80 MB; benchmarks set more)."""
     folder.mkdir(parents=True, exist_ok=True)
     sql_port, http_port = free_port(), free_port()
     (folder / "virtuoso.ini").write_text(
-        _VIRTUOSO_INI.format(folder=folder, sql_port=sql_port, http_port=http_port), encoding="utf-8"
+        _VIRTUOSO_INI.format(
+            folder=folder, sql_port=sql_port, http_port=http_port, buffers=buffers[0], dirty=buffers[1]
+        ),
+        encoding="utf-8",
     )
     password_file = folder / "password"
     password_file.write_text(VIRTUOSO_PASSWORD + "\n", encoding="utf-8")
