@@ -52,7 +52,7 @@ GROWTH = 8
 MAX_RATIO = 24.0  # linear: about 8; quadratic: 64; exponential: far more
 MAX_CALL = 0.5  # seconds, one call on the large input
 CPU_GUARD = 3.0  # seconds of CPU for the first calls before a parser counts as runaway
-ROUNDS = 5
+ROUNDS = 3
 WINDOW = 0.004  # seconds of repeated calls per measurement
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -297,7 +297,7 @@ def _corpus() -> list[tuple[str, Document]]:
     ]
     cases += _call_cases()
     rng = random.Random(20240601)
-    end = len(cases) + 200
+    end = len(cases) + 160
     while len(cases) < end:
         document = copy.deepcopy(rng.choice(bases))
         done = [rng.choice(_MUTATIONS)(document, rng) for _ in range(rng.choice((1, 1, 2)))]
