@@ -5,8 +5,9 @@ commas or parameters, long near-matches) at two sizes, n and 8n. A linear parser
 long on the larger input; a quadratic one 64 times; one that backtracks exponentially never finishes. The
 test takes the best of several rounds (each round repeats the call for a few milliseconds, the small and
 the large input interleaved) so that a busy machine does not make it flaky, and fails if the ratio reaches
-``MAX_RATIO`` or one call on the large input takes ``MAX_CALL`` seconds. A runaway parser is stopped after
-``CPU_GUARD`` seconds of CPU time instead of hanging the suite.
+``MAX_RATIO`` or one call on the large input takes ``MAX_CALL`` seconds (more for a slow but linear parser
+that only reads an admin's own text). A runaway parser is stopped after ``CPU_GUARD`` seconds of CPU time
+instead of hanging the suite.
 
 Where the public entry point caps its input (``Signature`` headers at 8 KiB, e-mail addresses at 254
 characters), the parser behind the cap is timed directly, so that it stays linear whatever the cap becomes.
@@ -72,20 +73,27 @@ class Case:
     run: Callable[[Any], object]
     make: Callable[[int], Any]
     n: int
+    max_call: float = MAX_CALL
 
     @property
     def id(self) -> str:
         return f"{self.parser}: {self.shape}"
 
 
-def _cases(parser: str, run: Callable[[Any], object], n: int, shapes: dict[str, Callable[[int], Any]]) -> list[Case]:
+def _cases(
+    parser: str,
+    run: Callable[[Any], object],
+    n: int,
+    shapes: dict[str, Callable[[int], Any]],
+    max_call: float = MAX_CALL,
+) -> list[Case]:
     def quietly(value: Any) -> object:
         try:
             return run(value)
         except _EXPECTED_ERRORS as error:  # refusing hostile input is the expected answer
             return error
 
-    return [Case(parser, shape, quietly, make, n) for shape, make in shapes.items()]
+    return [Case(parser, shape, quietly, make, n, max_call) for shape, make in shapes.items()]
 
 
 # --- The parsers and their adversarial inputs ---------------------------------------------------------
@@ -432,6 +440,9 @@ CASES: list[Case] = [
             "nested lists": lambda n: "".join(" " * (i % 40) + "- a\n" for i in range(n // 24)),
             "many <": lambda n: "<" * n,
         },
+        # Linear (×8) but markdown-it-py spends about 20 µs a character on a run of "[": 0.4-0.7 s for a
+        # whole post of them. Only a signed-in admin's own draft is rendered, at preview and publish.
+        max_call=1.5,
     ),
     *_cases(
         "directory words",
@@ -586,7 +597,7 @@ def test_parser_time_grows_linearly(case: Case) -> None:
             first_large = _one_call(case.run, large)
     except _Runaway:
         pytest.fail(f"{case.id}: still running after {CPU_GUARD} s of CPU (n={case.n}, input of size 8n)")
-    assert first_large < MAX_CALL * 4, f"{case.id}: one call on the input of size 8n took {first_large:.2f} s"
+    assert first_large < case.max_call * 4, f"{case.id}: one call on the input of size 8n took {first_large:.2f} s"
     # When both sizes are timed, interleaved, the best of several rounds
     gc.collect()
     gc.disable()
@@ -601,7 +612,7 @@ def test_parser_time_grows_linearly(case: Case) -> None:
     ratio = best_large / best_small
     # Then the large input costs about 8 times the small one, not 64 (quadratic) or more
     detail = f"{case.id}: n={case.n}: {best_small * 1e3:.3f} ms, 8n: {best_large * 1e3:.3f} ms (×{ratio:.1f})"
-    assert best_large < MAX_CALL, detail
+    assert best_large < case.max_call, detail
     assert ratio < MAX_RATIO, detail
 
 
