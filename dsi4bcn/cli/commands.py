@@ -200,27 +200,29 @@ def _progress(done: int, total: int, label: str) -> None:
     print(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end="", file=sys.stderr, flush=True)
 
 
-def _follow_progress(args: argparse.Namespace, client: ApiClient, result: Any) -> None:
-    """After ``peers add`` or ``graph rebuild``: a progress bar until the work is done (or 10 minutes)."""
+def _follow_progress(args: argparse.Namespace, client: ApiClient, result: Any) -> str | None:
+    """After ``peers add`` or ``graph rebuild``: a progress bar until the work is done (or 10 minutes).
+    Why the backfill stopped, if the peer's resync failed; else None."""
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
         if args.command == "peers":
             peer = next((p for p in client.call("GET", "/api/peers") if p["actor"] == result["actor"]), None)
             if peer is None:
-                return
+                return None
             backfill = peer["backfill"]
             _progress(backfill["done"], backfill["total"], "backfill")
-            if peer["lastSync"]:
+            if peer["lastSync"] or peer["lastError"]:
                 print(file=sys.stderr)
-                return
+                return None if peer["lastSync"] else str(peer["lastError"])
         else:
             status = client.call("GET", "/api/graph")
             total = max(int(result.get("rebuilding", 0)), 1)
             _progress(total - min(status["unsynced"], total), total, "rebuild")
             if status["unsynced"] == 0:
                 print(file=sys.stderr)
-                return
+                return None
         time.sleep(0.5)
+    return None
 
 
 def _profile_iri(client: ApiClient, reference: str) -> str:
@@ -276,12 +278,16 @@ def _api_command(build: Callable[[argparse.Namespace], ApiRequest]) -> Callable[
                 args.iri = _profile_iri(client, args.iri)
                 method, path, body = build(args)
             result = client.call(method, path, body)
+            stopped = None
             if args.action in ("add", "rebuild") and args.command in ("peers", "graph") and not args.no_wait:
-                _follow_progress(args, client, result)
+                stopped = _follow_progress(args, client, result)
         except ApiFailure as failure:
             print(f"dsi4bcn: {failure.describe()}", file=sys.stderr)
             return NODE_REFUSED
         _print_result(args, result)
+        if stopped:
+            print(f"dsi4bcn: {message('cli_backfill_failed', user_language(), error=stopped)}", file=sys.stderr)
+            return NODE_REFUSED
         return 0
 
     return run

@@ -155,17 +155,23 @@ class Peering:
         return peer
 
     async def remove(self, actor: str) -> int:
-        """Stop following a peer and drop every profile received from it; how many were dropped."""
+        """Stop following a peer and drop every profile received from it; how many were dropped.
+
+        The peer's row goes first, so no resync starts after it (a resync begins by reading it); then the
+        resync that may be running (begun before, or scheduled by the periodic loop meanwhile) is cancelled
+        and awaited; only then are its profiles dropped, so none that it fetched comes back afterwards."""
         peer = await self.peer(actor)
         if peer is None:
             return -1
-        task = self._tasks.pop(peer.actor, None)
-        if task is not None:
-            task.cancel()
         await self._publisher.unfollow("", self._instance, peer.actor, peer.follow_id, peer.inbox)
         self._wake_deliverer()
         await self._peers.remove(peer.actor)
         self._origins = None
+        task = self._tasks.pop(peer.actor, None)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         return await self._ingestor.erase_peer(peer.actor)
 
     def stop_blocked(self) -> None:

@@ -121,3 +121,26 @@ def test_match_takes_a_slug_or_an_iri(sent: list[tuple[str, str, Any]], capsys: 
     assert commands.main(["match", "nobody", "--token", "t" * 20]) == 1
     assert "'nobody'" in capsys.readouterr().err
     assert sent[-2:] == [("GET", "/api/organisations/nobody", None), ("GET", "/api/projects/nobody", None)]
+
+
+@pytest.mark.parametrize(
+    ("peer", "status", "said"),
+    [
+        ({"lastSync": "2026-12-01T10:00:00Z", "lastError": None, "backfill": {"total": 3, "done": 3}}, 0, "3/3"),
+        ({"lastSync": None, "lastError": "reading the profiles: 500", "backfill": {"total": 0, "done": 0}}, 1, "500"),
+    ],
+)
+def test_peers_add_waits_for_the_backfill_and_says_if_it_failed(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], peer: dict[str, Any], status: int, said: str
+) -> None:
+    actor = "http://peer.example/actor"
+
+    def call(self: ApiClient, method: str, path: str, body: Any = None) -> Any:
+        if method == "POST":
+            return {"actor": actor, "lastSync": None, "lastError": None, "backfill": {"total": 0, "done": 0}}
+        return [{"actor": actor, **peer}]
+
+    monkeypatch.setattr(ApiClient, "call", call)
+    monkeypatch.setenv("LANGUAGE", "en")
+    assert commands.main(["peers", "add", "http://peer.example", "--token", "t" * 20]) == status
+    assert said in capsys.readouterr().err
