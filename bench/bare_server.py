@@ -1,4 +1,9 @@
-"""A bare aiohttp handler that returns a fixed actor-sized JSON body: the baseline for actor GETs."""
+"""A bare aiohttp handler that returns a fixed actor-sized JSON body: the baseline for actor GETs.
+
+    python bench/bare_server.py PORT [--reuse-port]
+
+With ``--reuse-port`` several of these processes can listen on one port (``SO_REUSEPORT``), as the node's
+workers do: the baseline for ``serve --workers N``."""
 
 import json
 import sys
@@ -25,4 +30,6 @@ if __name__ == "__main__":
     app = web.Application()
     app.router.add_get("/{tail:.*}", handler)
     app.router.add_post("/{tail:.*}", accept)
-    web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)
+    web.run_app(
+        app, host="127.0.0.1", port=int(sys.argv[1]), reuse_port="--reuse-port" in sys.argv, print=None, access_log=None
+    )
