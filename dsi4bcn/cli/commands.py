@@ -211,9 +211,12 @@ def _follow_progress(args: argparse.Namespace, client: ApiClient, result: Any) -
                 return None
             backfill = peer["backfill"]
             _progress(backfill["done"], backfill["total"], "backfill")
-            if peer["lastSync"] or peer["lastError"]:
+            if peer["lastSync"] != result["lastSync"]:  # a peer added again keeps its last sync's time
                 print(file=sys.stderr)
-                return None if peer["lastSync"] else str(peer["lastError"])
+                return None
+            if peer["lastError"]:  # cleared when the peer was added
+                print(file=sys.stderr)
+                return str(peer["lastError"])
         else:
             status = client.call("GET", "/api/graph")
             total = max(int(result.get("rebuilding", 0)), 1)

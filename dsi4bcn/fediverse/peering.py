@@ -149,9 +149,9 @@ class Peering:
         )
         self._origins = None
         self._wake_deliverer()
-        self.schedule(actor.id)
-        peer = await self.peer(actor.id)
+        peer = await self.peer(actor.id)  # as it was before the resync: a newer lastSync tells that it ended
         assert peer is not None
+        self.schedule(actor.id)
         return peer
 
     async def remove(self, actor: str) -> int:

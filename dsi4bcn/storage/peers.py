@@ -61,13 +61,13 @@ class PeerStore:
 
     async def add(self, *, actor: str, origin: str, inbox: str, profiles: str | None, follow_id: str) -> None:
         """Record a peer (or renew its inbox, profiles collection and follow). Adding a peer again starts its
-        backfill's progress again: no last sync or error until the resync that follows has run."""
+        backfill's progress and clears its last error (the resync that follows tells anew); the time of its
+        last complete sync stays until a newer one."""
         async with self.db.transaction() as connection:
             await connection.execute(
                 "INSERT INTO peers (actor, origin, inbox, profiles, follow_id, added) VALUES (?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (actor) DO UPDATE SET inbox = excluded.inbox, profiles = excluded.profiles,"
-                " follow_id = excluded.follow_id, backfill_total = 0, backfill_done = 0, last_sync = NULL,"
-                " last_error = NULL",
+                " follow_id = excluded.follow_id, backfill_total = 0, backfill_done = 0, last_error = NULL",
                 (actor, origin, inbox, profiles, follow_id, utc_now()),
             )
 

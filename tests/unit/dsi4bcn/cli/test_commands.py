@@ -123,24 +123,53 @@ def test_match_takes_a_slug_or_an_iri(sent: list[tuple[str, str, Any]], capsys: 
     assert sent[-2:] == [("GET", "/api/organisations/nobody", None), ("GET", "/api/projects/nobody", None)]
 
 
+OLD_SYNC = {"lastSync": "2026-11-30T10:00:00Z", "lastError": None, "backfill": {"total": 0, "done": 0}}
+
+
 @pytest.mark.parametrize(
-    ("peer", "status", "said"),
+    ("added", "answers", "status", "said"),
     [
-        ({"lastSync": "2026-12-01T10:00:00Z", "lastError": None, "backfill": {"total": 3, "done": 3}}, 0, "3/3"),
-        ({"lastSync": None, "lastError": "reading the profiles: 500", "backfill": {"total": 0, "done": 0}}, 1, "500"),
+        # a new peer: done when it has a last sync
+        (
+            {**OLD_SYNC, "lastSync": None},
+            [{**OLD_SYNC, "lastSync": "2026-12-01T10:00:00Z", "backfill": {"total": 3, "done": 3}}],
+            0,
+            "3/3",
+        ),
+        # a peer added again: its old last sync is not taken for the end of this backfill
+        (
+            OLD_SYNC,
+            [
+                {**OLD_SYNC, "backfill": {"total": 4, "done": 1}},
+                {**OLD_SYNC, "lastSync": "2026-12-01T10:00:00Z", "backfill": {"total": 4, "done": 4}},
+            ],
+            0,
+            "1/4",
+        ),
+        # a failed backfill: said, and a non-zero exit
+        ({**OLD_SYNC, "lastSync": None}, [{**OLD_SYNC, "lastSync": None, "lastError": "reading: 500"}], 1, "500"),
     ],
 )
 def test_peers_add_waits_for_the_backfill_and_says_if_it_failed(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], peer: dict[str, Any], status: int, said: str
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    added: dict[str, Any],
+    answers: list[dict[str, Any]],
+    status: int,
+    said: str,
 ) -> None:
     actor = "http://peer.example/actor"
+    listings = iter(answers)
 
     def call(self: ApiClient, method: str, path: str, body: Any = None) -> Any:
         if method == "POST":
-            return {"actor": actor, "lastSync": None, "lastError": None, "backfill": {"total": 0, "done": 0}}
-        return [{"actor": actor, **peer}]
+            return {"actor": actor, **added}
+        return [{"actor": actor, **next(listings)}]
 
     monkeypatch.setattr(ApiClient, "call", call)
+    monkeypatch.setattr(commands.time, "sleep", lambda _seconds: None)
     monkeypatch.setenv("LANGUAGE", "en")
     assert commands.main(["peers", "add", "http://peer.example", "--token", "t" * 20]) == status
-    assert said in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert said in err
+    assert next(listings, None) is None  # it read every answer, and stopped at the last

@@ -105,5 +105,5 @@ async def test_adding_a_peer_again_starts_its_progress_again(database: Database)
     await peers.add(**row, follow_id="f2")
     again = await peers.find(PEER, ORIGIN)
     assert again is not None
-    assert (again.follow_id, again.backfill_total, again.backfill_done) == ("f2", 0, 0)
-    assert (again.last_sync, again.last_error) == (None, None)
+    assert (again.follow_id, again.backfill_total, again.backfill_done, again.last_error) == ("f2", 0, 0, None)
+    assert again.last_sync is not None  # the last complete sync, until the resync that follows ends
