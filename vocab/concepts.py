@@ -10,15 +10,13 @@ from dataclasses import dataclass, field
 from functools import cache
 from types import MappingProxyType
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, SKOS, Namespace
+import pyoxigraph as ox
 
-from vocab.graph import schemes_graph
+from vocab.graph import scheme_triples
 from vocab.namespace import CONCEPT_BASE
 
 __all__ = ["LANGUAGES", "SCHEMES", "Concept", "ConceptIndex", "concept_index", "scheme_iri"]
 
-GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
 LANGUAGES = ("ca", "es", "en")
 SCHEMES = ("area", "sector", "district", "neighbourhood", "skill", "sdg", "status")
 _NUMERIC_SCHEMES = frozenset({"district", "neighbourhood", "sdg"})
@@ -116,48 +114,60 @@ class ConceptIndex:
         return seen
 
 
-def _literal_map(graph: Graph, subject: URIRef, predicate: URIRef) -> Mapping[str, str]:
-    values: dict[str, str] = {}
-    for value in graph.objects(subject, predicate):
-        if isinstance(value, Literal) and value.language:
-            values[value.language] = str(value)
-    return MappingProxyType(values)
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_SKOS = "http://www.w3.org/2004/02/skos/core#"
+_GEO = "http://www.w3.org/2003/01/geo/wgs84_pos#"
 
 
-def _optional_float(graph: Graph, subject: URIRef, predicate: URIRef) -> float | None:
-    value = graph.value(subject, predicate)
-    return float(value) if isinstance(value, Literal) else None
+def _literal_map(values: list[ox.Literal]) -> Mapping[str, str]:
+    return MappingProxyType({value.language: value.value for value in values if value.language})
 
 
 def _sort_key(concept: Concept) -> tuple[str, int, str]:
     return (concept.scheme, int(concept.code) if concept.code.isdigit() else 0, concept.code)
 
 
-def _concept(graph: Graph, subject: URIRef) -> Concept:
-    iri = str(subject)
+def _concept(iri: str, properties: dict[str, list[ox.NamedNode | ox.Literal]]) -> Concept:
+    """One concept from its properties (predicate IRI: objects); only literals and IRIs are read."""
+
+    def literals(name: str) -> list[ox.Literal]:
+        return [value for value in properties.get(name, []) if isinstance(value, ox.Literal)]
+
+    def iris(name: str) -> tuple[str, ...]:
+        return tuple(sorted(value.value for value in properties.get(name, []) if isinstance(value, ox.NamedNode)))
+
+    def number(name: str) -> float | None:
+        found = literals(name)
+        return float(found[0].value) if found else None
+
     scheme, _, code = iri[len(CONCEPT_BASE) :].partition("/")
+    notations = properties.get(_SKOS + "notation", [])
     return Concept(
         iri=iri,
         scheme=scheme,
         code=code,
-        notation=str(graph.value(subject, SKOS.notation) or code),
-        labels=_literal_map(graph, subject, SKOS.prefLabel),
-        definitions=_literal_map(graph, subject, SKOS.definition),
-        broader=tuple(sorted(str(o) for o in graph.objects(subject, SKOS.broader))),
-        narrower=tuple(sorted(str(o) for o in graph.objects(subject, SKOS.narrower))),
-        latitude=_optional_float(graph, subject, GEO.lat),
-        longitude=_optional_float(graph, subject, GEO.long),
-        top=(subject, SKOS.topConceptOf, None) in graph,
+        notation=notations[0].value if notations else code,
+        labels=_literal_map(literals(_SKOS + "prefLabel")),
+        definitions=_literal_map(literals(_SKOS + "definition")),
+        broader=iris(_SKOS + "broader"),
+        narrower=iris(_SKOS + "narrower"),
+        latitude=number(_GEO + "lat"),
+        longitude=number(_GEO + "long"),
+        top=_SKOS + "topConceptOf" in properties,
     )
 
 
 @cache
 def concept_index() -> ConceptIndex:
     """The index of every bundled concept (built on first use, then shared)."""
-    graph = schemes_graph()
-    concepts = [
-        _concept(graph, subject)
-        for subject in graph.subjects(RDF.type, SKOS.Concept)
-        if isinstance(subject, URIRef) and str(subject).startswith(CONCEPT_BASE)
-    ]
-    return ConceptIndex(sorted(concepts, key=_sort_key))
+    by_subject: dict[str, dict[str, list[ox.NamedNode | ox.Literal]]] = {}
+    concepts: list[str] = []
+    for triple in scheme_triples():
+        subject, predicate, value = triple.subject, triple.predicate.value, triple.object
+        if not isinstance(subject, ox.NamedNode) or not isinstance(value, ox.NamedNode | ox.Literal):
+            continue
+        by_subject.setdefault(subject.value, {}).setdefault(predicate, []).append(value)
+        if predicate == _RDF_TYPE and value == ox.NamedNode(_SKOS + "Concept"):
+            concepts.append(subject.value)
+    chosen = sorted({iri for iri in concepts if iri.startswith(CONCEPT_BASE)})
+    return ConceptIndex(sorted((_concept(iri, by_subject[iri]) for iri in chosen), key=_sort_key))

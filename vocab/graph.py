@@ -10,6 +10,7 @@ from rdflib import Graph
 __all__ = [
     "ontology_graph",
     "read_text",
+    "scheme_triples",
     "schemes_graph",
     "vocabulary_fingerprint",
     "vocabulary_graph",
@@ -32,6 +33,15 @@ def _parsed(name: str) -> Graph:
     graph = Graph()
     graph.parse(data=read_text(name), format="turtle")
     return graph
+
+
+def scheme_triples() -> list[pyoxigraph.Triple]:
+    """Every triple of the SKOS concept schemes, read by Oxigraph's parser (an rdflib ``Graph`` of them
+    costs most of a second of every node's start)."""
+    triples: list[pyoxigraph.Triple] = []
+    for name in _scheme_files():
+        triples.extend(pyoxigraph.parse(read_text(name), format=pyoxigraph.RdfFormat.TURTLE))
+    return triples
 
 
 def ontology_graph() -> Graph:

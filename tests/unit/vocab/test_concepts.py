@@ -4,7 +4,7 @@ import csv
 from pathlib import Path
 
 import pytest
-from rdflib import RDF, SKOS
+from rdflib import RDF, SKOS, URIRef
 
 from vocab.concepts import LANGUAGES, concept_index
 from vocab.graph import schemes_graph
@@ -106,3 +106,46 @@ def test_concepts_resolve_from_iri_and_compact_forms() -> None:
     assert citizen_sensing is not None
     assert {c.code for c in index.ancestors(citizen_sensing.iri)} == {"citizen-science", "open-data"}
     assert open_data.label("es") == "Datos abiertos"
+
+
+def test_the_index_reads_what_rdflib_reads_in_the_turtle() -> None:
+    """The index is read with Oxigraph's parser; rdflib's reading of the same files is the reference."""
+    graph = schemes_graph()
+    geo = "http://www.w3.org/2003/01/geo/wgs84_pos#"
+
+    def literals(subject: object, predicate: object) -> dict[str, str]:
+        return {o.language: str(o) for o in graph.objects(subject, predicate) if getattr(o, "language", None)}
+
+    def number(subject: object, name: str) -> float | None:
+        value = graph.value(subject, URIRef(geo + name))
+        return float(value) if value is not None else None
+
+    reference = {
+        str(subject): (
+            str(graph.value(subject, SKOS.notation)),
+            literals(subject, SKOS.prefLabel),
+            literals(subject, SKOS.definition),
+            tuple(sorted(str(o) for o in graph.objects(subject, SKOS.broader))),
+            tuple(sorted(str(o) for o in graph.objects(subject, SKOS.narrower))),
+            number(subject, "lat"),
+            number(subject, "long"),
+            (subject, SKOS.topConceptOf, None) in graph,
+        )
+        for subject in graph.subjects(RDF.type, SKOS.Concept)
+    }
+    read = {
+        c.iri: (
+            c.notation,
+            dict(c.labels),
+            dict(c.definitions),
+            c.broader,
+            c.narrower,
+            c.latitude,
+            c.longitude,
+            c.top,
+        )
+        for c in concept_index()
+    }
+    assert read == reference
+    assert sum(1 for c in concept_index() if c.latitude is not None) >= 10 + 73  # districts and neighbourhoods
+    assert any(c.broader for c in concept_index()) and any(c.top for c in concept_index())
