@@ -4,6 +4,7 @@ The arguments are declared in ``dsi4bcn.cli.parser``; ``main`` is the console sc
 """
 
 import argparse
+import importlib
 import json
 import os
 import sys
@@ -14,8 +15,6 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from dsi4bcn.cli.apiclient import ApiClient, ApiFailure, RawBody
-from dsi4bcn.cli.backupcommands import run_backup, run_restore
-from dsi4bcn.cli.doctor import run_doctor
 from dsi4bcn.cli.failures import NODE_REFUSED, CommandFailed, user_language
 from dsi4bcn.cli.inputs import (
     IMAGE_TYPES,
@@ -28,7 +27,6 @@ from dsi4bcn.cli.inputs import (
 )
 from dsi4bcn.cli.keycommands import key_request
 from dsi4bcn.cli.parser import build_parser
-from dsi4bcn.cli.servecommand import serve_command
 from dsi4bcn.config import DEFAULT_DATA_DIR, DEFAULT_PORT
 from dsi4bcn.i18n import message
 
@@ -310,11 +308,28 @@ _REQUESTS: Mapping[str, Callable[[argparse.Namespace], ApiRequest]] = {
 }
 
 
+# The commands that run here rather than call a node: each module is imported only when its command runs,
+# so that a call to a node does not pay for the web server's, the backup's or the doctor's imports.
+_LOCAL = {
+    "serve": ("dsi4bcn.cli.servecommand", "serve_command"),
+    "backup": ("dsi4bcn.cli.backupcommands", "run_backup"),
+    "restore": ("dsi4bcn.cli.backupcommands", "run_restore"),
+    "doctor": ("dsi4bcn.cli.doctor", "run_doctor"),
+}
+
+
+def _local_command(command: str) -> Callable[[argparse.Namespace], int] | None:
+    if command not in _LOCAL:
+        return None
+    module, name = _LOCAL[command]
+    run: Callable[[argparse.Namespace], int] = getattr(importlib.import_module(module), name)
+    return run
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = build_parser().parse_args(argv)
-    local = {"serve": serve_command, "backup": run_backup, "restore": run_restore, "doctor": run_doctor}
-    run = local.get(args.command) or _api_command(_REQUESTS[args.command])
+    run = _local_command(args.command) or _api_command(_REQUESTS[args.command])
     try:
         return run(args)
     except CommandFailed as failed:
