@@ -33,4 +33,4 @@ fi
 .venv/bin/mypy
 # Two workers (the suite is mostly waiting on node processes); a module runs whole on one worker, so its
 # shared nodes start once. DSI4BCN_TEST_WORKERS=0 runs everything in this process.
-.venv/bin/python -m pytest -n "${DSI4BCN_TEST_WORKERS:-2}" --dist loadscope "$@"
+.venv/bin/python -m pytest -n "${DSI4BCN_TEST_WORKERS:-2}" --dist loadscope --durations=15 "$@"

@@ -278,7 +278,8 @@ class Peering:
         for gone in set(held_before) - listed:
             # Only the version that was held when the listing began: one pushed since then is newer.
             await self._ingestor.erase(gone, peer=peer.actor, if_updated=held_before[gone])
-        await self._peers.note_progress(peer.actor, total=len(wanted), done=0)
+        if wanted:  # a resync with nothing to fetch leaves the last backfill's numbers as they were
+            await self._peers.note_progress(peer.actor, total=len(wanted), done=0)
         semaphore = asyncio.Semaphore(_FETCH_CONCURRENCY)
         done = 0
         vanished: list[str] = []

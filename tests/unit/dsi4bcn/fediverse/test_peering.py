@@ -107,3 +107,31 @@ async def test_adding_a_peer_again_starts_its_progress_again(database: Database)
     assert again is not None
     assert (again.follow_id, again.backfill_total, again.backfill_done, again.last_error) == ("f2", 0, 0, None)
     assert again.last_sync is not None  # the last complete sync, until the resync that follows ends
+
+
+async def test_a_resync_with_nothing_to_fetch_keeps_the_last_backfills_numbers(database: Database) -> None:
+    # Given a peer whose one profile was backfilled (1 of 1) and has not changed since
+    peer = SlowPeer()
+    peer.release.set()
+    ingestor = Ingestor(database, lambda: None)
+    peering = Peering(
+        database,
+        cast(Any, None),
+        cast(Any, None),
+        lambda: cast(ActivityPubClient, peer),
+        cast(Publisher, SlowUnfollow()),
+        ingestor,
+        "http://127.0.0.1:9000/actor",
+        300.0,
+        lambda: None,
+    )
+    peers = PeerStore(database)
+    await peers.add(actor=PEER, origin=ORIGIN, inbox=f"{PEER}/inbox", profiles=f"{PEER}/profiles", follow_id="f")
+    await peering.resync(PEER)
+    assert set(await ingestor.held(PEER)) == {ACTOR}
+    # When the periodic resync finds nothing to fetch
+    await peering.resync(PEER)
+    # Then the peer still shows its backfill's numbers, and a newer sync
+    synced = await peers.find(PEER, ORIGIN)
+    assert synced is not None and (synced.backfill_total, synced.backfill_done) == (1, 1)
+    assert synced.last_sync is not None
