@@ -14,12 +14,26 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["LoopHealth", "Supervisor", "stop_tasks", "supervised"]
+__all__ = ["LoopHealth", "Supervisor", "stop_tasks", "supervised", "wait_for_event"]
 
 log = logging.getLogger(__name__)
 _FIRST_PAUSE = 1.0
 _LONGEST_PAUSE = 60.0
 _GOOD_RUN = 60.0
+
+
+async def wait_for_event(event: asyncio.Event, seconds: float) -> bool:
+    """Wait until ``event`` is set or ``seconds`` have passed; whether it was set.
+
+    A cancellation always goes through. Python 3.11's ``asyncio.wait_for`` returns normally instead when the
+    event is set in the same turn of the loop as the cancel (a loop poked as its node stops), and a loop
+    that waits that way then runs on, and its node's shutdown waits for it for ever."""
+    try:
+        async with asyncio.timeout(seconds):
+            await event.wait()
+    except TimeoutError:
+        return False
+    return True
 
 
 @dataclass

@@ -29,6 +29,7 @@ from dsi4bcn.storage.deliveries import enqueue
 from dsi4bcn.storage.follows import follower_inboxes_in
 from dsi4bcn.storage.keyrotations import Announce, KeyRotations, Rotation
 from dsi4bcn.storage.localactors import ProfileStore
+from dsi4bcn.supervise import wait_for_event
 from federation import activities
 from federation.activities import PUBLIC
 from federation.keys import generate_key_pair
@@ -166,5 +167,4 @@ class KeyRotator:
             await self.end_grace_periods()
             upcoming = await self._rotations.next_expiry()
             delay = _LONGEST_SLEEP if upcoming is None else min(_LONGEST_SLEEP, max(0.05, upcoming - time.time()))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.wake.wait(), timeout=delay)
+            await wait_for_event(self.wake, delay)

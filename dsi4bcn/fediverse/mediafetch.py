@@ -10,7 +10,6 @@ one URL failing alone. Now and then, URLs no profile names any more and their ca
 """
 
 import asyncio
-import contextlib
 import logging
 import random
 import time
@@ -19,6 +18,7 @@ from collections.abc import Callable
 from dsi4bcn.profiles.images import IMAGE_ROLES, IMAGE_TYPES, ImageRefused, check_image, own_media_name
 from dsi4bcn.storage.localactors import ProfileStore
 from dsi4bcn.storage.mediastore import MediaStore
+from dsi4bcn.supervise import wait_for_event
 from federation.client import ActivityPubClient
 from federation.errors import FetchError
 from federation.retry import retry_delay
@@ -77,8 +77,7 @@ class MediaFetcher:
             self.wake.clear()  # before looking, so that work queued meanwhile wakes the next wait
             fetched = await self.run_once()
             if fetched < self._batch:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.wake.wait(), timeout=self._interval)
+                await wait_for_event(self.wake, self._interval)
 
     async def run_once(self) -> int:
         """One pass: queue the local profiles' remote images, drop unused ones now and then, fetch a batch

@@ -280,6 +280,11 @@ class Peering:
             await self._ingestor.erase(gone, peer=peer.actor, if_updated=held_before[gone])
         if wanted:  # a resync with nothing to fetch leaves the last backfill's numbers as they were
             await self._peers.note_progress(peer.actor, total=len(wanted), done=0)
+            await self._fetch_wanted(peer, wanted, held)
+        await self._peers.note_progress(peer.actor, synced=True)
+
+    async def _fetch_wanted(self, peer: Peer, wanted: list[str], held: Mapping[str, str | None]) -> None:
+        """Fetch and ingest the profiles a resync wants, 100 at a time, noting the progress after each."""
         semaphore = asyncio.Semaphore(_FETCH_CONCURRENCY)
         done = 0
         vanished: list[str] = []
@@ -307,7 +312,6 @@ class Peering:
             vanished.clear()
             done += len(batch)
             await self._peers.note_progress(peer.actor, done=done)
-        await self._peers.note_progress(peer.actor, synced=True)
 
     async def _ingest(self, documents: list[dict[str, Any]], held: Mapping[str, str | None], peer: Peer) -> None:
         """Ingest fetched profiles, and read the latest posts of those new to this node (pushed from now on,

@@ -7,7 +7,6 @@ receivers dedupe by activity id.
 """
 
 import asyncio
-import contextlib
 import logging
 import random
 import time
@@ -31,6 +30,7 @@ from dsi4bcn.storage.deliveries import Delivery, DeliveryQueue
 from dsi4bcn.storage.follows import Follows
 from dsi4bcn.storage.localactors import ProfileStore
 from dsi4bcn.storage.receivedactivities import Incoming, ReceivedActivities
+from dsi4bcn.supervise import wait_for_event
 from federation import activities
 from federation.client import ActivityPubClient, FetchPolicy
 from federation.errors import ActivityError, FederationError, FetchError, UnsafeURLError
@@ -108,8 +108,7 @@ class InboxProcessor:
                 await self._received.mark_processed(done)
                 self._metrics.count_processed(outcome for _seq, outcome in done)
             if len(batch) < 100:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.wake.wait(), timeout=5.0)
+                await wait_for_event(self.wake, 5.0)
 
     async def _local_lookup(self, activity: Mapping[str, Any]) -> dict[str, LocalActor]:
         """The local actors an activity may target (its object, or the object of an embedded one)."""
@@ -285,8 +284,7 @@ class Deliverer:
         delay = 2.0 if next_due is None else max(0.05, min(2.0, next_due - time.time()))
         if worked:
             delay = min(delay, 0.2)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self.wake.wait(), timeout=delay)
+        await wait_for_event(self.wake, delay)
 
     async def _deliver(self, delivery: Delivery) -> None:
         host_limit = self._per_host.setdefault(delivery.host, asyncio.Semaphore(self._per_host_limit))

@@ -13,7 +13,6 @@ Dublin Core: source node, activity, received and updated times, verifying key).
 """
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from dsi4bcn.storage.graphstate import GraphState, mark_unsynced
 from dsi4bcn.storage.localactors import ProfileStore, WriteHook, utc_now
 from dsi4bcn.storage.receivedcalls import ReceivedCalls
 from dsi4bcn.storage.receivedprofiles import ReceivedProfile, ReceivedProfiles
+from dsi4bcn.supervise import wait_for_event
 from vocab.fastld import document_triples
 from vocab.graph import vocabulary_fingerprint, vocabulary_ntriples
 from vocab.namespace import ONTOLOGY_IRI
@@ -151,8 +151,7 @@ class GraphSync:
                 await asyncio.sleep(1.0)
             if done < _BATCH:
                 self.idle.set()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.wake.wait(), timeout=5.0)
+                await wait_for_event(self.wake, 5.0)
                 self.idle.clear()
 
     async def sync_once(self) -> int:

@@ -4,12 +4,12 @@ A node loads the index in the background at start (from its snapshot, else from 
 and APIs that read it wait for it here, the one place that says how long and with what answer.
 """
 
-import asyncio
 from collections.abc import Mapping
 
 from aiohttp import web
 
 from dsi4bcn.directory.directoryservice import DirectoryService
+from dsi4bcn.supervise import wait_for_event
 from dsi4bcn.web.appkeys import DIRECTORY_SERVICE
 from dsi4bcn.web.http import ApiError
 
@@ -24,8 +24,6 @@ async def ready_directory(request: web.Request, headers: Mapping[str, str] | Non
     service = request.app[DIRECTORY_SERVICE]
     if service.ready.is_set():
         return service  # as it is after the first seconds: no trip through the event loop
-    try:
-        await asyncio.wait_for(service.ready.wait(), _WAIT)
-    except TimeoutError as error:
-        raise ApiError(503, "directory_loading", headers=dict(headers or {})) from error
+    if not await wait_for_event(service.ready, _WAIT):
+        raise ApiError(503, "directory_loading", headers=dict(headers or {}))
     return service

@@ -5,7 +5,6 @@ page on this node of a call received from a peer. Bad parameters get a 400: a JS
 feed, a page in the visitor's language for the page.
 """
 
-import asyncio
 import math
 from collections.abc import Mapping
 from typing import Any
@@ -20,6 +19,7 @@ from dsi4bcn.directory.query import QueryRefused
 from dsi4bcn.i18n import UI, message
 from dsi4bcn.profiles.calldocuments import parse_call_iri
 from dsi4bcn.storage.localactors import utc_now
+from dsi4bcn.supervise import wait_for_event
 from dsi4bcn.web.appkeys import CALL_DIRECTORY, CONFIG, RECEIVED_PROFILES, STORE, TEMPLATES
 from dsi4bcn.web.callcandidates import call_sections
 from dsi4bcn.web.callitems import author_links, call_items, facet_views
@@ -41,11 +41,8 @@ _WAIT = 30.0  # seconds a request waits for the list before 503
 async def ready_calls(request: web.Request, headers: Mapping[str, str] | None = None) -> CallDirectory:
     """The calls' list once it is loaded; an ``ApiError`` 503 ``directory_loading`` if not within 30 s."""
     service = request.app[CALL_DIRECTORY]
-    if not service.ready.is_set():
-        try:
-            await asyncio.wait_for(service.ready.wait(), _WAIT)
-        except TimeoutError as error:
-            raise ApiError(503, "directory_loading", headers=dict(headers or {})) from error
+    if not service.ready.is_set() and not await wait_for_event(service.ready, _WAIT):
+        raise ApiError(503, "directory_loading", headers=dict(headers or {}))
     return service
 
 

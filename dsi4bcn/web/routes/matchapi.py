@@ -6,7 +6,6 @@ the asker's own organisation's projects; ``weight_needs``, ``weight_offers``, ``
 ``weight_sdgs``, ``weight_place``, ``weight_sectors``, ``weight_text`` in [0, 1] (normalised to sum 1).
 """
 
-import asyncio
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from aiohttp import web
 
 from dsi4bcn.i18n import Phrase, Reason
 from dsi4bcn.matching.model import DEFAULT_WEIGHTS, PARTS, WEIGHT_BOUNDS
+from dsi4bcn.supervise import wait_for_event
 from dsi4bcn.web.appkeys import MATCHER
 from dsi4bcn.web.http import ApiError, json_response, request_language
 
@@ -83,10 +83,8 @@ def parse_match_query(query: Mapping[str, str], *, default_limit: int = 10) -> M
 async def run_match(request: web.Request, asked: MatchQuery) -> dict[str, Any]:
     """The answer to a checked request (see the module docstring); 404 or 503 ``ApiError`` otherwise."""
     matcher = request.app[MATCHER]
-    try:
-        await asyncio.wait_for(matcher.ready.wait(), 30)
-    except TimeoutError as error:
-        raise _refused(503, Reason("match_loading")) from error
+    if not await wait_for_event(matcher.ready, 30):
+        raise _refused(503, Reason("match_loading"))
     asker = matcher.profile(asked.iri)
     if (
         asker is None
