@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,24 +27,28 @@ from tests.support.nodes import free_port, start_node  # noqa: E402
 TIMEOUT = 120.0  # seconds: a start slower than this is a failure, not a measurement
 
 
-def _bare_start() -> float:
-    """Seconds from launching the bare server to its first answer."""
-    import urllib.request
-
-    port = free_port()
-    started = time.perf_counter()
-    process = subprocess.Popen([sys.executable, str(ROOT / "bench" / "bare_server.py"), str(port)])
+def _first_answer(process: subprocess.Popen[bytes], url: str, started: float, what: str) -> float:
+    """Seconds from ``started`` to the first 200 from ``url``; the process is stopped either way."""
     try:
         while time.perf_counter() - started < TIMEOUT:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1):
-                    return time.perf_counter() - started
+                with urllib.request.urlopen(url, timeout=1) as answer:
+                    if answer.status == 200:
+                        return time.perf_counter() - started
             except OSError:
                 time.sleep(0.02)
-        raise RuntimeError("the bare server did not answer")
+        raise RuntimeError(f"{what} did not answer within {TIMEOUT:.0f} s")
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        process.wait(timeout=20)
+
+
+def _bare_start() -> float:
+    """Seconds from launching the bare server to its first answer."""
+    port = free_port()
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, str(ROOT / "bench" / "bare_server.py"), str(port)])
+    return _first_answer(process, f"http://127.0.0.1:{port}/", started, "the bare server")
 
 
 def _settled_start(folder: Path, demo: bool) -> float:
@@ -57,8 +62,6 @@ def _settled_start(folder: Path, demo: bool) -> float:
 
 def _healthy_only(folder: Path, demo: bool) -> float:
     """Seconds from launch to the first 200 from ``/healthz`` (the graph may still be filling)."""
-    import urllib.request
-
     port = free_port()
     args = [sys.executable, "-m", "dsi4bcn", "serve", "--data-dir", str(folder), "--host", "127.0.0.1"]
     args += ["--port", str(port), "--allow-private-network"] + (["--demo"] if demo else [])
@@ -66,18 +69,7 @@ def _healthy_only(folder: Path, demo: bool) -> float:
     environment["DSI4BCN_ADMIN_TOKEN"] = "bench-admin-token-0123456789"
     started = time.perf_counter()
     process = subprocess.Popen(args, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        while time.perf_counter() - started < TIMEOUT:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as answer:
-                    if answer.status == 200:
-                        return time.perf_counter() - started
-            except OSError:
-                time.sleep(0.02)
-        raise RuntimeError("the node did not become healthy")
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+    return _first_answer(process, f"http://127.0.0.1:{port}/healthz", started, "the node")
 
 
 def main() -> None:

@@ -56,16 +56,8 @@ class SlowUnfollow:
         await self.release.wait()
 
 
-@pytest.fixture
-async def database(tmp_path: Path) -> AsyncIterator[Database]:
-    connection = await open_database(tmp_path / "db.sqlite3")
-    yield Database(connection)
-    await connection.close()
-
-
-async def test_a_resync_running_while_its_peer_is_removed_brings_nothing_back(database: Database) -> None:
-    # Given a peer, and a removal of it that is still sending its Undo
-    peer, publisher = SlowPeer(), SlowUnfollow()
+def _peering(database: Database, peer: SlowPeer, publisher: SlowUnfollow) -> tuple[Peering, Ingestor]:
+    """A node's peering (and its ingestor) that reaches ``peer`` and sends its activities by ``publisher``."""
     ingestor = Ingestor(database, lambda: None)
     peering = Peering(
         database,
@@ -78,9 +70,27 @@ async def test_a_resync_running_while_its_peer_is_removed_brings_nothing_back(da
         300.0,
         lambda: None,
     )
+    return peering, ingestor
+
+
+async def _add_peer(database: Database) -> None:
     await PeerStore(database).add(
         actor=PEER, origin=ORIGIN, inbox=f"{PEER}/inbox", profiles=f"{PEER}/profiles", follow_id="f"
     )
+
+
+@pytest.fixture
+async def database(tmp_path: Path) -> AsyncIterator[Database]:
+    connection = await open_database(tmp_path / "db.sqlite3")
+    yield Database(connection)
+    await connection.close()
+
+
+async def test_a_resync_running_while_its_peer_is_removed_brings_nothing_back(database: Database) -> None:
+    # Given a peer, and a removal of it that is still sending its Undo
+    peer, publisher = SlowPeer(), SlowUnfollow()
+    peering, ingestor = _peering(database, peer, publisher)
+    await _add_peer(database)
     removal = asyncio.create_task(peering.remove(PEER))
     await asyncio.wait_for(publisher.unfollowing.wait(), 5)
     # When the periodic resync, from a list of peers read just before, starts on it and is fetching its profile
@@ -113,25 +123,13 @@ async def test_a_resync_with_nothing_to_fetch_keeps_the_last_backfills_numbers(d
     # Given a peer whose one profile was backfilled (1 of 1) and has not changed since
     peer = SlowPeer()
     peer.release.set()
-    ingestor = Ingestor(database, lambda: None)
-    peering = Peering(
-        database,
-        cast(Any, None),
-        cast(Any, None),
-        lambda: cast(ActivityPubClient, peer),
-        cast(Publisher, SlowUnfollow()),
-        ingestor,
-        "http://127.0.0.1:9000/actor",
-        300.0,
-        lambda: None,
-    )
-    peers = PeerStore(database)
-    await peers.add(actor=PEER, origin=ORIGIN, inbox=f"{PEER}/inbox", profiles=f"{PEER}/profiles", follow_id="f")
+    peering, ingestor = _peering(database, peer, SlowUnfollow())
+    await _add_peer(database)
     await peering.resync(PEER)
     assert set(await ingestor.held(PEER)) == {ACTOR}
     # When the periodic resync finds nothing to fetch
     await peering.resync(PEER)
     # Then the peer still shows its backfill's numbers, and a newer sync
-    synced = await peers.find(PEER, ORIGIN)
+    synced = await PeerStore(database).find(PEER, ORIGIN)
     assert synced is not None and (synced.backfill_total, synced.backfill_done) == (1, 1)
     assert synced.last_sync is not None
