@@ -11,7 +11,6 @@ it fetches again.
 import json
 import sqlite3
 import subprocess
-import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 import pytest
 
 from tests.support.fedify_peer import start_fedify_peer
+from tests.support.forkserver import run_dsi4bcn
 from tests.support.http import api, fetch, sparql_rows
 from tests.support.nodes import Node, start_node
 from tests.support.waiting import within
@@ -43,7 +43,7 @@ def _actor(node: Node, path: str) -> dict[str, Any]:
 
 
 def _dsi4bcn(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "dsi4bcn", *args], capture_output=True, text=True, timeout=120)
+    return run_dsi4bcn(list(args), timeout=120)
 
 
 def _peer_name_in(database: Path, actor: str) -> str:

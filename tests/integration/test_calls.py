@@ -6,13 +6,13 @@ deleting reach the follower; bad input changes nothing; a deleted call leaves no
 
 import json
 import subprocess
-import sys
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.support.fedify_peer import FedifyPeer, start_fedify_peer
+from tests.support.forkserver import run_dsi4bcn
 from tests.support.http import api, database_dump, fetch, settled_dump, sparql_rows
 from tests.support.nodes import Node, start_node
 from tests.support.waiting import within
@@ -157,8 +157,7 @@ def test_calls_of_missing_or_foreign_things_are_refused(node: Node) -> None:
 
 
 def _cli(node: Node, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "dsi4bcn", args[0], "--url", node.base_url, "--token", node.token, *args[1:]]
-    return subprocess.run(command, capture_output=True, text=True, input=stdin, timeout=60, check=False)
+    return run_dsi4bcn([args[0], "--url", node.base_url, "--token", node.token, *args[1:]], input=stdin)
 
 
 def test_the_command_line_publishes_lists_closes_and_deletes_a_call(node: Node) -> None:

@@ -2,31 +2,14 @@
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
+from tests.support.forkserver import run_dsi4bcn
 from tests.support.nodes import Node
 
 
 def _cli(node: Node, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "dsi4bcn",
-            *args[:1],
-            "--url",
-            node.base_url,
-            "--token",
-            node.token,
-            *args[1:],
-        ],
-        capture_output=True,
-        text=True,
-        input=stdin,
-        timeout=60,
-        check=False,
-    )
+    return run_dsi4bcn([*args[:1], "--url", node.base_url, "--token", node.token, *args[1:]], input=stdin)
 
 
 def test_put_get_list_delete_from_yaml(node_factory, tmp_path: Path) -> None:
@@ -79,35 +62,13 @@ def test_bad_input_gives_a_message_and_a_non_zero_exit(node_factory, tmp_path: P
     assert result.returncode == 2 and "missing.yaml" in result.stderr
     result = _cli(node, "project", "get", "nothing-here")
     assert result.returncode == 1 and "HTTP 404" in result.stderr
-    unreachable = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "dsi4bcn",
-            "project",
-            "list",
-            "--url",
-            "http://127.0.0.1:9",
-            "--token",
-            "x" * 20,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    unreachable = run_dsi4bcn(["project", "list", "--url", "http://127.0.0.1:9", "--token", "x" * 20])
     assert unreachable.returncode == 1 and "refuses connections" in unreachable.stderr
     assert unreachable.stderr.count("\n") == 1 and "Traceback" not in unreachable.stderr
 
 
 def test_serve_refuses_bad_settings_with_a_message(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "dsi4bcn", "serve", "--data-dir", str(tmp_path), "--port", "eighty"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_dsi4bcn(["serve", "--data-dir", str(tmp_path), "--port", "eighty"])
     assert result.returncode == 2 and "port must be a number" in result.stderr
 
 

@@ -6,11 +6,11 @@ import os
 import re
 import shlex
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.support.forkserver import run_dsi4bcn
 from tests.support.http import database_dump
 from tests.support.nodes import ADMIN_TOKEN, Node
 
@@ -47,15 +47,7 @@ def test_the_readmes_profile_example_works_as_written_on_the_demo_node(node_fact
         output = None
         if ">" in words:
             words, output = words[: words.index(">")], words[words.index(">") + 1]
-        result = subprocess.run(
-            [sys.executable, "-m", "dsi4bcn", *words[1:]],
-            cwd=tmp_path,
-            env=_environment(node),
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        result = run_dsi4bcn(words[1:], cwd=tmp_path, env=_environment(node))
         # Then every one succeeds
         assert result.returncode == 0, (line, result.stderr)
         if output:
@@ -68,14 +60,7 @@ def test_the_readmes_profile_example_works_as_written_on_the_demo_node(node_fact
 
 
 def _run(node: Node, language: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "dsi4bcn", *args],
-        env=_environment(node, LANG=LOCALES[language], DSI4BCN_ADMIN_TOKEN=node.token),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_dsi4bcn(list(args), env=_environment(node, LANG=LOCALES[language], DSI4BCN_ADMIN_TOKEN=node.token))
 
 
 BAD_INPUT = {

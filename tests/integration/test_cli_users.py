@@ -3,12 +3,12 @@ bad input says why in the terminal's language and changes nothing."""
 
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
 
 from tests.support.accounts import accept_invitation
+from tests.support.forkserver import run_dsi4bcn
 from tests.support.http import api
 from tests.support.nodes import Node, start_node
 
@@ -23,14 +23,7 @@ def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
 def _user(node: Node, *args: str, language: str = "en_GB.UTF-8") -> subprocess.CompletedProcess[str]:
     environment = {key: value for key, value in os.environ.items() if key not in ("LANGUAGE", "LC_ALL", "LC_MESSAGES")}
     environment["LANG"] = language
-    return subprocess.run(
-        [sys.executable, "-m", "dsi4bcn", "user", *args[:1], "--url", node.base_url, "--token", node.token, *args[1:]],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        env=environment,
-    )
+    return run_dsi4bcn(["user", *args[:1], "--url", node.base_url, "--token", node.token, *args[1:]], env=environment)
 
 
 def test_an_admin_invites_an_editor_from_the_terminal(node: Node) -> None:

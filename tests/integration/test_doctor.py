@@ -5,13 +5,12 @@ is reported with the command that fixes it."""
 import json
 import os
 import stat
-import subprocess
-import sys
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from tests.support.forkserver import run_dsi4bcn
 from tests.support.http import api
 from tests.support.nodes import Node, start_node
 
@@ -28,13 +27,7 @@ def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
 def _doctor(node: Node, *extra: str) -> tuple[int, dict[str, Any]]:
     environment = {key: value for key, value in os.environ.items() if not key.startswith("DSI4BCN_")}
     where = ["--data-dir", str(node.data_dir), "--port", str(node.port), "--allow-private-network"]
-    done = subprocess.run(
-        [sys.executable, "-m", "dsi4bcn", "doctor", *where, "--json", *extra],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=environment,
-    )
+    done = run_dsi4bcn(["doctor", *where, "--json", *extra], env=environment)
     return done.returncode, json.loads(done.stdout)
 
 

@@ -9,8 +9,6 @@ and a fake Mastodon-like server) is addressed as ``localhost``, everything else 
 
 import json
 import sqlite3
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -20,6 +18,7 @@ import pytest
 
 from federation.httpsig import sign_headers
 from tests.support.fake_actors import ActorServer, FakeActor, send_follow
+from tests.support.forkserver import run_dsi4bcn
 from tests.support.http import Answer, api, fetch, put_profile
 from tests.support.nodes import Node, start_node
 from tests.support.waiting import within
@@ -157,13 +156,7 @@ def test_a_blocked_domains_follows_deliveries_and_graph_data_are_gone_after_the_
 
     # When C blocks the domain (with the command line, in a spelling of its own)
     command = ["blocks", "add", "LOCALHOST\u3002", "--reason", "spam", "--url", c.base_url, "--token", c.token]
-    blocked = subprocess.run(
-        [sys.executable, "-m", "dsi4bcn", *command],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    blocked = run_dsi4bcn(command)
     assert blocked.returncode == 0, blocked.stderr
     answer = json.loads(blocked.stdout)
     assert answer["domain"] == "localhost"

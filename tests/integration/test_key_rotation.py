@@ -10,8 +10,6 @@ the new key.
 
 import json
 import sqlite3
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -23,6 +21,7 @@ import pytest
 
 from federation.httpsig import sign_headers
 from tests.support.fedify_peer import FedifyPeer, start_fedify_peer
+from tests.support.forkserver import run_dsi4bcn
 from tests.support.http import Answer, api, fetch
 from tests.support.nodes import Node, start_node
 from tests.support.twonodes import directory
@@ -91,8 +90,7 @@ def _signed_post(inbox: str, actor: str, key_id: str, private_pem: str) -> Answe
 
 def _rotate(node: Node, actor: str) -> dict[str, Any]:
     """``dsi4bcn key rotate --actor ACTOR`` against ``node``: its one rotation."""
-    command = [sys.executable, "-m", "dsi4bcn", "key", "rotate", "--actor", actor, "--url", node.base_url]
-    done = subprocess.run([*command, "--token", node.token], capture_output=True, text=True, timeout=60, check=False)
+    done = run_dsi4bcn(["key", "rotate", "--actor", actor, "--url", node.base_url, "--token", node.token])
     assert done.returncode == 0, done.stderr
     rotated: list[dict[str, Any]] = json.loads(done.stdout)["rotated"]
     assert len(rotated) == 1
@@ -209,19 +207,12 @@ def test_bad_rotation_requests_change_nothing_and_all_rotates_every_actor(nodes:
     missing = api(a.base_url, a.token, "POST", "/api/keys/rotate", {"actor": "project/ateneu-clot"})
     assert missing.status == 404 and missing.json()["code"] == "no_such_actor"
     assert api(a.base_url, None, "POST", "/api/keys/rotate", {"all": True}).status == 401
-    command = [sys.executable, "-m", "dsi4bcn", "key", "rotate", "--actor", "people/x", "--url", a.base_url]
-    refused = subprocess.run([*command, "--token", a.token], capture_output=True, text=True, timeout=60, check=False)
+    refused = run_dsi4bcn(["key", "rotate", "--actor", "people/x", "--url", a.base_url, "--token", a.token])
     assert refused.returncode == 2 and "organisation/NAME" in refused.stderr
     assert _rows(a, "SELECT slug, key_number, public_key_pem FROM actors ORDER BY slug") == before
 
     # --all: the instance actor, the organisation and the project, each with a new key id
-    done = subprocess.run(
-        [sys.executable, "-m", "dsi4bcn", "key", "rotate", "--all", "--url", a.base_url, "--token", a.token],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = run_dsi4bcn(["key", "rotate", "--all", "--url", a.base_url, "--token", a.token])
     assert done.returncode == 0, done.stderr
     rotated = {item["actor"]: item for item in json.loads(done.stdout)["rotated"]}
     instance = f"{a.base_url}/actor"

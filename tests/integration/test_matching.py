@@ -2,13 +2,12 @@
 the pair with the reason, and the suggestions follow edits and deletions."""
 
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Iterator
 from urllib.parse import urlencode
 
 import pytest
 
+from tests.support.forkserver import run_dsi4bcn
 from tests.support.http import api, fetch, put_profile
 from tests.support.nodes import Node, start_node
 from tests.support.waiting import within
@@ -185,20 +184,8 @@ def test_the_command_line_lists_partners_with_their_reasons(pair: tuple[Node, No
     }
     _put(b, "projects/webs-per-als-barris", offer)
     within(10, lambda: bool(_partners(a, repair)), "any suggestion")
-    done = subprocess.run(
-        [sys.executable, "-m", "dsi4bcn", "match", repair, "--url", a.base_url, "--lang", "en", "--limit", "3"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    done = run_dsi4bcn(["match", repair, "--url", a.base_url, "--lang", "en", "--limit", "3"])
     assert done.returncode == 0, done.stderr
     assert done.stdout.lstrip().startswith("1. ")
-    refused = subprocess.run(
-        [sys.executable, "-m", "dsi4bcn", "match", repair, "--url", a.base_url, "--weight", "colour=1"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    refused = run_dsi4bcn(["match", repair, "--url", a.base_url, "--weight", "colour=1"])
     assert refused.returncode == 1 and "weight_colour" in refused.stderr

@@ -10,7 +10,6 @@ import json
 import re
 import struct
 import subprocess
-import sys
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -23,6 +22,7 @@ from PIL import ExifTags, Image, PngImagePlugin
 
 from dsi4bcn.i18n import MESSAGES
 from dsi4bcn.profiles.images import check_image
+from tests.support.forkserver import run_dsi4bcn
 from tests.support.http import api, database_dump, fetch
 from tests.support.listener import listening
 from tests.support.nodes import ADMIN_TOKEN, Node, start_node
@@ -376,8 +376,7 @@ def test_the_command_line_uploads_an_image(node: Node, tmp_path: Path) -> None:
     image.write_bytes(png("#8a5a00", (48, 48), "WEBP"))
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        command = [sys.executable, "-m", "dsi4bcn", "media", "--url", node.base_url, "--token", node.token, *args]
-        return subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+        return run_dsi4bcn(["media", "--url", node.base_url, "--token", node.token, *args])
 
     uploaded = cli("upload", str(image))
     assert uploaded.returncode == 0, uploaded.stderr

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 import pytest
 
+from tests.support.forkserver import run_dsi4bcn
 from tests.support.http import api, sparql_rows
 from tests.support.nodes import Node, start_node
 from tests.support.waiting import within
@@ -142,18 +143,11 @@ def test_removing_a_peer_drops_its_data(nodes: dict[str, Node]) -> None:
 
 def test_the_command_line_adds_a_peer_with_progress_and_rebuilds_the_graph(nodes: dict[str, Node]) -> None:
     import subprocess
-    import sys
 
     b, c = nodes["B"], nodes["C"]
 
     def cli(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "dsi4bcn", *args, "--url", c.base_url, "--token", c.token],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        return run_dsi4bcn([*args, "--url", c.base_url, "--token", c.token], timeout=120)
 
     added = cli("peers", "add", b.base_url)
     assert added.returncode == 0, added.stderr

@@ -5,12 +5,12 @@ import io
 import json
 import re
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from PIL import Image
 
+from tests.support.forkserver import run_dsi4bcn
 from tests.support.http import api, fetch
 from tests.support.nodes import Node
 
@@ -118,8 +118,7 @@ def test_the_command_line_shows_and_replaces_the_settings(node_factory: Callable
 
 
 def _cli(node: Node, *args: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "dsi4bcn", *args, "--url", node.base_url, "--token", node.token]
-    return subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    return run_dsi4bcn([*args, "--url", node.base_url, "--token", node.token])
 
 
 def _png() -> bytes:

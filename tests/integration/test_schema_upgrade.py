@@ -8,14 +8,13 @@ import hashlib
 import os
 import shutil
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from dsi4bcn.storage.database import SCHEMA_VERSION, DatabaseError, migrations, open_database
+from tests.support.forkserver import run_dsi4bcn
 from tests.support.http import api, fetch
 from tests.support.nodes import Node, start_node
 
@@ -155,11 +154,8 @@ def test_a_database_newer_than_this_program_is_refused_clearly_and_left_alone(tm
 
     with pytest.raises(DatabaseError, match=f"schema version {SCHEMA_VERSION + 1}, newer than this program's"):
         asyncio.run(opening())
-    started = subprocess.run(
-        [sys.executable, "-m", "dsi4bcn", "serve", "--data-dir", str(folder), "--port", "1"],
-        capture_output=True,
-        text=True,
-        timeout=60,
+    started = run_dsi4bcn(
+        ["serve", "--data-dir", str(folder), "--port", "1"],
         env={**{k: v for k, v in os.environ.items() if not k.startswith(("DSI4BCN_", "LC_", "LANG"))}, "LANG": "en"},
     )
     assert started.returncode == 1

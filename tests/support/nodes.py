@@ -12,6 +12,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.support.forkserver import ForkedProcess, needs_fresh_interpreter, start_forked
+
 __all__ = ["ADMIN_TOKEN", "Node", "free_port", "start_node"]
 
 ADMIN_TOKEN = "test-admin-token-0123456789"
@@ -33,7 +35,7 @@ class Node:
     base_url: str
     args: list[str]
     env: dict[str, str]
-    process: subprocess.Popen[bytes] | None = None
+    process: "subprocess.Popen[bytes] | ForkedProcess | None" = None
     log_path: Path = field(init=False)
 
     def __post_init__(self) -> None:
@@ -49,13 +51,16 @@ class Node:
 
     def start(self, timeout: float = 60.0) -> None:
         """Start the process and wait until /healthz answers 200."""
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "dsi4bcn", "serve", *self.args],
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=self.env,
-            )
+        if needs_fresh_interpreter(self.env):
+            with self.log_path.open("ab") as log:
+                self.process = subprocess.Popen(
+                    [sys.executable, "-m", "dsi4bcn", "serve", *self.args],
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    env=self.env,
+                )
+        else:
+            self.process = start_forked(["serve", *self.args], self.env, self.log_path)
         deadline = time.monotonic() + timeout
         context = self._tls_context()
         while time.monotonic() < deadline:
