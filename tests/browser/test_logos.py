@@ -4,7 +4,7 @@ from the node itself, decoded, kept in their boxes at 360 px, and axe-core finds
 import pytest
 from playwright.sync_api import Page
 
-from tests.support.browser import axe_violations, sideways_overflow
+from tests.support.browser import SharedTab, axe_violations, sideways_overflow
 from tests.support.nodes import Node
 
 PAGES = [
@@ -30,8 +30,9 @@ def _loaded_images(page: Page, selector: str) -> list[dict]:
 @pytest.mark.parametrize("width", [1280, 360])
 @pytest.mark.parametrize(("name", "path", "selector", "least"), PAGES, ids=[p[0] for p in PAGES])
 def test_the_demo_pages_show_their_logos(
-    demo_node: Node, page: Page, name: str, path: str, selector: str, least: int, width: int
+    demo_node: Node, reading_tab: SharedTab, name: str, path: str, selector: str, least: int, width: int
 ) -> None:
+    page = reading_tab.page
     page.set_viewport_size({"width": width, "height": 900})
     page.goto(demo_node.base_url + path)
     # Lazy images below the fold load once scrolled to: load them all now.

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.support.browser import CHROMIUM_ARGS, axe_violations, chromium_path, sideways_overflow
+from tests.support.browser import CHROMIUM_ARGS, SharedTab, axe_violations, chromium_path, sideways_overflow
 from tests.support.twonodes import TwoNodes, directory, two_nodes
 from tests.support.webfinger_server import webfinger_server
 
@@ -269,25 +269,11 @@ PAGES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def tab(browser: Browser) -> Iterator[tuple[Page, set[str], list[str]]]:
-    """One page for the page-type checks (a context each would cost more than most checks): the page, the
-    hosts it sent requests to since the last check, and its script errors."""
-    context = browser.new_context(locale="ca-ES")
-    context.set_default_timeout(15_000)
-    shared, hosts, errors = context.new_page(), set[str](), list[str]()
-    shared.on("request", lambda request: hosts.add(urlsplit(request.url).netloc))
-    shared.on("pageerror", lambda error: errors.append(str(error)))
-    yield shared, hosts, errors
-    context.close()
-
-
 @pytest.mark.parametrize(("name", "path", "status"), PAGES, ids=[name for name, _, _ in PAGES])
 def test_every_page_type_is_accessible_fits_360_px_and_loads_from_this_node_only(
-    network: TwoNodes, tab: tuple[Page, set[str], list[str]], name: str, path: str, status: int
+    network: TwoNodes, reading_tab: SharedTab, name: str, path: str, status: int
 ) -> None:
-    page, hosts, errors = tab
-    hosts.clear()
+    page = reading_tab.page
     page.set_viewport_size({"width": 360, "height": 800})
     answer = page.goto(network.a.base_url + path.replace("{b}", quote(network.b.base_url, safe="")))
     assert answer is not None and answer.status == status, name
@@ -299,8 +285,7 @@ def test_every_page_type_is_accessible_fits_360_px_and_loads_from_this_node_only
     page.set_viewport_size({"width": 1280, "height": 800})
     assert sideways_overflow(page) is None, sideways_overflow(page)
     # the visitor's browser talks to this node only, never to the peer whose profiles it shows
-    assert hosts == {network.a_host}
-    assert errors == []
+    assert reading_tab.hosts == {network.a_host}
 
 
 def test_the_home_page_and_the_statistics_count_both_nodes(network: TwoNodes, page: Page) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.support.browser import axe_violations, sideways_overflow
+from tests.support.browser import SharedTab, axe_violations, sideways_overflow
 from tests.support.http import api
 from tests.support.nodes import Node
 
@@ -50,20 +50,21 @@ def note(demo_node: Node) -> Iterator[str]:
     yield str(answer.json()["object"]["id"])
 
 
-@pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize(("name", "path"), PAGES, ids=[name for name, _ in PAGES])
 def test_every_page_type_is_accessible_and_fits(
-    demo_node: Node, note: str, page: Page, name: str, path: str, width: int
+    demo_node: Node, note: str, reading_tab: SharedTab, name: str, path: str
 ) -> None:
-    page.set_viewport_size({"width": width, "height": 800})
+    page = reading_tab.page
     url = path.format(base=demo_node.base_url, note=note)
-    answer = page.goto(url if url.startswith("http") else demo_node.base_url + url)
     expected = 404 if name.startswith("error") else 400 if name.endswith("error") else 200
-    assert answer is not None and answer.status == expected
-    expect(page.locator("main h1")).to_be_visible()
-    assert page.locator("header, nav, main, footer").count() >= 4
-    assert sideways_overflow(page) is None, sideways_overflow(page)
-    assert axe_violations(page) == []
+    for width in WIDTHS:  # loaded at each width, as a phone and a laptop would load it
+        page.set_viewport_size({"width": width, "height": 800})
+        answer = page.goto(url if url.startswith("http") else demo_node.base_url + url)
+        assert answer is not None and answer.status == expected
+        expect(page.locator("main h1")).to_be_visible()
+        assert page.locator("header, nav, main, footer").count() >= 4
+        assert sideways_overflow(page) is None, (width, sideways_overflow(page))
+        assert axe_violations(page) == [], width
 
 
 def test_the_skip_link_leads_to_the_content(demo_node: Node, page: Page) -> None:

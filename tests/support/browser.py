@@ -2,12 +2,21 @@
 
 import os
 import shutil
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Page
 
-__all__ = ["AXE_SCRIPT", "CHROMIUM_ARGS", "axe_violations", "check_page", "chromium_path", "sideways_overflow"]
+__all__ = [
+    "AXE_SCRIPT",
+    "CHROMIUM_ARGS",
+    "SharedTab",
+    "axe_violations",
+    "check_page",
+    "chromium_path",
+    "sideways_overflow",
+]
 
 # axe-core from npm (tests/peers/axe, pinned in its package-lock.json; scripts/test.sh runs npm ci there).
 AXE_SCRIPT = Path(__file__).resolve().parent.parent / "peers" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
@@ -24,6 +33,16 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-default-apps",
 ]
+
+
+@dataclass
+class SharedTab:
+    """A tab that several tests use in turn: the hosts it sent requests to and its script errors since the
+    current test began."""
+
+    page: Page
+    hosts: set[str] = field(default_factory=set)
+    errors: list[str] = field(default_factory=list)
 
 
 def chromium_path() -> str:
