@@ -24,6 +24,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import IO, Any
@@ -105,6 +106,7 @@ class _Server:
     def __init__(self) -> None:
         self.status_dir = Path(tempfile.mkdtemp(prefix="dsi4bcn-forks-"))
         self.log = self.status_dir / "server.log"
+        self.turn = threading.Lock()  # one request and its answer at a time, whichever thread asks
         environment = dict(os.environ, OPENBLAS_NUM_THREADS="1")  # no BLAS threads in a process that forks
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
@@ -120,9 +122,10 @@ class _Server:
         assert self.process.stdin is not None and self.process.stdout is not None
         stdin, stdout, stderr = (str(path) for path in streams)
         request = {"argv": args, "env": env, "cwd": str(cwd), "stdin": stdin, "stdout": stdout, "stderr": stderr}
-        self.process.stdin.write(json.dumps(request).encode() + b"\n")
-        self.process.stdin.flush()
-        answer = self.process.stdout.readline()
+        with self.turn:
+            self.process.stdin.write(json.dumps(request).encode() + b"\n")
+            self.process.stdin.flush()
+            answer = self.process.stdout.readline()
         if not answer:
             said = self.log.read_text(encoding="utf-8", errors="replace")
             raise RuntimeError(f"the fork server stopped (exit code {self.process.wait()}):\n{said}")
@@ -130,6 +133,7 @@ class _Server:
 
 
 _server: _Server | None = None
+_starting = threading.Lock()
 
 
 def start_forked(
@@ -142,8 +146,9 @@ def start_forked(
     """Start ``python -m dsi4bcn ARGS`` with environment ``env`` as a fork of this pytest process's fork
     server: stdout and stderr appended to ``log``, or ``streams`` (stdin, stdout, stderr) if given."""
     global _server
-    if _server is None:
-        _server = _Server()
+    with _starting:
+        if _server is None:
+            _server = _Server()
     return _server.start(args, env, streams or (Path(os.devnull), log, log), cwd or Path.cwd())
 
 
