@@ -41,7 +41,8 @@ def nodes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Node, Node
 
 def test_a_community_admin_writes_a_post_and_approves_a_follow_request(nodes: tuple[Node, Node], page: Page) -> None:
     a, b = nodes
-    page.goto(first_admin_link(a) + "?lang=ca")
+    answer = page.goto(first_admin_link(a) + "?lang=ca")
+    assert answer is not None and answer.status == 200, a.log()[-3000:]  # an open invitation, not a spent one
     page.get_by_label("Correu").fill("coordinacio@ateneu.example")
     page.get_by_label("Contrasenya nova").fill(PASSWORD)
     page.get_by_label("Repetiu la contrasenya").fill(PASSWORD)

@@ -25,12 +25,13 @@ PASSWORD = "a long enough passphrase"
 
 
 def first_admin_link(node: Node, timeout: float = 10.0) -> str:
-    """The invitation link the node printed at its first start for its first admin."""
+    """The invitation link the node printed for its first admin: the last one in its log, since each start
+    without an account withdraws the earlier link and prints a new one."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        found = re.search(r"first admin: open (\S+/invitation/\S+)", node.log_path.read_text())
+        found = re.findall(r"first admin: open (\S+/invitation/\S+)", node.log_path.read_text())
         if found:
-            return found.group(1)
+            return str(found[-1])
         time.sleep(0.1)
     raise AssertionError("no first-admin link in the log")
 
@@ -79,7 +80,8 @@ def sign_up_in_browser(
     page: Page, node: Node, email: str = "coordinacio@ateneu.example", password: str = PASSWORD
 ) -> None:
     """Make the first admin in Chromium, from the printed link (in Catalan), and land on the dashboard."""
-    page.goto(first_admin_link(node) + "?lang=ca")
+    answer = page.goto(first_admin_link(node) + "?lang=ca")
+    assert answer is not None and answer.status == 200, node.log()[-3000:]  # an open invitation, not a spent one
     page.get_by_label("Correu").fill(email)
     page.get_by_label("Contrasenya nova").fill(password)
     page.get_by_label("Repetiu la contrasenya").fill(password)
