@@ -6,15 +6,33 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The npm peers install while pip does (each mostly waits on the registry and the disk); their output is
+# shown once they have finished.
+npm_logs=$(mktemp -d)
+npm_pids=()
+trap 'kill "${npm_pids[@]}" 2> /dev/null || true; rm -rf "$npm_logs"' EXIT
+for peer in fedify comunica axe; do
+    npm ci --prefix "tests/peers/$peer" --no-audit --no-fund --loglevel=error > "$npm_logs/$peer.log" 2>&1 &
+    npm_pids+=("$!")
+done
+
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet --editable '.[test]'
 # Byte-compile our packages once: the suite starts a few hundred node processes, and where
 # PYTHONDONTWRITEBYTECODE is set each of them would otherwise compile every module again (seconds each).
 .venv/bin/python -m compileall -q -j 0 dsi4bcn federation vocab bench > /dev/null
-npm ci --prefix tests/peers/fedify --no-audit --no-fund --loglevel=error
-npm ci --prefix tests/peers/comunica --no-audit --no-fund --loglevel=error
-npm ci --prefix tests/peers/axe --no-audit --no-fund --loglevel=error
+
+npm_failed=0
+for pid in "${npm_pids[@]}"; do
+    wait "$pid" || npm_failed=1
+done
+npm_pids=()  # all finished: nothing for the exit trap to stop
+cat "$npm_logs"/*.log
+if [ "$npm_failed" -ne 0 ]; then
+    echo "scripts/test.sh: npm ci failed for a peer in tests/peers (its output is above)" >&2
+    exit 1
+fi
 # Debian's Chromium for the page tests in tests/browser (Playwright drives it; it downloads no browser), and
 # Virtuoso (virtuoso-t, isql-vt) for the external graph store tests (tests/integration/test_external_store_*).
 packages=""
