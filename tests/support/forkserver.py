@@ -12,8 +12,9 @@ whose environment sets one of ``IMPORT_TIME_VARIABLES`` starts as a fresh interp
 (``needs_fresh_interpreter``); so does every node with ``DSI4BCN_TEST_FORK=0``.
 
 The server is ``python -m tests.support.forkserver STATUS_DIR``: it reads one JSON request a line on stdin
-(``argv``, ``env``, ``cwd``, ``log``), forks, answers ``{"pid": N}`` on stdout, reaps its children and
-writes each one's exit status (as ``subprocess`` gives it: negative for a signal) to ``STATUS_DIR/PID``.
+(``argv``, ``env``, ``cwd``, and the paths for ``stdin``, ``stdout`` and ``stderr``), forks, answers
+``{"pid": N}`` on stdout, reaps its children and writes each one's exit status (as ``subprocess`` gives it:
+negative for a signal) to ``STATUS_DIR/PID``.
 """
 
 import contextlib
@@ -35,7 +36,7 @@ __all__ = ["IMPORT_TIME_VARIABLES", "ForkedProcess", "needs_fresh_interpreter", 
 IMPORT_TIME_VARIABLES = ("PROMETHEUS_MULTIPROC_DIR",)
 _ROOT = Path(__file__).resolve().parent.parent.parent
 # What ``python -m dsi4bcn serve`` and the other commands import: the point of the fork server.
-_PRELOADED = ("dsi4bcn.cli.commands", "dsi4bcn.cli.servecommand", "dsi4bcn.cli.backupcommands", "dsi4bcn.app")
+_PRELOADED = ("dsi4bcn.cli.commands", "dsi4bcn.cli.servecommand", "dsi4bcn.app")  # servecommand brings backupcommands
 _APPEND = os.O_WRONLY | os.O_APPEND | os.O_CREAT
 
 
