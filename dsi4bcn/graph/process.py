@@ -66,6 +66,7 @@ class GraphService:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._restart_lock = asyncio.Lock()
         self.restarts = 0
+        self.identity = "embedded"
 
     async def start(self) -> None:
         """Start the graph process."""

@@ -66,6 +66,7 @@ class RemoteStore:
 
     def __init__(self, settings: StoreConfig, database: Database) -> None:
         self._settings = settings
+        self.identity = f"sparql {settings.query_url} {settings.update_url} {settings.gsp_url}"
         self._state = GraphState(database)
         self._session: aiohttp.ClientSession | None = None
         self._names: list[str] = []

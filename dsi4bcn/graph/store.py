@@ -19,6 +19,8 @@ class GraphStore(Protocol):
     """The graph store's operations (see ``process.GraphService`` for what each one means)."""
 
     restarts: int
+    # Which store this is, kept by the sync: a node pointed at another store writes every graph again.
+    identity: str
 
     async def start(self) -> None:
         """Get ready to serve (start the graph process, or open the HTTP session)."""

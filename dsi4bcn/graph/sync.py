@@ -114,13 +114,21 @@ class GraphSync:
         self.wake.set()
 
     async def reconcile(self) -> None:
-        """At start-up: every local actor and the vocabulary have a sync row; a changed vocabulary is rewritten."""
+        """At start-up: every local actor and the vocabulary have a sync row; a changed vocabulary is rewritten,
+        and so is every graph if the node now writes to another store than before."""
         base = self._config.base_url
         graphs = [
             actor_iri(base, record.kind, record.slug)
             for kind in ("organisation", "project")
             for record in await self._profiles.list(kind)
         ]
+        changed_from = await self._state.adopt_store(self._graph.identity)
+        if changed_from is not None:
+            log.warning(
+                "the graph store was %s and is now %s: every graph will be written to it again",
+                changed_from,
+                self._graph.identity,
+            )
         vocabulary_hash = vocabulary_fingerprint()
         changed = await self._state.vocabulary_hash() != vocabulary_hash
         await self._state.add_graphs(graphs, vocabulary=(VOCABULARY_GRAPH, vocabulary_hash) if changed else None)

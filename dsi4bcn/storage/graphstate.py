@@ -53,6 +53,22 @@ async def mark_unsynced(connection: Connection, graphs: Iterable[str]) -> None:
     )
 
 
+async def _mark_everything(connection: Connection, *, held: bool) -> None:
+    """Inside a transaction: every graph, and every live received profile, must be written (again). ``held``:
+    the store may hold an older version of any of them (write them as replacements, old provenance removed)."""
+    now = time.time()
+    await connection.execute(
+        "UPDATE graph_sync SET synced = 0, written = ?, failed = NULL, version = version + 1, unsynced_since ="
+        " CASE WHEN synced = 1 OR failed IS NOT NULL THEN ? ELSE unsynced_since END",
+        (int(held), now),
+    )
+    await connection.execute(
+        "INSERT OR IGNORE INTO graph_sync (graph, unsynced_since, written)"
+        " SELECT actor, ?, ? FROM remote_profiles WHERE deleted IS NULL",
+        (now, int(held)),
+    )
+
+
 class GraphState:
     """Reads and writes of the sync state of the named graphs; every write is one transaction."""
 
@@ -84,17 +100,26 @@ class GraphState:
     async def mark_all_unsynced(self) -> None:
         """Every graph (and every live received profile) must be written again to an emptied store."""
         async with self.db.transaction() as connection:
-            now = time.time()
+            await _mark_everything(connection, held=False)
+
+    async def adopt_store(self, identity: str) -> str | None:
+        """Remember which store the sync state describes; if it was another one, every graph is marked to be
+        written again, as replacements (the new store may hold none of them, or older versions, or graphs
+        erased since), in the same transaction. Returns the previous store's identity if it changed."""
+        async with self.db.transaction() as connection:
+            cursor = await connection.execute("SELECT value FROM node_settings WHERE name = 'graph_store'")
+            row = await cursor.fetchone()
+            previous = str(row[0]) if row else None
+            if previous == identity:
+                return None
+            if previous is not None:
+                await _mark_everything(connection, held=True)
             await connection.execute(
-                "UPDATE graph_sync SET synced = 0, written = 0, failed = NULL, version = version + 1, unsynced_since ="
-                " CASE WHEN synced = 1 OR failed IS NOT NULL THEN ? ELSE unsynced_since END",
-                (now,),
+                "INSERT INTO node_settings (name, value) VALUES ('graph_store', ?)"
+                " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                (identity,),
             )
-            await connection.execute(
-                "INSERT OR IGNORE INTO graph_sync (graph, unsynced_since)"
-                " SELECT actor, ? FROM remote_profiles WHERE deleted IS NULL",
-                (now,),
-            )
+            return previous
 
     async def count_unsynced(self) -> int:
         """How many graphs the store does not hold as they are now (set aside or not)."""
