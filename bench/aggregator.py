@@ -31,6 +31,7 @@ import asyncio
 import os
 import platform
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -46,15 +47,16 @@ from bench.graph_bench import ORIGIN, QUERIES  # noqa: E402
 from bench.synthetic import directory  # noqa: E402
 from dsi4bcn.config import load_config  # noqa: E402
 from dsi4bcn.fediverse.ingest import Ingestor  # noqa: E402
-from dsi4bcn.graph.process import GraphService  # noqa: E402
+from dsi4bcn.graph.process import GraphService, QueryTimeout  # noqa: E402
 from dsi4bcn.graph.remotestore import RemoteStore  # noqa: E402
 from dsi4bcn.graph.store import GraphStore  # noqa: E402
 from dsi4bcn.graph.sync import GraphSync  # noqa: E402
+from dsi4bcn.sparql.examples import PREFIXES  # noqa: E402
 from dsi4bcn.storage.database import Database, open_database  # noqa: E402
-from dsi4bcn.storage.graphstate import GraphState  # noqa: E402
+from dsi4bcn.storage.graphstate import GraphState, mark_unsynced  # noqa: E402
 from dsi4bcn.storage.localactors import ProfileStore  # noqa: E402
 from dsi4bcn.storeconfig import StoreConfig  # noqa: E402
-from tests.support.engines import Engine, start_virtuoso  # noqa: E402
+from tests.support.engines import Engine, start_virtuoso, virtuoso_sql  # noqa: E402
 from tests.support.nodes import ADMIN_TOKEN, Node, free_port  # noqa: E402
 
 MiB = 1024 * 1024
@@ -123,21 +125,28 @@ async def fill_sqlite(data_dir: Path, profiles: int, batch: int) -> dict[str, fl
     return {"profiles": count, "seconds": seconds}
 
 
-async def sync_into(data_dir: Path, engine: Engine | None, limit: float) -> dict[str, float]:
-    """Mark every graph unsynced and let the node's GraphSync write them all into the store; timed."""
+def open_store(data_dir: Path, engine: Engine | None, database: Database) -> GraphStore:
+    """The node's store for the data folder: its graph process, or ``RemoteStore`` on the engine (``engine``
+    dataset: Virtuoso refuses queries naming a million graphs)."""
+    if engine is None:
+        return GraphService(data_dir / "graph")
+    password = engine.password_file.read_text().strip() if engine.password_file else None
+    return RemoteStore(
+        StoreConfig(engine.query_url, engine.update_url, engine.gsp_url, engine.user, password, engine.auth, "engine"),
+        database,
+    )
+
+
+async def sync_into(data_dir: Path, engine: Engine | None, limit: float, dump: Path | None) -> dict[str, Any]:
+    """Mark every graph unsynced and let the node's GraphSync write them all into the store; timed. With
+    ``dump``, the store's N-Quads are then written there (timed too)."""
     config = load_config(data_dir=str(data_dir), environ={})
     database = Database(await open_database(config.database_path))
-    store: GraphStore
-    if engine is None:
-        store = GraphService(config.data_dir / "graph")
-    else:
-        password = engine.password_file.read_text().strip() if engine.password_file else None
-        settings = StoreConfig(engine.query_url, engine.update_url, engine.gsp_url, engine.user, password, engine.auth)
-        store = RemoteStore(settings, database)
+    store = open_store(config.data_dir, engine, database)
     await store.start()
     sync = GraphSync(config, database, ProfileStore(database), store)
+    await sync.reconcile()  # first: a store it has not written to before would mark every graph as held
     await GraphState(database).mark_all_unsynced()
-    await sync.reconcile()
     graphs, started, shown = 0, time.perf_counter(), time.perf_counter()
     while time.perf_counter() - started < limit and (done := await sync.sync_once()):
         graphs += done
@@ -149,9 +158,115 @@ async def sync_into(data_dir: Path, engine: Engine | None, limit: float) -> dict
     stats = await store.stats()
     process = getattr(store, "_process", None)
     loader_rss = peak_rss(process.pid) if process is not None else 0
+    dumped = 0.0
+    if dump is not None:
+        dump.parent.mkdir(parents=True, exist_ok=True)
+        dumped = time.perf_counter()
+        await store.dump(dump, "application/n-quads")
+        dumped = time.perf_counter() - dumped
+        print(f"  dump: {size_of(dump) / MiB:.0f} MiB of N-Quads in {dumped:.0f} s", flush=True)
     await store.stop()
     await database.close()
-    return {"graphs": graphs, "left": left, "seconds": seconds, "triples": stats["triples"], "loader_rss": loader_rss}
+    return {
+        **{"graphs": graphs, "left": left, "seconds": seconds, "triples": stats["triples"]},
+        **{"loader_rss": loader_rss, "dump_seconds": dumped, "how": "GraphSync"},
+    }
+
+
+def bulk_load(data_dir: Path, engine: Engine, dump: Path) -> dict[str, Any]:
+    """Virtuoso's own bulk loader (``ld_dir``, ``rdf_loader_run``, then a checkpoint) on the embedded store's
+    N-Quads dump: how an operator seeds a large engine before the node keeps it in sync; timed, then counted
+    through the node's ``RemoteStore``."""
+    started = time.perf_counter()
+    virtuoso_sql(
+        engine,
+        f"ld_dir('{dump.parent}', '{dump.name}', 'urn:dsi4bcn:unused');\nrdf_loader_run();\ncheckpoint;\n",
+        "bulk-load",
+        timeout=6 * 3600,
+    )
+    seconds = time.perf_counter() - started
+    failed = virtuoso_sql(engine, "select count(*) from DB.DBA.LOAD_LIST where ll_error is not null;", "loaded")
+    if "\n0\n" not in failed.replace(" ", ""):
+        raise SystemExit(f"Virtuoso's bulk loader reported errors:\n{failed}")
+    dump.unlink()
+
+    async def count() -> dict[str, int]:
+        config = load_config(data_dir=str(data_dir), environ={})
+        database = Database(await open_database(config.database_path))
+        store = open_store(config.data_dir, engine, database)
+        await store.start()
+        try:
+            return await store.stats()
+        finally:
+            await store.stop()
+            await database.close()
+
+    stats = asyncio.run(count())
+    graphs = stats["graphs"]
+    print(f"virtuoso: bulk loader, {graphs} graphs in {seconds:.1f} s ({graphs / seconds:.0f}/s)", flush=True)
+    return {
+        "graphs": graphs,
+        "left": 0,
+        "seconds": seconds,
+        "triples": stats["triples"],
+        "loader_rss": 0,
+        "how": "bulk loader",
+    }
+
+
+async def rewrite(data_dir: Path, engine: Engine | None, count: int) -> dict[str, float]:
+    """``count`` profiles spread over the directory marked changed, and the node's GraphSync writing them
+    again into the full store (each graph replaced, its provenance removed and added): the steady state."""
+    config = load_config(data_dir=str(data_dir), environ={})
+    database = Database(await open_database(config.database_path))
+    store = open_store(config.data_dir, engine, database)
+    await store.start()
+    names = [name for name in await GraphState(database).graph_names() if "/projects/" in name]
+    chosen = names[:: max(1, len(names) // count)][:count]
+    async with database.transaction() as connection:
+        await mark_unsynced(connection, chosen)
+    sync = GraphSync(config, database, ProfileStore(database), store)
+    written, started = 0, time.perf_counter()
+    while done := await sync.sync_once():
+        written += done
+    seconds = time.perf_counter() - started
+    await store.stop()
+    await database.close()
+    return {"rewritten": written, "rewrite_seconds": seconds}
+
+
+async def store_latencies(data_dir: Path, engine: Engine | None, rounds: int, limit: int) -> dict[str, float]:
+    """The query set through the store object the node's ``/sparql`` calls (same arguments, no HTTP): the
+    median of ``rounds`` after a warm-up; a query over the limit is inf, one slower than 20 s timed once."""
+    config = load_config(data_dir=str(data_dir), environ={})
+    database = Database(await open_database(config.database_path))
+    store = open_store(config.data_dir, engine, database)
+    await store.start()
+    results = {}
+    try:
+        for name, query in QUERIES.items():
+            timings = []
+            for _ in range(rounds + 1):
+                started = time.perf_counter()
+                try:
+                    await store.query(
+                        PREFIXES + query,
+                        select_format="json",
+                        graph_format="application/n-triples",
+                        cap=10_000,
+                        limit=float(limit),
+                        union=True,
+                    )
+                    timings.append(time.perf_counter() - started)
+                except QueryTimeout:
+                    timings.append(float("inf"))
+                if timings[0] > 20:
+                    break
+            results[name] = statistics.median(timings[1:] or timings)
+    finally:
+        await store.stop()
+        await database.close()
+    return results
 
 
 def serve_and_query(data_dir: Path, engine: Engine | None, dataset: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -184,19 +299,34 @@ def serve_and_query(data_dir: Path, engine: Engine | None, dataset: str, args: a
 
 
 def run_store(name: str, data_dir: Path, work: Path, args: argparse.Namespace) -> dict[str, Any]:
-    """Sync, then serve and query, one store; its memory and disk."""
+    """Load, rewrite some profiles, then query, one store; its memory and disk. With ``--virtuoso-load bulk``
+    the embedded store (run first) leaves its N-Quads for Virtuoso's bulk loader."""
     buffers = (args.buffers, args.dirty_buffers)
     engine = start_virtuoso(work / name, buffers=buffers) if name == "virtuoso" else None
+    dump = work / "virtuoso" / "dump" / "graph.nq"
+    bulk = args.virtuoso_load == "bulk" and "virtuoso" in args.stores.split(",")
     result: dict[str, Any] = {}
     try:
-        result = asyncio.run(sync_into(data_dir, engine, args.limit))
+        if engine is not None and bulk:
+            result = bulk_load(data_dir, engine, dump)
+        else:
+            result = asyncio.run(sync_into(data_dir, engine, args.limit, dump if bulk else None))
         print(
             f"{name}: {result['graphs']:.0f} graphs in {result['seconds']:.1f} s "
             f"({result['graphs'] / result['seconds']:.0f}/s, {result['triples'] / result['seconds']:.0f} triples/s), "
             f"{result['left']:.0f} left; {result['triples']:.0f} triples",
             flush=True,
         )
+        if args.updates:
+            result |= asyncio.run(rewrite(data_dir, engine, args.updates))
+            print(f"{name}: {result['rewritten']} profiles rewritten in {result['rewrite_seconds']:.1f} s", flush=True)
         for dataset in args.dataset.split(",") if engine else ["embedded"]:
+            if args.queries == "store":
+                result[f"latencies:{dataset}"] = asyncio.run(
+                    store_latencies(data_dir, engine, args.rounds, args.query_limit)
+                )
+                print(f"{name}: " + ", ".join(f"{v * 1000:.0f}" for v in result[f"latencies:{dataset}"].values()))
+                continue
             served = serve_and_query(data_dir, engine, dataset, args)
             result[f"latencies:{dataset}"] = served["latencies"]
             result["node_rss"] = served["rss"]
@@ -232,11 +362,18 @@ def report(args: argparse.Namespace, built: dict[str, float], sqlite_bytes: int,
         f"({built['profiles'] / built['seconds']:.0f} profiles/s), {sqlite_bytes / MiB:.0f} MiB"
     )
     print(f"\n{'':38s}" + "".join(f"{name:>14s}" for name in names) + "   (ratio to embedded)")
+    print(f"{'way into the store':38s}" + "".join(f"{results[n]['how']:>14s}" for n in names))
     row("graphs written", [results[n]["graphs"] for n in names], ".0f", ratio=False)
     row("sync seconds", [results[n]["seconds"] for n in names], ".1f")
     row("into the store, profiles/s", [results[n]["graphs"] / results[n]["seconds"] for n in names], ".0f")
     row("into the store, triples/s", [results[n]["triples"] / results[n]["seconds"] for n in names], ".0f")
     row("triples", [results[n]["triples"] for n in names], ".0f", ratio=False)
+    if args.updates:
+        row(
+            "profiles rewritten by GraphSync, /s",
+            [results[n]["rewritten"] / results[n]["rewrite_seconds"] for n in names],
+            ".1f",
+        )
     row(
         "store RSS peak while loading, MiB",
         [(results[n]["loader_rss"] or results[n].get("engine_rss", 0)) / MiB for n in names],
@@ -268,6 +405,19 @@ def main() -> None:
     parser.add_argument("--limit", type=float, default=4 * 3600.0, help="seconds at most for each store's sync")
     parser.add_argument("--query-limit", type=int, default=60, help="the node's SPARQL time limit, seconds")
     parser.add_argument("--node-timeout", type=float, default=600.0, help="seconds for a node to start")
+    parser.add_argument(
+        "--virtuoso-load",
+        choices=("sync", "bulk"),
+        default="bulk",
+        help="into Virtuoso through the node's GraphSync, or with its bulk loader from the embedded store's dump",
+    )
+    parser.add_argument("--updates", type=int, default=2000, help="profiles rewritten through GraphSync once loaded")
+    parser.add_argument(
+        "--queries",
+        choices=("node", "store"),
+        default="node",
+        help="the query set through a node's /sparql, or through the store object it calls (no node start)",
+    )
     parser.add_argument("--work", type=Path, default=None, help="work folder (default: a temporary one)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     args = parser.parse_args()

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from tests.support.nodes import free_port
 
-__all__ = ["Engine", "start_oxigraph", "start_virtuoso"]
+__all__ = ["Engine", "start_oxigraph", "start_virtuoso", "virtuoso_sql"]
 
 VIRTUOSO_USER = "dsi4bcn"
 VIRTUOSO_PASSWORD = "virtuoso-test-secret"  # a throwaway engine on 127.0.0.1
@@ -40,6 +40,7 @@ class Engine:
     auth: str = "basic"
     # How the node's queries see its graphs (--graph-store-dataset): "engine" needs a union default graph.
     dataset: str = "explicit"
+    sql_port: int | None = None  # Virtuoso's SQL port, for its own tools (isql)
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     def start(self, timeout: float = 60.0) -> None:
@@ -189,17 +190,29 @@ def start_virtuoso(folder: Path, buffers: tuple[int, int] = (10_000, 6_000)) -> 
         user=VIRTUOSO_USER,
         password_file=password_file,
         auth="digest",
+        sql_port=sql_port,
     )
     engine.start()
-    (folder / "grants.sql").write_text(_VIRTUOSO_GRANTS, encoding="utf-8")
-    granted = subprocess.run(
-        ["isql-vt", f"127.0.0.1:{sql_port}", "dba", "dba", str(folder / "grants.sql")],
+    try:
+        virtuoso_sql(engine, _VIRTUOSO_GRANTS, "grants")
+    except RuntimeError:
+        engine.stop()
+        raise
+    return engine
+
+
+def virtuoso_sql(engine: Engine, script: str, name: str, timeout: float = 60.0) -> str:
+    """Run SQL statements in a running Virtuoso as ``dba`` with its own client (``isql-vt``), from a file
+    ``NAME.sql`` in the engine's folder; what it printed, or ``RuntimeError`` if a statement failed."""
+    path = engine.folder / f"{name}.sql"
+    path.write_text(script, encoding="utf-8")
+    ran = subprocess.run(
+        ["isql-vt", f"127.0.0.1:{engine.sql_port}", "dba", "dba", str(path)],
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=timeout,
         check=False,
     )
-    if granted.returncode != 0 or "Error" in granted.stdout + granted.stderr:
-        engine.stop()
-        raise RuntimeError(f"granting SPARQL UPDATE failed:\n{granted.stdout}\n{granted.stderr}")
-    return engine
+    if ran.returncode != 0 or "Error" in ran.stdout + ran.stderr:
+        raise RuntimeError(f"Virtuoso's {name}.sql failed:\n{ran.stdout[-2000:]}\n{ran.stderr[-2000:]}")
+    return ran.stdout
