@@ -125,6 +125,7 @@ from federation.client import ActivityPubClient, FetchPolicy, create_session
 __all__ = ["create_app", "serve"]
 
 log = logging.getLogger("dsi4bcn")
+QUERY_STOP_ALLOWANCE = 5.0  # seconds to stop a query that passed its limit and restart the graph process
 MAX_REQUEST_LINE = 16 * 1024
 
 
@@ -366,7 +367,8 @@ def create_app(config: Config) -> web.Application:
     app[CONFIG] = config
     app[METRICS] = NodeMetrics()
     app[RENDER_CACHE] = RenderCache()
-    app[QUERY_SLOTS] = ClientSlots(config.queries_per_client, config.query_queue_per_client, config.query_timeout)
+    waits = config.query_timeout + QUERY_STOP_ALLOWANCE  # a query in line outwaits one stopped at the limit
+    app[QUERY_SLOTS] = ClientSlots(config.queries_per_client, config.query_queue_per_client, waits)
     app[TEMPLATES] = template_environment()
     app[FOLLOW_LIMITER] = RateLimiter(rate=0.2, burst=10)  # ten lookups at once, then one every 5 s
     if config.worker_role == "secondary":

@@ -1,8 +1,10 @@
 """The node's side of the graph process: send it queries and changes, stop runaway queries for real.
 
 A query that passes its time limit makes the node kill the graph process and start a new one; the
-query gets ``QueryTimeout``, the other queries that were running are sent again once to the new process,
-and changes that had not been acknowledged are sent again by the graph sync (SQLite says what is synced).
+query gets ``QueryTimeout``, the other queries that were running are sent again once to the new process
+(with what is left of their own limits), requests that come during the restart wait for it, and changes
+that had not been acknowledged are sent again by the graph sync (SQLite says what is synced). A process
+that dies on its own (killed, out of memory) is started again the same way by the next request.
 """
 
 import asyncio
@@ -66,11 +68,14 @@ class GraphService:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._restart_lock = asyncio.Lock()
         self.restarts = 0
+        self._generation = 0  # which process is the current one: one more at each start
+        self._stopping = False
         self.identity = "embedded"
 
     async def start(self) -> None:
         """Start the graph process."""
         self._loop = asyncio.get_running_loop()
+        self._stopping = False
         self._store_path.mkdir(parents=True, exist_ok=True)
         await asyncio.to_thread(self._spawn)
 
@@ -92,6 +97,7 @@ class GraphService:
         child_socket.close()
         parent = Connection(parent_socket.detach())
         self._process, self._connection = process, parent
+        self._generation += 1
         self._reader = threading.Thread(target=self._read, args=(parent,), daemon=True, name="graph-reader")
         self._reader.start()
 
@@ -102,6 +108,7 @@ class GraphService:
             try:
                 request_id, ok, payload = connection.recv()
             except (EOFError, OSError):
+                loop.call_soon_threadsafe(self._lost, connection)
                 return
             loop.call_soon_threadsafe(self._resolve, request_id, ok, payload)
 
@@ -122,26 +129,59 @@ class GraphService:
 
     async def _call(self, operation: str, payload: Any, limit: float | None = None) -> Any:
         assert self._loop is not None
+        deadline = None if limit is None else self._loop.time() + limit
         for attempt in range(2):
+            await self._restarted()
+            generation = self._generation
             request_id = next(self._ids)
             future: asyncio.Future[Any] = self._loop.create_future()
             self._pending[request_id] = (future, (operation, payload))
             try:
                 await asyncio.to_thread(self._send, request_id, operation, payload)
-                return await asyncio.wait_for(asyncio.shield(future), limit)
+                # A retry gets what is left of the limit: a query is never given more than its limit in all.
+                left = None if deadline is None else max(deadline - self._loop.time(), 0.0)
+                return await asyncio.wait_for(asyncio.shield(future), left)
             except TimeoutError as error:
                 self._pending.pop(request_id, None)
-                await self.restart(f"{operation} passed its {limit} s limit")
+                await self.restart(f"{operation} passed its {limit} s limit", generation)
                 raise QueryTimeout(f"the query was stopped after {limit} s") from error
             except (_Restarted, OSError, EOFError):
                 self._pending.pop(request_id, None)
+                if self._exited(generation):  # it died on its own (killed, out of memory): start a new one
+                    await self.restart("the graph process exited", generation)
                 if attempt == 1:
                     raise GraphError("internal", "the graph process restarted twice during this request") from None
         raise AssertionError("unreachable")
 
-    async def restart(self, reason: str) -> None:
-        """Kill the graph process and start a new one; operations in flight are failed for a retry."""
+    async def _restarted(self) -> None:
+        """Wait until a restart under way has finished (a request sent meanwhile would be lost with the old
+        process)."""
+        if self._restart_lock.locked():
+            async with self._restart_lock:
+                pass
+
+    def _exited(self, generation: int) -> bool:
+        """Whether the process of ``generation`` is still the current one and has exited."""
+        process = self._process
+        current = generation == self._generation and not self._stopping
+        return current and process is not None and process.poll() is not None
+
+    def _lost(self, connection: Connection) -> None:
+        """The current process's connection ended: fail what waits on it, so that it is restarted and sent
+        again (rather than waiting forever for an answer from a process that died)."""
+        if connection is not self._connection:
+            return  # an old process, already replaced
+        for future, _ in list(self._pending.values()):
+            if not future.done():
+                future.set_exception(_Restarted())
+
+    async def restart(self, reason: str, generation: int | None = None) -> None:
+        """Kill the graph process and start a new one; operations in flight are failed for a retry. With
+        ``generation``, only if that process is still the current one (several queries that time out
+        together, or that see the same crash, restart it once)."""
         async with self._restart_lock:
+            if self._stopping or (generation is not None and generation != self._generation):
+                return
             log.warning("restarting the graph process: %s", reason)
             self.restarts += 1
             await asyncio.to_thread(self._terminate, True)
@@ -174,6 +214,7 @@ class GraphService:
 
     async def stop(self) -> None:
         """Stop the graph process, letting it finish its writes."""
+        self._stopping = True
         await asyncio.to_thread(self._terminate, False)
 
     async def query(

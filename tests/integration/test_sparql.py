@@ -177,9 +177,9 @@ def test_too_many_queries_at_once_from_one_client(node: Node) -> None:
     assert answer.headers["access-control-allow-origin"] == "*"
     for thread in [*threads, waiting]:
         thread.join()
-    # It waited instead of being refused (it may still get 500: both slow queries restart the graph process
-    # under it, and a query is sent again only once).
-    assert waited["answer"].status != 429  # type: ignore[attr-defined]
+    # It waited for a slot instead of being refused, and was answered (the slow queries' restart of the graph
+    # process, once for both, does not lose it)
+    assert waited["answer"].status == 200, waited["answer"].body[:300]  # type: ignore[attr-defined]
 
 
 def test_without_a_trusted_proxy_forwarded_addresses_are_ignored(node: Node) -> None:
