@@ -28,6 +28,7 @@ Everything listens on 127.0.0.1; the work folder is removed at the end unless ``
 
 import argparse
 import asyncio
+import itertools
 import os
 import platform
 import shutil
@@ -107,7 +108,7 @@ async def fill_sqlite(data_dir: Path, profiles: int, batch: int) -> dict[str, fl
     ingestor = Ingestor(database, lambda: None)
     count, started, shown = 0, time.perf_counter(), time.perf_counter()
     pending: list[dict[str, Any]] = []
-    for document in [*documents(profiles), None]:
+    for document in itertools.chain(documents(profiles), [None]):  # streamed: a million do not fit
         if document is not None:
             pending.append(document)
         if pending and (document is None or len(pending) >= batch):
