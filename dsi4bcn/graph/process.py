@@ -132,6 +132,8 @@ class GraphService:
         deadline = None if limit is None else self._loop.time() + limit
         for attempt in range(2):
             await self._restarted()
+            if deadline is not None and deadline <= self._loop.time():  # its time ran out during a restart
+                raise QueryTimeout(f"the query was stopped after {limit} s")
             generation = self._generation
             request_id = next(self._ids)
             future: asyncio.Future[Any] = self._loop.create_future()

@@ -67,10 +67,10 @@ async def test_queries_that_pass_their_limit_together_restart_the_process_once(s
 async def test_a_query_during_a_restart_waits_for_it_and_one_interrupted_keeps_its_limit(
     service: GraphService,
 ) -> None:
-    # Given a runaway query with a 1 s limit and another with 3 s, both running
+    # Given a runaway query with a 2 s limit and another with 3 s, both running
     started = time.monotonic()
-    short, long = _query(service, SLOW, 1.0), _query(service, SLOW, 3.0)
-    await asyncio.sleep(0.9)
+    short, long = _query(service, SLOW, 2.0), _query(service, SLOW, 3.0)
+    await asyncio.sleep(1.9)
     # When the first passes its limit (the process is killed, and the second sent again) while quick
     # queries keep coming
     quick = []
@@ -84,7 +84,8 @@ async def test_a_query_during_a_restart_waits_for_it_and_one_interrupted_keeps_i
     for answer in await asyncio.gather(*quick):
         assert b"1000" in answer.body
     # And the interrupted query is stopped at its own limit, 3 s from its start, not 3 s from its second try
+    # (which would be 5 s)
     with pytest.raises(QueryTimeout):
         await long
-    assert time.monotonic() - started < 3.0 + 1.0
+    assert time.monotonic() - started < 4.5
     assert service.restarts == 2
