@@ -315,13 +315,15 @@ _LOCAL = {
     "backup": ("dsi4bcn.cli.backupcommands", "run_backup"),
     "restore": ("dsi4bcn.cli.backupcommands", "run_restore"),
     "doctor": ("dsi4bcn.cli.doctor", "run_doctor"),
+    "graph adopt": ("dsi4bcn.cli.graphadopt", "run_adopt"),  # an action of an API command that runs here
 }
 
 
-def _local_command(command: str) -> Callable[[argparse.Namespace], int] | None:
-    if command not in _LOCAL:
+def _local_command(args: argparse.Namespace) -> Callable[[argparse.Namespace], int] | None:
+    key = next((key for key in (f"{args.command} {getattr(args, 'action', '')}", args.command) if key in _LOCAL), None)
+    if key is None:
         return None
-    module, name = _LOCAL[command]
+    module, name = _LOCAL[key]
     run: Callable[[argparse.Namespace], int] = getattr(importlib.import_module(module), name)
     return run
 
@@ -329,7 +331,7 @@ def _local_command(command: str) -> Callable[[argparse.Namespace], int] | None:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     args = build_parser().parse_args(argv)
-    run = _local_command(args.command) or _api_command(_REQUESTS[args.command])
+    run = _local_command(args) or _api_command(_REQUESTS[args.command])
     try:
         return run(args)
     except CommandFailed as failed:

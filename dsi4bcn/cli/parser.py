@@ -9,6 +9,7 @@ from typing import TypeAlias
 from dsi4bcn import __version__
 from dsi4bcn.cli.backupcommands import add_backup_commands
 from dsi4bcn.cli.doctor import add_doctor_command
+from dsi4bcn.cli.graphadopt import add_adopt_command
 from dsi4bcn.cli.keycommands import add_key_command
 from dsi4bcn.cli.storeoptions import add_graph_store_options
 from dsi4bcn.config import DEFAULT_DATA_DIR, DEFAULT_PORT
@@ -199,6 +200,7 @@ def _add_network_commands(commands: _Commands, common: argparse.ArgumentParser) 
     graph = _add_actions(commands, common, "graph", "the aggregated RDF graph", listing, no_wait=False)
     rebuild = graph.add_parser("rebuild", parents=[common], help="rebuild the whole graph from SQLite")
     rebuild.add_argument("--no-wait", action="store_true", help="do not wait until the rebuild is done")
+    add_adopt_command(graph, f"the node's data folder (DSI4BCN_DATA_DIR; default ./{DEFAULT_DATA_DIR})")
 
     listing = ("failures", "list the images of other hosts that the node could not copy, and why")
     media = _add_actions(commands, common, "media", "images the node serves (logos, header images)", listing)

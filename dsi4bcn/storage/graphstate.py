@@ -69,6 +69,14 @@ async def _mark_everything(connection: Connection, *, held: bool) -> None:
     )
 
 
+async def _set_store(connection: Connection, identity: str) -> None:
+    await connection.execute(
+        "INSERT INTO node_settings (name, value) VALUES ('graph_store', ?)"
+        " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        (identity,),
+    )
+
+
 class GraphState:
     """Reads and writes of the sync state of the named graphs; every write is one transaction."""
 
@@ -114,12 +122,14 @@ class GraphState:
                 return None
             if previous is not None:
                 await _mark_everything(connection, held=True)
-            await connection.execute(
-                "INSERT INTO node_settings (name, value) VALUES ('graph_store', ?)"
-                " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                (identity,),
-            )
+            await _set_store(connection, identity)
             return previous
+
+    async def record_store(self, identity: str) -> None:
+        """Record ``identity`` as the store the sync state describes, marking nothing: it was filled by
+        other means with what the state says is synced (``dsi4bcn graph adopt``)."""
+        async with self.db.transaction() as connection:
+            await _set_store(connection, identity)
 
     async def count_unsynced(self) -> int:
         """How many graphs the store does not hold as they are now (set aside or not)."""
