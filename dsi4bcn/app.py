@@ -84,6 +84,7 @@ from dsi4bcn.web.appkeys import (
     FOLLOW_LIMITER,
     FOLLOWS,
     GRAPH,
+    GRAPH_DUMPS,
     GRAPH_SERVICE,
     GRAPH_SYNC,
     INBOX_PROCESSOR,
@@ -108,13 +109,14 @@ from dsi4bcn.web.appkeys import (
 )
 from dsi4bcn.web.auditing import audit_changes
 from dsi4bcn.web.errormiddleware import json_errors
+from dsi4bcn.web.graphdumps import GraphDumps
 from dsi4bcn.web.http import MAX_BODY
 from dsi4bcn.web.keyservices import start_key_rotation
 from dsi4bcn.web.languagecookie import remember_language
 from dsi4bcn.web.metricsaccess import ensure_metrics_token
 from dsi4bcn.web.nodeidentityview import load_identity
 from dsi4bcn.web.primaryproxy import forward_to_primary, primary_session
-from dsi4bcn.web.queryslots import ClientSlots
+from dsi4bcn.web.queryslots import QUERY_STOP_ALLOWANCE, ClientSlots
 from dsi4bcn.web.rendercache import RenderCache
 from dsi4bcn.web.requestmetrics import count_requests
 from dsi4bcn.web.routes.routetables import ROUTE_TABLES
@@ -125,7 +127,6 @@ from federation.client import ActivityPubClient, FetchPolicy, create_session
 __all__ = ["create_app", "serve"]
 
 log = logging.getLogger("dsi4bcn")
-QUERY_STOP_ALLOWANCE = 5.0  # seconds to stop a query that passed its limit and restart the graph process
 MAX_REQUEST_LINE = 16 * 1024
 
 
@@ -358,8 +359,7 @@ def _register_profile_hooks(
 
 def create_app(config: Config) -> web.Application:
     """A node for ``config``; its database opens when the app starts and closes when it stops."""
-    # Bodies are bounded by the handlers themselves (1 MiB, answered as JSON 413); this is a backstop, and
-    # the bound of an admin form, which may carry two images.
+    # Bodies are bounded by their handlers (1 MiB, JSON 413); a backstop, and an admin form's (two images).
     middlewares = [count_requests, remember_language, json_errors, audit_changes]
     if config.worker_role == "secondary":  # what it passes on, the primary counts
         middlewares.insert(0, forward_to_primary)
@@ -367,6 +367,7 @@ def create_app(config: Config) -> web.Application:
     app[CONFIG] = config
     app[METRICS] = NodeMetrics()
     app[RENDER_CACHE] = RenderCache()
+    app[GRAPH_DUMPS] = GraphDumps(config.data_dir / "dumps")
     waits = config.query_timeout + QUERY_STOP_ALLOWANCE  # a query in line outwaits one stopped at the limit
     app[QUERY_SLOTS] = ClientSlots(config.queries_per_client, config.query_queue_per_client, waits)
     app[TEMPLATES] = template_environment()
@@ -394,7 +395,6 @@ def serve(config: Config, ssl_context: ssl.SSLContext | None = None) -> None:
         ssl_context=ssl_context,
         print=lambda _message: print(where + (f" (worker {config.worker_index})" if pooled else ""), flush=True),
         access_log=None,
-        # Request lines up to 16 KiB reach the handlers (aiohttp's own limit is 8190 bytes, refused with a
-        # bare text 400), so that an overlong query string gets the route's own answer: JSON or a page.
+        # Request lines to 16 KiB reach the handlers (aiohttp refuses 8190+ bytes with a bare 400): JSON or a page.
         max_line_size=MAX_REQUEST_LINE,
     )

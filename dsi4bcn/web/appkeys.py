@@ -41,6 +41,7 @@ from dsi4bcn.storage.receivednotes import ReceivedNotes
 from dsi4bcn.storage.receivedprofiles import ReceivedProfiles
 from dsi4bcn.supervise import Supervisor
 from dsi4bcn.web.accountservice import AccountService
+from dsi4bcn.web.graphdumps import GraphDumps
 from dsi4bcn.web.queryslots import ClientSlots
 from dsi4bcn.web.rendercache import RenderCache
 from federation.client import ActivityPubClient
@@ -67,6 +68,7 @@ __all__ = [
     "FOLLOW_CLIENT",
     "FOLLOW_LIMITER",
     "GRAPH",
+    "GRAPH_DUMPS",
     "GRAPH_SERVICE",
     "GRAPH_SYNC",
     "INBOX_PROCESSOR",
@@ -114,6 +116,7 @@ LOOPS = web.AppKey("loops", Supervisor)
 # The graph and matching.
 GRAPH = web.AppKey("graph", Aggregate)
 GRAPH_SERVICE = web.AppKey("graph_service", GraphStore)
+GRAPH_DUMPS = web.AppKey("graph_dumps", GraphDumps)
 GRAPH_SYNC = web.AppKey("graph_sync", GraphSync)
 MATCHER = web.AppKey("matcher", Matcher)
 DIRECTORY_SERVICE = web.AppKey("directory_service", DirectoryService)

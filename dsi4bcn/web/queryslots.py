@@ -13,7 +13,11 @@ from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
-__all__ = ["ClientSlots", "SlotRefused"]
+__all__ = ["QUERY_STOP_ALLOWANCE", "ClientSlots", "SlotRefused"]
+
+# Seconds to stop a query that passed its time limit (the graph process restarted): a query in line waits
+# the limit and this, so that it outwaits one that runs to the limit.
+QUERY_STOP_ALLOWANCE = 5.0
 
 
 class SlotRefused(Exception):

@@ -14,9 +14,8 @@ cannot be reached is a 503. Per-client slots
 
 import asyncio
 import logging
-import tempfile
+import os
 from collections.abc import Awaitable
-from pathlib import Path
 from typing import TypeVar
 
 from aiohttp import web
@@ -27,8 +26,9 @@ from dsi4bcn.sparql.checks import MAX_QUERY_BYTES, QueryRefused, check_query, ch
 from dsi4bcn.sparql.examples import EXAMPLES
 from dsi4bcn.sparql.protocol import ProtocolRequest, read_request
 from dsi4bcn.sparql.results import SELECT_FORMATS
-from dsi4bcn.web.appkeys import CONFIG, GRAPH, GRAPH_SERVICE, METRICS, QUERY_SLOTS, TEMPLATES
+from dsi4bcn.web.appkeys import CONFIG, GRAPH, GRAPH_DUMPS, GRAPH_SERVICE, GRAPH_SYNC, METRICS, QUERY_SLOTS, TEMPLATES
 from dsi4bcn.web.clientaddress import client_address
+from dsi4bcn.web.graphdumps import DumpsBusy
 from dsi4bcn.web.http import ApiError, body_media_type, json_response, negotiate_or_406, read_upto, request_language
 from dsi4bcn.web.queryslots import SlotRefused
 from dsi4bcn.web.requestmetrics import sparql_outcome
@@ -44,6 +44,7 @@ _CORS = {
     "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
     "Access-Control-Allow-Headers": "Content-Type, Accept",
 }
+_CHUNK = 1 << 20  # a dump is sent a MiB at a time
 # Queries shorter than this are checked on the event loop (well under a millisecond); longer ones in a thread.
 _INLINE_CHECK_BYTES = 4096
 
@@ -219,17 +220,29 @@ async def _describe_service(request: web.Request) -> web.Response:
 
 @routes.get("/graph")
 async def download(request: web.Request) -> web.StreamResponse:
-    """The whole dataset, as N-Quads (default) or TriG."""
+    """The whole dataset, as N-Quads (default) or TriG, streamed from a file (``dsi4bcn.web.graphdumps``)."""
     media_type = negotiate_or_406(request, ["application/n-quads", "application/trig", "text/plain"])
     media_type = "application/n-quads" if media_type == "text/plain" else media_type
-    with tempfile.TemporaryDirectory(prefix="dump-", dir=request.app[CONFIG].data_dir) as folder:
-        path = Path(folder) / ("graph.nq" if media_type == "application/n-quads" else "graph.trig")
-        await _unless_unavailable(request.app[GRAPH_SERVICE].dump(path, media_type))
-        body = await asyncio.to_thread(path.read_bytes)
-    response = web.Response(body=body, headers=_CORS)
-    response.headers["Content-Type"] = media_type
-    response.headers["Content-Disposition"] = f'attachment; filename="dsi4bcn-{path.name}"'
-    return response
+    name = "graph.nq" if media_type == "application/n-quads" else "graph.trig"
+    service = request.app[GRAPH_SERVICE]
+    try:
+        dump = request.app[GRAPH_DUMPS].open(media_type, await request.app[GRAPH_SYNC].latest_batch(), service.dump)
+        async with dump as handle:
+            response = web.StreamResponse(headers=_CORS)
+            response.headers["Content-Type"] = media_type
+            response.headers["Content-Disposition"] = f'attachment; filename="dsi4bcn-{name}"'
+            response.content_length = os.fstat(handle.fileno()).st_size
+            await response.prepare(request)
+            while chunk := await asyncio.to_thread(handle.read, _CHUNK):
+                await response.write(chunk)
+            await response.write_eof()
+            return response
+    except DumpsBusy as busy:
+        raise _refused(503, Reason("graph_dumps_busy"), **{"Retry-After": "60"}) from busy
+    except GraphError as error:
+        if error.kind != "unavailable":
+            raise
+        raise _refused(503, Reason("sparql_store_unavailable"), **{"Retry-After": "30"}) from error
 
 
 @routes.get("/graph/void")
