@@ -54,6 +54,9 @@ def needs_primary(method: str, path: str) -> bool:
     return path.startswith(_PRIMARY_PREFIXES)
 
 
+_DUMP_TIMEOUT = aiohttp.ClientTimeout(total=None, connect=5, sock_read=3600)
+
+
 async def primary_session(app: web.Application) -> AsyncIterator[None]:
     """The client session to the primary's Unix socket, for the app's lifetime (a ``cleanup_ctx``)."""
     connector = aiohttp.UnixConnector(path=str(app[CONFIG].internal_socket), limit=256)
@@ -72,9 +75,17 @@ async def forward_to_primary(request: web.Request, handler: Handler) -> web.Stre
     headers = [(name, value) for name, value in request.headers.items() if name.lower() not in _HOP_BY_HOP]
     headers.append((INTERNAL_CLIENT_HEADER, client_address(request)))
     body = request.content.iter_chunked(_CHUNK) if request.body_exists else None
+    session = request.app[PRIMARY_SESSION]
+    # The primary makes a graph dump before it answers: minutes for a large aggregator.
+    timeout = _DUMP_TIMEOUT if request.path == "/graph" else session.timeout
     try:
-        async with request.app[PRIMARY_SESSION].request(
-            request.method, f"http://primary{request.raw_path}", headers=headers, data=body, allow_redirects=False
+        async with session.request(
+            request.method,
+            f"http://primary{request.raw_path}",
+            headers=headers,
+            data=body,
+            allow_redirects=False,
+            timeout=timeout,
         ) as upstream:
             return await _relay(request, upstream)
     except (aiohttp.ClientConnectionError, TimeoutError):
