@@ -89,6 +89,9 @@ def test_both_workers_answer_and_only_the_primary_runs_the_background_loops(pool
         for _ in range(12)
     }
     assert len(counts) == 1 and int(counts.pop()) > 100  # one graph, whichever worker took the request
+    # and one dump of it, made once by the primary and streamed through either worker
+    dumps = {fetch(f"{pool.base_url}/graph", headers={"Accept": "application/n-quads"}).body for _ in range(6)}
+    assert len(dumps) == 1 and b"<urn:dsi4bcn:provenance>" in dumps.pop()
 
 
 def test_metrics_add_up_every_worker(pool: Node) -> None:
