@@ -108,7 +108,8 @@ class GraphService:
             try:
                 request_id, ok, payload = connection.recv()
             except (EOFError, OSError):
-                loop.call_soon_threadsafe(self._lost, connection)
+                with contextlib.suppress(RuntimeError):  # the loop already closed: nothing waits any more
+                    loop.call_soon_threadsafe(self._lost, connection)
                 return
             loop.call_soon_threadsafe(self._resolve, request_id, ok, payload)
 
