@@ -54,6 +54,7 @@ SECRETS = ("admin-token",)
 DERIVED = {
     "graph/": "the graph store: written again from SQLite at start",
     "directory-index.npz": "the directory's snapshot: built again from SQLite at start",
+    "dumps/": "copies of the graph kept for /graph downloads: made again when asked",
 }
 # What a restore with --force replaces in a data folder that is not empty.
 _REPLACED = (DATABASE_NAME, f"{DATABASE_NAME}-wal", f"{DATABASE_NAME}-shm", *SECRETS, *DERIVED)
