@@ -138,40 +138,61 @@ def open_store(data_dir: Path, engine: Engine | None, database: Database) -> Gra
     )
 
 
-async def sync_into(data_dir: Path, engine: Engine | None, limit: float, dump: Path | None) -> dict[str, Any]:
+async def sync_into(
+    data_dir: Path, engine: Engine | None, limit: float, dump: Path | None, resume: bool = False
+) -> dict[str, Any]:
     """Mark every graph unsynced and let the node's GraphSync write them all into the store; timed. With
-    ``dump``, the store's N-Quads are then written there (timed too)."""
+    ``dump``, the store's N-Quads are then written there (timed too; the triples counted there: counting
+    them in the store takes more than its 60 s limit at a million profiles). ``resume``: a store an earlier
+    run filled (nothing pending) is not written again."""
     config = load_config(data_dir=str(data_dir), environ={})
     database = Database(await open_database(config.database_path))
     store = open_store(config.data_dir, engine, database)
     await store.start()
-    sync = GraphSync(config, database, ProfileStore(database), store)
-    await sync.reconcile()  # first: a store it has not written to before would mark every graph as held
-    await GraphState(database).mark_all_unsynced()
-    graphs, started, shown = 0, time.perf_counter(), time.perf_counter()
-    while time.perf_counter() - started < limit and (done := await sync.sync_once()):
-        graphs += done
-        if time.perf_counter() - shown > 60:
-            shown = time.perf_counter()
-            print(f"  sync: {graphs} graphs, {graphs / (shown - started):.0f}/s", flush=True)
-    seconds = time.perf_counter() - started
-    left = await sync.pending()
-    stats = await store.stats()
-    process = getattr(store, "_process", None)
-    loader_rss = peak_rss(process.pid) if process is not None else 0
-    dumped = 0.0
-    if dump is not None:
-        dump.parent.mkdir(parents=True, exist_ok=True)
-        dumped = time.perf_counter()
-        await store.dump(dump, "application/n-quads")
-        dumped = time.perf_counter() - dumped
-        print(f"  dump: {size_of(dump) / MiB:.0f} MiB of N-Quads in {dumped:.0f} s", flush=True)
-    await store.stop()
-    await database.close()
+    try:
+        sync = GraphSync(config, database, ProfileStore(database), store)
+        await sync.reconcile()  # first: a store it has not written to before would mark every graph as held
+        graphs, started, shown = 0, time.perf_counter(), time.perf_counter()
+        if resume and not await sync.pending():
+            graphs = len(await GraphState(database).graph_names())
+            print(f"  sync: {graphs} graphs written by an earlier run", flush=True)
+        else:
+            await GraphState(database).mark_all_unsynced()
+            while time.perf_counter() - started < limit and (done := await sync.sync_once()):
+                graphs += done
+                if time.perf_counter() - shown > 60:
+                    shown = time.perf_counter()
+                    print(f"  sync: {graphs} graphs, {graphs / (shown - started):.0f}/s", flush=True)
+        seconds = time.perf_counter() - started if not resume else float("nan")
+        left = await sync.pending()
+        process = getattr(store, "_process", None)
+        loader_rss = peak_rss(process.pid) if process is not None else 0
+        dumped = 0.0
+        if dump is not None:
+            dump.parent.mkdir(parents=True, exist_ok=True)
+            dumped = time.perf_counter()
+            await store.dump(dump, "application/n-quads")
+            dumped = time.perf_counter() - dumped
+            print(f"  dump: {size_of(dump) / MiB:.0f} MiB of N-Quads in {dumped:.0f} s", flush=True)
+            triples = count_lines(dump)
+        else:
+            triples = (await store.stats())["triples"]
+    finally:
+        await store.stop()
+        await database.close()
     return {
-        **{"graphs": graphs, "left": left, "seconds": seconds, "triples": stats["triples"]},
+        **{"graphs": graphs, "left": left, "seconds": seconds, "triples": triples},
         **{"loader_rss": loader_rss, "dump_seconds": dumped, "how": "GraphSync"},
     }
+
+
+def count_lines(path: Path) -> int:
+    """Lines of a file (quads of an N-Quads dump), read a block at a time."""
+    lines = 0
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 24):
+            lines += block.count(b"\n")
+    return lines
 
 
 def bulk_load(data_dir: Path, engine: Engine, dump: Path) -> dict[str, Any]:
@@ -303,6 +324,9 @@ def run_store(name: str, data_dir: Path, work: Path, args: argparse.Namespace) -
     """Load, rewrite some profiles, then query, one store; its memory and disk. With ``--virtuoso-load bulk``
     the embedded store (run first) leaves its N-Quads for Virtuoso's bulk loader."""
     buffers = (args.buffers, args.dirty_buffers)
+    for old in (work / name).glob("*") if name == "virtuoso" else ():  # an earlier run's engine: start afresh
+        if old.name != "dump":
+            shutil.rmtree(old) if old.is_dir() else old.unlink()
     engine = start_virtuoso(work / name, buffers=buffers) if name == "virtuoso" else None
     dump = work / "virtuoso" / "dump" / "graph.nq"
     bulk = args.virtuoso_load == "bulk" and "virtuoso" in args.stores.split(",")
@@ -311,7 +335,7 @@ def run_store(name: str, data_dir: Path, work: Path, args: argparse.Namespace) -
         if engine is not None and bulk:
             result = bulk_load(data_dir, engine, dump)
         else:
-            result = asyncio.run(sync_into(data_dir, engine, args.limit, dump if bulk else None))
+            result = asyncio.run(sync_into(data_dir, engine, args.limit, dump if bulk else None, args.resume))
         print(
             f"{name}: {result['graphs']:.0f} graphs in {result['seconds']:.1f} s "
             f"({result['graphs'] / result['seconds']:.0f}/s, {result['triples'] / result['seconds']:.0f} triples/s), "
@@ -421,6 +445,9 @@ def main() -> None:
     )
     parser.add_argument("--work", type=Path, default=None, help="work folder (default: a temporary one)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument(
+        "--resume", action="store_true", help="with --work: reuse its SQLite, and its embedded store if complete"
+    )
     args = parser.parse_args()
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     print(
@@ -435,7 +462,10 @@ def main() -> None:
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-aggregator-"))
     data_dir = work / "node"
     try:
-        built = asyncio.run(fill_sqlite(data_dir, args.profiles, args.batch))
+        if args.resume and (data_dir / "dsi4bcn.sqlite3").exists():
+            built = {"profiles": float(args.profiles), "seconds": float("nan")}
+        else:
+            built = asyncio.run(fill_sqlite(data_dir, args.profiles, args.batch))
         sqlite_bytes = sum(size_of(path) for path in data_dir.glob("dsi4bcn.sqlite3*"))
         print(
             f"sqlite: {built['profiles']:.0f} profiles in {built['seconds']:.1f} s "
