@@ -155,8 +155,7 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
         session = create_session(policy)
         stack.push_async_callback(session.close)
         app[FOLLOW_CLIENT] = ActivityPubClient(session, policy)
-        # Deliveries have a connection pool of their own, so that slow fetches (keys of unknown senders,
-        # peers' profiles) can never hold up the fan-out, and a slow fan-out never holds up verification.
+        # Deliveries have their own pool: slow fetches (keys, peers' profiles) never hold up fan-out, nor it them.
         delivery_session = create_session(policy)
         stack.push_async_callback(delivery_session.close)
         graph_service = app[GRAPH_SERVICE] = graph_store_for(config, database)
@@ -180,15 +179,14 @@ async def _services(app: web.Application) -> AsyncIterator[None]:
 async def _start_graph(
     app: web.Application, config: Config, database: Database, store: ProfileStore, loops: Supervisor
 ) -> GraphSync:
-    """Make sure SQLite and the graph store agree, start syncing, and load the matching index; the
-    matcher re-reads every batch of graphs the sync writes."""
+    """Make sure SQLite and the graph store agree, start syncing and counting, load the indexes it refreshes."""
     sync = app[GRAPH_SYNC] = GraphSync(config, database, store, app[GRAPH_SERVICE])
     primary = config.worker_role != "secondary"
     if primary:
         await sync.reconcile()
     else:  # started first: it notes the last batch of graphs written before the indexes below read them
         loops.start("primary-follower", lambda: follow_primary(app))
-    app[GRAPH] = Aggregate(database=database, service=app[GRAPH_SERVICE])
+    aggregate = app[GRAPH] = Aggregate(database=database, service=app[GRAPH_SERVICE])
     matcher = app[MATCHER] = Matcher(config, database, store, app[METRICS])
     loops.start("matching-index", matcher.load, until_done=True)
     sync.on_written(matcher.refresh)
@@ -200,6 +198,8 @@ async def _start_graph(
     sync.on_written(calls.refresh)
     if primary:
         loops.start("graph-sync", sync.run)
+        loops.start("graph-counts", aggregate.counts.run)
+        sync.on_written(aggregate.counts.changed)
     return sync
 
 

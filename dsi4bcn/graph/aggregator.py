@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dsi4bcn.config import Config
+from dsi4bcn.graph.counts import GraphCounts
 from dsi4bcn.graph.store import GraphStore
 from dsi4bcn.graph.sync import PROVENANCE_GRAPH
 from dsi4bcn.storage.database import Database
@@ -24,10 +25,12 @@ class Aggregate:
     service: GraphStore
     _names: frozenset[str] = frozenset()
     _names_read: float = 0.0
+    counts: GraphCounts = field(init=False)  # the node's primary runs its loop (app.py)
     _state: GraphState = field(init=False)
     _peers: PeerStore = field(init=False)
 
     def __post_init__(self) -> None:
+        self.counts = GraphCounts(self.service)
         self._state = GraphState(self.database)
         self._peers = PeerStore(self.database)
 
@@ -39,8 +42,9 @@ class Aggregate:
         return self._names
 
     async def void(self, config: Config) -> dict[str, Any]:
-        """VoID + DCAT description of the dataset."""
-        stats = await self.service.stats()
+        """VoID + DCAT description of the dataset; its size as last counted (left out before a first count)."""
+        counted = await self.counts.current(wait=5.0)
+        size = {"void:triples": counted.triples, "void:graphs": counted.graphs} if counted else {}
         peers = await self._peers.actors()
         updated = await self._state.last_modified()
         base = config.base_url
@@ -60,8 +64,7 @@ class Aggregate:
             ],
             "dcterms:license": {"@id": "https://creativecommons.org/licenses/by/4.0/"},
             "dcterms:modified": {"@value": updated or "", "@type": "xsd:dateTime"},
-            "void:triples": stats["triples"],
-            "void:graphs": stats["graphs"],
+            **size,
             "dcterms:source": [{"@id": peer} for peer in peers],
             "void:sparqlEndpoint": {"@id": f"{base}/sparql"},
             "void:dataDump": {"@id": f"{base}/graph"},

@@ -276,9 +276,13 @@ class GraphService:
         """Empty the store (before a rebuild)."""
         await self._call("clear", None)
 
-    async def stats(self) -> dict[str, int]:
+    async def stats(self, limit: float = 60.0) -> dict[str, int]:
         """Number of triples and of named graphs."""
-        return dict(await self._call("stats", None, 60.0))
+        return dict(await self._call("stats", None, limit))
+
+    async def ping(self) -> None:
+        """Return once the graph process answers ``ASK {}``."""
+        await self.query("ASK {}", select_format="json", graph_format="text/turtle", cap=1, limit=10.0)
 
     async def graphs(self) -> list[str]:
         """The names of every named graph."""

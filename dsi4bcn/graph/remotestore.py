@@ -308,14 +308,18 @@ class RemoteStore:
         names = set(await self._known()) | described
         await self._update([f"DROP SILENT GRAPH <{graph}>" for graph in sorted(names)])
 
-    async def stats(self) -> dict[str, int]:
+    async def ping(self) -> None:
+        """Return once the engine answers ``ASK {}``."""
+        await self._select("ASK {}", limit=10.0)
+
+    async def stats(self, limit: float = 60.0) -> dict[str, int]:
         """Number of triples and of named graphs, counted over the node's graphs: those its provenance graph
         describes, and that graph (no list of names sent, which would be slow with many graphs)."""
         query = (
             f"SELECT (COUNT(*) AS ?n) (COUNT(DISTINCT ?g) AS ?graphs) WHERE {{ {{ {_DESCRIBED} }} "
             f"UNION {{ BIND(<{PROVENANCE_GRAPH}> AS ?g) }} GRAPH ?g {{ ?s ?p ?o }} }}"
         )
-        _, body = await self._select(query)
+        _, body = await self._select(query, limit=limit)
         try:
             _, rows = read_solutions(body)
             row = next(rows)

@@ -57,8 +57,12 @@ class GraphStore(Protocol):
     async def clear(self) -> None:
         """Empty the node's graphs (before a rebuild)."""
 
-    async def stats(self) -> dict[str, int]:
-        """Number of triples (``triples``) and of named graphs (``graphs``)."""
+    async def stats(self, limit: float = 60.0) -> dict[str, int]:
+        """Number of triples (``triples``) and of named graphs (``graphs``): a scan of the store, so the node
+        reads them from ``counts.GraphCounts``; ``QueryTimeout`` past ``limit`` seconds."""
+
+    async def ping(self) -> None:
+        """Return once the store answers a trivial query; ``GraphError`` (or ``QueryTimeout``) if it cannot."""
 
     async def graphs(self) -> list[str]:
         """The names of every named graph held."""

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from dsi4bcn.config import Config
-from dsi4bcn.graph.process import GraphError
+from dsi4bcn.graph.process import GraphError, QueryTimeout
 from dsi4bcn.graph.store import GraphStore
 from dsi4bcn.profiles.actorrecords import ActorRecord
 from dsi4bcn.profiles.calldocuments import parse_call_iri, render_call
@@ -215,8 +215,8 @@ class GraphSync:
 
     async def _store_is_up(self) -> bool:
         try:
-            await self._graph.stats()
-        except GraphError:
+            await self._graph.ping()
+        except (GraphError, QueryTimeout):
             return False
         return True
 

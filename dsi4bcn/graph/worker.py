@@ -106,11 +106,9 @@ def _as_quads(ntriples: str, graph: str) -> str:
 
 
 def _stats(store: ox.Store) -> dict[str, int]:
-    solutions = store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
-    assert isinstance(solutions, ox.QuerySolutions)
-    triples = next(iter(solutions))["n"]
-    graphs = sum(1 for _ in store.named_graphs())
-    return {"triples": int(triples.value), "graphs": graphs}
+    # len() scans the quads without SPARQL: 21 s for 44 million, where a COUNT(*) query took 48 s. Nothing
+    # is written to the default graph, so every quad is in a named graph.
+    return {"triples": len(store), "graphs": sum(1 for _ in store.named_graphs())}
 
 
 def _dump(store: ox.Store, payload: dict[str, Any]) -> str:

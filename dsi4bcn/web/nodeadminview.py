@@ -67,7 +67,10 @@ def field_errors(problems: Sequence[Problem], language: str) -> dict[str, str]:
 
 def graph_words(status: Mapping[str, Any], language: str) -> list[str]:
     """What ``nodenetwork.graph_status`` reports, as sentences in ``language``."""
-    words = [message("graph_holds", language, triples=f"{status['triples']:,}", graphs=status["graphs"])]
+    if status["triples"] is None:
+        words = [message("graph_counting", language)]
+    else:
+        words = [message("graph_holds", language, triples=f"{status['triples']:,}", graphs=status["graphs"])]
     if status.get("storeReachable") is False:
         words = [message("graph_store_unreachable", language)]
     pending = int(status["unsynced"])

@@ -3,10 +3,12 @@ and the node admin page (``routes/nodeadminpages``): adding a peer (the network 
 one (the graph sync woken to drop its profiles) and the graph's status.
 """
 
+from datetime import UTC, datetime
 from typing import Any
 
 from dsi4bcn.fediverse.peering import Peer, PeerBlocked, Peering, PeeringError
-from dsi4bcn.graph.process import GraphError
+from dsi4bcn.graph.counts import GraphCounts
+from dsi4bcn.graph.process import GraphError, QueryTimeout
 from dsi4bcn.graph.store import GraphStore
 from dsi4bcn.graph.sync import GraphSync
 from federation.errors import ActivityError, FetchError, UnsafeURLError
@@ -54,13 +56,20 @@ async def remove_peer(peering: Peering, graph_sync: GraphSync, peer: str) -> int
     return dropped
 
 
-async def graph_status(service: GraphStore, sync: GraphSync) -> dict[str, Any]:
-    """How big the graph is (``triples``, ``graphs``), how many graphs wait to be written (``unsynced``),
-    which were set aside with the reason (``setAside``) and how often the graph process restarted."""
+async def graph_status(service: GraphStore, sync: GraphSync, counts: GraphCounts) -> dict[str, Any]:
+    """How big the graph is as last counted (``triples``, ``graphs``, ``countedAt``; null before a first
+    count, which it waits for up to 5 s), whether the store answers (``storeReachable``), how many graphs
+    wait to be written (``unsynced``), which were set aside with the reason (``setAside``) and how often the
+    graph process restarted."""
     try:
-        stats = {**await service.stats(), "storeReachable": True}
-    except GraphError:  # an external store that is down: the rest of the status still answers
-        stats = {"triples": 0, "graphs": 0, "storeReachable": False}
+        await service.ping()
+        reachable = True
+    except (GraphError, QueryTimeout):  # an external store that is down: the rest of the status still answers
+        reachable = False
+    counted = await counts.current(wait=5.0) if reachable else counts.latest
+    stats: dict[str, Any] = {"triples": None, "graphs": None, "countedAt": None, "storeReachable": reachable}
+    if counted is not None:
+        stats |= {"triples": counted.triples, "graphs": counted.graphs, "countedAt": _iso(counted.at)}
     pending = await sync.pending()
     quarantined, examples = await sync.quarantined()
     return {
@@ -69,3 +78,7 @@ async def graph_status(service: GraphStore, sync: GraphSync) -> dict[str, Any]:
         "setAside": {"count": quarantined, "graphs": examples},
         "graphProcessRestarts": service.restarts,
     }
+
+
+def _iso(moment: float) -> str:
+    return datetime.fromtimestamp(moment, UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")

@@ -216,6 +216,9 @@ def test_downloads_service_description_and_examples(node: Node) -> None:
     assert len(quads) == len(list(pyoxigraph.parse(nquads.body, format=pyoxigraph.RdfFormat.N_QUADS)))
     void = fetch(f"{node.base_url}/graph/void", headers={"Accept": "application/json"}).json()
     assert void["void:triples"] > 1000 and void["void:sparqlEndpoint"]["@id"] == f"{node.base_url}/sparql"
+    status = fetch(f"{node.base_url}/api/graph", headers={"Authorization": f"Bearer {node.token}"}).json()
+    assert status["triples"] == void["void:triples"] and status["countedAt"].endswith("Z")  # the same count
+    assert status["storeReachable"] is True
     description = fetch(f"{node.base_url}/sparql", headers={"Accept": "text/turtle"})
     assert description.status == 200 and b"sparql-service-description" in description.body
     page = fetch(f"{node.base_url}/sparql?lang=es", headers={"Accept": "text/html"})

@@ -4,7 +4,7 @@ from aiohttp import web
 
 from dsi4bcn.profiles.validation import Problem
 from dsi4bcn.web import nodenetwork
-from dsi4bcn.web.appkeys import BLOCKLIST, CONFIG, GRAPH_SERVICE, GRAPH_SYNC, LOOPS, PEERING
+from dsi4bcn.web.appkeys import BLOCKLIST, CONFIG, GRAPH, GRAPH_SERVICE, GRAPH_SYNC, LOOPS, PEERING
 from dsi4bcn.web.http import ApiError, json_response, read_json_body
 from dsi4bcn.web.principal import authorise_admin
 
@@ -54,7 +54,9 @@ async def graph_status(request: web.Request) -> web.Response:
     """How big the graph is, how many graphs still wait to be written, and which were set aside (with
     the reason) because the store refused them."""
     await authorise_admin(request)
-    return json_response(await nodenetwork.graph_status(request.app[GRAPH_SERVICE], request.app[GRAPH_SYNC]))
+    return json_response(
+        await nodenetwork.graph_status(request.app[GRAPH_SERVICE], request.app[GRAPH_SYNC], request.app[GRAPH].counts)
+    )
 
 
 @routes.post("/api/graph/rebuild")

@@ -27,6 +27,7 @@ from dsi4bcn.web.appkeys import (
     CONFIG,
     DATABASE,
     DOMAIN_BLOCKS,
+    GRAPH,
     GRAPH_SERVICE,
     GRAPH_SYNC,
     KEY_ROTATOR,
@@ -65,7 +66,9 @@ async def _page(request: web.Request, signed: SignedIn, status: int = 200, **ext
     identity = node_identity(request.app[TEMPLATES])
     peers = await request.app[PEERING].peers()
     views = [peer_view(peer, blocklist.is_blocked_url(peer.actor), language) for peer in peers]
-    status_now = await nodenetwork.graph_status(request.app[GRAPH_SERVICE], request.app[GRAPH_SYNC])
+    status_now = await nodenetwork.graph_status(
+        request.app[GRAPH_SERVICE], request.app[GRAPH_SYNC], request.app[GRAPH].counts
+    )
     done = request.query.get("done", "")
     context: dict[str, Any] = {
         "values": identity_values(identity),

@@ -43,3 +43,5 @@ def test_the_graph_status_in_words() -> None:
     busy = {**status, "unsynced": 3, "setAside": {"count": 2}, "graphProcessRestarts": 1}
     words = graph_words(busy, "es")
     assert words[1] == "3 perfiles o documentos esperan a ser escritos en él." and len(words) == 4
+    counting = {**status, "triples": None, "graphs": None}
+    assert graph_words(counting, "ca")[0] == "S'estan comptant les afirmacions del graf."
