@@ -28,6 +28,14 @@ def _names(node: Node) -> dict[str, str]:
     return {row["p"].rsplit("/", 1)[-1]: row["n"] for row in sparql_rows(node.base_url, query)}
 
 
+def _add_two_projects(node: Node) -> None:
+    assert api(node.base_url, node.token, "PUT", "/api/organisations/teixit", ORGANISATION).status == 201
+    for slug in ("mercat-obert", "eines-lliures"):
+        answer = api(node.base_url, node.token, "PUT", f"/api/projects/{slug}", _project(slug.replace("-", " ")))
+        assert answer.status == 201, answer.body[:300]
+    node.settle(20)
+
+
 def _move(node: Node, args: list[str]) -> None:
     node.stop()
     node.args = args
@@ -41,11 +49,7 @@ def test_a_node_moved_to_another_store_and_back_writes_what_it_holds(tmp_path: P
     engine = start_oxigraph(tmp_path / "oxigraph")
     embedded = list(node.args)
     try:
-        assert api(node.base_url, node.token, "PUT", "/api/organisations/teixit", ORGANISATION).status == 201
-        for slug in ("mercat-obert", "eines-lliures"):
-            answer = api(node.base_url, node.token, "PUT", f"/api/projects/{slug}", _project(slug.replace("-", " ")))
-            assert answer.status == 201, answer.body[:300]
-        node.settle(20)
+        _add_two_projects(node)
         assert _names(node) == {"mercat-obert": "mercat obert", "eines-lliures": "eines lliures"}
         # When it restarts on an empty engine (no `graph rebuild`)
         _move(node, [*embedded, *engine.node_args()])
@@ -86,11 +90,7 @@ def test_a_store_loaded_from_the_dump_is_adopted_and_not_written_again(tmp_path:
     embedded = list(node.args)
     adopt = ["graph", "adopt", "--data-dir", str(node.data_dir), *engine.node_args()]
     try:
-        assert api(node.base_url, node.token, "PUT", "/api/organisations/teixit", ORGANISATION).status == 201
-        for slug in ("mercat-obert", "eines-lliures"):
-            answer = api(node.base_url, node.token, "PUT", f"/api/projects/{slug}", _project(slug.replace("-", " ")))
-            assert answer.status == 201, answer.body[:300]
-        node.settle(20)
+        _add_two_projects(node)
         dump = fetch(f"{node.base_url}/graph", headers={"Accept": "application/n-quads"})
         assert dump.status == 200
         node.stop()
