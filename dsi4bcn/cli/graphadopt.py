@@ -60,7 +60,7 @@ async def _adopt(config: Any) -> tuple[int, int, int]:
     try:
         await store.start()
         try:
-            stats = await store.stats()
+            stats = await store.stats(limit=600.0)  # counting a large store takes a while
         except (GraphError, QueryTimeout) as error:
             raise CommandFailed("cli_adopt_unreachable", NODE_REFUSED, url=config.graph_store.query_url) from error
         if not stats["graphs"] or not stats["triples"]:
