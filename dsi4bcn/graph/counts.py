@@ -6,10 +6,12 @@ VoID description, and, past the graph process's limit, a restart that stops ever
 loop counts after the sync writes, pausing between counts ten times as long as the last one took (at
 least 0.1 s), and the status and VoID read the last count with when it was made (``Counted``). A reader of
 a small graph (its last count took under a second) waits for the count that follows the latest change,
-so that a community node's status is exact; a large one's is as of ``Counted.at``.
+cutting that pause short, so that a community node's status is exact; a large one's is as of
+``Counted.at``.
 """
 
 import asyncio
+import contextlib
 import logging
 import time
 from dataclasses import dataclass
@@ -49,6 +51,7 @@ class GraphCounts:
         self._changes = 1  # the state at start is a change: counted first
         self._wanted = asyncio.Event()
         self._wanted.set()
+        self._hurry = asyncio.Event()  # a reader waits for a quick count: end the pause
         self._done = asyncio.Event()  # set, and replaced, at the end of each count
 
     @property
@@ -65,6 +68,8 @@ class GraphCounts:
             left = deadline - time.monotonic()
             if left <= 0:
                 break
+            if latest is not None:
+                self._hurry.set()
             try:
                 await asyncio.wait_for(self._done.wait(), left)
             except TimeoutError:
@@ -93,4 +98,6 @@ class GraphCounts:
             self._latest = Counted(stats["triples"], stats["graphs"], time.time(), took, changes)
             done, self._done = self._done, asyncio.Event()
             done.set()
-            await asyncio.sleep(max(self._least_wait, self._spacing * took))
+            self._hurry.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._hurry.wait(), max(self._least_wait, self._spacing * took))

@@ -76,9 +76,3 @@ class GraphDumps:
         descriptor, name = tempfile.mkstemp(prefix="graph-", suffix=".dump", dir=self._folder)
         os.close(descriptor)
         return Path(name)
-
-    def remove_all(self) -> None:
-        """Delete the kept files (when the node stops)."""
-        for _, path in self._made.values():
-            path.unlink(missing_ok=True)
-        self._made.clear()

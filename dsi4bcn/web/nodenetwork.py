@@ -58,19 +58,20 @@ async def remove_peer(peering: Peering, graph_sync: GraphSync, peer: str) -> int
 
 async def graph_status(service: GraphStore, sync: GraphSync, counts: GraphCounts) -> dict[str, Any]:
     """How big the graph is as last counted (``triples``, ``graphs``, ``countedAt``; null before a first
-    count, which it waits for up to 5 s), whether the store answers (``storeReachable``), how many graphs
-    wait to be written (``unsynced``), which were set aside with the reason (``setAside``) and how often the
-    graph process restarted."""
+    count; when nothing waits to be written, it waits up to 5 s for a count of the graph as it is), whether
+    the store answers (``storeReachable``), how many graphs wait to be written (``unsynced``), which were
+    set aside with the reason (``setAside``) and how often the graph process restarted."""
     try:
         await service.ping()
         reachable = True
     except (GraphError, QueryTimeout):  # an external store that is down: the rest of the status still answers
         reachable = False
-    counted = await counts.current(wait=5.0) if reachable else counts.latest
+    pending = await sync.pending()
+    # While the sync writes, any count is out of date at once: a reader would only wait for it.
+    counted = await counts.current(wait=5.0) if reachable and pending == 0 else counts.latest
     stats: dict[str, Any] = {"triples": None, "graphs": None, "countedAt": None, "storeReachable": reachable}
     if counted is not None:
         stats |= {"triples": counted.triples, "graphs": counted.graphs, "countedAt": _iso(counted.at)}
-    pending = await sync.pending()
     quarantined, examples = await sync.quarantined()
     return {
         **stats,

@@ -46,6 +46,20 @@ async def test_a_small_graph_is_counted_again_for_a_reader_after_each_change() -
         loop.cancel()
 
 
+async def test_a_reader_of_a_small_graph_cuts_the_pause_short() -> None:
+    store = Store(seconds=0.05)
+    counts = GraphCounts(store, least_wait=0.0, spacing=200.0)  # type: ignore[arg-type]  # a 10 s pause
+    loop = asyncio.create_task(counts.run())
+    try:
+        assert await counts.current(wait=2.0) is not None
+        store.triples = 25
+        await counts.changed()
+        latest = await counts.current(wait=1.0)  # When a reader waits, Then the count comes at once
+        assert latest is not None and latest.triples == 25
+    finally:
+        loop.cancel()
+
+
 async def test_a_large_graph_is_read_as_last_counted(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(counts_module, "_QUICK", 0.01)  # counts of 0.05 s stand for the slow ones
     store = Store(seconds=0.05)
