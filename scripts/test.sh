@@ -50,6 +50,7 @@ fi
 .venv/bin/ruff format --check .
 .venv/bin/mypy
 # Two workers, one a core: the suite mostly computes (a third worker was 9 % faster but made timing tests
-# fail under the extra load); a module runs whole on one worker, so its shared nodes start once.
-# DSI4BCN_TEST_WORKERS=0 runs everything in this process.
-.venv/bin/python -m pytest -n "${DSI4BCN_TEST_WORKERS:-2}" --dist loadscope --durations=15 "$@"
+# fail under the extra load); a module runs whole on one worker, so its shared nodes start once, and modules
+# are handed out in the order tests/conftest.py gives them (not by their number of tests, which left the
+# long browser modules for the end). DSI4BCN_TEST_WORKERS=0 runs everything in this process.
+.venv/bin/python -m pytest -n "${DSI4BCN_TEST_WORKERS:-2}" --dist loadscope --no-loadscope-reorder --durations=15 "$@"

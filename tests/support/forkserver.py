@@ -7,6 +7,11 @@ as the command line would (``runpy``, the same argv, environment, working folder
 and stderr to the log, the interpreter's exit steps at the end), so it is the same real node process,
 started in a tenth of the time.
 
+A demo node's 25 actors each need an RSA key pair, 2.6 s of CPU a node on this machine; the server makes
+those key pairs once and every demo node it forks uses them (``_reuse_demo_key_pairs``): real keys, real
+signatures, distinct within a node, only the same from one demo node to the next. Actors made any other
+way (the admin API, the node's own actor, key rotation) get new keys as in production.
+
 A library that reads the environment when it is imported would have read the fork server's, so a node
 whose environment sets one of ``IMPORT_TIME_VARIABLES`` starts as a fresh interpreter instead
 (``needs_fresh_interpreter``); so does every node with ``DSI4BCN_TEST_FORK=0``.
@@ -193,6 +198,7 @@ def _serve(status_dir: Path) -> None:
 
     for module in _PRELOADED:
         importlib.import_module(module)
+    _reuse_demo_key_pairs()
 
     wake_read, wake_write = os.pipe()
     os.set_blocking(wake_write, False)
@@ -211,6 +217,21 @@ def _serve(status_dir: Path) -> None:
             pid = _fork(json.loads(line), (wake_read, wake_write))
             sys.stdout.write(json.dumps({"pid": pid}) + "\n")
             sys.stdout.flush()
+
+
+def _reuse_demo_key_pairs() -> None:
+    """Make the demo's key pairs now, on both cores, and have the demo loader of every fork take them in turn."""
+    import itertools
+    from concurrent.futures import ThreadPoolExecutor
+
+    import dsi4bcn.demo
+    from federation.keys import generate_key_pair
+
+    count = sum(1 for _ in dsi4bcn.demo.demo_profiles("https://demo.invalid"))
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        pairs = list(pool.map(lambda _: generate_key_pair(), range(count)))
+    taken = itertools.cycle(pairs)
+    dsi4bcn.demo.generate_key_pair = lambda: next(taken)  # type: ignore[attr-defined]
 
 
 def _reap(status_dir: Path) -> None:
