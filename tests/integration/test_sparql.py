@@ -155,7 +155,9 @@ def test_a_runaway_query_is_stopped_while_the_node_keeps_answering(node: Node) -
     thread.join()
     answer = outcome["answer"]
     assert answer.status == 503 and "limit" in answer.json()["error"]  # type: ignore[union-attr]
-    assert 2.5 < outcome["seconds"] < 8  # type: ignore[operator]
+    # Stopped at its 3 s limit (unstopped, it would run for hours); the answer comes once the graph process
+    # has restarted, which takes seconds more on a busy machine
+    assert 2.5 < outcome["seconds"] < 20  # type: ignore[operator]
     assert slowest < 1.0
     assert _count(node) == 20  # the graph process was restarted and still has everything
 
