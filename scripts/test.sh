@@ -53,8 +53,8 @@ if [ -n "$packages" ]; then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $packages > /dev/null
 fi
 
-# Two workers, one a core: the suite mostly computes (a third worker was 9 % faster but made timing tests
-# fail under the extra load); a module runs whole on one worker, so its shared nodes start once, and modules
+# Two workers, one a core: the suite mostly computes (a third worker took 3 % off the tests on 2026-12-02,
+# not worth a timing test failing under the extra load); a module runs whole on one worker, so its shared nodes start once, and modules
 # are handed out in the order tests/conftest.py gives them (not by their number of tests, which left the
 # long browser modules for the end). DSI4BCN_TEST_WORKERS=0 runs everything in this process.
 .venv/bin/python -m pytest -n "${DSI4BCN_TEST_WORKERS:-2}" --dist loadscope --no-loadscope-reorder --durations=15 "$@"
